@@ -1,0 +1,557 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Role is what a user may do. Higher roles may do everything lower ones may.
+type Role uint8
+
+const (
+	// Resident is everyone in a grid group (居民).
+	Resident Role = iota
+	// GridWorker manages one or a few grid groups (网格员).
+	GridWorker
+	// Staff are community staff (社区工作人员).
+	Staff
+)
+
+// String returns the role's Chinese name.
+func (r Role) String() string {
+	switch r {
+	case GridWorker:
+		return "网格员"
+	case Staff:
+		return "社区工作人员"
+	}
+	return "居民"
+}
+
+// Chat status values kept by the Directory.
+const (
+	ChatActive = "ok"
+	ChatGone   = "gone"
+)
+
+// ChatInfo is what the Directory knows of a chat.
+type ChatInfo struct {
+	Ref     ChatRef
+	Grid    string
+	Title   string
+	Status  string
+	Members int
+	// CanReadAll is false when the bot sees only commands there (Telegram
+	// privacy mode on and not an admin).
+	CanReadAll bool
+}
+
+// Grid is a residential grid with its groups.
+type Grid struct {
+	Name  string
+	Tags  []string
+	Lang  string
+	Chats []ChatInfo
+}
+
+// Members sums the member counts of the grid's active chats.
+func (g Grid) Members() int {
+	n := 0
+	for _, c := range g.Chats {
+		if c.Status != ChatGone {
+			n += c.Members
+		}
+	}
+	return n
+}
+
+// Directory keeps grids, their chats, staff and grid workers in Redis. All
+// its keys share the hash tag {dir}, so its scripts are one round trip and
+// stay valid on Redis Cluster.
+type Directory struct {
+	rdb      redis.UniversalClient
+	k        Keys
+	cfgStaff map[UserRef]bool
+}
+
+// NewDirectory returns a Directory; staff lists users who are staff by
+// configuration (they cannot be removed by command).
+func NewDirectory(rdb redis.UniversalClient, k Keys, staff []UserRef) *Directory {
+	m := make(map[UserRef]bool, len(staff))
+	for _, u := range staff {
+		m[u] = true
+	}
+	return &Directory{rdb: rdb, k: k, cfgStaff: m}
+}
+
+func (d *Directory) key(parts ...string) string {
+	return d.k.Key(append([]string{"dir", "{dir}"}, parts...)...)
+}
+
+func (d *Directory) chatKey(c ChatRef) string   { return d.key("chat", string(c)) }
+func (d *Directory) gridKey(g string) string    { return d.key("grid", g) }
+func (d *Directory) metaKey(g string) string    { return d.key("gridmeta", g) }
+func (d *Directory) workersKey(g string) string { return d.key("workers", g) }
+
+// NormalizeGrid turns what staff type into a grid name: full-width folded,
+// spaces removed, and a bare number given the suffix 网格 ("３" → "3网格").
+func NormalizeGrid(s string) string {
+	s = strings.ReplaceAll(Normalize(s), " ", "")
+	s = strings.TrimPrefix(s, "第")
+	if _, err := strconv.Atoi(s); err == nil {
+		return s + "网格"
+	}
+	return s
+}
+
+var whoisScript = redis.NewScript(`
+local grid = redis.call('HGET', KEYS[1], 'grid') or ''
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[2]) end
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return {grid, 2} end
+if grid ~= '' and redis.call('SISMEMBER', ARGV[3] .. grid, ARGV[1]) == 1 then return {grid, 1} end
+return {grid, 0}
+`)
+
+// Whois returns the grid bound to chat ("" if none) and the user's role
+// there, and remembers the user's display name; one round trip. Admins of a
+// bound group are grid workers too, but asking the platform is slow, so
+// callers check that only when a command needs it (see Router).
+func (d *Directory) Whois(ctx context.Context, chat ChatRef, user UserRef, name string) (string, Role, error) {
+	res, err := whoisScript.Run(ctx, d.rdb,
+		[]string{d.chatKey(chat), d.key("staff"), d.key("names")},
+		string(user), name, d.key("workers", "")).Slice()
+	if err != nil {
+		return "", Resident, fmt.Errorf("whois %s: %w", chat, err)
+	}
+	grid, _ := res[0].(string)
+	role := Role(res[1].(int64))
+	if d.cfgStaff[user] {
+		role = Staff
+	}
+	return grid, role, nil
+}
+
+// IsConfigStaff reports whether the user is staff by configuration.
+func (d *Directory) IsConfigStaff(u UserRef) bool { return d.cfgStaff[u] }
+
+// Name returns the last display name seen for a user, or "" if none.
+func (d *Directory) Name(ctx context.Context, u UserRef) (string, error) {
+	n, err := d.rdb.HGet(ctx, d.key("names"), string(u)).Result()
+	if err == redis.Nil {
+		return "", nil
+	}
+	return n, err
+}
+
+var bindScript = redis.NewScript(`
+local old = redis.call('HGET', KEYS[1], 'grid') or ''
+if old ~= '' and old ~= ARGV[2] then
+  redis.call('SREM', ARGV[4] .. old, ARGV[1])
+  if redis.call('SCARD', ARGV[4] .. old) == 0 then redis.call('SREM', KEYS[3], old) end
+end
+redis.call('HSET', KEYS[1], 'grid', ARGV[2], 'title', ARGV[3], 'status', 'ok')
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[2])
+return old
+`)
+
+// Bind makes chat the group of grid and returns the grid it was bound to
+// before ("" if none). The grid is created if new.
+func (d *Directory) Bind(ctx context.Context, chat ChatRef, grid, title string) (string, error) {
+	old, err := bindScript.Run(ctx, d.rdb,
+		[]string{d.chatKey(chat), d.gridKey(grid), d.key("grids")},
+		string(chat), grid, title, d.key("grid", "")).Text()
+	if err != nil {
+		return "", fmt.Errorf("bind %s to %s: %w", chat, grid, err)
+	}
+	return old, nil
+}
+
+var unbindScript = redis.NewScript(`
+local old = redis.call('HGET', KEYS[1], 'grid') or ''
+if old == '' then return '' end
+redis.call('HDEL', KEYS[1], 'grid')
+redis.call('SREM', ARGV[2] .. old, ARGV[1])
+if redis.call('SCARD', ARGV[2] .. old) == 0 then redis.call('SREM', KEYS[2], old) end
+return old
+`)
+
+// Unbind removes chat from its grid and returns that grid ("" if none). A
+// grid with no chats left leaves the grid list; its settings are kept.
+func (d *Directory) Unbind(ctx context.Context, chat ChatRef) (string, error) {
+	old, err := unbindScript.Run(ctx, d.rdb,
+		[]string{d.chatKey(chat), d.key("grids")}, string(chat), d.key("grid", "")).Text()
+	if err != nil {
+		return "", fmt.Errorf("unbind %s: %w", chat, err)
+	}
+	return old, nil
+}
+
+var migrateScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local h = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], unpack(h))
+redis.call('DEL', KEYS[1])
+local grid = redis.call('HGET', KEYS[2], 'grid')
+if grid then
+  redis.call('SREM', ARGV[3] .. grid, ARGV[1])
+  redis.call('SADD', ARGV[3] .. grid, ARGV[2])
+end
+return 1
+`)
+
+// Migrate moves everything known of chat from to chat to (a Telegram group
+// that became a supergroup), keeping its grid binding.
+func (d *Directory) Migrate(ctx context.Context, from, to ChatRef) error {
+	err := migrateScript.Run(ctx, d.rdb, []string{d.chatKey(from), d.chatKey(to)},
+		string(from), string(to), d.key("grid", "")).Err()
+	if err != nil {
+		return fmt.Errorf("migrate %s to %s: %w", from, to, err)
+	}
+	return nil
+}
+
+// SetChat records facts about a chat whether bound or not: its title,
+// status, member count (negative leaves it) and whether the bot reads all
+// messages there.
+func (d *Directory) SetChat(ctx context.Context, c ChatInfo) error {
+	fields := []any{"status", c.Status, "can_read", boolStr(c.CanReadAll)}
+	if c.Title != "" {
+		fields = append(fields, "title", c.Title)
+	}
+	if c.Members >= 0 {
+		fields = append(fields, "members", c.Members)
+	}
+	if err := d.rdb.HSet(ctx, d.chatKey(c.Ref), fields...).Err(); err != nil {
+		return fmt.Errorf("set chat %s: %w", c.Ref, err)
+	}
+	return nil
+}
+
+// SetStatus marks a chat active or gone (the bot was removed, or a webhook
+// key stopped working).
+func (d *Directory) SetStatus(ctx context.Context, chat ChatRef, status string) error {
+	if err := d.rdb.HSet(ctx, d.chatKey(chat), "status", status).Err(); err != nil {
+		return fmt.Errorf("set status of %s: %w", chat, err)
+	}
+	return nil
+}
+
+// SetMembers records a chat's member count.
+func (d *Directory) SetMembers(ctx context.Context, chat ChatRef, n int) error {
+	if err := d.rdb.HSet(ctx, d.chatKey(chat), "members", n).Err(); err != nil {
+		return fmt.Errorf("set members of %s: %w", chat, err)
+	}
+	return nil
+}
+
+func boolStr(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// Chat returns what is known of one chat; Status is "" for an unknown chat.
+func (d *Directory) Chat(ctx context.Context, chat ChatRef) (ChatInfo, error) {
+	h, err := d.rdb.HGetAll(ctx, d.chatKey(chat)).Result()
+	if err != nil {
+		return ChatInfo{}, fmt.Errorf("chat %s: %w", chat, err)
+	}
+	return chatFromHash(chat, h), nil
+}
+
+func chatFromHash(ref ChatRef, h map[string]string) ChatInfo {
+	n, _ := strconv.Atoi(h["members"])
+	return ChatInfo{Ref: ref, Grid: h["grid"], Title: h["title"], Status: h["status"],
+		Members: n, CanReadAll: h["can_read"] != "0"}
+}
+
+// GridNames returns the names of all grids, sorted.
+func (d *Directory) GridNames(ctx context.Context) ([]string, error) {
+	names, err := d.rdb.SMembers(ctx, d.key("grids")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("grid names: %w", err)
+	}
+	SortGrids(names)
+	return names, nil
+}
+
+// SortGrids sorts grid names in the order people expect: "2网格" before
+// "10网格", then by text.
+func SortGrids(names []string) {
+	slices.SortFunc(names, func(a, b string) int {
+		na, nb := leadingInt(a), leadingInt(b)
+		if na != nb {
+			return na - nb
+		}
+		return strings.Compare(a, b)
+	})
+}
+
+func leadingInt(s string) int {
+	n, i := 0, 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' && i < 9 {
+		n = n*10 + int(s[i]-'0')
+		i++
+	}
+	if i == 0 {
+		return 1 << 30
+	}
+	return n
+}
+
+// Grids returns every grid with its chats, settings and tags, sorted by name.
+func (d *Directory) Grids(ctx context.Context) ([]Grid, error) {
+	names, err := d.GridNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return d.load(ctx, names)
+}
+
+func (d *Directory) load(ctx context.Context, names []string) ([]Grid, error) {
+	pipe := d.rdb.Pipeline()
+	members := make([]*redis.StringSliceCmd, len(names))
+	metas := make([]*redis.MapStringStringCmd, len(names))
+	for i, n := range names {
+		members[i] = pipe.SMembers(ctx, d.gridKey(n))
+		metas[i] = pipe.HGetAll(ctx, d.metaKey(n))
+	}
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("load grids: %w", err)
+	}
+	grids := make([]Grid, len(names))
+	pipe = d.rdb.Pipeline()
+	var chats [][]*redis.MapStringStringCmd
+	for i, n := range names {
+		meta := metas[i].Val()
+		grids[i] = Grid{Name: n, Tags: splitTags(meta["tags"]), Lang: meta["lang"]}
+		refs := members[i].Val()
+		slices.Sort(refs)
+		var cmds []*redis.MapStringStringCmd
+		for _, r := range refs {
+			cmds = append(cmds, pipe.HGetAll(ctx, d.chatKey(ChatRef(r))))
+		}
+		chats = append(chats, cmds)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("load grid chats: %w", err)
+	}
+	for i := range grids {
+		refs := members[i].Val()
+		for j, cmd := range chats[i] {
+			grids[i].Chats = append(grids[i].Chats, chatFromHash(ChatRef(refs[j]), cmd.Val()))
+		}
+	}
+	return grids, nil
+}
+
+func splitTags(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// SetGridMeta sets a grid's tags and language ("" leaves either unchanged;
+// "-" clears it).
+func (d *Directory) SetGridMeta(ctx context.Context, grid string, tags []string, lang string) error {
+	var fields []any
+	if len(tags) > 0 {
+		v := strings.Join(tags, ",")
+		if v == "-" {
+			v = ""
+		}
+		fields = append(fields, "tags", v)
+	}
+	if lang != "" {
+		if lang == "-" {
+			lang = ""
+		}
+		fields = append(fields, "lang", lang)
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	if err := d.rdb.HSet(ctx, d.metaKey(grid), fields...).Err(); err != nil {
+		return fmt.Errorf("set meta of %s: %w", grid, err)
+	}
+	return nil
+}
+
+// Resolve turns a target spec that staff typed into grids: "全部" (or 所有,
+// all) means every grid; "标签:老旧小区" every grid with that tag; otherwise
+// names separated by commas, 、 or spaces. An unknown name or tag is a
+// *UserError naming it and listing the grids there are.
+func (d *Directory) Resolve(ctx context.Context, spec string) ([]Grid, error) {
+	all, err := d.Grids(ctx)
+	if err != nil {
+		return nil, err
+	}
+	spec = Normalize(spec)
+	if len(all) == 0 {
+		return nil, Userf("还没有绑定任何网格群。请先在网格群里发送「绑定网格 3网格」。")
+	}
+	switch spec {
+	case "", "全部", "所有", "全部网格", "all", "ALL", "All":
+		return all, nil
+	}
+	if tag, ok := cutAny(spec, "标签:", "标签：", "tag:"); ok {
+		tag = strings.TrimSpace(tag)
+		var out []Grid
+		for _, g := range all {
+			if slices.Contains(g.Tags, tag) {
+				out = append(out, g)
+			}
+		}
+		if len(out) == 0 {
+			return nil, Userf("没有网格带有标签「%s」。", tag)
+		}
+		return out, nil
+	}
+	byName := make(map[string]Grid, len(all))
+	for _, g := range all {
+		byName[g.Name] = g
+	}
+	var out []Grid
+	seen := map[string]bool{}
+	for _, f := range strings.FieldsFunc(spec, func(r rune) bool {
+		return r == ',' || r == '，' || r == '、' || r == ' ' || r == ';' || r == '；'
+	}) {
+		name := NormalizeGrid(f)
+		g, ok := byName[name]
+		if !ok {
+			return nil, Userf("没有找到网格「%s」。现有网格：%s。", name, strings.Join(gridNames(all), "、"))
+		}
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, g)
+		}
+	}
+	if len(out) == 0 {
+		return nil, Userf("请写明发给哪些网格，例如「全部」或「3网格,5网格」。")
+	}
+	return out, nil
+}
+
+func cutAny(s string, prefixes ...string) (string, bool) {
+	for _, p := range prefixes {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			return rest, true
+		}
+	}
+	return "", false
+}
+
+func gridNames(gs []Grid) []string {
+	out := make([]string, len(gs))
+	for i, g := range gs {
+		out[i] = g.Name
+	}
+	return out
+}
+
+// ActiveChats returns the chats of the given grids the bot can still post in.
+func ActiveChats(gs []Grid) []ChatRef {
+	var out []ChatRef
+	for _, g := range gs {
+		for _, c := range g.Chats {
+			if c.Status != ChatGone {
+				out = append(out, c.Ref)
+			}
+		}
+	}
+	return out
+}
+
+// IsStaff reports whether u is staff by configuration or by /addstaff.
+func (d *Directory) IsStaff(ctx context.Context, u UserRef) (bool, error) {
+	if d.cfgStaff[u] {
+		return true, nil
+	}
+	ok, err := d.rdb.SIsMember(ctx, d.key("staff"), string(u)).Result()
+	if err != nil {
+		return false, fmt.Errorf("is staff %s: %w", u, err)
+	}
+	return ok, nil
+}
+
+// AddStaff makes u staff; it reports false if u already was.
+func (d *Directory) AddStaff(ctx context.Context, u UserRef) (bool, error) {
+	if d.cfgStaff[u] {
+		return false, nil
+	}
+	n, err := d.rdb.SAdd(ctx, d.key("staff"), string(u)).Result()
+	if err != nil {
+		return false, fmt.Errorf("add staff %s: %w", u, err)
+	}
+	return n == 1, nil
+}
+
+// RemoveStaff takes staff rights from u; it reports false if u was not
+// staff by command. Staff by configuration stay staff.
+func (d *Directory) RemoveStaff(ctx context.Context, u UserRef) (bool, error) {
+	n, err := d.rdb.SRem(ctx, d.key("staff"), string(u)).Result()
+	if err != nil {
+		return false, fmt.Errorf("remove staff %s: %w", u, err)
+	}
+	return n == 1, nil
+}
+
+// AddWorker appoints u grid worker of grid; it reports false if u already was.
+func (d *Directory) AddWorker(ctx context.Context, grid string, u UserRef) (bool, error) {
+	n, err := d.rdb.SAdd(ctx, d.workersKey(grid), string(u)).Result()
+	if err != nil {
+		return false, fmt.Errorf("add worker %s to %s: %w", u, grid, err)
+	}
+	return n == 1, nil
+}
+
+// RemoveWorker removes u from the grid workers of grid.
+func (d *Directory) RemoveWorker(ctx context.Context, grid string, u UserRef) (bool, error) {
+	n, err := d.rdb.SRem(ctx, d.workersKey(grid), string(u)).Result()
+	if err != nil {
+		return false, fmt.Errorf("remove worker %s from %s: %w", u, grid, err)
+	}
+	return n == 1, nil
+}
+
+// Workers lists the appointed grid workers of grid.
+func (d *Directory) Workers(ctx context.Context, grid string) ([]UserRef, error) {
+	m, err := d.rdb.SMembers(ctx, d.workersKey(grid)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("workers of %s: %w", grid, err)
+	}
+	out := make([]UserRef, len(m))
+	for i, s := range m {
+		out[i] = UserRef(s)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// StaffList lists staff appointed by command (not those from config).
+func (d *Directory) StaffList(ctx context.Context) ([]UserRef, error) {
+	m, err := d.rdb.SMembers(ctx, d.key("staff")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("staff list: %w", err)
+	}
+	out := make([]UserRef, 0, len(m)+len(d.cfgStaff))
+	for u := range d.cfgStaff {
+		out = append(out, u)
+	}
+	for _, s := range m {
+		if !d.cfgStaff[UserRef(s)] {
+			out = append(out, UserRef(s))
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}

@@ -1,0 +1,41 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+)
+
+// UserError is an error whose message is meant for the person who sent the
+// update: a short, polite Chinese sentence. The router replies with Msg and
+// logs nothing; wrap other errors with %w so operators get the chain.
+type UserError struct {
+	Msg string
+}
+
+func (e *UserError) Error() string { return e.Msg }
+
+// Userf returns a *UserError with a formatted message.
+func Userf(format string, a ...any) error {
+	return &UserError{Msg: fmt.Sprintf(format, a...)}
+}
+
+// UserMessage returns the user-facing message of err and whether it had one.
+func UserMessage(err error) (string, bool) {
+	var ue *UserError
+	if errors.As(err, &ue) {
+		return ue.Msg, true
+	}
+	return "", false
+}
+
+// ErrSkip is returned by fallback handlers that do not take an update, so the
+// router tries the next one.
+var ErrSkip = errors.New("update not handled")
+
+// Replies used by the router itself.
+const (
+	MsgBusy        = "系统繁忙，请稍后再试。"
+	MsgDenied      = "抱歉，这个命令只有%s可以使用。"
+	MsgGroupOnly   = "这个命令请在网格群里使用。"
+	MsgPrivateOnly = "这个命令请私聊我使用，以免打扰群里的大家。"
+)

@@ -1,0 +1,150 @@
+package bot
+
+import (
+	"context"
+	"testing"
+	"unicode/utf8"
+)
+
+func testRouter() *Router {
+	r := NewRouter(RouterOptions{})
+	r.SetBotName("gridbot")
+	noop := func(context.Context, *Context) error { return nil }
+	r.Add(
+		&Command{Name: "join", Keywords: []string{"报名"}, Args: ArgsNumber, Handle: noop},
+		&Command{Name: "leave", Keywords: []string{"取消报名"}, Args: ArgsNumber, Handle: noop},
+		&Command{Name: "events", Keywords: []string{"活动", "活动列表"}, Args: ArgsNone, Handle: noop},
+		&Command{Name: "notice", Aliases: []string{"notice!"}, Keywords: []string{"通知"}, Args: ArgsText, Handle: noop},
+		&Command{Name: "help", Keywords: []string{"帮助"}, Handle: noop},
+	)
+	return r
+}
+
+func TestParseResidentForms(t *testing.T) {
+	r := testRouter()
+	cases := []struct {
+		in, cmd, args string
+	}{
+		{"报名3", "join", "3"},
+		{"报名 3", "join", "3"},
+		{"报名３", "join", "3"},
+		{"报名　3", "join", "3"},
+		{"报名：3", "join", "3"},
+		{"报名，3。", "join", "3"},
+		{"报名3号", "join", "3号"},
+		{"3号活动报名", "join", "3"},
+		{"3号报名", "join", "3"},
+		{"我要报名3", "join", "3"},
+		{"我想报名 3 两个人", "join", "3 两个人"},
+		{"帮我取消报名3", "leave", "3"},
+		{"我不去了，取消报名3", "leave", "3"},
+		{"報名3", "join", "3"},
+		{"取消報名 ３", "leave", "3"},
+		{"报名", "join", ""},
+		{"报名 7 2人 带孙子", "join", "7 2人 带孙子"},
+		{"/join 7", "join", "7"},
+		{"/join@gridbot 7", "join", "7"},
+		{"/JOIN 7", "join", "7"},
+		{"活动", "events", ""},
+		{"活动？", "events", ""},
+		{"活动列表", "events", ""},
+		{"帮助", "help", ""},
+		{"/notice! 全部 停水", "notice", "全部 停水"},
+		{"通知 全部 明早9点停水，请提前储水", "notice", "全部 明早9点停水，请提前储水"},
+		{"报名三", "join", "三"},
+		{"通知 全部 請注意", "notice", "全部 請注意"},
+		{"第3号活动报名", "join", "3"},
+	}
+	for _, c := range cases {
+		p, ok := r.Parse(c.in)
+		if !ok {
+			t.Errorf("Parse(%q): no match, want %s %q", c.in, c.cmd, c.args)
+			continue
+		}
+		if p.Command.Name != c.cmd || p.Args != c.args {
+			t.Errorf("Parse(%q) = %s %q, want %s %q", c.in, p.Command.Name, p.Args, c.cmd, c.args)
+		}
+	}
+}
+
+func TestParseIgnoresChat(t *testing.T) {
+	r := testRouter()
+	for _, in := range []string{
+		"", "   ", "今天活动真热闹", "活动什么时候开始", "报名的人多吗", "大家好",
+		"/join@otherbot 3", "/unknown", "我", "3号", "谢谢网格员",
+	} {
+		if p, ok := r.Parse(in); ok {
+			t.Errorf("Parse(%q) matched %s %q; ordinary chat must not trigger commands", in, p.Command.Name, p.Args)
+		}
+	}
+}
+
+func TestParseMultiLine(t *testing.T) {
+	r := testRouter()
+	p, ok := r.Parse("通知 全部\n明天停水\n请储水")
+	if !ok || p.Command.Name != "notice" || p.Args != "全部\n明天停水\n请储水" {
+		t.Fatalf("got %v %q", ok, p.Args)
+	}
+}
+
+func TestLeadingNumber(t *testing.T) {
+	cases := []struct {
+		in   string
+		n    int
+		rest string
+		ok   bool
+	}{
+		{"3", 3, "", true}, {"12号", 12, "号", true}, {"两个人", 2, "个人", true},
+		{"三位", 3, "位", true}, {"十", 10, "", true}, {"十二", 12, "", true},
+		{"二十三人", 23, "人", true}, {"abc", 0, "abc", false}, {"9999999999", 0, "9999999999", false},
+	}
+	for _, c := range cases {
+		n, rest, ok := LeadingNumber(c.in)
+		if n != c.n || rest != c.rest || ok != c.ok {
+			t.Errorf("LeadingNumber(%q) = %d %q %v, want %d %q %v", c.in, n, rest, ok, c.n, c.rest, c.ok)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	cases := map[string]string{
+		"报名３":       "报名3",
+		"  报名　　3  ": "报名 3",
+		"ＡＢＣ１２３":    "ABC123",
+		"報名\r\n3":   "報名\n3",
+		"停水，请储水！":   "停水，请储水！",
+	}
+	for in, want := range cases {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"报名3", "报名　３号", "3号活动报名", "我不去了，取消报名3", "/join@gridbot 7",
+		"通知 全部\n停水", "報名：三", "\xff\xfe", "二十三人", "十十十", "/", "@", "报名" + string(rune(0x3000))} {
+		f.Add(s)
+	}
+	r := testRouter()
+	f.Fuzz(func(t *testing.T, s string) {
+		n := Normalize(s)
+		if !utf8.ValidString(n) {
+			t.Fatalf("Normalize(%q) not valid UTF-8", s)
+		}
+		if Normalize(n) != n {
+			t.Fatalf("Normalize not idempotent on %q: %q then %q", s, n, Normalize(n))
+		}
+		if p, ok := r.Parse(s); ok {
+			if p.Command == nil {
+				t.Fatalf("Parse(%q) ok with nil command", s)
+			}
+			if !utf8.ValidString(p.Args) {
+				t.Fatalf("Parse(%q) args not UTF-8", s)
+			}
+		}
+		if v, rest, ok := LeadingNumber(s); ok && (v < 0 || len(rest) > len(s)) {
+			t.Fatalf("LeadingNumber(%q) = %d %q", s, v, rest)
+		}
+	})
+}

@@ -1,0 +1,5 @@
+package redistest
+
+import "sync/atomic"
+
+type atomicInt = atomic.Int64

@@ -1,0 +1,501 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Scope limits where a command may be used.
+type Scope uint8
+
+const (
+	// Anywhere: group or private chat.
+	Anywhere Scope = iota
+	// GroupOnly: only in a group chat.
+	GroupOnly
+	// PrivateOnly: only in a private chat with the bot.
+	PrivateOnly
+)
+
+// HandlerFunc handles one update. Returning a *UserError replies its message;
+// any other error is logged and the user is told the system is busy.
+type HandlerFunc func(ctx context.Context, c *Context) error
+
+// Middleware wraps a handler.
+type Middleware func(HandlerFunc) HandlerFunc
+
+// Command is one thing users can ask for, by /slash name or Chinese keyword.
+type Command struct {
+	// Name is the slash command without '/', lower case ("join").
+	Name string
+	// Aliases are further slash names.
+	Aliases []string
+	// Keywords are the Chinese words that trigger it without a slash
+	// ("报名"); give the simplified form, traditional input is folded.
+	Keywords []string
+	// Args says what may follow a keyword.
+	Args ArgKind
+	// Role is the least role that may use it.
+	Role Role
+	// Scope is where it may be used.
+	Scope Scope
+	// Group is the feature heading in the help ("活动报名").
+	Group string
+	// Usage shows how to type it ("报名 7 [人数] [备注]"); Help says what it
+	// does. Commands with empty Help are not listed.
+	Usage string
+	Help  string
+	// Handle does the work.
+	Handle HandlerFunc
+}
+
+// Context is what a handler gets: the update, the Sender to answer through,
+// and what the router learned about the speaker and the chat.
+type Context struct {
+	Update *Update
+	Sender Sender
+	// Grid is the grid the chat is bound to, "" if none.
+	Grid string
+	// Role is the speaker's role in this chat.
+	Role Role
+	// Command is the matched command, nil for callbacks, polls and
+	// fallbacks.
+	Command *Command
+	// Args is the text after the command word; for a button press, the data
+	// after "feature:"; for a fallback, the whole normalized text.
+	Args string
+	Dir  *Directory
+	Log  *slog.Logger
+
+	router   *Router
+	answered bool
+}
+
+// Reply sends text to the chat the update came from.
+func (c *Context) Reply(ctx context.Context, text string) error {
+	return c.ReplyMessage(ctx, Message{Text: text})
+}
+
+// ReplyMessage sends m to the chat the update came from.
+func (c *Context) ReplyMessage(ctx context.Context, m Message) error {
+	_, err := c.Sender.Send(ctx, c.Update.Chat, m)
+	if err != nil {
+		return fmt.Errorf("reply to %s: %w", c.Update.Chat, err)
+	}
+	return nil
+}
+
+// Private sends m to the speaker's private chat with the bot. It fails when
+// the platform cannot or the user has not started a chat with the bot.
+func (c *Context) Private(ctx context.Context, m Message) error {
+	_, err := c.Sender.Send(ctx, c.Update.User.PrivateChat(), m)
+	return err
+}
+
+// Answer answers a button press with a short toast; without it the router
+// answers with no text.
+func (c *Context) Answer(ctx context.Context, text string) error {
+	c.answered = true
+	if c.Update.CallbackID == "" {
+		return nil
+	}
+	if a, ok := c.Sender.(CallbackAnswerer); ok {
+		return a.AnswerCallback(ctx, c.Update.CallbackID, text)
+	}
+	return nil
+}
+
+// InGroup reports whether the update came from a group chat.
+func (c *Context) InGroup() bool { return c.Update.ChatKind == Group }
+
+// HelpFor returns the help text for a role.
+func (c *Context) HelpFor(role Role) string { return c.router.Help(role) }
+
+// BotName returns the bot's username, when the adapter told the router.
+func (c *Context) BotName() string { return c.router.botName }
+
+// RouterOptions configures a Router.
+type RouterOptions struct {
+	Redis redis.UniversalClient
+	Keys  Keys
+	Dir   *Directory
+	Log   *slog.Logger
+	// DedupeTTL is how long handled update ids are remembered (default 48h).
+	DedupeTTL time.Duration
+	// HandlerTimeout bounds one handler (default 30s).
+	HandlerTimeout time.Duration
+}
+
+// Router matches updates to handlers. Register everything before the first
+// Handle; Handle is safe for concurrent use.
+type Router struct {
+	opt       RouterOptions
+	log       *slog.Logger
+	botName   string
+	boot      string
+	commands  []*Command
+	slash     map[string]*Command
+	keyword   map[string]*Command
+	keywords  []string
+	callbacks map[string]HandlerFunc
+	fallbacks []HandlerFunc
+	onPoll    HandlerFunc
+	onMember  HandlerFunc
+	onMigrate HandlerFunc
+	mw        []Middleware
+}
+
+// NewRouter returns an empty router.
+func NewRouter(opt RouterOptions) *Router {
+	if opt.DedupeTTL == 0 {
+		opt.DedupeTTL = 48 * time.Hour
+	}
+	if opt.HandlerTimeout == 0 {
+		opt.HandlerTimeout = 30 * time.Second
+	}
+	log := opt.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Router{
+		opt: opt, log: log,
+		boot:      fmt.Sprintf("p:%d", time.Now().UnixNano()),
+		slash:     map[string]*Command{},
+		keyword:   map[string]*Command{},
+		callbacks: map[string]HandlerFunc{},
+	}
+}
+
+// SetBotName tells the router the bot's username, so /cmd@otherbot is
+// ignored and deep links can be built.
+func (r *Router) SetBotName(name string) { r.botName = strings.TrimPrefix(name, "@") }
+
+// Use adds middleware around every handler.
+func (r *Router) Use(mw ...Middleware) { r.mw = append(r.mw, mw...) }
+
+// Add registers commands. A slash name or keyword registered twice panics:
+// that is a programming error.
+func (r *Router) Add(cmds ...*Command) {
+	for _, c := range cmds {
+		for _, n := range append([]string{c.Name}, c.Aliases...) {
+			if n == "" {
+				continue
+			}
+			n = strings.ToLower(n)
+			if r.slash[n] != nil {
+				panic("bot: duplicate command /" + n)
+			}
+			r.slash[n] = c
+		}
+		for _, kw := range c.Keywords {
+			kw = Normalize(kw)
+			if r.keyword[kw] != nil {
+				panic("bot: duplicate keyword " + kw)
+			}
+			r.keyword[kw] = c
+			r.keywords = append(r.keywords, kw)
+		}
+		r.commands = append(r.commands, c)
+	}
+	slices.SortFunc(r.keywords, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+}
+
+// Commands returns the registered commands in registration order.
+func (r *Router) Commands() []*Command { return r.commands }
+
+// OnCallback routes button presses whose data starts with prefix+":".
+func (r *Router) OnCallback(prefix string, h HandlerFunc) { r.callbacks[prefix] = h }
+
+// OnText adds a fallback for text that matched no command; fallbacks run in
+// order until one does not return ErrSkip.
+func (r *Router) OnText(h HandlerFunc) { r.fallbacks = append(r.fallbacks, h) }
+
+// OnPoll sets the handler of poll answers.
+func (r *Router) OnPoll(h HandlerFunc) { r.onPoll = h }
+
+// OnMember sets the handler of the bot's own membership changes.
+func (r *Router) OnMember(h HandlerFunc) { r.onMember = h }
+
+// OnMigrate sets the handler of chat migrations.
+func (r *Router) OnMigrate(h HandlerFunc) { r.onMigrate = h }
+
+// Help lists the commands a role may use, grouped by feature, in Chinese.
+func (r *Router) Help(role Role) string {
+	var b strings.Builder
+	b.WriteString("<b>网格助手 · 我能帮您做这些</b>\n")
+	b.WriteString("直接发中文就行，不用加斜杠。\n")
+	group := "\x00"
+	for _, c := range r.commands {
+		if c.Help == "" || c.Role > role {
+			continue
+		}
+		if c.Group != group {
+			group = c.Group
+			fmt.Fprintf(&b, "\n<b>【%s】</b>\n", Esc(group))
+		}
+		fmt.Fprintf(&b, "• <code>%s</code>：%s\n", Esc(c.Usage), Esc(c.Help))
+	}
+	if role < Staff {
+		b.WriteString("\n有疑问请联系您的网格员。")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+var dedupeScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v == 'd' or v == ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+`)
+
+// claim marks an update as being handled by this process. It returns false
+// when the update was handled already or is in hand here; an update left
+// half-done by a process that died is taken over.
+func (r *Router) claim(ctx context.Context, id string) (bool, error) {
+	n, err := dedupeScript.Run(ctx, r.opt.Redis, []string{r.dedupeKey(id)},
+		r.boot, int(r.opt.DedupeTTL/time.Second)).Int()
+	if err != nil {
+		return false, fmt.Errorf("claim update %s: %w", id, err)
+	}
+	return n == 1, nil
+}
+
+func (r *Router) dedupeKey(id string) string { return r.opt.Keys.Key("upd", Tag(id)) }
+
+// Handled reports, in one round trip, which of the update ids have been
+// handled to the end already. Adapters use it to skip a batch's done part
+// after a restart.
+func (r *Router) Handled(ctx context.Context, ids []string) (map[string]bool, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	pipe := r.opt.Redis.Pipeline()
+	cmds := make([]*redis.StringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.Get(ctx, r.dedupeKey(id))
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("handled: %w", err)
+	}
+	out := make(map[string]bool, len(ids))
+	for i, id := range ids {
+		out[id] = cmds[i].Val() == "d"
+	}
+	return out, nil
+}
+
+// Handle routes one update and answers through s. It never panics and
+// returns only when the update is finished with. Errors are logged; the
+// speaker gets a friendly reply.
+func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
+	start := time.Now()
+	kind := updateKind(u)
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.Error("handler panic", "update", u.ID, "kind", kind, "panic", p)
+			metricUpdates.WithLabelValues(kind, "panic").Inc()
+		}
+		metricLatency.WithLabelValues(kind).Observe(time.Since(start).Seconds())
+	}()
+	ctx, cancel := context.WithTimeout(ctx, r.opt.HandlerTimeout)
+	defer cancel()
+	if u.ID != "" {
+		ok, err := r.claim(ctx, u.ID)
+		if err != nil {
+			r.log.Warn("dedupe unavailable", "update", u.ID, "err", err)
+			metricUpdates.WithLabelValues(kind, "busy").Inc()
+			r.busy(ctx, s, u)
+			return
+		}
+		if !ok {
+			metricUpdates.WithLabelValues(kind, "duplicate").Inc()
+			return
+		}
+	}
+	outcome := r.route(ctx, s, u)
+	metricUpdates.WithLabelValues(kind, outcome).Inc()
+	if u.ID != "" && outcome != "busy" {
+		if err := r.opt.Redis.Set(ctx, r.dedupeKey(u.ID), "d", r.opt.DedupeTTL).Err(); err != nil {
+			r.log.Warn("mark update done", "update", u.ID, "err", err)
+		}
+	}
+}
+
+func updateKind(u *Update) string {
+	switch {
+	case u.Member != nil:
+		return "member"
+	case u.MigratedTo != "":
+		return "migrate"
+	case u.Poll != nil:
+		return "poll"
+	case u.Data != "":
+		return "callback"
+	case u.Text != "":
+		return "text"
+	}
+	return "other"
+}
+
+func (r *Router) busy(ctx context.Context, s Sender, u *Update) {
+	if u.CallbackID != "" {
+		if a, ok := s.(CallbackAnswerer); ok {
+			_ = a.AnswerCallback(ctx, u.CallbackID, MsgBusy)
+		}
+		return
+	}
+	if u.Text == "" || u.ChatKind == Group && !r.looksLikeCommand(u.Text) {
+		return
+	}
+	if _, err := s.Send(ctx, u.Chat, Message{Text: MsgBusy, ReplyTo: u.MessageID}); err != nil {
+		r.log.Warn("send busy reply", "chat", u.Chat, "err", err)
+	}
+}
+
+func (r *Router) looksLikeCommand(text string) bool {
+	_, ok := r.Parse(text)
+	return ok
+}
+
+// route returns the outcome label for metrics: ok, ignored, user_error,
+// denied, busy.
+func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
+	c := &Context{Update: u, Sender: s, Dir: r.opt.Dir, Log: r.log, router: r}
+	var h HandlerFunc
+	switch {
+	case u.Member != nil:
+		h = r.onMember
+	case u.MigratedTo != "":
+		h = r.onMigrate
+	case u.Poll != nil:
+		h = r.onPoll
+	case u.Data != "":
+		prefix, rest, _ := strings.Cut(u.Data, ":")
+		h = r.callbacks[prefix]
+		c.Args = rest
+		if h == nil {
+			_ = c.Answer(ctx, "")
+			return "ignored"
+		}
+	case u.Text != "":
+		if p, ok := r.Parse(u.Text); ok {
+			c.Command, c.Args = p.Command, p.Args
+			h = p.Command.Handle
+		} else if len(r.fallbacks) > 0 {
+			c.Args = Normalize(u.Text)
+			h = r.fallback
+		}
+	}
+	if h == nil {
+		return "ignored"
+	}
+	if u.User != "" && u.Chat != "" {
+		grid, role, err := r.opt.Dir.Whois(ctx, u.Chat, u.User, u.UserName)
+		if err != nil {
+			r.log.Warn("whois", "chat", u.Chat, "err", err)
+			r.busy(ctx, s, u)
+			return "busy"
+		}
+		c.Grid, c.Role = grid, role
+	}
+	if c.Command != nil {
+		if msg := r.check(ctx, c); msg != "" {
+			if err := c.Reply(ctx, msg); err != nil {
+				r.log.Warn("send refusal", "chat", u.Chat, "err", err)
+			}
+			return "denied"
+		}
+	}
+	for i := len(r.mw) - 1; i >= 0; i-- {
+		h = r.mw[i](h)
+	}
+	err := h(ctx, c)
+	if u.CallbackID != "" && !c.answered {
+		msg, _ := UserMessage(err)
+		_ = c.Answer(ctx, PlainText(msg))
+	}
+	switch {
+	case err == nil, errors.Is(err, ErrSkip):
+		return "ok"
+	}
+	if msg, ok := UserMessage(err); ok {
+		if u.CallbackID == "" || u.ChatKind == Private {
+			if err := c.ReplyMessage(ctx, Message{Text: msg, ReplyTo: u.MessageID}); err != nil {
+				r.log.Warn("send user error", "chat", u.Chat, "err", err)
+			}
+		}
+		return "user_error"
+	}
+	r.log.Error("handler failed", "update", u.ID, "chat", u.Chat, "command", cmdName(c.Command), "err", err)
+	if ctx.Err() == nil || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		r.busy(context.WithoutCancel(ctx), s, u)
+	}
+	return "busy"
+}
+
+func cmdName(c *Command) string {
+	if c == nil {
+		return ""
+	}
+	return c.Name
+}
+
+func (r *Router) fallback(ctx context.Context, c *Context) error {
+	for _, f := range r.fallbacks {
+		if err := f(ctx, c); !errors.Is(err, ErrSkip) {
+			return err
+		}
+	}
+	return ErrSkip
+}
+
+// check returns a refusal message, or "" when the speaker may run the
+// command here.
+func (r *Router) check(ctx context.Context, c *Context) string {
+	cmd := c.Command
+	switch {
+	case cmd.Scope == GroupOnly && c.Update.ChatKind != Group:
+		return MsgGroupOnly
+	case cmd.Scope == PrivateOnly && c.Update.ChatKind != Private:
+		return MsgPrivateOnly
+	}
+	if c.Role >= cmd.Role {
+		return ""
+	}
+	if cmd.Role == GridWorker && c.Role == Resident && r.isGroupAdmin(ctx, c) {
+		c.Role = GridWorker
+		return ""
+	}
+	return fmt.Sprintf(MsgDenied, cmd.Role.String())
+}
+
+// isGroupAdmin asks the platform whether the speaker administers this bound
+// group, caching the answer in Redis for ten minutes.
+func (r *Router) isGroupAdmin(ctx context.Context, c *Context) bool {
+	if c.Grid == "" || c.Update.ChatKind != Group {
+		return false
+	}
+	ci, ok := c.Sender.(ChatInspector)
+	if !ok {
+		return false
+	}
+	key := r.opt.Keys.Key("adm", Tag(string(c.Update.Chat)), string(c.Update.User))
+	if v, err := r.opt.Redis.Get(ctx, key).Result(); err == nil {
+		return v == "1"
+	}
+	admin, err := ci.IsAdmin(ctx, c.Update.Chat, c.Update.User)
+	if err != nil {
+		r.log.Warn("admin check", "chat", c.Update.Chat, "err", err)
+		return false
+	}
+	_ = r.opt.Redis.Set(ctx, key, boolStr(admin), 10*time.Minute).Err()
+	return admin
+}

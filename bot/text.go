@@ -1,0 +1,161 @@
+package bot
+
+import (
+	"html"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Esc escapes user text for the HTML subset used in Message.Text.
+func Esc(s string) string { return html.EscapeString(s) }
+
+var tradToSimp = map[rune]rune{
+	'報': '报', '動': '动', '單': '单', '題': '题', '幫': '帮', '網': '网', '號': '号',
+	'記': '记', '時': '时', '長': '长', '參': '参', '與': '与', '個': '个', '請': '请',
+	'競': '竞', '賽': '赛', '績': '绩', '們': '们', '義': '义', '務': '务', '願': '愿',
+	'說': '说', '發': '发', '佈': '布', '間': '间', '點': '点', '區': '区', '會': '会',
+	'滿': '满', '額': '额', '場': '场', '綁': '绑', '簽': '签', '統': '统', '計': '计',
+	'員': '员', '擇': '择', '選': '选', '資': '资', '訊': '讯', '據': '据', '這': '这',
+	'裡': '里', '麼': '么', '嗎': '吗', '兩': '两', '歲': '岁', '學': '学', '習': '习',
+	'標': '标', '體': '体', '週': '周', '數': '数', '錄': '录', '冊': '册', '稱': '称',
+	'臺': '台', '帳': '账', '賬': '账', '訂': '订', '閱': '阅', '幾': '几', '麽': '么',
+	'還': '还', '沒': '没', '開': '开', '關': '关', '調': '调', '撥': '拨', '設': '设',
+	'聯': '联', '繫': '系', '係': '系', '歷': '历', '戶': '户',
+}
+
+// Normalize folds what phone input methods produce into one form the parser
+// can match, without changing what a person would read: full-width digits,
+// letters and / @ # become half-width, the ideographic space and other spaces
+// become ' ', runs of spaces collapse, invisible characters go, and each
+// line is trimmed. Chinese punctuation is kept. The result is valid UTF-8
+// and Normalize(Normalize(s)) == Normalize(s).
+func Normalize(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range strings.ToValidUTF8(s, "") {
+		switch {
+		case r >= 0xFF10 && r <= 0xFF19, r >= 0xFF21 && r <= 0xFF3A, r >= 0xFF41 && r <= 0xFF5A,
+			r == 0xFF0F, r == 0xFF20, r == 0xFF03:
+			r -= 0xFEE0
+		case r == '\r':
+			continue
+		case r == '\n':
+		case unicode.IsSpace(r) || r == 0x3000:
+			r = ' '
+		case unicode.IsControl(r) || r == 0x200B || r == 0xFEFF:
+			continue
+		}
+		if r == ' ' {
+			if space {
+				continue
+			}
+			space = true
+		} else {
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	lines := strings.Split(b.String(), "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		out = append(out, strings.TrimSpace(l))
+	}
+	return strings.Trim(strings.Join(out, "\n"), " \n")
+}
+
+// Simplify maps the traditional characters of command words to simplified
+// ones (報名 → 报名). Every mapped character keeps its UTF-8 length, so byte
+// offsets in the result are offsets in s.
+func Simplify(s string) string {
+	return strings.Map(func(r rune) rune {
+		if t, ok := tradToSimp[r]; ok {
+			return t
+		}
+		return r
+	}, s)
+}
+
+var tagRe = regexp.MustCompile(`<a href="([^"]*)">([^<]*)</a>|<[^>]+>`)
+
+// PlainText turns Message.Text markup into plain text: tags are dropped,
+// links become "text (url)" and entities are unescaped.
+func PlainText(s string) string {
+	s = tagRe.ReplaceAllStringFunc(s, func(m string) string {
+		sub := tagRe.FindStringSubmatch(m)
+		if sub[1] != "" {
+			if sub[2] == sub[1] {
+				return sub[1]
+			}
+			return sub[2] + " (" + sub[1] + ")"
+		}
+		return ""
+	})
+	return html.UnescapeString(s)
+}
+
+// Split cuts text into pieces of at most limit bytes, breaking on line
+// boundaries where it can and never inside a UTF-8 character or an HTML tag.
+func Split(text string, limit int) []string {
+	if limit <= 0 || len(text) <= limit {
+		return []string{text}
+	}
+	var parts []string
+	for len(text) > limit {
+		cut := strings.LastIndexByte(text[:limit], '\n')
+		if cut <= 0 {
+			cut = limit
+			for cut > 0 && !utf8.RuneStart(text[cut]) {
+				cut--
+			}
+			if lt := strings.LastIndexByte(text[:cut], '<'); lt >= 0 && !strings.Contains(text[lt:cut], ">") && lt > 0 {
+				cut = lt
+			}
+			if cut == 0 {
+				cut = limit
+			}
+		}
+		parts = append(parts, text[:cut])
+		text = strings.TrimLeft(text[cut:], "\n")
+	}
+	if text != "" {
+		parts = append(parts, text)
+	}
+	return parts
+}
+
+// Truncate returns s cut to at most n characters, with "…" when cut.
+func Truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
+
+var phoneRe = regexp.MustCompile(`1[3-9]\d{9}|\d{3,4}-\d{7,8}`)
+
+// MaskPhones hides the middle of mainland phone numbers: 138****5678.
+func MaskPhones(s string) string {
+	return phoneRe.ReplaceAllStringFunc(s, func(p string) string {
+		if len(p) == 11 && p[0] == '1' {
+			return p[:3] + "****" + p[7:]
+		}
+		i := strings.IndexByte(p, '-')
+		return p[:i+1] + "****" + p[len(p)-3:]
+	})
+}
+
+// ShortName masks a name for public lists: "张阿姨" becomes "张**".
+func ShortName(name string) string {
+	r := []rune(strings.TrimSpace(name))
+	if len(r) == 0 {
+		return "匿名"
+	}
+	if len(r) == 1 {
+		return string(r) + "*"
+	}
+	return string(r[0]) + strings.Repeat("*", min(len(r)-1, 2))
+}
