@@ -147,6 +147,7 @@ type Router struct {
 	keywords  []string
 	callbacks map[string]HandlerFunc
 	fallbacks []HandlerFunc
+	starts    map[string]HandlerFunc
 	onPoll    HandlerFunc
 	onMember  HandlerFunc
 	onMigrate HandlerFunc
@@ -171,6 +172,7 @@ func NewRouter(opt RouterOptions) *Router {
 		slash:     map[string]*Command{},
 		keyword:   map[string]*Command{},
 		callbacks: map[string]HandlerFunc{},
+		starts:    map[string]HandlerFunc{},
 	}
 }
 
@@ -213,6 +215,11 @@ func (r *Router) Commands() []*Command { return r.commands }
 
 // OnCallback routes button presses whose data starts with prefix+":".
 func (r *Router) OnCallback(prefix string, h HandlerFunc) { r.callbacks[prefix] = h }
+
+// OnStart routes "/start <prefix>_<rest>" (a Telegram deep link such as
+// t.me/bot?start=quiz_12) to h with Args "<rest>"; other /start messages go to
+// the "start" command.
+func (r *Router) OnStart(prefix string, h HandlerFunc) { r.starts[prefix] = h }
 
 // OnText adds a fallback for text that matched no command; fallbacks run in
 // order until one does not return ErrSkip.
@@ -389,6 +396,12 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 		if p, ok := r.Parse(u.Text); ok {
 			c.Command, c.Args = p.Command, p.Args
 			h = p.Command.Handle
+			if p.Command.Name == "start" {
+				prefix, rest, _ := strings.Cut(p.Args, "_")
+				if sh := r.starts[prefix]; sh != nil {
+					c.Command, c.Args, h = nil, rest, sh
+				}
+			}
 		} else if len(r.fallbacks) > 0 {
 			c.Args = Normalize(u.Text)
 			h = r.fallback

@@ -229,6 +229,15 @@ func (m Mux) IsAdmin(ctx context.Context, chat ChatRef, user UserRef) (bool, err
 	return false, ErrUnsupported
 }
 
+// DeepLinkOn returns a link opening a private chat with the bot on platform
+// carrying payload, or "" when that platform has none.
+func (m Mux) DeepLinkOn(platform, payload string) string {
+	if d, ok := m[platform].(DeepLinker); ok {
+		return d.DeepLink(payload)
+	}
+	return ""
+}
+
 // AnswerCallback implements CallbackAnswerer, picking the sender by the
 // platform prefix that callback ids carry like chat references ("tg:...").
 func (m Mux) AnswerCallback(ctx context.Context, callbackID, text string) error {
