@@ -112,19 +112,23 @@ func NormalizeGrid(s string) string {
 var whoisScript = redis.NewScript(`
 local grid = redis.call('HGET', KEYS[1], 'grid') or ''
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[2]) end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], ARGV[4], ARGV[1]) end
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return {grid, 2} end
 if grid ~= '' and redis.call('SISMEMBER', ARGV[3] .. grid, ARGV[1]) == 1 then return {grid, 1} end
 return {grid, 0}
 `)
 
 // Whois returns the grid bound to chat ("" if none) and the user's role
-// there, and remembers the user's display name; one round trip. Admins of a
-// bound group are grid workers too, but asking the platform is slow, so
-// callers check that only when a command needs it (see Router).
-func (d *Directory) Whois(ctx context.Context, chat ChatRef, user UserRef, name string) (string, Role, error) {
+// there, and remembers the user's display name and handle; one round trip.
+// Admins of a bound group are grid workers too, but asking the platform is
+// slow, so callers check that only when a command needs it (see Router).
+func (d *Directory) Whois(ctx context.Context, chat ChatRef, user UserRef, name, username string) (string, Role, error) {
+	if username != "" {
+		username = user.Platform() + ":" + strings.ToLower(username)
+	}
 	res, err := whoisScript.Run(ctx, d.rdb,
-		[]string{d.chatKey(chat), d.key("staff"), d.key("names")},
-		string(user), name, d.key("workers", "")).Slice()
+		[]string{d.chatKey(chat), d.key("staff"), d.key("names"), d.key("handles")},
+		string(user), name, d.key("workers", ""), username).Slice()
 	if err != nil {
 		return "", Resident, fmt.Errorf("whois %s: %w", chat, err)
 	}
@@ -134,6 +138,19 @@ func (d *Directory) Whois(ctx context.Context, chat ChatRef, user UserRef, name 
 		role = Staff
 	}
 	return grid, role, nil
+}
+
+// ByHandle finds a user by platform handle ("tg", "zhang_ayi"), among users
+// the bot has seen; ok is false when unknown.
+func (d *Directory) ByHandle(ctx context.Context, platform, handle string) (UserRef, bool, error) {
+	u, err := d.rdb.HGet(ctx, d.key("handles"), platform+":"+strings.ToLower(strings.TrimPrefix(handle, "@"))).Result()
+	if err == redis.Nil {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("user by handle: %w", err)
+	}
+	return UserRef(u), true, nil
 }
 
 // IsConfigStaff reports whether the user is staff by configuration.

@@ -411,7 +411,7 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 		return "ignored"
 	}
 	if u.User != "" && u.Chat != "" {
-		grid, role, err := r.opt.Dir.Whois(ctx, u.Chat, u.User, u.UserName)
+		grid, role, err := r.opt.Dir.Whois(ctx, u.Chat, u.User, u.UserName, u.Username)
 		if err != nil {
 			r.log.Warn("whois", "chat", u.Chat, "err", err)
 			r.busy(ctx, s, u)

@@ -64,7 +64,9 @@ type Update struct {
 	ChatTitle string
 	User      UserRef
 	// UserName is the display name, as the platform shows it.
-	UserName  string
+	UserName string
+	// Username is the platform handle without '@', when the user has one.
+	Username  string
 	MessageID string
 	Time      time.Time
 

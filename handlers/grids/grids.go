@@ -1,0 +1,359 @@
+// Package grids binds group chats to residential grids and manages who may do
+// what: /bind, /unbind, /grids, /gridtag, /gridlang, /addstaff,
+// /removestaff, /staff, /gridworker, /removeworker, /id, /help and /start.
+// It also greets groups the bot is added to, marks groups it is removed from,
+// and follows Telegram group→supergroup migrations.
+package grids
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gridbot/bot"
+)
+
+// Feature is the grids and roles feature.
+type Feature struct {
+	env bot.Env
+}
+
+// New returns the feature; env.Dir and env.Log are required.
+func New(env bot.Env) *Feature { return &Feature{env: env} }
+
+// privacyReporter is implemented by senders that know whether the bot reads
+// every group message (Telegram privacy mode off, or admin).
+type privacyReporter interface {
+	CanReadAllGroupMessages() bool
+}
+
+// Register adds the feature's commands and event handlers to r.
+func (f *Feature) Register(r *bot.Router) {
+	r.Add(
+		&bot.Command{Name: "help", Aliases: []string{"menu"}, Keywords: []string{"帮助", "菜单", "使用说明", "怎么用"},
+			Group: helpName, Usage: "帮助", Help: "看看我能做什么", Handle: f.help},
+		&bot.Command{Name: "start", Handle: f.help},
+		&bot.Command{Name: "id", Keywords: []string{"我是谁"}, Group: helpName, Usage: "我是谁",
+			Help: "查看自己的编号和身份", Handle: f.whoami},
+		&bot.Command{Name: "bind", Keywords: []string{"绑定网格"}, Args: bot.ArgsText, Role: bot.Staff, Scope: bot.GroupOnly,
+			Group: groupName, Usage: "绑定网格 3网格", Help: "把本群绑定到网格（在群里发）", Handle: f.bind},
+		&bot.Command{Name: "unbind", Keywords: []string{"解绑网格", "解除绑定"}, Role: bot.Staff, Scope: bot.GroupOnly,
+			Group: groupName, Usage: "解绑网格", Help: "解除本群的网格绑定", Handle: f.unbind},
+		&bot.Command{Name: "grids", Keywords: []string{"网格列表"}, Role: bot.GridWorker,
+			Group: groupName, Usage: "网格列表", Help: "各网格的群、人数、能否推送", Handle: f.list},
+		&bot.Command{Name: "gridtag", Keywords: []string{"网格标签"}, Args: bot.ArgsText, Role: bot.Staff,
+			Group: groupName, Usage: "网格标签 3网格 老旧小区", Help: "给网格加标签，通知可按标签发", Handle: f.tag},
+		&bot.Command{Name: "gridlang", Keywords: []string{"双语推送"}, Args: bot.ArgsText, Role: bot.Staff,
+			Group: groupName, Usage: "双语推送 3网格 ug", Help: "设置网格的双语推送语言", Handle: f.lang},
+		&bot.Command{Name: "addstaff", Keywords: []string{"添加工作人员"}, Args: bot.ArgsText, Role: bot.Staff,
+			Group: groupName, Usage: "/addstaff @用户", Help: "添加社区工作人员（或回复对方消息）", Handle: f.addStaff},
+		&bot.Command{Name: "removestaff", Keywords: []string{"移除工作人员"}, Args: bot.ArgsText, Role: bot.Staff,
+			Group: groupName, Usage: "/removestaff @用户", Help: "移除社区工作人员", Handle: f.removeStaff},
+		&bot.Command{Name: "staff", Keywords: []string{"工作人员列表"}, Role: bot.Staff,
+			Group: groupName, Usage: "工作人员列表", Help: "查看社区工作人员", Handle: f.staffList},
+		&bot.Command{Name: "gridworker", Keywords: []string{"任命网格员"}, Args: bot.ArgsText, Role: bot.Staff, Scope: bot.GroupOnly,
+			Group: groupName, Usage: "/gridworker @用户", Help: "任命本网格的网格员（或回复对方消息）", Handle: f.addWorker},
+		&bot.Command{Name: "removeworker", Keywords: []string{"取消网格员"}, Args: bot.ArgsText, Role: bot.Staff, Scope: bot.GroupOnly,
+			Group: groupName, Usage: "/removeworker @用户", Help: "取消网格员身份", Handle: f.removeWorker},
+	)
+	r.OnMember(f.member)
+	r.OnMigrate(f.migrate)
+}
+
+func (f *Feature) help(ctx context.Context, c *bot.Context) error {
+	return c.Reply(ctx, c.HelpFor(c.Role))
+}
+
+func (f *Feature) whoami(ctx context.Context, c *bot.Context) error {
+	grid := c.Grid
+	if grid == "" {
+		grid = msgNoGrid
+	}
+	return c.Reply(ctx, fmt.Sprintf(msgWhoami, bot.Esc(string(c.Update.User)), c.Role, bot.Esc(grid)))
+}
+
+func (f *Feature) bind(ctx context.Context, c *bot.Context) error {
+	name := bot.NormalizeGrid(c.Args)
+	if name == "" {
+		return bot.Userf(msgBindUsage)
+	}
+	if utf8.RuneCountInString(name) > 20 || strings.ContainsAny(name, "\n|:{}") {
+		return bot.Userf(msgBadGridName)
+	}
+	if c.Grid == name {
+		return c.Reply(ctx, fmt.Sprintf(msgAlreadyBound, bot.Esc(name)))
+	}
+	u := c.Update
+	old, err := c.Dir.Bind(ctx, u.Chat, name, u.ChatTitle)
+	if err != nil {
+		return err
+	}
+	f.refreshChat(ctx, c)
+	text := fmt.Sprintf(msgBound, bot.Esc(name), bot.Esc(name))
+	if old != "" {
+		text = fmt.Sprintf(msgRebound, bot.Esc(old), bot.Esc(name))
+	}
+	if pr, ok := c.Sender.(privacyReporter); ok && !pr.CanReadAllGroupMessages() {
+		text += msgHelloNoRead
+	}
+	return c.Reply(ctx, text)
+}
+
+// refreshChat records the chat's title, member count and readability; a
+// platform that cannot tell leaves what is known.
+func (f *Feature) refreshChat(ctx context.Context, c *bot.Context) {
+	info := bot.ChatInfo{Ref: c.Update.Chat, Title: c.Update.ChatTitle, Status: bot.ChatActive, Members: -1, CanReadAll: true}
+	if ci, ok := c.Sender.(bot.ChatInspector); ok {
+		if n, err := ci.MemberCount(ctx, c.Update.Chat); err == nil {
+			info.Members = n
+		}
+	}
+	if pr, ok := c.Sender.(privacyReporter); ok {
+		info.CanReadAll = pr.CanReadAllGroupMessages()
+	}
+	if err := c.Dir.SetChat(ctx, info); err != nil {
+		c.Log.Warn("record chat", "chat", c.Update.Chat, "err", err)
+	}
+}
+
+func (f *Feature) unbind(ctx context.Context, c *bot.Context) error {
+	old, err := c.Dir.Unbind(ctx, c.Update.Chat)
+	if err != nil {
+		return err
+	}
+	if old == "" {
+		return bot.Userf(msgNotBound)
+	}
+	return c.Reply(ctx, fmt.Sprintf(msgUnbound, bot.Esc(old)))
+}
+
+func (f *Feature) list(ctx context.Context, c *bot.Context) error {
+	grids, err := c.Dir.Grids(ctx)
+	if err != nil {
+		return err
+	}
+	if len(grids) == 0 {
+		return c.Reply(ctx, msgNoGrids)
+	}
+	chats, people := 0, 0
+	var b strings.Builder
+	for _, g := range grids {
+		tags := ""
+		if len(g.Tags) > 0 {
+			tags = fmt.Sprintf(msgGridTags, bot.Esc(strings.Join(g.Tags, "、")))
+		}
+		fmt.Fprintf(&b, msgGridLine, bot.Esc(g.Name), tags)
+		if len(g.Chats) == 0 {
+			b.WriteString(msgGridNoChat)
+		}
+		for _, ch := range g.Chats {
+			chats++
+			state := msgCanPost
+			switch {
+			case ch.Status == bot.ChatGone:
+				state = msgGone
+			case !ch.CanReadAll:
+				state = msgNoRead
+			}
+			title := ch.Title
+			if title == "" {
+				title = string(ch.Ref)
+			}
+			fmt.Fprintf(&b, msgGridChat, bot.Esc(title), ch.Members, state)
+		}
+		people += g.Members()
+	}
+	return c.Reply(ctx, fmt.Sprintf(msgGridsHead, len(grids), chats, people)+b.String())
+}
+
+func (f *Feature) tag(ctx context.Context, c *bot.Context) error {
+	name, rest, _ := strings.Cut(strings.TrimSpace(c.Args), " ")
+	name = bot.NormalizeGrid(name)
+	tags := bot.Fields(rest)
+	if name == "" || len(tags) == 0 {
+		return bot.Userf(msgTagUsage)
+	}
+	if _, err := c.Dir.Resolve(ctx, name); err != nil {
+		return err
+	}
+	if err := c.Dir.SetGridMeta(ctx, name, tags, ""); err != nil {
+		return err
+	}
+	if tags[0] == "-" {
+		return c.Reply(ctx, fmt.Sprintf(msgTagClear, bot.Esc(name)))
+	}
+	return c.Reply(ctx, fmt.Sprintf(msgTagSet, bot.Esc(name), bot.Esc(strings.Join(tags, "、"))))
+}
+
+func (f *Feature) lang(ctx context.Context, c *bot.Context) error {
+	fields := bot.Fields(c.Args)
+	if len(fields) != 2 || len(fields[1]) > 8 {
+		return bot.Userf(msgLangUsage)
+	}
+	name, lang := bot.NormalizeGrid(fields[0]), strings.ToLower(fields[1])
+	if _, err := c.Dir.Resolve(ctx, name); err != nil {
+		return err
+	}
+	if err := c.Dir.SetGridMeta(ctx, name, nil, lang); err != nil {
+		return err
+	}
+	if lang == "-" {
+		return c.Reply(ctx, fmt.Sprintf(msgLangClear, bot.Esc(name)))
+	}
+	return c.Reply(ctx, fmt.Sprintf(msgLangSet, bot.Esc(name), bot.Esc(lang)))
+}
+
+// target finds the user a role command is about: the author of the message
+// replied to, a mentioned user, or an id typed as an argument.
+func (f *Feature) target(ctx context.Context, c *bot.Context) (bot.UserRef, string, error) {
+	u := c.Update
+	if u.ReplyTo != nil && u.ReplyTo.User != "" {
+		return u.ReplyTo.User, u.ReplyTo.UserName, nil
+	}
+	for _, m := range u.Mentions {
+		if m.User != "" {
+			return m.User, m.UserName, nil
+		}
+	}
+	arg := strings.TrimSpace(c.Args)
+	if arg == "" {
+		return "", "", bot.Userf(msgWhoTarget, "/"+c.Command.Name)
+	}
+	if strings.HasPrefix(arg, "@") {
+		ref, ok, err := c.Dir.ByHandle(ctx, u.User.Platform(), arg)
+		if err != nil {
+			return "", "", err
+		}
+		if !ok {
+			return "", "", bot.Userf(msgUnknownUser, bot.Esc(arg))
+		}
+		return ref, arg, nil
+	}
+	if strings.Contains(arg, ":") {
+		return bot.UserRef(arg), arg, nil
+	}
+	if _, err := strconv.ParseInt(arg, 10, 64); err == nil || u.User.Platform() != "tg" {
+		return bot.UserRef(u.User.Platform() + ":" + arg), arg, nil
+	}
+	return "", "", bot.Userf(msgUnknownUser, bot.Esc(arg))
+}
+
+func (f *Feature) label(ctx context.Context, c *bot.Context, u bot.UserRef, name string) string {
+	if name == "" {
+		if n, err := c.Dir.Name(ctx, u); err == nil {
+			name = n
+		}
+	}
+	if name == "" {
+		name = string(u)
+	}
+	return bot.Esc(name)
+}
+
+func (f *Feature) addStaff(ctx context.Context, c *bot.Context) error {
+	u, name, err := f.target(ctx, c)
+	if err != nil {
+		return err
+	}
+	added, err := c.Dir.AddStaff(ctx, u)
+	if err != nil {
+		return err
+	}
+	if !added {
+		return c.Reply(ctx, fmt.Sprintf(msgStaffAlready, f.label(ctx, c, u, name)))
+	}
+	c.Log.Info("staff added", "user", u, "by", c.Update.User)
+	return c.Reply(ctx, fmt.Sprintf(msgStaffAdded, f.label(ctx, c, u, name)))
+}
+
+func (f *Feature) removeStaff(ctx context.Context, c *bot.Context) error {
+	u, name, err := f.target(ctx, c)
+	if err != nil {
+		return err
+	}
+	removed, err := c.Dir.RemoveStaff(ctx, u)
+	if err != nil {
+		return err
+	}
+	if !removed {
+		return c.Reply(ctx, fmt.Sprintf(msgStaffNot, f.label(ctx, c, u, name)))
+	}
+	c.Log.Info("staff removed", "user", u, "by", c.Update.User)
+	return c.Reply(ctx, fmt.Sprintf(msgStaffRemoved, f.label(ctx, c, u, name)))
+}
+
+func (f *Feature) staffList(ctx context.Context, c *bot.Context) error {
+	list, err := c.Dir.StaffList(ctx)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, msgStaffHead, len(list))
+	for _, u := range list {
+		fmt.Fprintf(&b, "\n• %s（<code>%s</code>）", f.label(ctx, c, u, ""), bot.Esc(string(u)))
+	}
+	return c.Reply(ctx, b.String())
+}
+
+func (f *Feature) addWorker(ctx context.Context, c *bot.Context) error {
+	if c.Grid == "" {
+		return bot.Userf(msgWorkerNeeds)
+	}
+	u, name, err := f.target(ctx, c)
+	if err != nil {
+		return err
+	}
+	added, err := c.Dir.AddWorker(ctx, c.Grid, u)
+	if err != nil {
+		return err
+	}
+	if !added {
+		return c.Reply(ctx, fmt.Sprintf(msgWorkerAlready, f.label(ctx, c, u, name), bot.Esc(c.Grid)))
+	}
+	return c.Reply(ctx, fmt.Sprintf(msgWorkerAdded, f.label(ctx, c, u, name), bot.Esc(c.Grid)))
+}
+
+func (f *Feature) removeWorker(ctx context.Context, c *bot.Context) error {
+	if c.Grid == "" {
+		return bot.Userf(msgWorkerNeeds)
+	}
+	u, name, err := f.target(ctx, c)
+	if err != nil {
+		return err
+	}
+	removed, err := c.Dir.RemoveWorker(ctx, c.Grid, u)
+	if err != nil {
+		return err
+	}
+	if !removed {
+		return c.Reply(ctx, fmt.Sprintf(msgWorkerNot, f.label(ctx, c, u, name), bot.Esc(c.Grid)))
+	}
+	return c.Reply(ctx, fmt.Sprintf(msgWorkerRemoved, f.label(ctx, c, u, name), bot.Esc(c.Grid)))
+}
+
+func (f *Feature) member(ctx context.Context, c *bot.Context) error {
+	u := c.Update
+	if !u.Member.Present {
+		c.Log.Info("bot removed from chat", "chat", u.Chat, "grid", c.Grid)
+		return c.Dir.SetStatus(ctx, u.Chat, bot.ChatGone)
+	}
+	f.refreshChat(ctx, c)
+	if u.ChatKind != bot.Group {
+		return nil
+	}
+	text := msgHello
+	if c.Grid != "" {
+		text = fmt.Sprintf(msgBound, bot.Esc(c.Grid), bot.Esc(c.Grid))
+	}
+	if pr, ok := c.Sender.(privacyReporter); ok && !pr.CanReadAllGroupMessages() && !u.Member.Admin {
+		text += msgHelloNoRead
+	}
+	return c.Reply(ctx, text)
+}
+
+func (f *Feature) migrate(ctx context.Context, c *bot.Context) error {
+	c.Log.Info("chat migrated", "from", c.Update.Chat, "to", c.Update.MigratedTo)
+	return c.Dir.Migrate(ctx, c.Update.Chat, c.Update.MigratedTo)
+}

@@ -1,0 +1,55 @@
+package grids
+
+// User-facing text of the grids feature, kept in one place for translation.
+const (
+	groupName = "网格与权限"
+	helpName  = "常用"
+
+	msgHello = "大家好，我是<b>网格助手</b> 👋\n" +
+		"我可以在群里发每日一学、活动通知，帮大家报名活动、参加知识竞答。\n" +
+		"请社区工作人员在本群发送「<code>绑定网格 3网格</code>」（换成本群的网格名），把本群绑定到网格。\n" +
+		"居民朋友发送「帮助」就能看到怎么用。"
+	msgHelloNoRead = "\n\n⚠️ 提醒工作人员：我现在只能看到以 / 开头的命令，看不到「报名 3」这样的中文消息。" +
+		"请在 BotFather 里发送 /setprivacy 选 Disable，或者把我设为群管理员。"
+
+	msgBindUsage    = "请写上网格名，例如：<code>绑定网格 3网格</code>"
+	msgBound        = "✅ 本群已绑定为「<b>%s</b>」。\n以后发给%s的通知、活动和每日一学都会发到这里。"
+	msgRebound      = "✅ 本群已从「%s」改为「<b>%s</b>」。"
+	msgAlreadyBound = "本群已经是「%s」的网格群了，不用重复绑定。"
+	msgUnbound      = "已解除本群与「%s」的绑定，之后不再往本群推送。"
+	msgNotBound     = "本群还没有绑定网格。绑定请发送：<code>绑定网格 3网格</code>"
+	msgBadGridName  = "网格名太长了，请用简短的名字，例如「3网格」或「幸福里网格」。"
+
+	msgNoGrids    = "还没有绑定任何网格群。请在网格群里发送「绑定网格 3网格」。"
+	msgGridsHead  = "<b>网格列表</b>（共 %d 个网格、%d 个群，约 %d 人）\n"
+	msgGridLine   = "\n<b>%s</b>%s"
+	msgGridChat   = "\n  • %s：%d 人，%s"
+	msgCanPost    = "可以推送"
+	msgGone       = "❌ 机器人已不在群里"
+	msgNoRead     = "⚠️ 只能看到斜杠命令"
+	msgGridTags   = "（标签：%s）"
+	msgGridNoChat = "\n  （没有群）"
+
+	msgWhoTarget     = "请回复那位成员的消息再发这个命令，或写上对方：<code>%s @用户名</code>"
+	msgUnknownUser   = "没有找到「%s」。请回复对方的一条消息再发这个命令。"
+	msgStaffAdded    = "✅ 已把 %s 设为社区工作人员。"
+	msgStaffAlready  = "%s 已经是社区工作人员了。"
+	msgStaffRemoved  = "已取消 %s 的社区工作人员权限。"
+	msgStaffNot      = "%s 不是通过命令添加的工作人员（配置文件里的工作人员请改配置）。"
+	msgStaffHead     = "<b>社区工作人员</b>（%d 人）"
+	msgWorkerNeeds   = "请在已绑定网格的群里使用这个命令。"
+	msgWorkerAdded   = "✅ 已任命 %s 为「%s」的网格员。"
+	msgWorkerAlready = "%s 已经是「%s」的网格员了。"
+	msgWorkerRemoved = "已取消 %s 的「%s」网格员身份。"
+	msgWorkerNot     = "%s 不是「%s」的网格员。"
+
+	msgTagUsage  = "用法：<code>/gridtag 3网格 老旧小区,独居老人多</code>（写 - 清除标签）"
+	msgTagSet    = "✅ 「%s」的标签已设为：%s"
+	msgTagClear  = "已清除「%s」的标签。"
+	msgLangUsage = "用法：<code>/gridlang 3网格 ug</code>（双语推送的第二种语言，如 ug 维吾尔语、kk 哈萨克语、mn 蒙古语；写 - 取消）"
+	msgLangSet   = "✅ 「%s」的双语推送已设为：%s"
+	msgLangClear = "已取消「%s」的双语推送。"
+
+	msgWhoami = "您的编号：<code>%s</code>\n身份：%s\n本群：%s"
+	msgNoGrid = "未绑定网格"
+)
