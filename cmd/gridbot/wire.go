@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
+	"gridbot/bot/console"
+	"gridbot/bot/server"
+	"gridbot/bot/telegram"
+	"gridbot/handlers/grids"
+)
+
+// subcommand runs the offline tools; ok is false when args name none.
+func subcommand(args []string, stdout, stderr io.Writer) (code int, ok bool) {
+	if len(args) == 0 {
+		return 0, false
+	}
+	switch args[0] {
+	}
+	return 0, false
+}
+
+func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func openRedis(cfg RedisConfig, log *slog.Logger) (redis.UniversalClient, func(), error) {
+	if cfg.Addr == "" {
+		mr := miniredis.NewMiniRedis()
+		mr.ClockTTL(true)
+		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
+			return nil, nil, fmt.Errorf("start in-process redis: %w", err)
+		}
+		log.Warn("redis.addr is empty: using the in-process store for the local trial; nothing is kept after exit")
+		rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+		return rdb, func() { _ = rdb.Close(); mr.Close() }, nil
+	}
+	rdb := redis.NewClient(&redis.Options{
+		Addr: cfg.Addr, DB: cfg.DB, Password: cfg.Password,
+		DialTimeout: 3 * time.Second, ReadTimeout: 3 * time.Second, WriteTimeout: 3 * time.Second,
+		MaxRetries: 2,
+	})
+	return rdb, func() { _ = rdb.Close() }, nil
+}
+
+func staffRefs(cfg StaffConfig) []bot.UserRef {
+	var out []bot.UserRef
+	for _, id := range cfg.Telegram {
+		out = append(out, telegram.UserRef(id))
+	}
+	for _, id := range cfg.Wecom {
+		out = append(out, bot.UserRef("wecom:"+id))
+	}
+	return out
+}
+
+// run wires the parts and runs until ctx ends (or, in the trial, until the
+// end of input).
+func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) error {
+	logOut := stderr
+	if cfg.trial() && cfg.Log.Level == "info" {
+		cfg.Log.Level = "warn"
+	}
+	log := newLogger(cfg.Log, logOut)
+	loc, _ := time.LoadLocation(cfg.Timezone)
+	rdb, closeRedis, err := openRedis(cfg.Redis, log)
+	if err != nil {
+		return err
+	}
+	defer closeRedis()
+	keys := bot.Keys(cfg.Redis.Prefix)
+	staff := staffRefs(cfg.Staff)
+	if cfg.trial() {
+		staff = append(staff, console.StaffSpeaker.User)
+	}
+	dir := bot.NewDirectory(rdb, keys, staff)
+	mux := bot.Mux{}
+	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: mux, Log: log, Now: time.Now, Loc: loc}
+
+	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout})
+	grids.New(env).Register(router)
+
+	disp := bot.NewDispatcher(cfg.Updates.Workers, router.Handle)
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	goRun := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(runCtx); err != nil && runCtx.Err() == nil {
+				log.Error(name+" stopped", "err", err)
+			}
+		}()
+	}
+
+	srv, err := server.New(cfg.HTTP.Listen, rdb, log)
+	switch {
+	case err != nil && cfg.trial():
+		log.Warn("http server not started", "err", err)
+	case err != nil:
+		return err
+	}
+
+	var source func(context.Context) error
+	if cfg.trial() {
+		con := console.New(stdin, stdout, !isTerminal(stdin), filepath.Join(os.TempDir(), "gridbot-trial"))
+		mux["console"] = con
+		if err := setupTrial(ctx, dir, con); err != nil {
+			return err
+		}
+		source = func(ctx context.Context) error {
+			return con.Run(ctx, disp.Submit)
+		}
+	} else {
+		tg, err := telegram.New(ctx, cfg.Telegram, log)
+		if err != nil {
+			return err
+		}
+		mux[telegram.Platform] = tg
+		router.SetBotName(tg.Username())
+		if !tg.CanReadAllGroupMessages() {
+			log.Warn("privacy mode is on: in groups the bot sees only /commands; turn it off with BotFather /setprivacy or make the bot a group admin")
+		}
+		submit := func(ctx context.Context, u *bot.Update) <-chan struct{} { return disp.Submit(ctx, tg, u) }
+		if cfg.Telegram.Webhook() {
+			if srv == nil {
+				return fmt.Errorf("config key http.listen: webhook mode needs the HTTP server")
+			}
+			srv.Handle("POST "+cfg.Telegram.WebhookPath, tg.WebhookHandler(submit))
+			if err := tg.SetWebhook(ctx, cfg.Telegram.WebhookURL, cfg.Telegram.WebhookSecret); err != nil {
+				return err
+			}
+			source = func(ctx context.Context) error { <-ctx.Done(); return nil }
+		} else {
+			if err := tg.DeleteWebhook(ctx); err != nil {
+				log.Warn("delete webhook", "err", err)
+			}
+			store := telegram.NewRedisOffsetStore(rdb, keys)
+			source = func(ctx context.Context) error { return tg.Poll(ctx, store, submit) }
+		}
+		log.Info("gridbot started", "bot", tg.Username(), "webhook", cfg.Telegram.Webhook(), "http", cfg.HTTP.Listen)
+	}
+	if srv != nil {
+		goRun("http server", srv.Serve)
+	}
+
+	err = source(runCtx)
+	disp.Close()
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// setupTrial binds the console's groups to their grids.
+func setupTrial(ctx context.Context, dir *bot.Directory, con *console.Console) error {
+	for _, ch := range con.Chats() {
+		if _, err := dir.Bind(ctx, ch.Ref, ch.Grid, ch.Title); err != nil {
+			return err
+		}
+		if err := dir.SetChat(ctx, bot.ChatInfo{Ref: ch.Ref, Title: ch.Title, Status: bot.ChatActive, Members: ch.Members, CanReadAll: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+var _ = strconv.Itoa
