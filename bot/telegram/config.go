@@ -1,0 +1,92 @@
+package telegram
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// Config is the telegram section of the configuration. An empty WebhookURL
+// means long polling.
+type Config struct {
+	// Token is the bot token from BotFather. Never logged.
+	Token string `yaml:"token"`
+	// APIEndpoint is the Bot API URL format with two %s (token, method),
+	// e.g. "http://127.0.0.1:8081/bot%s/%s" for a local Bot API server.
+	APIEndpoint string `yaml:"api_endpoint"`
+	// WebhookURL, when set, selects webhook mode: Telegram posts updates to
+	// this public HTTPS URL.
+	WebhookURL string `yaml:"webhook_url"`
+	// WebhookPath is the path the webhook handler is mounted on.
+	WebhookPath string `yaml:"webhook_path"`
+	// WebhookSecret is sent back by Telegram in the
+	// X-Telegram-Bot-Api-Secret-Token header (1-256 of A-Z a-z 0-9 _ -).
+	// Required in webhook mode. Never logged.
+	WebhookSecret string `yaml:"webhook_secret"`
+	// Timeout bounds one Bot API call (not counting retries).
+	Timeout time.Duration `yaml:"timeout"`
+	// PollTimeout is the long-polling wait of getUpdates.
+	PollTimeout time.Duration `yaml:"poll_timeout"`
+	// Retries is how many times a call is retried after a 5xx, a network
+	// error or a 429.
+	Retries int `yaml:"retries"`
+	// MaxRetryWait is the longest 429 retry_after a call waits out by
+	// itself; a longer one is returned as a RateLimited *bot.SendError.
+	MaxRetryWait time.Duration `yaml:"max_retry_wait"`
+}
+
+// DefaultConfig returns the defaults: the official endpoint, webhook path
+// /telegram/webhook, 15s call timeout, 25s long poll, 3 retries, waiting out
+// 429s of up to 10s.
+func DefaultConfig() Config {
+	return Config{
+		APIEndpoint:  tgbotapi.APIEndpoint,
+		WebhookPath:  "/telegram/webhook",
+		Timeout:      15 * time.Second,
+		PollTimeout:  25 * time.Second,
+		Retries:      3,
+		MaxRetryWait: 10 * time.Second,
+	}
+}
+
+var secretRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// Validate reports the first bad value, naming its key (telegram.<key>).
+// Error texts never contain the token or the secret.
+func (c Config) Validate() error {
+	switch {
+	case c.Token == "":
+		return fmt.Errorf("telegram.token: required")
+	case strings.ContainsAny(c.Token, " /\n\t?#%"):
+		return fmt.Errorf("telegram.token: malformed (expected 123456:ABC... from BotFather)")
+	case strings.Count(c.APIEndpoint, "%s") != 2 || strings.Count(c.APIEndpoint, "%") != 2:
+		return fmt.Errorf("telegram.api_endpoint: %q must contain exactly two %%s (token, method), e.g. http://127.0.0.1:8081/bot%%s/%%s", c.APIEndpoint)
+	case !strings.HasPrefix(c.APIEndpoint, "http://") && !strings.HasPrefix(c.APIEndpoint, "https://"):
+		return fmt.Errorf("telegram.api_endpoint: %q must start with http:// or https://", c.APIEndpoint)
+	case c.Timeout <= 0:
+		return fmt.Errorf("telegram.timeout: must be positive")
+	case c.PollTimeout < 0 || c.PollTimeout > 10*time.Minute:
+		return fmt.Errorf("telegram.poll_timeout: must be between 0 and 10m")
+	case c.Retries < 0:
+		return fmt.Errorf("telegram.retries: must not be negative")
+	case c.MaxRetryWait < 0:
+		return fmt.Errorf("telegram.max_retry_wait: must not be negative")
+	}
+	if c.WebhookURL != "" {
+		switch {
+		case !strings.HasPrefix(c.WebhookURL, "https://") && !strings.HasPrefix(c.WebhookURL, "http://"):
+			return fmt.Errorf("telegram.webhook_url: must be an https:// URL")
+		case !secretRe.MatchString(c.WebhookSecret):
+			return fmt.Errorf("telegram.webhook_secret: required in webhook mode, 1-256 characters of A-Z a-z 0-9 _ -")
+		case !strings.HasPrefix(c.WebhookPath, "/"):
+			return fmt.Errorf("telegram.webhook_path: must start with /")
+		}
+	}
+	return nil
+}
+
+// Webhook reports whether the configuration selects webhook mode.
+func (c Config) Webhook() bool { return c.WebhookURL != "" }

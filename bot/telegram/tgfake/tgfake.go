@@ -1,0 +1,385 @@
+// Package tgfake is a fake Telegram Bot API on an httptest server, for
+// tests of gridbot's Telegram adapter, of features, and of the whole binary
+// (point GRIDBOT_TELEGRAM_API_ENDPOINT at Server.Endpoint()). It accepts any
+// token, records what the bot sends, feeds getUpdates from updates the test
+// pushes, and can enforce Telegram's rate limits or inject failures.
+package tgfake
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// Bot is the identity getMe returns by default.
+const (
+	BotID       = 777000111
+	BotUsername = "gridtest_bot"
+)
+
+// Button is a recorded inline keyboard button.
+type Button struct {
+	Text string
+	Data string
+	URL  string
+}
+
+// Sent is one message the bot sent (sendMessage, sendDocument, sendPoll),
+// as it stands now (edits applied).
+type Sent struct {
+	Method    string
+	ChatID    int64
+	MessageID int
+	// Text is the message text, or the document's caption, or the poll's
+	// question.
+	Text      string
+	ParseMode string
+	// Markup is the raw reply_markup JSON; Buttons is it decoded.
+	Markup  string
+	Buttons [][]Button
+	ReplyTo int
+	Silent  bool
+	// FileName and FileData are set for documents.
+	FileName string
+	FileData []byte
+	// Poll is set for polls.
+	Poll *Poll
+	// Edits counts successful edits; Deleted is set by deleteMessage.
+	Edits   int
+	Deleted bool
+	Time    time.Time
+}
+
+// Chat returns the gridbot chat ref "tg:<id>".
+func (s Sent) Chat() string { return "tg:" + strconv.FormatInt(s.ChatID, 10) }
+
+// Poll is a recorded sendPoll.
+type Poll struct {
+	ID          string
+	Question    string
+	Options     []string
+	Type        string
+	Correct     int
+	Explanation string
+	OpenPeriod  int
+	IsAnonymous bool
+}
+
+// Request is one call the fake received.
+type Request struct {
+	Method string
+	ChatID int64
+	Time   time.Time
+	// Status is the HTTP status answered.
+	Status int
+}
+
+// Failure is an injected error answer.
+type Failure struct {
+	// Code is the HTTP status and error_code (429, 403, 500...).
+	Code int
+	// Desc is the description; a default per code when empty.
+	Desc string
+	// RetryAfter goes into parameters.retry_after (429).
+	RetryAfter int
+	// Raw answers a non-JSON body (like a proxy's 502 page).
+	Raw bool
+}
+
+// Webhook is the registration setWebhook made.
+type Webhook struct {
+	URL            string
+	Secret         string
+	AllowedUpdates []string
+}
+
+// Server is the fake Bot API. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the server's base URL (http://127.0.0.1:port).
+	URL string
+	srv *httptest.Server
+
+	mu         sync.Mutex
+	me         tgbotapi.User
+	updates    []json.RawMessage
+	updateIDs  []int
+	nextUpdate int
+	arrived    chan struct{}
+	sent       []*Sent
+	changed    chan struct{}
+	nextMsg    map[int64]int
+	nextPoll   int
+	requests   []Request
+	limits     bool
+	perBot     []time.Time
+	perChat    map[int64][]time.Time
+	violations int
+	chatFail   map[int64]Failure
+	failNext   []Failure
+	members    map[int64]int
+	admins     map[int64][]int64
+	webhook    *Webhook
+	maxWait    time.Duration
+	answers    []CallbackAnswer
+}
+
+// New starts a fake on a loopback port. Close it when done.
+func New() *Server {
+	s := &Server{
+		me:         tgbotapi.User{ID: BotID, IsBot: true, FirstName: "网格助手", UserName: BotUsername, CanJoinGroups: true, CanReadAllGroupMessages: true},
+		nextUpdate: 1000,
+		arrived:    make(chan struct{}),
+		changed:    make(chan struct{}),
+		nextMsg:    map[int64]int{},
+		perChat:    map[int64][]time.Time{},
+		chatFail:   map[int64]Failure{},
+		members:    map[int64]int{},
+		admins:     map[int64][]int64{},
+		maxWait:    time.Second,
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// Endpoint returns the API endpoint in telegram-bot-api's format,
+// "<URL>/bot%s/%s", for telegram.Config.APIEndpoint.
+func (s *Server) Endpoint() string { return s.URL + "/bot%s/%s" }
+
+// SetMe changes the identity getMe reports.
+func (s *Server) SetMe(username string, canReadAllGroupMessages bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.me.UserName = username
+	s.me.CanReadAllGroupMessages = canReadAllGroupMessages
+}
+
+// SetMaxPollWait caps how long getUpdates waits for updates (default 1s,
+// whatever timeout the client asks for).
+func (s *Server) SetMaxPollWait(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxWait = d
+}
+
+// EnforceLimits turns Telegram's limits on or off: 30 messages per second
+// per bot and 20 per minute per group chat (negative id); a send beyond
+// them gets 429 with retry_after and counts as a violation.
+func (s *Server) EnforceLimits(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limits = on
+}
+
+// Violations returns how many sends broke the limits (whether or not they
+// were enforced).
+func (s *Server) Violations() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.violations
+}
+
+// FailChat makes every call about chatID fail with f until ClearFailures.
+func (s *Server) FailChat(chatID int64, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chatFail[chatID] = f
+}
+
+// Kick makes calls about chatID fail as when the bot was removed (403).
+func (s *Server) Kick(chatID int64) {
+	s.FailChat(chatID, Failure{Code: 403, Desc: "Forbidden: bot was kicked from the group chat"})
+}
+
+// FailNext makes the next n calls (any method but getMe) fail with f.
+func (s *Server) FailNext(n int, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.failNext = append(s.failNext, f)
+	}
+}
+
+// ClearFailures removes all injected failures.
+func (s *Server) ClearFailures() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chatFail = map[int64]Failure{}
+	s.failNext = nil
+}
+
+// SetMembers sets what getChatMemberCount answers for chatID (default 3).
+func (s *Server) SetMembers(chatID int64, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.members[chatID] = n
+}
+
+// SetAdmins sets chatID's administrators; the first is the creator. The bot
+// itself is an administrator only if listed (BotID).
+func (s *Server) SetAdmins(chatID int64, userIDs ...int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.admins[chatID] = append([]int64(nil), userIDs...)
+}
+
+// Webhook returns the current registration, nil when none.
+func (s *Server) Webhook() *Webhook {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.webhook == nil {
+		return nil
+	}
+	w := *s.webhook
+	return &w
+}
+
+// Sent returns copies of every message sent so far, in order.
+func (s *Server) Sent() []Sent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Sent, len(s.sent))
+	for i, m := range s.sent {
+		out[i] = *m
+	}
+	return out
+}
+
+// SentTo returns the messages sent to chatID, in order.
+func (s *Server) SentTo(chatID int64) []Sent {
+	var out []Sent
+	for _, m := range s.Sent() {
+		if m.ChatID == chatID {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Texts returns the texts sent to chatID, in order.
+func (s *Server) Texts(chatID int64) []string {
+	var out []string
+	for _, m := range s.SentTo(chatID) {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+// WaitSent waits until cond holds for the messages sent so far, or timeout
+// passes; it returns the messages and whether cond held.
+func (s *Server) WaitSent(timeout time.Duration, cond func([]Sent) bool) ([]Sent, bool) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		ch := s.changed
+		s.mu.Unlock()
+		all := s.Sent()
+		if cond(all) {
+			return all, true
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			all = s.Sent()
+			return all, cond(all)
+		}
+	}
+}
+
+// WaitCount waits until at least n messages were sent to chatID.
+func (s *Server) WaitCount(chatID int64, n int, timeout time.Duration) ([]Sent, bool) {
+	all, ok := s.WaitSent(timeout, func(all []Sent) bool {
+		c := 0
+		for _, m := range all {
+			if m.ChatID == chatID {
+				c++
+			}
+		}
+		return c >= n
+	})
+	var out []Sent
+	for _, m := range all {
+		if m.ChatID == chatID {
+			out = append(out, m)
+		}
+	}
+	return out, ok
+}
+
+// Requests returns every call received, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Calls counts the calls of method received.
+func (s *Server) Calls(method string) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Method == method {
+			n++
+		}
+	}
+	return n
+}
+
+// Pending returns how many pushed updates getUpdates has not yet had
+// confirmed (by a later offset).
+func (s *Server) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.updates)
+}
+
+func (s *Server) notifyChanged() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+func defaultDesc(code int) string {
+	switch code {
+	case 400:
+		return "Bad Request"
+	case 401:
+		return "Unauthorized"
+	case 403:
+		return "Forbidden: bot was kicked from the group chat"
+	case 404:
+		return "Not Found"
+	case 409:
+		return "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+	case 429:
+		return "Too Many Requests: retry after 1"
+	}
+	return fmt.Sprintf("Internal Server Error (%d)", code)
+}
+
+// ErrorBody is the JSON Telegram answers on failure.
+func ErrorBody(code int, desc string, retryAfter int) []byte {
+	resp := map[string]any{"ok": false, "error_code": code, "description": desc}
+	if retryAfter > 0 {
+		resp["parameters"] = map[string]int{"retry_after": retryAfter}
+	}
+	b, _ := json.Marshal(resp)
+	return b
+}
+
+// Now returns the time used for rate limits.
+func now() time.Time { return time.Now() }
+
+func chatKey(chatID string) int64 {
+	id, _ := strconv.ParseInt(strings.TrimSpace(chatID), 10, 64)
+	return id
+}
