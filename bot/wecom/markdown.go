@@ -91,7 +91,7 @@ func ButtonHint(btn bot.Button) string {
 // render turns a Message into the body pieces for the webhook: markdown
 // (md true) or plain text, already split within the limits. Data buttons
 // become a hint line naming what to type, URL buttons links.
-func render(m bot.Message, hint func(bot.Button) string) (pieces []string, md bool) {
+func render(m bot.Message, hint func(bot.Button) string, allowMD bool) (pieces []string, md bool) {
 	text := m.Text
 	var says []string
 	var links []string
@@ -113,7 +113,7 @@ func render(m bot.Message, hint func(bot.Button) string) (pieces []string, md bo
 	if len(links) > 0 {
 		text = strings.TrimRight(text, "\n") + "\n" + strings.Join(links, "  ")
 	}
-	if out, ok := Markdown(text); ok {
+	if out, ok := Markdown(text); ok && allowMD {
 		return splitBytes(out, MarkdownLimit), true
 	}
 	return splitBytes(bot.PlainText(text), TextLimit), false

@@ -123,7 +123,7 @@ func (s *Sender) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (str
 	if m.File != nil && strings.TrimSpace(m.Text) == "" && len(m.Buttons) == 0 {
 		return s.sendFile(ctx, h, m.File)
 	}
-	pieces, md := render(m, s.Hint)
+	pieces, md := render(m, s.Hint, true)
 	for _, p := range pieces {
 		body := map[string]any{"msgtype": "text", "text": map[string]string{"content": p}}
 		if md {
@@ -137,6 +137,20 @@ func (s *Sender) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (str
 		return s.sendFile(ctx, h, m.File)
 	}
 	return s.nextID(), nil
+}
+
+// sendMarkdown posts ready-made markdown to a configured group.
+func (s *Sender) sendMarkdown(ctx context.Context, chat bot.ChatRef, md string) error {
+	h := s.hooks[chat]
+	if h == nil {
+		return bot.ErrUnsupported
+	}
+	for _, p := range splitBytes(md, MarkdownLimit) {
+		if err := s.post(ctx, h, "/cgi-bin/webhook/send", map[string]any{"msgtype": "markdown", "markdown": map[string]string{"content": p}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Sender) nextID() string {

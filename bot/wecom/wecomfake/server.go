@@ -152,7 +152,7 @@ func (s *Server) admit(key string) (int, string) {
 }
 
 type body struct {
-	MsgType  string `json:"msgtype"`
+	MsgType  string                    `json:"msgtype"`
 	Text     *struct{ Content string } `json:"text"`
 	Markdown *struct{ Content string } `json:"markdown"`
 	Stream   *struct{ Content string } `json:"stream"`
