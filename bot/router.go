@@ -309,6 +309,7 @@ func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 		if p := recover(); p != nil {
 			r.log.Error("handler panic", "update", u.ID, "kind", kind, "panic", p)
 			metricUpdates.WithLabelValues(kind, "panic").Inc()
+			r.busy(context.WithoutCancel(ctx), s, u)
 		}
 		metricLatency.WithLabelValues(kind).Observe(time.Since(start).Seconds())
 	}()

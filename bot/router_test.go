@@ -1,0 +1,316 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
+	"gridbot/bot/redistest"
+)
+
+// fakeSender records what the bot sends.
+type fakeSender struct {
+	mu      sync.Mutex
+	sent    []sentMsg
+	admins  map[bot.UserRef]bool
+	answers []string
+}
+
+type sentMsg struct {
+	Chat bot.ChatRef
+	Text string
+}
+
+var (
+	_ bot.Sender           = (*fakeSender)(nil)
+	_ bot.ChatInspector    = (*fakeSender)(nil)
+	_ bot.CallbackAnswerer = (*fakeSender)(nil)
+)
+
+func (f *fakeSender) Send(_ context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sent = append(f.sent, sentMsg{chat, m.Text})
+	return fmt.Sprint(len(f.sent)), nil
+}
+
+func (f *fakeSender) MemberCount(context.Context, bot.ChatRef) (int, error) { return 100, nil }
+
+func (f *fakeSender) IsAdmin(_ context.Context, _ bot.ChatRef, u bot.UserRef) (bool, error) {
+	return f.admins[u], nil
+}
+
+func (f *fakeSender) AnswerCallback(_ context.Context, _ string, text string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers = append(f.answers, text)
+	return nil
+}
+
+func (f *fakeSender) texts() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, m := range f.sent {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+func (f *fakeSender) last() string {
+	t := f.texts()
+	if len(t) == 0 {
+		return ""
+	}
+	return t[len(t)-1]
+}
+
+type fixture struct {
+	rdb    *redis.Client
+	dir    *bot.Directory
+	router *bot.Router
+	send   *fakeSender
+	calls  map[string]int
+	mu     sync.Mutex
+}
+
+func newFixture(t *testing.T) *fixture {
+	rdb, keys, _ := redistest.New(t)
+	f := &fixture{rdb: rdb, send: &fakeSender{admins: map[bot.UserRef]bool{}}, calls: map[string]int{}}
+	f.dir = bot.NewDirectory(rdb, keys, []bot.UserRef{"tg:1"})
+	f.router = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: f.dir})
+	count := func(name string) bot.HandlerFunc {
+		return func(ctx context.Context, c *bot.Context) error {
+			f.mu.Lock()
+			f.calls[name]++
+			f.mu.Unlock()
+			return c.Reply(ctx, name+":"+c.Args+":"+c.Role.String())
+		}
+	}
+	f.router.Add(
+		&bot.Command{Name: "join", Keywords: []string{"报名"}, Args: bot.ArgsNumber, Handle: count("join")},
+		&bot.Command{Name: "checkin", Keywords: []string{"签到码"}, Role: bot.GridWorker, Scope: bot.GroupOnly, Handle: count("checkin")},
+		&bot.Command{Name: "notice", Keywords: []string{"通知"}, Args: bot.ArgsText, Role: bot.Staff, Handle: count("notice")},
+		&bot.Command{Name: "roster", Role: bot.Staff, Scope: bot.PrivateOnly, Handle: count("roster")},
+		&bot.Command{Name: "fail", Handle: func(context.Context, *bot.Context) error { return bot.Userf("没有 %d 号活动。", 9) }},
+		&bot.Command{Name: "boom", Handle: func(context.Context, *bot.Context) error { panic("boom") }},
+		&bot.Command{Name: "start", Handle: count("start")},
+	)
+	f.router.OnCallback("ev", count("button"))
+	f.router.OnStart("quiz", count("quizstart"))
+	return f
+}
+
+var seq int
+
+func (f *fixture) say(t *testing.T, chat bot.ChatRef, user bot.UserRef, text string) string {
+	t.Helper()
+	seq++
+	kind := bot.Group
+	if chat == user.PrivateChat() {
+		kind = bot.Private
+	}
+	before := len(f.send.texts())
+	f.router.Handle(context.Background(), f.send, &bot.Update{ID: fmt.Sprintf("t:%d:%d", time.Now().UnixNano(), seq),
+		Chat: chat, ChatKind: kind, User: user, UserName: "张阿姨", Text: text})
+	if len(f.send.texts()) == before {
+		return ""
+	}
+	return f.send.last()
+}
+
+func TestRolesAndRefusals(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.dir.Bind(ctx, "tg:-100", "3网格", "三网格群"); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		user bot.UserRef
+		chat bot.ChatRef
+		text string
+		want string
+	}{
+		{"tg:5", "tg:-100", "报名 3", "join:3:居民"},
+		{"tg:5", "tg:-100", "通知 全部 停水", "抱歉，这个命令只有社区工作人员可以使用。"},
+		{"tg:1", "tg:-100", "通知 全部 停水", "notice:全部 停水:社区工作人员"},
+		{"tg:5", "tg:-100", "签到码", "抱歉，这个命令只有网格员可以使用。"},
+		{"tg:1", "tg:-100", "/roster", bot.MsgPrivateOnly},
+		{"tg:1", "tg:1", "/roster", "roster::社区工作人员"},
+		{"tg:1", "tg:1", "签到码", bot.MsgGroupOnly},
+		{"tg:5", "tg:-100", "/fail", "没有 9 号活动。"},
+		{"tg:5", "tg:-100", "/boom", bot.MsgBusy},
+		{"tg:5", "tg:5", "/start quiz_12", "quizstart:12:居民"},
+		{"tg:5", "tg:5", "/start", "start::居民"},
+	}
+	for _, c := range cases {
+		if got := f.say(t, c.chat, c.user, c.text); got != c.want {
+			t.Errorf("%s in %s says %q: got %q, want %q", c.user, c.chat, c.text, got, c.want)
+		}
+	}
+	if f.calls["notice"] != 1 {
+		t.Errorf("notice ran %d times, want 1 (refused calls must change nothing)", f.calls["notice"])
+	}
+}
+
+func TestGridWorkerByAppointmentAndByAdmin(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.dir.Bind(ctx, "tg:-100", "3网格", "三网格群"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.dir.AddWorker(ctx, "3网格", "tg:7"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.say(t, "tg:-100", "tg:7", "签到码"); got != "checkin::网格员" {
+		t.Errorf("appointed worker: got %q", got)
+	}
+	f.send.admins["tg:8"] = true
+	if got := f.say(t, "tg:-100", "tg:8", "签到码"); got != "checkin::网格员" {
+		t.Errorf("group admin: got %q", got)
+	}
+	if _, err := f.dir.Bind(ctx, "tg:-200", "5网格", "五网格群"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.say(t, "tg:-200", "tg:7", "签到码"); !strings.Contains(got, "只有网格员") {
+		t.Errorf("worker of another grid: got %q", got)
+	}
+}
+
+func TestDuplicateUpdateHandledOnce(t *testing.T) {
+	f := newFixture(t)
+	u := &bot.Update{ID: "tg:777", Chat: "tg:-100", User: "tg:5", Text: "报名 3"}
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cp := *u
+			f.router.Handle(context.Background(), f.send, &cp)
+		}()
+	}
+	wg.Wait()
+	f.router.Handle(context.Background(), f.send, u)
+	if f.calls["join"] != 1 {
+		t.Fatalf("join handled %d times, want 1", f.calls["join"])
+	}
+	done, err := f.router.Handled(context.Background(), []string{"tg:777", "tg:778"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !done["tg:777"] || done["tg:778"] {
+		t.Errorf("Handled = %v", done)
+	}
+}
+
+func TestRestartRedoesHalfDoneUpdate(t *testing.T) {
+	rdb, keys, _ := redistest.New(t)
+	dir := bot.NewDirectory(rdb, keys, nil)
+	if err := rdb.Set(context.Background(), keys.Key("upd", bot.Tag("tg:9")), "p:dead-process", time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir})
+	n := 0
+	r.Add(&bot.Command{Name: "join", Handle: func(context.Context, *bot.Context) error { n++; return nil }})
+	r.Handle(context.Background(), &fakeSender{}, &bot.Update{ID: "tg:9", Chat: "tg:1", User: "tg:1", Text: "/join"})
+	r.Handle(context.Background(), &fakeSender{}, &bot.Update{ID: "tg:9", Chat: "tg:1", User: "tg:1", Text: "/join"})
+	if n != 1 {
+		t.Fatalf("an update claimed by a dead process ran %d times after restart, want 1", n)
+	}
+}
+
+func TestRedisDownRepliesBusy(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
+	defer rdb.Close()
+	dir := bot.NewDirectory(rdb, "t", nil)
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: "t", Dir: dir})
+	ran := false
+	r.Add(&bot.Command{Name: "join", Keywords: []string{"报名"}, Args: bot.ArgsNumber, Handle: func(context.Context, *bot.Context) error { ran = true; return nil }})
+	s := &fakeSender{}
+	r.Handle(context.Background(), s, &bot.Update{ID: "tg:1", Chat: "tg:-1", User: "tg:2", Text: "报名 3"})
+	if ran || s.last() != bot.MsgBusy {
+		t.Fatalf("ran=%v reply=%q, want no run and %q", ran, s.last(), bot.MsgBusy)
+	}
+	r.Handle(context.Background(), s, &bot.Update{ID: "tg:2", Chat: "tg:-1", User: "tg:2", Text: "今天天气不错"})
+	if len(s.texts()) != 1 {
+		t.Errorf("ordinary chat got a busy reply too: %v", s.texts())
+	}
+}
+
+func TestCallbackIsAnswered(t *testing.T) {
+	f := newFixture(t)
+	f.router.Handle(context.Background(), f.send, &bot.Update{ID: "cb1", Chat: "tg:-100", User: "tg:5", Data: "ev:join:7", CallbackID: "tg:c1"})
+	if f.calls["button"] != 1 || f.send.last() != "button:join:7:居民" {
+		t.Fatalf("calls=%v last=%q", f.calls, f.send.last())
+	}
+	if len(f.send.answers) != 1 {
+		t.Errorf("callback answered %d times, want 1", len(f.send.answers))
+	}
+	f.router.Handle(context.Background(), f.send, &bot.Update{ID: "cb2", Chat: "tg:-100", User: "tg:5", Data: "zz:1", CallbackID: "tg:c2"})
+	if len(f.send.answers) != 2 {
+		t.Errorf("unknown button not answered (spinner would hang)")
+	}
+}
+
+func TestHelpListsByRole(t *testing.T) {
+	r := bot.NewRouter(bot.RouterOptions{})
+	r.Add(
+		&bot.Command{Name: "join", Group: "活动", Usage: "报名 7", Help: "报名 <活动>"},
+		&bot.Command{Name: "notice", Group: "通知", Usage: "通知 全部 …", Help: "发通知", Role: bot.Staff},
+	)
+	res := r.Help(bot.Resident)
+	if !strings.Contains(res, "报名 7") || strings.Contains(res, "发通知") || !strings.Contains(res, "&lt;活动&gt;") {
+		t.Errorf("resident help:\n%s", res)
+	}
+	if staff := r.Help(bot.Staff); !strings.Contains(staff, "发通知") {
+		t.Errorf("staff help lacks staff commands:\n%s", staff)
+	}
+}
+
+func TestDispatcherKeepsChatOrder(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[bot.ChatRef][]int{}
+	d := bot.NewDispatcher(4, func(_ context.Context, _ bot.Sender, u *bot.Update) {
+		var n int
+		fmt.Sscan(u.Text, &n)
+		mu.Lock()
+		seen[u.Chat] = append(seen[u.Chat], n)
+		mu.Unlock()
+	})
+	for i := range 200 {
+		d.Submit(context.Background(), nil, &bot.Update{Chat: bot.ChatRef(fmt.Sprintf("tg:%d", i%7)), Text: fmt.Sprint(i)})
+	}
+	d.Close()
+	total := 0
+	for chat, ns := range seen {
+		total += len(ns)
+		for i := 1; i < len(ns); i++ {
+			if ns[i] < ns[i-1] {
+				t.Fatalf("chat %s handled out of order: %v", chat, ns)
+			}
+		}
+	}
+	if total != 200 {
+		t.Fatalf("handled %d updates, want 200", total)
+	}
+	select {
+	case <-d.Submit(context.Background(), nil, &bot.Update{Chat: "tg:1"}):
+	default:
+		t.Fatal("Submit after Close must not block or queue")
+	}
+}
+
+func TestRouterNeverPanicsOnOddUpdates(t *testing.T) {
+	f := newFixture(t)
+	for _, u := range []*bot.Update{
+		{}, {Text: "报名 3"}, {Data: ":"}, {Poll: &bot.PollAnswer{}}, {Member: &bot.MemberEvent{}}, {MigratedTo: "tg:2"},
+	} {
+		f.router.Handle(context.Background(), f.send, u)
+	}
+}
