@@ -1,0 +1,250 @@
+package quiz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gridbot/bot"
+)
+
+// attempt is what the start and answer scripts report of an attempt.
+type attempt struct {
+	status  string
+	round   int
+	pos     int
+	ok      bool
+	done    bool
+	score   int
+	correct int
+	time    time.Duration
+	grid    string
+	nopt    int
+}
+
+// begin starts (or resumes) the speaker's attempt at the open round, or
+// at round want when it is given, and sends the current question to the
+// speaker's private chat. grid is where the resident came from ("" when
+// unknown: the grid last seen is used).
+func (f *Feature) begin(ctx context.Context, c *bot.Context, want int, grid string) error {
+	r, err := f.current(ctx)
+	if err != nil {
+		return err
+	}
+	if want > 0 && (r == nil || r.ID != want) {
+		if r == nil {
+			return bot.Userf(msgRoundOver, want)
+		}
+	}
+	if r == nil {
+		return bot.Userf(msgNoRound)
+	}
+	u := c.Update
+	res, err := startScript.Run(ctx, f.env.Redis, []string{f.key("act"), f.key("ugrid")},
+		f.base, r.ID, string(u.User), grid, u.UserName, f.env.Now().UnixMilli(), f.ttl).StringSlice()
+	if err != nil {
+		return fmt.Errorf("start quiz attempt: %w", err)
+	}
+	a := parseAttempt(res)
+	switch a.status {
+	case "none":
+		return bot.Userf(msgNoRound)
+	case "closed":
+		return bot.Userf(msgRoundOver, r.ID)
+	case "done":
+		return bot.Userf(msgAlreadyDone, r.ID, a.score, f.when(r.Closes))
+	}
+	intro := fmt.Sprintf(msgWelcome, r.ID, len(r.Questions))
+	if a.status == "resume" {
+		intro = fmt.Sprintf(msgResume, a.pos+1)
+	}
+	return f.ask(ctx, c, r, a.pos, intro)
+}
+
+func parseAttempt(res []string) attempt {
+	a := attempt{status: res[0]}
+	at := func(i int) int {
+		if i < len(res) {
+			n, _ := strconv.Atoi(res[i])
+			return n
+		}
+		return 0
+	}
+	switch a.status {
+	case "done", "resume", "new":
+		a.pos, a.score, a.correct = at(1), at(2), at(3)
+		a.time = time.Duration(at(4)) * time.Millisecond
+		if len(res) > 5 {
+			a.grid = res[5]
+		}
+	case "ok":
+		a.round, a.pos, a.ok, a.done = at(1), at(2), at(3) == 1, at(4) == 1
+		a.score, a.correct = at(5), at(6)
+		a.time = time.Duration(at(7)) * time.Millisecond
+	case "stale", "closed":
+		a.round = at(1)
+	case "range":
+		a.round, a.pos, a.nopt = at(1), at(2), at(3)
+	}
+	return a
+}
+
+// ask sends question pos of round r to the speaker's private chat, after
+// the text before (feedback or welcome): a native quiz poll on Telegram,
+// text elsewhere.
+func (f *Feature) ask(ctx context.Context, c *bot.Context, r *round, pos int, before string) error {
+	user := c.Update.User
+	chat := user.PrivateChat()
+	q := r.Questions[pos]
+	n := len(r.Questions)
+	if p, ok := c.Sender.(bot.Poller); ok && f.cfg.Polls && chat.Platform() == "tg" && len(q.Answer) == 1 {
+		if before != "" {
+			if _, err := c.Sender.Send(ctx, chat, bot.Message{Text: before}); err != nil {
+				return fmt.Errorf("quiz send: %w", err)
+			}
+		}
+		poll := bot.QuizPoll{Question: bot.Truncate(fmt.Sprintf(msgPollPrefix, pos+1, n, q.Text), MaxQuestion-1),
+			Options: q.Options, Correct: q.Answer[0], Explanation: bot.Truncate(q.Explanation, MaxExplanation-1),
+			OpenPeriod: time.Duration(f.cfg.PollSeconds) * time.Second}
+		pollID, _, err := p.SendQuiz(ctx, chat, poll)
+		if err == nil {
+			err = armScript.Run(ctx, f.env.Redis, nil, f.base, r.ID, string(user), pos, pollID).Err()
+			if err != nil {
+				return fmt.Errorf("quiz arm poll: %w", err)
+			}
+			return nil
+		}
+		if !errors.Is(err, bot.ErrUnsupported) {
+			return fmt.Errorf("quiz send poll: %w", err)
+		}
+		before = ""
+	}
+	text := fmt.Sprintf(msgTextQuestion, pos+1, n, bot.Esc(q.Text), optionLines(q.Options))
+	if before != "" {
+		text = before + "\n\n" + text
+	}
+	if _, err := c.Sender.Send(ctx, chat, bot.Message{Text: text}); err != nil {
+		return fmt.Errorf("quiz send: %w", err)
+	}
+	return nil
+}
+
+func optionLines(opts []string) string {
+	var b strings.Builder
+	for i, o := range opts {
+		fmt.Fprintf(&b, "%c. %s\n", 'A'+i, bot.Esc(o))
+	}
+	return b.String()
+}
+
+func optionLetters(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = string(rune('A' + i))
+	}
+	return strings.Join(parts, "、")
+}
+
+// answer records choice for the speaker's attempt in one script run, then
+// sends the feedback and the next question (or the final score). poll is
+// the poll answered ("" for text). It returns bot.ErrSkip when the speaker
+// has no attempt in progress.
+func (f *Feature) answer(ctx context.Context, c *bot.Context, poll string, choice int) error {
+	user := c.Update.User
+	res, err := answerScript.Run(ctx, f.env.Redis, []string{f.key("act")},
+		f.base, string(user), poll, choice, f.env.Now().UnixMilli(), answerCap.Milliseconds(), f.ttl).StringSlice()
+	if err != nil {
+		return fmt.Errorf("quiz answer: %w", err)
+	}
+	a := parseAttempt(res)
+	switch a.status {
+	case "none":
+		return bot.ErrSkip
+	case "stale":
+		return nil
+	case "closed":
+		return f.tell(ctx, c, fmt.Sprintf(msgRoundOver, a.round))
+	case "range":
+		return bot.Userf(msgAnswerHow, a.nopt, optionLetters(a.nopt))
+	}
+	r, err := f.round(ctx, a.round)
+	if err != nil {
+		return err
+	}
+	if r == nil || a.pos >= len(r.Questions) {
+		return fmt.Errorf("quiz answer: round %d question %d missing", a.round, a.pos)
+	}
+	q := r.Questions[a.pos]
+	fb := msgRight
+	if !a.ok {
+		fb = fmt.Sprintf(msgWrong, bot.Esc(correctText(q)))
+	}
+	fb += fmt.Sprintf(msgExplain, bot.Esc(q.Explanation))
+	if a.done {
+		fb += "\n\n" + fmt.Sprintf(msgFinish, a.correct, len(r.Questions), a.score, duration(a.time), f.when(r.Closes))
+		return f.tell(ctx, c, fb)
+	}
+	return f.ask(ctx, c, r, a.pos+1, fb)
+}
+
+func correctText(q Question) string {
+	parts := make([]string, 0, len(q.Answer))
+	for _, k := range q.Answer {
+		if k >= 0 && k < len(q.Options) {
+			parts = append(parts, fmt.Sprintf("%c. %s", 'A'+k, q.Options[k]))
+		}
+	}
+	return strings.Join(parts, "；")
+}
+
+// tell sends text to the speaker's private chat.
+func (f *Feature) tell(ctx context.Context, c *bot.Context, text string) error {
+	_, err := c.Sender.Send(ctx, c.Update.User.PrivateChat(), bot.Message{Text: text})
+	if err != nil {
+		return fmt.Errorf("quiz send: %w", err)
+	}
+	return nil
+}
+
+// onPoll handles an answer to a quiz poll. Answers to polls the bot did not
+// send for the speaker's current question change nothing.
+func (f *Feature) onPoll(ctx context.Context, c *bot.Context) error {
+	p := c.Update.Poll
+	if p == nil || p.PollID == "" || len(p.Options) != 1 || c.Update.User == "" {
+		return nil
+	}
+	err := f.answer(ctx, c, p.PollID, p.Options[0])
+	if errors.Is(err, bot.ErrSkip) {
+		return nil
+	}
+	return err
+}
+
+// onText takes a typed answer in a private chat from a resident with an
+// attempt in progress; everything else is bot.ErrSkip.
+func (f *Feature) onText(ctx context.Context, c *bot.Context) error {
+	u := c.Update
+	if u.ChatKind != bot.Private || u.User == "" {
+		return bot.ErrSkip
+	}
+	if choice, ok := ParseAnswer(u.Text, MaxOptions); ok {
+		return f.answer(ctx, c, "", choice)
+	}
+	rid, err := f.env.Redis.HGet(ctx, f.key("act"), string(u.User)).Int()
+	if err != nil || rid == 0 {
+		return bot.ErrSkip
+	}
+	r, err := f.current(ctx)
+	if err != nil || r == nil || r.ID != rid {
+		return bot.ErrSkip
+	}
+	pos, err := f.env.Redis.HGet(ctx, f.roundKey(rid, "a", string(u.User)), "pos").Int()
+	if err != nil || pos >= len(r.Questions) {
+		return bot.ErrSkip
+	}
+	n := len(r.Questions[pos].Options)
+	return bot.Userf(msgAnswerHow, n, optionLetters(n))
+}

@@ -1,0 +1,419 @@
+// Package quiz runs the weekly knowledge quiz (每周知识竞答): a round of a
+// few questions opens on a schedule, every grid group gets one announcement
+// with a button into a private chat, residents answer question by question
+// (Telegram quiz polls, or text elsewhere), and when the round closes every
+// group gets the results with grid leaderboards. Points add up per season.
+//
+// Every answer is one Lua script: scoring, the one-attempt rule and all
+// leaderboards change together or not at all.
+package quiz
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
+)
+
+// answerCap bounds the time one answer adds to the tie-break total, so a
+// resident who steps away for tea is not pushed to the bottom for ever.
+const answerCap = 10 * time.Minute
+
+// Feature is the quiz. Create it with New; it is safe for concurrent use.
+type Feature struct {
+	env  bot.Env
+	cfg  Config
+	bank []Question
+	base string
+	ttl  int64
+
+	mu     sync.Mutex
+	rounds map[int]*round
+}
+
+// round is the part of a round that never changes after it opens.
+type round struct {
+	ID        int
+	Opened    time.Time
+	Closes    time.Time
+	Season    string
+	Questions []Question
+	Grids     []string
+}
+
+// New loads the question banks (the embedded one plus cfg.Banks) and
+// returns the feature. A bad bank file is an error naming it.
+func New(env bot.Env, cfg Config) (*Feature, error) {
+	cfg.fill()
+	bank, err := LoadBanks(cfg.NoDefaultBank, cfg.Banks)
+	if err != nil {
+		return nil, err
+	}
+	return NewWithBank(env, cfg, bank), nil
+}
+
+// NewWithBank is New with the question bank given (for tests and tools).
+func NewWithBank(env bot.Env, cfg Config, bank []Question) *Feature {
+	cfg.fill()
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Loc == nil {
+		env.Loc = time.Local
+	}
+	if env.Log == nil {
+		env.Log = slog.Default()
+	}
+	return &Feature{env: env, cfg: cfg, bank: bank, base: env.Keys.Key("quiz", "{quiz}") + ":",
+		ttl: int64(cfg.KeepDays) * 86400, rounds: map[int]*round{}}
+}
+
+// Bank returns the questions the feature asks from.
+func (f *Feature) Bank() []Question { return f.bank }
+
+func (f *Feature) key(parts ...string) string { return f.base + strings.Join(parts, ":") }
+func (f *Feature) roundKey(id int, parts ...string) string {
+	return f.key(append([]string{"r", strconv.Itoa(id)}, parts...)...)
+}
+func (f *Feature) seasonKey(s string, parts ...string) string {
+	return f.key(append([]string{"s", s}, parts...)...)
+}
+
+// DueKey is the env.Due key that closes round id.
+func DueKey(id int) string { return fmt.Sprintf("quiz:%d:close", id) }
+
+// ErrRoundOpen is returned by OpenRound while another round is open.
+var ErrRoundOpen = errors.New("quiz: a round is open")
+
+// OpenRound opens a round of cfg.Questions questions not asked in the last
+// cfg.RecentRounds rounds (leaning on cfg.Lean's categories), schedules its
+// close at now+cfg.Window under DueKey, and enqueues one announcement per
+// grid group. It is what the cron job schedule.quiz calls. While a round is
+// open it returns ErrRoundOpen (wrapped) and the open round's id.
+func (f *Feature) OpenRound(ctx context.Context) (int, error) {
+	return f.open(ctx, "cron")
+}
+
+func (f *Feature) open(ctx context.Context, by string) (int, error) {
+	now := f.env.Now()
+	qs, err := f.pick(ctx)
+	if err != nil {
+		return 0, err
+	}
+	grids, err := f.env.Dir.Grids(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("open quiz round: %w", err)
+	}
+	names := make([]string, len(grids))
+	for i, g := range grids {
+		names[i] = g.Name
+	}
+	closes := now.Add(f.cfg.Window)
+	ids := make([]string, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ID
+	}
+	gj, _ := json.Marshal(names)
+	fields := []any{"status", "open", "opened", now.Unix(), "closes", closes.Unix(),
+		"season", SeasonOf(f.cfg.Season, now, f.env.Loc), "n", len(qs),
+		"qids", strings.Join(ids, ","), "grids", string(gj), "by", by, "players", 0, "done", 0}
+	for i, q := range qs {
+		qj, _ := json.Marshal(q)
+		fields = append(fields, "q"+strconv.Itoa(i), string(qj), "a"+strconv.Itoa(i), answerSet(q.Answer),
+			"o"+strconv.Itoa(i), len(q.Options))
+	}
+	args := append([]any{f.base, now.Unix(), f.ttl}, fields...)
+	res, err := openScript.Run(ctx, f.env.Redis, []string{f.key("cur"), f.key("seq")}, args...).StringSlice()
+	if err != nil {
+		return 0, fmt.Errorf("open quiz round: %w", err)
+	}
+	id, _ := strconv.Atoi(res[1])
+	if res[0] == "busy" {
+		return id, fmt.Errorf("round %d: %w", id, ErrRoundOpen)
+	}
+	if f.env.Due != nil {
+		if err := f.env.Due.Schedule(ctx, DueKey(id), closes); err != nil {
+			return id, fmt.Errorf("schedule close of quiz round %d: %w", id, err)
+		}
+	}
+	r, err := f.round(ctx, id)
+	if err != nil {
+		return id, err
+	}
+	if err := f.announce(ctx, r, grids); err != nil {
+		return id, err
+	}
+	f.env.Log.Info("quiz round opened", "round", id, "questions", strings.Join(ids, ","), "by", by)
+	return id, nil
+}
+
+func answerSet(ans []int) string {
+	var b strings.Builder
+	b.WriteByte(',')
+	for _, a := range ans {
+		b.WriteString(strconv.Itoa(a))
+		b.WriteByte(',')
+	}
+	return b.String()
+}
+
+// pick chooses the questions of a new round.
+func (f *Feature) pick(ctx context.Context) ([]Question, error) {
+	n := f.cfg.Questions
+	if len(f.bank) < n {
+		return nil, bot.Userf(msgNotEnough, n, len(f.bank))
+	}
+	recent, err := f.recentIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var lean []string
+	if f.cfg.Lean != nil {
+		lean = f.cfg.Lean(ctx)
+	}
+	return pickQuestions(f.bank, recent, lean, n, rand.IntN), nil
+}
+
+func (f *Feature) recentIDs(ctx context.Context) (map[string]bool, error) {
+	seq, err := f.env.Redis.Get(ctx, f.key("seq")).Int()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("quiz recent rounds: %w", err)
+	}
+	pipe := f.env.Redis.Pipeline()
+	var cmds []*redis.StringCmd
+	for id := seq; id > 0 && id > seq-f.cfg.RecentRounds; id-- {
+		cmds = append(cmds, pipe.HGet(ctx, f.roundKey(id), "qids"))
+	}
+	if len(cmds) > 0 {
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("quiz recent rounds: %w", err)
+		}
+	}
+	out := map[string]bool{}
+	for _, c := range cmds {
+		for _, id := range strings.Split(c.Val(), ",") {
+			if id != "" {
+				out[id] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// pickQuestions takes n questions from bank, avoiding recent ids (unless
+// too few remain), about 60% from those whose category or a tag is in lean,
+// easier ones first.
+func pickQuestions(bank []Question, recent map[string]bool, lean []string, n int, intn func(int) int) []Question {
+	var fresh []Question
+	for _, q := range bank {
+		if !recent[q.ID] {
+			fresh = append(fresh, q)
+		}
+	}
+	if len(fresh) < n {
+		fresh = slices.Clone(bank)
+	}
+	shuffle(fresh, intn)
+	leanSet := map[string]bool{}
+	for _, l := range lean {
+		leanSet[strings.TrimSpace(l)] = true
+	}
+	var leaning, rest []Question
+	for _, q := range fresh {
+		if leansOn(q, leanSet) {
+			leaning = append(leaning, q)
+		} else {
+			rest = append(rest, q)
+		}
+	}
+	want := 0
+	if len(leanSet) > 0 {
+		want = (n*6 + 9) / 10
+	}
+	take := min(want, len(leaning))
+	out := append(slices.Clone(leaning[:take]), rest[:min(n-take, len(rest))]...)
+	for i := take; len(out) < n && i < len(leaning); i++ {
+		out = append(out, leaning[i])
+	}
+	slices.SortStableFunc(out, func(a, b Question) int { return a.Difficulty - b.Difficulty })
+	return out
+}
+
+func leansOn(q Question, lean map[string]bool) bool {
+	if lean[q.Category] {
+		return true
+	}
+	for _, t := range q.Tags {
+		if lean[t] {
+			return true
+		}
+	}
+	return false
+}
+
+func shuffle(qs []Question, intn func(int) int) {
+	for i := len(qs) - 1; i > 0; i-- {
+		j := intn(i + 1)
+		qs[i], qs[j] = qs[j], qs[i]
+	}
+}
+
+// round returns the fixed part of round id, from memory or Redis.
+func (f *Feature) round(ctx context.Context, id int) (*round, error) {
+	f.mu.Lock()
+	r := f.rounds[id]
+	f.mu.Unlock()
+	if r != nil {
+		return r, nil
+	}
+	h, err := f.env.Redis.HGetAll(ctx, f.roundKey(id)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("load quiz round %d: %w", id, err)
+	}
+	if len(h) == 0 {
+		return nil, nil
+	}
+	r = &round{ID: id, Season: h["season"]}
+	opened, _ := strconv.ParseInt(h["opened"], 10, 64)
+	closes, _ := strconv.ParseInt(h["closes"], 10, 64)
+	r.Opened, r.Closes = time.Unix(opened, 0), time.Unix(closes, 0)
+	n, _ := strconv.Atoi(h["n"])
+	for i := range n {
+		var q Question
+		if err := json.Unmarshal([]byte(h["q"+strconv.Itoa(i)]), &q); err != nil {
+			return nil, fmt.Errorf("load quiz round %d question %d: %w", id, i, err)
+		}
+		r.Questions = append(r.Questions, q)
+	}
+	_ = json.Unmarshal([]byte(h["grids"]), &r.Grids)
+	f.mu.Lock()
+	f.rounds[id] = r
+	f.mu.Unlock()
+	return r, nil
+}
+
+// current returns the open round, or nil.
+func (f *Feature) current(ctx context.Context) (*round, error) {
+	id, err := f.env.Redis.Get(ctx, f.key("cur")).Int()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("current quiz round: %w", err)
+	}
+	r, err := f.round(ctx, id)
+	if err != nil || r == nil {
+		return nil, err
+	}
+	if !f.env.Now().Before(r.Closes) {
+		return nil, nil
+	}
+	return r, nil
+}
+
+// HandleDue handles the due-queue keys of the quiz ("quiz:<round>:close"):
+// it closes that round and enqueues the results. Unknown keys are ignored.
+func (f *Feature) HandleDue(ctx context.Context, key string) error {
+	rest, ok := strings.CutPrefix(key, "quiz:")
+	if !ok {
+		return nil
+	}
+	idStr, what, _ := strings.Cut(rest, ":")
+	id, err := strconv.Atoi(idStr)
+	if err != nil || what != "close" {
+		f.env.Log.Warn("quiz: unknown due key", "key", key)
+		return nil
+	}
+	return f.CloseRound(ctx, id)
+}
+
+// CloseRound closes round id (if open) and sends the results to every grid
+// group, once: calling it again after success does nothing.
+func (f *Feature) CloseRound(ctx context.Context, id int) error {
+	now := f.env.Now()
+	_, err := closeScript.Run(ctx, f.env.Redis, []string{f.roundKey(id), f.key("cur")},
+		id, now.Unix()).Int()
+	if err != nil {
+		return fmt.Errorf("close quiz round %d: %w", id, err)
+	}
+	return f.publishResults(ctx, id)
+}
+
+// deepLink returns the link that opens a private chat for round id from a
+// group of grid number gi (1-based; 0 for none), or "".
+func (f *Feature) deepLink(platform string, id, gi int) string {
+	m, ok := f.env.Send.(bot.Mux)
+	if !ok {
+		if d, ok := f.env.Send.(bot.DeepLinker); ok && platform == "tg" {
+			return d.DeepLink(payload(id, gi))
+		}
+		return ""
+	}
+	return m.DeepLinkOn(platform, payload(id, gi))
+}
+
+func payload(id, gi int) string {
+	if gi > 0 {
+		return fmt.Sprintf("quiz_%d_%d", id, gi)
+	}
+	return fmt.Sprintf("quiz_%d", id)
+}
+
+// announce enqueues one announcement per grid and platform (the button
+// carries the grid, so each grid's message differs).
+func (f *Feature) announce(ctx context.Context, r *round, grids []bot.Grid) error {
+	if f.env.Outbox == nil {
+		return nil
+	}
+	for _, g := range grids {
+		gi := slices.Index(r.Grids, g.Name) + 1
+		byPlatform := map[string][]bot.ChatRef{}
+		var platforms []string
+		for _, c := range bot.ActiveChats([]bot.Grid{g}) {
+			p := c.Platform()
+			if byPlatform[p] == nil {
+				platforms = append(platforms, p)
+			}
+			byPlatform[p] = append(byPlatform[p], c)
+		}
+		for _, p := range platforms {
+			chats := byPlatform[p]
+			m := bot.Message{Text: fmt.Sprintf(msgAnnounce, r.ID, len(r.Questions), f.when(r.Closes))}
+			if link := f.deepLink(p, r.ID, gi); link != "" {
+				m.Text += msgAnnounceLink
+				m.Buttons = [][]bot.Button{{{Text: btnStart, URL: link}}}
+			} else {
+				m.Text += msgAnnounceNoLink
+			}
+			grid := map[bot.ChatRef]string{}
+			for _, c := range chats {
+				grid[c] = g.Name
+			}
+			_, err := f.env.Outbox.Enqueue(ctx, bot.Broadcast{Kind: "quiz", Ref: strconv.Itoa(r.ID),
+				Title: fmt.Sprintf("第%d期知识竞答", r.ID), Grids: grid, Chats: chats, Message: m})
+			if err != nil {
+				return fmt.Errorf("announce quiz round %d to %s: %w", r.ID, g.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+var weekdays = []string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
+
+// when shows a time for residents: 11月29日（周日）19:00.
+func (f *Feature) when(t time.Time) string {
+	t = t.In(f.env.Loc)
+	return fmt.Sprintf("%d月%d日（%s）%s", t.Month(), t.Day(), weekdays[t.Weekday()], t.Format("15:04"))
+}
