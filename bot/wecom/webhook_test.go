@@ -54,7 +54,7 @@ func TestGroups(t *testing.T) {
 func TestSendMarkdownAndButtons(t *testing.T) {
 	s, fake := newSender(t, nil)
 	m := bot.Message{
-		Text: "<b>元宵节猜灯谜</b>\n时间：2月12日 19:00\n地点：" + bot.Esc("社区<活动室>") + "\n详情 <a href=\"https://example.org/e/7\">点这里</a>",
+		Text:    "<b>元宵节猜灯谜</b>\n时间：2月12日 19:00\n地点：" + bot.Esc("社区<活动室>") + "\n详情 <a href=\"https://example.org/e/7\">点这里</a>",
 		Buttons: [][]bot.Button{{{Text: "报名", Data: "ev:join:7"}, {Text: "取消报名", Data: "ev:cancel:7"}}, {{Text: "地图", URL: "https://map.example.org"}}},
 	}
 	if _, err := s.Send(context.Background(), "wecom:hook:3网格:1", m); err != nil {
@@ -86,7 +86,7 @@ func TestSendPlainWhenMarkdownBreaks(t *testing.T) {
 func TestSendSplitsLongText(t *testing.T) {
 	s, fake := newSender(t, nil)
 	line := strings.Repeat("网格通知内容", 10) + "\n" // 181 bytes
-	text := strings.Repeat(line, 60)               // ~10.8 KB
+	text := strings.Repeat(line, 60)            // ~10.8 KB
 	if _, err := s.Send(context.Background(), "wecom:hook:3网格:1", bot.Message{Text: text}); err != nil {
 		t.Fatal(err)
 	}
