@@ -1,0 +1,156 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"gridbot/bot"
+	"gridbot/bot/redistest"
+)
+
+func TestDirectoryBindMoveUnbindMigrate(t *testing.T) {
+	rdb, keys, _ := redistest.New(t)
+	d := bot.NewDirectory(rdb, keys, nil)
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	old, err := d.Bind(ctx, "tg:-1", "3网格", "三网格群")
+	must(err)
+	if old != "" {
+		t.Errorf("first bind old = %q", old)
+	}
+	_, err = d.Bind(ctx, "tg:-2", "10网格", "十网格群")
+	must(err)
+	_, err = d.Bind(ctx, "tg:-3", "3网格", "三网格二群")
+	must(err)
+	must(d.SetMembers(ctx, "tg:-1", 120))
+	must(d.SetMembers(ctx, "tg:-3", 80))
+	names, err := d.GridNames(ctx)
+	must(err)
+	if strings.Join(names, ",") != "3网格,10网格" {
+		t.Errorf("grid order = %v, want 3网格 before 10网格", names)
+	}
+	gs, err := d.Resolve(ctx, "3网格")
+	must(err)
+	if len(gs) != 1 || gs[0].Members() != 200 || len(bot.ActiveChats(gs)) != 2 {
+		t.Errorf("3网格 = %+v", gs)
+	}
+
+	old, err = d.Bind(ctx, "tg:-3", "10网格", "")
+	must(err)
+	if old != "3网格" {
+		t.Errorf("rebind old = %q", old)
+	}
+	must(d.Migrate(ctx, "tg:-1", "tg:-1001"))
+	c, err := d.Chat(ctx, "tg:-1001")
+	must(err)
+	if c.Grid != "3网格" || c.Members != 120 || c.Title != "三网格群" {
+		t.Errorf("migrated chat = %+v", c)
+	}
+	gs, err = d.Resolve(ctx, "3")
+	must(err)
+	if refs := bot.ActiveChats(gs); len(refs) != 1 || refs[0] != "tg:-1001" {
+		t.Errorf("3网格 chats after migration = %v", refs)
+	}
+	must(d.SetStatus(ctx, "tg:-2", bot.ChatGone))
+	gs, err = d.Resolve(ctx, "10网格")
+	must(err)
+	if refs := bot.ActiveChats(gs); len(refs) != 1 || refs[0] != "tg:-3" {
+		t.Errorf("gone chat still targeted: %v", refs)
+	}
+	grid, err := d.Unbind(ctx, "tg:-1001")
+	must(err)
+	if grid != "3网格" {
+		t.Errorf("unbind = %q", grid)
+	}
+	names, _ = d.GridNames(ctx)
+	if strings.Join(names, ",") != "10网格" {
+		t.Errorf("grids after unbinding the last chat of 3网格 = %v", names)
+	}
+}
+
+func TestResolveTargets(t *testing.T) {
+	rdb, keys, _ := redistest.New(t)
+	d := bot.NewDirectory(rdb, keys, nil)
+	ctx := context.Background()
+	if _, err := d.Resolve(ctx, "全部"); err == nil {
+		t.Error("no grids: want a reply telling staff to bind first")
+	}
+	for i, g := range []string{"1网格", "2网格", "3网格"} {
+		if _, err := d.Bind(ctx, bot.ChatRef("tg:-"+string(rune('1'+i))), g, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.SetGridMeta(ctx, "2网格", []string{"老旧小区"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]string{
+		"全部":      "1网格,2网格,3网格",
+		"":        "1网格,2网格,3网格",
+		"1网格，3网格": "1网格,3网格",
+		"3、１":     "3网格,1网格",
+		"标签:老旧小区": "2网格",
+		"标签：老旧小区": "2网格",
+		"1网格 1网格": "1网格",
+	}
+	for spec, want := range cases {
+		gs, err := d.Resolve(ctx, spec)
+		if err != nil {
+			t.Errorf("Resolve(%q): %v", spec, err)
+			continue
+		}
+		var got []string
+		for _, g := range gs {
+			got = append(got, g.Name)
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("Resolve(%q) = %v, want %s", spec, got, want)
+		}
+	}
+	for _, spec := range []string{"9网格", "标签:新小区", "1网格,9网格"} {
+		_, err := d.Resolve(ctx, spec)
+		msg, ok := bot.UserMessage(err)
+		if !ok || !strings.Contains(msg, "没有") {
+			t.Errorf("Resolve(%q) err = %v, want a Chinese reply", spec, err)
+		}
+	}
+}
+
+func TestWhoisOneRoundTrip(t *testing.T) {
+	rdb, keys, _ := redistest.New(t)
+	d := bot.NewDirectory(rdb, keys, []bot.UserRef{"tg:1"})
+	ctx := context.Background()
+	if _, err := d.Bind(ctx, "tg:-1", "3网格", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.AddWorker(ctx, "3网格", "tg:2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.AddStaff(ctx, "tg:3"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _ = d.Whois(ctx, "tg:-1", "tg:9", "", "")
+	counter := redistest.Count(rdb)
+	for user, want := range map[bot.UserRef]bot.Role{"tg:1": bot.Staff, "tg:2": bot.GridWorker, "tg:3": bot.Staff, "tg:4": bot.Resident} {
+		counter.Reset()
+		grid, role, err := d.Whois(ctx, "tg:-1", user, "名字", "handle"+string(user))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if grid != "3网格" || role != want {
+			t.Errorf("Whois(%s) = %s %s, want 3网格 %s", user, grid, role, want)
+		}
+		if n := counter.Count(); n != 1 {
+			t.Errorf("Whois took %d round trips, want 1", n)
+		}
+	}
+	u, ok, err := d.ByHandle(ctx, "tg", "@HANDLEtg:2")
+	if err != nil || !ok || u != "tg:2" {
+		t.Errorf("ByHandle = %v %v %v", u, ok, err)
+	}
+}
