@@ -1,0 +1,31 @@
+package tips
+
+// User-facing text of the tips feature, kept in one place for translation.
+const (
+	msgHeader      = "<b>【每日一学】%s</b>"
+	msgSource      = "<i>来源：%s</i>"
+	msgUsage       = "<b>每日一学 · 工作人员命令</b>\n• <code>/tip now 全部</code>（或「推送每日一学 3网格」）：现在就推送下一条\n• <code>/tip preview</code>（预览每日一学）：看看各网格下一条是什么\n• <code>/tip skip [网格]</code>（跳过每日一学）：跳过下一条\n• <code>/tip schedule 3网格 0 9 * * *</code>：改这个网格的推送时间（写「默认」恢复）\n• <code>/tip lang 3网格 ug</code>：设为双语网格（写 - 取消）\n• <code>/tip history 3网格</code>：最近推送记录\n默认每天 %s 推送。"
+	msgNoGrid      = "这个群还没有绑定网格，暂时没有每日一学。"
+	msgNoTipYet    = "本网格还没有推送过每日一学。下一条是："
+	msgPushed      = "已安排推送每日一学，共 %d 个网格：\n%s"
+	msgPushedLine  = "• %s：%s"
+	msgNothingDue  = "这些网格里没有能发消息的群，没有推送。"
+	msgPreviewHead = "<b>每日一学 · 下一条预览</b>（不会推送，也不算跳过）"
+	msgPreviewLine = "• %s（%s）：%s"
+	msgSkipped     = "已跳过，共 %d 个网格：\n%s"
+	msgSchedSet    = "已设置：%s 每日一学改为「%s」推送（下次 %s）。"
+	msgSchedReset  = "已恢复：%s 按默认时间「%s」推送。"
+	msgBadSpec     = "时间格式没看懂。请写 5 段定时格式，例如「/tip schedule 3网格 0 9 * * *」表示每天 9:00；写「默认」恢复。"
+	msgSchedUsage  = "请写网格和时间，例如「/tip schedule 3网格 0 9 * * *」。"
+	msgLangUsage   = "请写网格和语言代码，例如「/tip lang 3网格 ug」（ug 维吾尔文、kk 哈萨克文、mn 蒙古文；写 - 取消双语）。"
+	msgBadLang     = "语言代码「%s」不认识，可用：ug、kk、mn，或写 - 取消双语。"
+	msgLangSet     = "已设置：%s 为双语网格（%s），有译文的每日一学会同时发两种文字。"
+	msgLangCleared = "已设置：%s 只发中文。"
+	msgHistUsage   = "请写网格，例如「/tip history 3网格」。"
+	msgHistEmpty   = "%s 还没有每日一学推送记录。"
+	msgHistHead    = "<b>%s 最近的每日一学</b>（共推送 %d 条）"
+	msgHistLine    = "• %s %s"
+	msgUnknownSub  = "没看懂「%s」。"
+	msgNextNever   = "不会再推送"
+	msgGone        = "（题库里已没有这条）"
+)
