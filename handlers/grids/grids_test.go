@@ -1,0 +1,186 @@
+package grids_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"gridbot/bot"
+	"gridbot/bot/redistest"
+	"gridbot/handlers/grids"
+)
+
+type sender struct {
+	mu      sync.Mutex
+	texts   map[bot.ChatRef][]string
+	canRead bool
+	members int
+}
+
+func (s *sender) Send(_ context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.texts[chat] = append(s.texts[chat], m.Text)
+	return fmt.Sprint(len(s.texts[chat])), nil
+}
+func (s *sender) MemberCount(context.Context, bot.ChatRef) (int, error)           { return s.members, nil }
+func (s *sender) IsAdmin(context.Context, bot.ChatRef, bot.UserRef) (bool, error) { return false, nil }
+func (s *sender) CanReadAllGroupMessages() bool                                   { return s.canRead }
+
+func (s *sender) last(chat bot.ChatRef) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.texts[chat]
+	if len(t) == 0 {
+		return ""
+	}
+	return t[len(t)-1]
+}
+
+type world struct {
+	dir *bot.Directory
+	r   *bot.Router
+	s   *sender
+	n   int
+}
+
+func newWorld(t *testing.T) *world {
+	rdb, keys, _ := redistest.New(t)
+	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{"tg:1"})
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir})
+	grids.New(bot.Env{Redis: rdb, Keys: keys, Dir: dir, Log: slog.Default()}).Register(r)
+	return &world{dir: dir, r: r, s: &sender{texts: map[bot.ChatRef][]string{}, canRead: true, members: 57}}
+}
+
+func (w *world) handle(u *bot.Update) {
+	w.n++
+	u.ID = fmt.Sprintf("g:%d", w.n)
+	if u.ChatKind == bot.Group && u.ChatTitle == "" {
+		u.ChatTitle = "幸福里三网格群"
+	}
+	w.r.Handle(context.Background(), w.s, u)
+}
+
+func (w *world) say(chat bot.ChatRef, user bot.UserRef, text string) string {
+	kind := bot.Group
+	if chat == user.PrivateChat() {
+		kind = bot.Private
+	}
+	w.handle(&bot.Update{Chat: chat, ChatKind: kind, User: user, UserName: "王书记", Text: text})
+	return w.s.last(chat)
+}
+
+func TestBindFlow(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	if got := w.say("tg:-1", "tg:5", "绑定网格 3网格"); !strings.Contains(got, "只有社区工作人员") {
+		t.Fatalf("resident bind: %q", got)
+	}
+	if names, _ := w.dir.GridNames(ctx); len(names) != 0 {
+		t.Fatalf("refused bind changed grids: %v", names)
+	}
+	if got := w.say("tg:-1", "tg:1", "/bind ３"); !strings.Contains(got, "已绑定为「<b>3网格</b>」") {
+		t.Fatalf("bind: %q", got)
+	}
+	c, _ := w.dir.Chat(ctx, "tg:-1")
+	if c.Grid != "3网格" || c.Members != 57 || c.Title != "幸福里三网格群" {
+		t.Errorf("chat after bind = %+v", c)
+	}
+	if got := w.say("tg:-1", "tg:1", "绑定网格 3网格"); !strings.Contains(got, "不用重复绑定") {
+		t.Errorf("rebind same: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:1", "绑定网格 4网格"); !strings.Contains(got, "从「3网格」改为") {
+		t.Errorf("move: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:1", "绑定网格"); !strings.Contains(got, "请写上网格名") {
+		t.Errorf("empty name: %q", got)
+	}
+	if got := w.say("tg:1", "tg:1", "/bind 3网格"); got != bot.MsgGroupOnly {
+		t.Errorf("bind in private: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:1", "网格列表"); !strings.Contains(got, "4网格") || !strings.Contains(got, "57 人") {
+		t.Errorf("list: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:1", "解绑网格"); !strings.Contains(got, "已解除本群与「4网格」") {
+		t.Errorf("unbind: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:1", "解绑网格"); !strings.Contains(got, "还没有绑定") {
+		t.Errorf("unbind twice: %q", got)
+	}
+}
+
+func TestBindWarnsWhenBotCannotReadGroup(t *testing.T) {
+	w := newWorld(t)
+	w.s.canRead = false
+	if got := w.say("tg:-1", "tg:1", "/bind 3网格"); !strings.Contains(got, "/setprivacy") {
+		t.Errorf("no privacy warning: %q", got)
+	}
+}
+
+func TestMembershipEvents(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Member: &bot.MemberEvent{Present: true}})
+	if got := w.s.last("tg:-1"); !strings.Contains(got, "绑定网格 3网格") {
+		t.Errorf("hello on join: %q", got)
+	}
+	w.say("tg:-1", "tg:1", "/bind 3网格")
+	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Member: &bot.MemberEvent{Present: false}})
+	if c, _ := w.dir.Chat(ctx, "tg:-1"); c.Status != bot.ChatGone {
+		t.Errorf("status after removal = %q", c.Status)
+	}
+	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Member: &bot.MemberEvent{Present: true}})
+	if c, _ := w.dir.Chat(ctx, "tg:-1"); c.Status != bot.ChatActive || c.Grid != "3网格" {
+		t.Errorf("re-added chat = %+v", c)
+	}
+	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", MigratedTo: "tg:-1001"})
+	if c, _ := w.dir.Chat(ctx, "tg:-1001"); c.Grid != "3网格" {
+		t.Errorf("binding lost in migration: %+v", c)
+	}
+}
+
+func TestAppointByReplyAndRemove(t *testing.T) {
+	w := newWorld(t)
+	w.say("tg:-1", "tg:1", "/bind 3网格")
+	w.say("tg:-1", "tg:7", "大家好")
+	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Text: "/gridworker",
+		ReplyTo: &bot.Reply{User: "tg:7", UserName: "小刘"}})
+	if got := w.s.last("tg:-1"); !strings.Contains(got, "已任命 小刘 为「3网格」的网格员") {
+		t.Fatalf("appoint: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:7", "网格列表"); !strings.Contains(got, "网格列表") {
+		t.Errorf("worker cannot list grids: %q", got)
+	}
+	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Text: "/addstaff",
+		Mentions: []bot.Mention{{User: "tg:8", UserName: "李主任"}}})
+	if got := w.s.last("tg:-1"); !strings.Contains(got, "李主任 设为社区工作人员") {
+		t.Fatalf("addstaff: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:8", "/bind 5网格"); !strings.Contains(got, "5网格") {
+		t.Errorf("new staff cannot bind: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:1", "/removestaff 1"); !strings.Contains(got, "配置文件") {
+		t.Errorf("removing config staff: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:1", "/removestaff @nobody"); !strings.Contains(got, "没有找到") {
+		t.Errorf("unknown handle: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:1", "/removestaff 8"); !strings.Contains(got, "已取消") {
+		t.Errorf("removestaff: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:8", "/bind 6网格"); !strings.Contains(got, "只有社区工作人员") {
+		t.Errorf("removed staff still staff: %q", got)
+	}
+}
+
+func TestHelpDependsOnRole(t *testing.T) {
+	w := newWorld(t)
+	resident := w.say("tg:5", "tg:5", "帮助")
+	staff := w.say("tg:1", "tg:1", "帮助")
+	if strings.Contains(resident, "绑定网格") || !strings.Contains(staff, "绑定网格") {
+		t.Errorf("resident help:\n%s\nstaff help:\n%s", resident, staff)
+	}
+}
