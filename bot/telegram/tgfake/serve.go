@@ -121,9 +121,7 @@ func isSend(method string) bool {
 func (s *Server) handle(method string, p map[string]string, chat int64, file []byte, fileName string) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if method != "getMe" && len(s.failNext) > 0 {
-		f := s.failNext[0]
-		s.failNext = s.failNext[1:]
+	if f, ok := s.takeFailure(method); ok {
 		return errReply(f)
 	}
 	if f, ok := s.chatFail[chat]; ok && chat != 0 {

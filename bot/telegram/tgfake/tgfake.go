@@ -122,7 +122,7 @@ type Server struct {
 	perChat    map[int64][]time.Time
 	violations int
 	chatFail   map[int64]Failure
-	failNext   []Failure
+	failNext   []pendingFailure
 	members    map[int64]int
 	admins     map[int64][]int64
 	webhook    *Webhook
@@ -201,13 +201,37 @@ func (s *Server) Kick(chatID int64) {
 	s.FailChat(chatID, Failure{Code: 403, Desc: "Forbidden: bot was kicked from the group chat"})
 }
 
+type pendingFailure struct {
+	method string
+	f      Failure
+}
+
 // FailNext makes the next n calls (any method but getMe) fail with f.
-func (s *Server) FailNext(n int, f Failure) {
+func (s *Server) FailNext(n int, f Failure) { s.FailNextOf("", n, f) }
+
+// FailNextOf makes the next n calls of method ("" for any but getMe) fail
+// with f. Failures queue up in the order they were asked for.
+func (s *Server) FailNextOf(method string, n int, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {
-		s.failNext = append(s.failNext, f)
+		s.failNext = append(s.failNext, pendingFailure{method, f})
 	}
+}
+
+// takeFailure pops the first queued failure matching method. Called with
+// s.mu held.
+func (s *Server) takeFailure(method string) (Failure, bool) {
+	if method == "getMe" {
+		return Failure{}, false
+	}
+	for i, pf := range s.failNext {
+		if pf.method == "" || pf.method == method {
+			s.failNext = append(s.failNext[:i:i], s.failNext[i+1:]...)
+			return pf.f, true
+		}
+	}
+	return Failure{}, false
 }
 
 // ClearFailures removes all injected failures.

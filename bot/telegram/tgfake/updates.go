@@ -133,9 +133,7 @@ func (s *Server) getUpdates(r *http.Request, p map[string]string) reply {
 		s.mu.Unlock()
 		return errReply(Failure{Code: 409})
 	}
-	if len(s.failNext) > 0 {
-		f := s.failNext[0]
-		s.failNext = s.failNext[1:]
+	if f, ok := s.takeFailure("getUpdates"); ok {
 		s.mu.Unlock()
 		return errReply(f)
 	}

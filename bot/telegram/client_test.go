@@ -1,0 +1,393 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"gridbot/bot"
+	"gridbot/bot/telegram/tgfake"
+)
+
+func TestNewReadsGetMe(t *testing.T) {
+	c, f, _ := newTest(t, nil)
+	if got, want := c.Username(), tgfake.BotUsername; got != want {
+		t.Errorf("Username() = %q, want %q", got, want)
+	}
+	if !c.CanReadAllGroupMessages() {
+		t.Errorf("CanReadAllGroupMessages() = false, want true")
+	}
+	f.SetMe("other_bot", false)
+	c2, err := New(context.Background(), Config{Token: testToken, APIEndpoint: f.Endpoint()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c2.Username(), "other_bot"; got != want {
+		t.Errorf("Username() = %q, want %q", got, want)
+	}
+	if c2.CanReadAllGroupMessages() {
+		t.Errorf("CanReadAllGroupMessages() = true with privacy mode on, want false")
+	}
+	if got, want := c2.DeepLink("quiz-7"), "https://t.me/other_bot?start=quiz-7"; got != want {
+		t.Errorf("DeepLink = %q, want %q", got, want)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	base := DefaultConfig()
+	base.Token = testToken
+	for _, tc := range []struct {
+		name string
+		edit func(*Config)
+		key  string
+	}{
+		{"no token", func(c *Config) { c.Token = "" }, "telegram.token"},
+		{"endpoint without %s", func(c *Config) { c.APIEndpoint = "http://127.0.0.1:8081/bot" }, "telegram.api_endpoint"},
+		{"webhook without secret", func(c *Config) { c.WebhookURL = "https://example.org/tg" }, "telegram.webhook_secret"},
+		{"bad secret chars", func(c *Config) { c.WebhookURL = "https://example.org/tg"; c.WebhookSecret = "a b" }, "telegram.webhook_secret"},
+	} {
+		c := base
+		tc.edit(&c)
+		err := c.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("%s: Validate() = %v, want an error naming %s", tc.name, err, tc.key)
+		}
+		if err != nil && strings.Contains(err.Error(), testToken) {
+			t.Errorf("%s: error contains the token", tc.name)
+		}
+	}
+	if err := base.Validate(); err != nil {
+		t.Errorf("default config with token: %v", err)
+	}
+}
+
+func TestSendHTMLEscaped(t *testing.T) {
+	c, f, _ := newTest(t, nil)
+	text := "<b>报名成功</b>\n姓名：" + bot.Esc("<张&李>")
+	id, err := c.Send(context.Background(), "tg:-1001", bot.Message{
+		Text:    text,
+		ReplyTo: "55",
+		Buttons: [][]bot.Button{{{Text: "取消报名", Data: "ev:cancel:3"}, {Text: "详情", URL: "https://example.org/e/3"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := f.SentTo(-1001)
+	if len(sent) != 1 {
+		t.Fatalf("sent %d messages, want 1", len(sent))
+	}
+	m := sent[0]
+	if got, want := m.Text, "<b>报名成功</b>\n姓名：&lt;张&amp;李&gt;"; got != want {
+		t.Errorf("text = %q, want %q", got, want)
+	}
+	if got, want := m.ParseMode, "HTML"; got != want {
+		t.Errorf("parse_mode = %q, want %q", got, want)
+	}
+	if got, want := m.ReplyTo, 55; got != want {
+		t.Errorf("reply_to = %d, want %d", got, want)
+	}
+	want := [][]tgfake.Button{{{Text: "取消报名", Data: "ev:cancel:3"}, {Text: "详情", URL: "https://example.org/e/3"}}}
+	if len(m.Buttons) != 1 || len(m.Buttons[0]) != 2 || m.Buttons[0][0] != want[0][0] || m.Buttons[0][1] != want[0][1] {
+		t.Errorf("buttons = %+v, want %+v", m.Buttons, want)
+	}
+	if got, want := id, "101"; got != want {
+		t.Errorf("message id = %q, want %q", got, want)
+	}
+}
+
+func TestSendSplitsLongTextOnLines(t *testing.T) {
+	c, f, _ := newTest(t, nil)
+	var lines []string
+	for i := range 300 {
+		lines = append(lines, strings.Repeat("网", 10)+" 第"+string(rune('0'+i%10))+"行")
+	}
+	text := strings.Join(lines, "\n")
+	_, err := c.Send(context.Background(), "tg:42", bot.Message{Text: text, ReplyTo: "9",
+		Buttons: [][]bot.Button{{{Text: "好", Data: "x:1"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := f.SentTo(42)
+	if len(sent) < 2 {
+		t.Fatalf("sent %d messages, want a split into several", len(sent))
+	}
+	var got []string
+	for i, m := range sent {
+		if len(m.Text) > 4096 {
+			t.Errorf("part %d is %d bytes, over 4096", i, len(m.Text))
+		}
+		if !strings.HasSuffix(m.Text, "行") {
+			t.Errorf("part %d does not end on a line boundary: ...%q", i, m.Text[len(m.Text)-12:])
+		}
+		if (m.ReplyTo != 0) != (i == 0) {
+			t.Errorf("part %d reply_to = %d; only the first part should reply", i, m.ReplyTo)
+		}
+		if (len(m.Buttons) != 0) != (i == len(sent)-1) {
+			t.Errorf("part %d has %d button rows; only the last part should", i, len(m.Buttons))
+		}
+		got = append(got, m.Text)
+	}
+	if strings.Join(got, "\n") != text {
+		t.Errorf("parts joined do not give back the text")
+	}
+}
+
+func TestSendDocumentWithCaption(t *testing.T) {
+	c, f, _ := newTest(t, nil)
+	_, err := c.Send(context.Background(), "tg:42", bot.Message{Text: "<b>台账</b>", File: &bot.File{Name: "台账.xlsx", Data: []byte("PK\x03\x04data")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := f.SentTo(42)
+	if len(sent) != 1 {
+		t.Fatalf("sent %d, want 1", len(sent))
+	}
+	if got, want := sent[0].Method, "sendDocument"; got != want {
+		t.Errorf("method = %q, want %q", got, want)
+	}
+	if got, want := sent[0].Text, "<b>台账</b>"; got != want {
+		t.Errorf("caption = %q, want %q", got, want)
+	}
+	if got, want := string(sent[0].FileData), "PK\x03\x04data"; got != want {
+		t.Errorf("file = %q, want %q", got, want)
+	}
+	if got, want := sent[0].FileName, "台账.xlsx"; got != want {
+		t.Errorf("file name = %q, want %q", got, want)
+	}
+}
+
+func TestRateLimitHonoursRetryAfter(t *testing.T) {
+	c, f, _ := newTest(t, nil)
+	f.FailNext(1, tgfake.Failure{Code: 429, RetryAfter: 1})
+	start := time.Now()
+	if _, err := c.Send(context.Background(), "tg:-5", bot.Message{Text: "通知"}); err != nil {
+		t.Fatalf("Send after one 429: %v", err)
+	}
+	var times []time.Time
+	for _, r := range f.Requests() {
+		if r.Method == "sendMessage" {
+			times = append(times, r.Time)
+		}
+	}
+	if len(times) != 2 {
+		t.Fatalf("sendMessage calls = %d, want 2 (429 then retry)", len(times))
+	}
+	if gap := times[1].Sub(times[0]); gap < time.Second {
+		t.Errorf("retry came %v after the 429, want at least retry_after=1s", gap)
+	}
+	if len(f.SentTo(-5)) != 1 {
+		t.Errorf("messages delivered = %d, want 1", len(f.SentTo(-5)))
+	}
+	_ = start
+}
+
+func TestRateLimitBeyondMaxWaitReturned(t *testing.T) {
+	c, f, _ := newTest(t, func(c *Config) { c.MaxRetryWait = time.Second })
+	f.FailNext(1, tgfake.Failure{Code: 429, RetryAfter: 30})
+	_, err := c.Send(context.Background(), "tg:-5", bot.Message{Text: "通知"})
+	var se *bot.SendError
+	if !errors.As(err, &se) || se.Kind != bot.RateLimited || se.RetryAfter != 30*time.Second {
+		t.Fatalf("err = %v, want RateLimited with RetryAfter 30s", err)
+	}
+	if got := f.Calls("sendMessage"); got != 1 {
+		t.Errorf("sendMessage calls = %d, want 1 (no retry within the call)", got)
+	}
+}
+
+func TestServerErrorsRetried(t *testing.T) {
+	c, f, _ := newTest(t, nil)
+	f.FailNext(1, tgfake.Failure{Code: 500})
+	f.FailNext(1, tgfake.Failure{Code: 502, Raw: true})
+	if _, err := c.Send(context.Background(), "tg:-5", bot.Message{Text: "通知"}); err != nil {
+		t.Fatalf("Send after two 5xx: %v", err)
+	}
+	if got, want := f.Calls("sendMessage"), 3; got != want {
+		t.Errorf("sendMessage calls = %d, want %d", got, want)
+	}
+	f.FailNext(10, tgfake.Failure{Code: 500})
+	_, err := c.Send(context.Background(), "tg:-5", bot.Message{Text: "通知"})
+	if got, want := bot.KindOf(err), bot.Temporary; got != want {
+		t.Errorf("after retries exhausted: kind = %v (%v), want Temporary", got, err)
+	}
+}
+
+func TestKickedIsGone(t *testing.T) {
+	c, f, _ := newTest(t, nil)
+	f.Kick(-77)
+	before := counterValue(bot.MetricSendErrors.WithLabelValues("tg", "gone"))
+	_, err := c.Send(context.Background(), "tg:-77", bot.Message{Text: "通知"})
+	var se *bot.SendError
+	if !errors.As(err, &se) || se.Kind != bot.Gone || se.Code != 403 {
+		t.Fatalf("err = %#v, want Gone 403", err)
+	}
+	if got := f.Calls("sendMessage"); got != 1 {
+		t.Errorf("sendMessage calls = %d, want 1 (no retry on 403)", got)
+	}
+	if got := counterValue(bot.MetricSendErrors.WithLabelValues("tg", "gone")) - before; got != 1 {
+		t.Errorf("gone send errors counted = %v, want 1", got)
+	}
+	f.FailChat(-78, tgfake.Failure{Code: 400, Desc: "Bad Request: chat not found"})
+	if _, err := c.Send(context.Background(), "tg:-78", bot.Message{Text: "x"}); bot.KindOf(err) != bot.Gone {
+		t.Errorf("chat not found: kind = %v, want Gone", bot.KindOf(err))
+	}
+	f.FailChat(-79, tgfake.Failure{Code: 400, Desc: "Bad Request: can't parse entities"})
+	if _, err := c.Send(context.Background(), "tg:-79", bot.Message{Text: "x"}); bot.KindOf(err) != bot.Permanent {
+		t.Errorf("bad entities: kind = %v, want Permanent", bot.KindOf(err))
+	}
+}
+
+func TestTokenNeverInErrorsOrLogs(t *testing.T) {
+	c, f, logs := newTest(t, func(c *Config) { c.Retries = 1 })
+	ctx := context.Background()
+	var errs []error
+	f.FailNext(5, tgfake.Failure{Code: 500})
+	_, err := c.Send(ctx, "tg:1", bot.Message{Text: "x"})
+	errs = append(errs, err)
+	f.FailNext(5, tgfake.Failure{Code: 502, Raw: true})
+	_, err = c.Send(ctx, "tg:1", bot.Message{Text: "x"})
+	errs = append(errs, err)
+	f.FailNext(1, tgfake.Failure{Code: 401, Desc: "Unauthorized"})
+	errs = append(errs, c.Delete(ctx, "tg:1", "5"))
+	f.Close()
+	_, err = c.Send(ctx, "tg:1", bot.Message{Text: "x"})
+	errs = append(errs, err)
+	if k := bot.KindOf(err); k != bot.Temporary {
+		t.Errorf("connection refused: kind = %v, want Temporary (%v)", k, err)
+	}
+	ctxp, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	store := &memStore{}
+	_ = c.Poll(ctxp, store, newRecorder().submit)
+	_, err = New(ctx, Config{Token: testToken, APIEndpoint: f.Endpoint(), Retries: 0}, c.log)
+	errs = append(errs, err)
+	for i, err := range errs {
+		if err == nil {
+			t.Errorf("case %d: no error", i)
+			continue
+		}
+		if strings.Contains(err.Error(), testToken) || strings.Contains(err.Error(), "AAFakeSecret") {
+			t.Errorf("case %d: error contains the token: %v", i, err)
+		}
+	}
+	if strings.Contains(logs.String(), "AAFakeSecret") {
+		t.Errorf("logs contain the token:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "getUpdates failed") {
+		t.Errorf("logs lack the getUpdates failure, the test did not exercise it:\n%s", logs.String())
+	}
+}
+
+func TestEditDeleteAndNotModified(t *testing.T) {
+	c, f, _ := newTest(t, nil)
+	ctx := context.Background()
+	id, err := c.Send(ctx, "tg:-9", bot.Message{Text: "名额 3", Buttons: [][]bot.Button{{{Text: "报名", Data: "ev:j:1"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Edit(ctx, "tg:-9", id, bot.Message{Text: "名额 2", Buttons: [][]bot.Button{{{Text: "报名", Data: "ev:j:1"}}}}); err != nil {
+		t.Fatalf("Edit: %v", err)
+	}
+	if err := c.Edit(ctx, "tg:-9", id, bot.Message{Text: "名额 2", Buttons: [][]bot.Button{{{Text: "报名", Data: "ev:j:1"}}}}); err != nil {
+		t.Errorf("Edit with the same content: %v, want nil (not modified is success)", err)
+	}
+	if err := c.Edit(ctx, "tg:-9", id, bot.Message{Text: "已满"}); err != nil {
+		t.Fatalf("Edit removing buttons: %v", err)
+	}
+	m := f.SentTo(-9)[0]
+	if m.Text != "已满" || len(m.Buttons) != 0 || m.Edits != 2 {
+		t.Errorf("after edits: text %q, buttons %v, edits %d; want 已满, none, 2", m.Text, m.Buttons, m.Edits)
+	}
+	if err := c.Delete(ctx, "tg:-9", id); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if !f.SentTo(-9)[0].Deleted {
+		t.Errorf("message not deleted")
+	}
+	if err := c.Delete(ctx, "tg:-9", id); err != nil {
+		t.Errorf("Delete twice: %v, want nil", err)
+	}
+	if err := c.Edit(ctx, "tg:-9", "999", bot.Message{Text: "x"}); bot.KindOf(err) != bot.Permanent {
+		t.Errorf("edit of a missing message: %v, want a Permanent error", err)
+	}
+}
+
+func TestQuizAndChatInfo(t *testing.T) {
+	c, f, _ := newTest(t, nil)
+	ctx := context.Background()
+	pollID, msgID, err := c.SendQuiz(ctx, "tg:42", bot.QuizPoll{Question: "民族团结进步创建活动从哪年开始？",
+		Options: []string{"1988年", "2000年", "2010年"}, Correct: 0, Explanation: "1988年起", OpenPeriod: 60 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pollID == "" || msgID == "" {
+		t.Errorf("poll id %q, msg id %q; want both", pollID, msgID)
+	}
+	p := f.SentTo(42)[0].Poll
+	if p == nil || p.Type != "quiz" || p.IsAnonymous || p.Correct != 0 || p.OpenPeriod != 60 || len(p.Options) != 3 || p.Explanation != "1988年起" || p.ID != pollID {
+		t.Errorf("poll = %+v, want a non-anonymous quiz, correct 0, open 60s, 3 options", p)
+	}
+	f.SetMembers(-3, 57)
+	f.SetAdmins(-3, 500, 501)
+	if n, err := c.MemberCount(ctx, "tg:-3"); err != nil || n != 57 {
+		t.Errorf("MemberCount = %d, %v; want 57", n, err)
+	}
+	for _, tc := range []struct {
+		user bot.UserRef
+		want bool
+	}{{"tg:500", true}, {"tg:501", true}, {"tg:502", false}} {
+		if got, err := c.IsAdmin(ctx, "tg:-3", tc.user); err != nil || got != tc.want {
+			t.Errorf("IsAdmin(%s) = %v, %v; want %v", tc.user, got, err, tc.want)
+		}
+	}
+	admins, err := c.Admins(ctx, "tg:-3")
+	if err != nil || len(admins) != 2 || admins[0] != "tg:500" {
+		t.Errorf("Admins = %v, %v; want [tg:500 tg:501]", admins, err)
+	}
+	if err := c.AnswerCallback(ctx, "tg:cb77", "报名成功"); err != nil {
+		t.Fatal(err)
+	}
+	if a := f.Answers(); len(a) != 1 || a[0].ID != "cb77" || a[0].Text != "报名成功" {
+		t.Errorf("answers = %+v, want one for cb77 with 报名成功", a)
+	}
+	if _, err := c.Send(ctx, "wecom:abc", bot.Message{Text: "x"}); bot.KindOf(err) != bot.Permanent {
+		t.Errorf("send to a non-telegram chat: %v, want Permanent", err)
+	}
+}
+
+func TestSetWebhookAndDelete(t *testing.T) {
+	c, f, logs := newTest(t, nil)
+	if err := c.SetWebhook(context.Background(), "https://bot.example.org/telegram/webhook", "s3cr3t_Value"); err != nil {
+		t.Fatal(err)
+	}
+	wh := f.Webhook()
+	if wh == nil || wh.URL != "https://bot.example.org/telegram/webhook" || wh.Secret != "s3cr3t_Value" {
+		t.Fatalf("webhook = %+v, want url and secret registered", wh)
+	}
+	if got := strings.Join(wh.AllowedUpdates, ","); got != "message,callback_query,poll_answer,my_chat_member" {
+		t.Errorf("allowed_updates = %s", got)
+	}
+	if strings.Contains(logs.String(), "s3cr3t_Value") {
+		t.Errorf("logs contain the webhook secret")
+	}
+	if err := c.DeleteWebhook(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if f.Webhook() != nil {
+		t.Errorf("webhook still set after DeleteWebhook")
+	}
+	_ = http.StatusOK
+}
+
+func counterValue(c prometheus.Counter) float64 {
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		return -1
+	}
+	return m.GetCounter().GetValue()
+}
