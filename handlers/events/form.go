@@ -1,0 +1,314 @@
+package events
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gridbot/bot"
+	"gridbot/bot/when"
+)
+
+// form is an event as staff typed it, before grids are resolved.
+type form struct {
+	Title, Place, Desc, Grids string
+	Start, End, Deadline      time.Time
+	Seats, HH                 int
+	Hours                     float64
+}
+
+type field struct {
+	name, example string
+	aliases       []string
+}
+
+var (
+	fTitle    = &field{"活动", "活动：元宵节猜灯谜", []string{"活动名称", "活动", "名称", "标题", "主题"}}
+	fStart    = &field{"时间", "时间：2月12日 19:00", []string{"开始时间", "活动时间", "时间", "开始"}}
+	fPlace    = &field{"地点", "地点：社区活动中心", []string{"活动地点", "地点", "地址"}}
+	fSeats    = &field{"名额", "名额：30", []string{"名额", "人数", "限额", "限报"}}
+	fGrids    = &field{"网格", "网格：全部", []string{"网格", "范围", "发给", "对象"}}
+	fDeadline = &field{"截止", "截止：2月11日 18:00", []string{"报名截止时间", "报名截止", "截止时间", "截止"}}
+	fEnd      = &field{"结束", "结束：21:00", []string{"结束时间", "结束"}}
+	fHH       = &field{"每户最多", "每户最多：3", []string{"每户最多", "每户限报", "每户"}}
+	fHours    = &field{"志愿服务", "志愿服务：2小时", []string{"志愿服务时长", "志愿服务", "服务时长", "志愿时长", "时长"}}
+	fDesc     = &field{"说明", "说明：请自带手电", []string{"活动说明", "说明", "备注", "内容", "详情"}}
+	allFields = []*field{fTitle, fStart, fPlace, fSeats, fGrids, fDeadline, fEnd, fHH, fHours, fDesc}
+	positions = []*field{fTitle, fStart, fPlace, fSeats, fGrids}
+)
+
+const (
+	maxTitle = 40
+	maxPlace = 60
+	maxDesc  = 500
+	maxSeats = 10000
+)
+
+func missing(f *field) error { return bot.Userf(msgFieldMissing, f.name, f.example) }
+
+func bad(f *field, why string) error {
+	return bot.Userf(msgFieldBad, f.name, why, f.example)
+}
+
+// keyed splits "名额：30", "名额 30" or "每户最多3人" into its field and value.
+func keyed(s string) (*field, string, bool) {
+	best, bestLen := (*field)(nil), 0
+	for _, f := range allFields {
+		for _, a := range f.aliases {
+			if strings.HasPrefix(s, a) && len(a) > bestLen {
+				best, bestLen = f, len(a)
+			}
+		}
+	}
+	if best == nil {
+		return nil, "", false
+	}
+	return best, strings.TrimSpace(strings.TrimLeft(s[bestLen:], " :：=")), true
+}
+
+// parseForm reads the one-line form (title | start | place | seats | grids
+// [| 截止 … | 结束 … | 每户最多 … | 志愿服务 …]) or the multi-line form with
+// one "项目：内容" per line. now and loc anchor the dates.
+func parseForm(args string, now time.Time, loc *time.Location) (*form, error) {
+	args = strings.ReplaceAll(when.Fold(args), "｜", "|")
+	if strings.TrimSpace(args) == "" {
+		return nil, bot.Userf("%s%s", msgFormHelpHead, msgFormExample)
+	}
+	raw := map[*field]string{}
+	if first, _, _ := strings.Cut(args, "\n"); strings.Contains(first, "|") {
+		segs := strings.Split(strings.ReplaceAll(args, "\n", " "), "|")
+		for i, seg := range segs {
+			seg = strings.TrimSpace(seg)
+			if i < len(positions) {
+				raw[positions[i]] = seg
+				continue
+			}
+			if seg == "" {
+				continue
+			}
+			f, v, ok := keyed(seg)
+			if !ok {
+				return nil, bot.Userf(msgUnknownField, bot.Esc(bot.Truncate(seg, 10)))
+			}
+			raw[f] = v
+		}
+	} else {
+		for i, line := range strings.Split(args, "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
+			}
+			f, v, ok := keyed(line)
+			switch {
+			case ok:
+				if f == fDesc && raw[fDesc] != "" {
+					v = raw[fDesc] + "\n" + v
+				}
+				raw[f] = v
+			case i == 0 && !strings.ContainsAny(line, ":："):
+				raw[fTitle] = line
+			case raw[fDesc] != "" && !strings.ContainsAny(line, ":："):
+				raw[fDesc] += "\n" + line
+			default:
+				k, _, _ := strings.Cut(strings.ReplaceAll(line, "：", ":"), ":")
+				return nil, bot.Userf(msgUnknownField, bot.Esc(bot.Truncate(k, 10)))
+			}
+		}
+	}
+	return buildForm(raw, now, loc)
+}
+
+func buildForm(raw map[*field]string, now time.Time, loc *time.Location) (*form, error) {
+	fm := &form{}
+	var err error
+	if fm.Title = raw[fTitle]; fm.Title == "" {
+		return nil, missing(fTitle)
+	}
+	if utf8.RuneCountInString(fm.Title) > maxTitle {
+		return nil, bad(fTitle, fmt.Sprintf("名称太长了（最多 %d 个字）。", maxTitle))
+	}
+	if raw[fStart] == "" {
+		return nil, missing(fStart)
+	}
+	if fm.Start, err = parseTime(fStart, raw[fStart], now, loc); err != nil {
+		return nil, err
+	}
+	if !fm.Start.After(now) {
+		return nil, bot.Userf(msgStartPast, when.Format(fm.Start, now, loc))
+	}
+	if fm.Place = raw[fPlace]; fm.Place == "" {
+		return nil, missing(fPlace)
+	}
+	if utf8.RuneCountInString(fm.Place) > maxPlace {
+		return nil, bad(fPlace, fmt.Sprintf("地点太长了（最多 %d 个字）。", maxPlace))
+	}
+	if raw[fSeats] == "" {
+		return nil, missing(fSeats)
+	}
+	if fm.Seats, err = count(fSeats, raw[fSeats], maxSeats, "个", "人", "名", "位"); err != nil {
+		return nil, err
+	}
+	fm.Grids = raw[fGrids]
+	fm.Deadline = fm.Start
+	if v := raw[fDeadline]; v != "" {
+		if fm.Deadline, err = parseTime(fDeadline, v, now, loc); err != nil {
+			return nil, err
+		}
+		if fm.Deadline.After(fm.Start) {
+			return nil, bot.Userf(msgDeadlineLate, when.Format(fm.Start, now, loc))
+		}
+	}
+	if v := raw[fEnd]; v != "" {
+		t, rest, err := when.ParseClock(v, fm.Start.In(loc))
+		if err != nil || rest != "" {
+			if t, err = parseTime(fEnd, v, now, loc); err != nil {
+				return nil, err
+			}
+		}
+		if !t.After(fm.Start) {
+			return nil, bot.Userf(msgEndEarly, when.Format(fm.Start, now, loc))
+		}
+		fm.End = t
+	}
+	if v := raw[fHH]; v != "" {
+		if fm.HH, err = count(fHH, strings.TrimPrefix(v, "最多"), maxHeadcount, "人", "位", "个人", "名"); err != nil {
+			return nil, err
+		}
+	}
+	if v := raw[fHours]; v != "" {
+		if fm.Hours, err = hours(v); err != nil {
+			return nil, err
+		}
+	}
+	fm.Desc = raw[fDesc]
+	if utf8.RuneCountInString(fm.Desc) > maxDesc {
+		return nil, bad(fDesc, fmt.Sprintf("说明太长了（最多 %d 个字）。", maxDesc))
+	}
+	return fm, nil
+}
+
+func parseTime(f *field, v string, now time.Time, loc *time.Location) (time.Time, error) {
+	t, rest, err := when.Parse(v, now, loc)
+	if err != nil {
+		msg, _ := bot.UserMessage(err)
+		return time.Time{}, bot.Userf("「%s」%s", f.name, msg)
+	}
+	if rest != "" {
+		return time.Time{}, bad(f, fmt.Sprintf("时间后面多了「%s」。", bot.Esc(bot.Truncate(rest, 10))))
+	}
+	return t, nil
+}
+
+// count reads a whole number between 1 and limit, allowing a unit after it.
+func count(f *field, v string, limit int, units ...string) (int, error) {
+	n, rest, ok := bot.LeadingNumber(v)
+	rest = strings.TrimSpace(rest)
+	for _, u := range units {
+		if r, ok := strings.CutPrefix(rest, u); ok {
+			rest = strings.TrimSpace(r)
+			break
+		}
+	}
+	if !ok || rest != "" {
+		return 0, bad(f, "请写一个数字。")
+	}
+	if n < 1 || n > limit {
+		return 0, bad(f, fmt.Sprintf("请写 1 到 %d 之间的数。", limit))
+	}
+	return n, nil
+}
+
+func hours(v string) (float64, error) {
+	v = strings.TrimSpace(v)
+	num := strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(v, "小时"), "个"), " ")
+	h, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		if v == "半小时" {
+			h, err = 0.5, nil
+		} else if n, rest, ok := bot.LeadingNumber(num); ok && rest == "" {
+			h, err = float64(n), nil
+		} else if n, rest, ok := bot.LeadingNumber(num); ok && rest == "个半" || ok && rest == "半" {
+			h, err = float64(n)+0.5, nil
+		}
+	}
+	if err != nil || h <= 0 || h > 24 || h != h {
+		return 0, bad(fHours, "请写小时数（最多 24）。")
+	}
+	return h, nil
+}
+
+// joinArgs is what follows 报名: an activity number, a headcount and a
+// remark, each optional.
+type joinArgs struct {
+	ID     int64
+	HasID  bool
+	N      int
+	Remark string
+}
+
+var headUnits = []string{"个人", "口人", "人", "位", "口", "名"}
+
+func cutUnit(s string) (string, bool) {
+	for _, u := range headUnits {
+		if r, ok := strings.CutPrefix(s, u); ok {
+			return r, true
+		}
+	}
+	return s, false
+}
+
+func trimSeps(s string) string { return strings.TrimLeft(s, " :：,，、.。;；-—") }
+
+// parseJoinArgs reads "7", "7号", "7 2人 带孙子", "7 两个人", "2人" (no
+// number: the caller picks the activity) and "7 3". Headcount defaults to
+// 1 and must be 1..limit; the remark is cut to remarkMax characters.
+func parseJoinArgs(s string, limit, remarkMax int) (joinArgs, error) {
+	a := joinArgs{N: 1}
+	s = strings.ReplaceAll(bot.Normalize(s), "\n", " ")
+	s = trimSeps(strings.TrimLeft(trimSeps(s), "#第"))
+	if n, rest, ok := bot.LeadingNumber(s); ok {
+		if r, isHead := cutUnit(rest); isHead {
+			a.N, s = n, r
+			goto remark
+		}
+		a.ID, a.HasID = int64(n), true
+		rest = strings.TrimPrefix(rest, "号")
+		s = strings.TrimPrefix(strings.TrimSpace(rest), "活动")
+	}
+	s = trimSeps(strings.TrimPrefix(trimSeps(s), "共"))
+	if n, rest, ok := bot.LeadingNumber(s); ok && s != "" && s[0] != ' ' {
+		if r, isHead := cutUnit(rest); isHead {
+			a.N, s = n, r
+		} else if rest == "" || rest[0] == ' ' {
+			if c := s[0]; c >= '0' && c <= '9' {
+				a.N, s = n, rest
+			}
+		}
+	}
+remark:
+	if a.N < 1 {
+		return a, bot.Userf(msgHeadBad, limit)
+	}
+	if a.N > limit {
+		return a, bot.Userf(msgHeadLimit, limit)
+	}
+	a.Remark = cutRunes(strings.TrimSpace(trimSeps(s)), remarkMax)
+	return a, nil
+}
+
+// parseID reads an optional activity number ("7", "7号", "第7号活动").
+func parseID(s string) (int64, bool) {
+	s = strings.TrimLeft(trimSeps(bot.Normalize(s)), "#第")
+	n, _, ok := bot.LeadingNumber(s)
+	return int64(n), ok
+}
+
+func cutRunes(s string, n int) string {
+	s = strings.ReplaceAll(s, sep, " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}

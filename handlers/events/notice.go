@@ -1,0 +1,273 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gridbot/bot"
+	"gridbot/bot/when"
+)
+
+func dueKey(id int64, what string) string { return "ev:" + strconv.FormatInt(id, 10) + ":" + what }
+
+func hoursText(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) }
+
+// render builds the notice posted in grid groups, current as of now.
+func (f *Feature) render(e *Event) bot.Message {
+	now, loc := f.now(), f.env.Loc
+	var b strings.Builder
+	if e.Cancelled() {
+		fmt.Fprintf(&b, msgNoticeCanceled, e.ID, bot.Esc(e.Title))
+	} else {
+		fmt.Fprintf(&b, msgNoticeHead, e.ID, bot.Esc(e.Title))
+	}
+	if e.End.IsZero() {
+		fmt.Fprintf(&b, msgNoticeTime, when.Format(e.Start, now, loc))
+	} else {
+		fmt.Fprintf(&b, msgNoticeTimeEnd, when.Format(e.Start, now, loc), when.FormatClock(e.End, loc))
+	}
+	fmt.Fprintf(&b, msgNoticePlace, bot.Esc(e.Place))
+	if e.Left() > 0 {
+		fmt.Fprintf(&b, msgNoticeSeats, e.Seats, e.Left())
+	} else {
+		fmt.Fprintf(&b, msgNoticeFull, e.Seats, e.Waiting)
+	}
+	if !e.Deadline.Equal(e.Start) {
+		fmt.Fprintf(&b, msgNoticeDeadline, when.Format(e.Deadline, now, loc))
+	}
+	if e.HH > 0 {
+		fmt.Fprintf(&b, msgNoticeHH, e.HH)
+	}
+	if e.Hours > 0 {
+		fmt.Fprintf(&b, msgNoticeHours, hoursText(e.Hours))
+	}
+	if e.Desc != "" {
+		fmt.Fprintf(&b, msgNoticeDesc, bot.Esc(bot.MaskPhones(e.Desc)))
+	}
+	m := bot.Message{}
+	switch {
+	case e.Cancelled():
+	case e.open(now):
+		fmt.Fprintf(&b, msgNoticeHowTo, e.ID, e.ID, e.ID)
+		id := strconv.FormatInt(e.ID, 10)
+		m.Buttons = [][]bot.Button{{{Text: btnJoin, Data: "ev:join:" + id}, {Text: btnLeave, Data: "ev:leave:" + id}}}
+	default:
+		b.WriteString(msgNoticeClosed)
+	}
+	m.Text = strings.TrimRight(b.String(), "\n")
+	return m
+}
+
+func (f *Feature) postsKey(id int64) string { return f.st.key(id, "posts") }
+
+// post sends the notice to the chats of grids, through the outbox when
+// there is one, and records how to find the posted messages.
+func (f *Feature) post(ctx context.Context, e *Event, grids []bot.Grid) (int, error) {
+	gridOf := map[bot.ChatRef]string{}
+	var chats []bot.ChatRef
+	for _, g := range grids {
+		for _, ch := range bot.ActiveChats([]bot.Grid{g}) {
+			gridOf[ch] = g.Name
+			chats = append(chats, ch)
+		}
+	}
+	if len(chats) == 0 {
+		return 0, nil
+	}
+	msg := f.render(e)
+	if f.env.Outbox != nil {
+		id, err := f.env.Outbox.Enqueue(ctx, bot.Broadcast{Kind: "event", Ref: strconv.FormatInt(e.ID, 10),
+			Title: e.Title, Grids: gridOf, Chats: chats, Message: msg, ReportTo: e.Creator.PrivateChat()})
+		if err != nil {
+			return 0, fmt.Errorf("enqueue notice of event %d: %w", e.ID, err)
+		}
+		e.Bcast = id
+		return len(chats), f.st.set(ctx, e.ID, "bcast", id)
+	}
+	sent := 0
+	for _, ch := range chats {
+		mid, err := f.env.Send.Send(ctx, ch, msg)
+		if err != nil {
+			f.log.Warn("post event notice", "event", e.ID, "chat", ch, "err", err)
+			continue
+		}
+		sent++
+		if mid != "" {
+			if err := f.env.Redis.HSet(ctx, f.postsKey(e.ID), string(ch), mid).Err(); err != nil {
+				f.log.Warn("record notice id", "event", e.ID, "err", err)
+			}
+		}
+	}
+	return sent, nil
+}
+
+// broadcast sends a short message to the event's grid chats.
+func (f *Feature) broadcast(ctx context.Context, e *Event, kind string, m bot.Message) {
+	grids, err := f.env.Dir.Grids(ctx)
+	if err != nil {
+		f.log.Warn("grids for broadcast", "event", e.ID, "err", err)
+		return
+	}
+	gridOf := map[bot.ChatRef]string{}
+	var chats []bot.ChatRef
+	for _, g := range grids {
+		if !e.targets(g.Name) {
+			continue
+		}
+		for _, ch := range bot.ActiveChats([]bot.Grid{g}) {
+			gridOf[ch] = g.Name
+			chats = append(chats, ch)
+		}
+	}
+	if len(chats) == 0 {
+		return
+	}
+	if f.env.Outbox != nil {
+		if _, err := f.env.Outbox.Enqueue(ctx, bot.Broadcast{Kind: kind, Ref: strconv.FormatInt(e.ID, 10),
+			Title: e.Title, Grids: gridOf, Chats: chats, Message: m}); err != nil {
+			f.log.Warn("broadcast", "event", e.ID, "kind", kind, "err", err)
+		}
+		return
+	}
+	for _, ch := range chats {
+		if _, err := f.env.Send.Send(ctx, ch, m); err != nil {
+			f.log.Warn("broadcast", "event", e.ID, "chat", ch, "err", err)
+		}
+	}
+}
+
+// refresh edits every posted notice of the event to show its current
+// state. The dirty flag is cleared first, so a change made while editing
+// schedules another refresh.
+func (f *Feature) refresh(ctx context.Context, id int64) error {
+	if err := f.env.Redis.HDel(ctx, f.st.key(id, "meta"), "dirty").Err(); err != nil {
+		return fmt.Errorf("clear dirty of event %d: %w", id, err)
+	}
+	e, err := f.st.get(ctx, id)
+	if errors.Is(err, errNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var posts map[bot.ChatRef]string
+	if e.Bcast != "" && f.env.Outbox != nil {
+		if posts, err = f.env.Outbox.Sent(ctx, e.Bcast); err != nil {
+			return fmt.Errorf("posted notices of event %d: %w", id, err)
+		}
+	} else {
+		h, err := f.env.Redis.HGetAll(ctx, f.postsKey(id)).Result()
+		if err != nil {
+			return fmt.Errorf("posted notices of event %d: %w", id, err)
+		}
+		posts = map[bot.ChatRef]string{}
+		for ch, mid := range h {
+			posts[bot.ChatRef(ch)] = mid
+		}
+	}
+	ed, ok := f.env.Send.(bot.Editor)
+	if !ok {
+		return nil
+	}
+	msg := f.render(e)
+	for ch, mid := range posts {
+		if mid == "" {
+			continue
+		}
+		if err := ed.Edit(ctx, ch, mid, msg); err != nil && !errors.Is(err, bot.ErrUnsupported) {
+			f.log.Warn("edit event notice", "event", id, "chat", ch, "err", err)
+		}
+	}
+	return nil
+}
+
+func (f *Feature) handleDue(ctx context.Context, key string) error {
+	key = strings.TrimPrefix(key, "ev:")
+	idStr, what, _ := strings.Cut(key, ":")
+	id, err := strconv.ParseInt(idStr, 10, 64)
+	if err != nil {
+		f.log.Warn("bad due key", "key", key)
+		return nil
+	}
+	switch what {
+	case "refresh":
+		return f.refresh(ctx, id)
+	case "r24":
+		return f.remind(ctx, id, what, 2*time.Hour, msgRemindIn24)
+	case "r1":
+		return f.remind(ctx, id, what, 0, msgRemindIn1)
+	}
+	f.log.Warn("unknown due key", "key", key)
+	return nil
+}
+
+func (f *Feature) markKey(id int64, what string) string { return f.st.key(id, "sent:"+what) }
+
+// scheduleReminders (re)sets the reminders of an event and forgets that
+// earlier ones were sent, after creation or a change of time.
+func (f *Feature) scheduleReminders(ctx context.Context, e *Event) {
+	if err := f.env.Redis.Del(ctx, f.markKey(e.ID, "r24"), f.markKey(e.ID, "r1")).Err(); err != nil {
+		f.log.Warn("reset reminder marks", "event", e.ID, "err", err)
+	}
+	now := f.now()
+	for _, r := range []struct {
+		what string
+		d    time.Duration
+	}{{"r24", 24 * time.Hour}, {"r1", time.Hour}} {
+		at := e.Start.Add(-r.d)
+		if at.Before(now) {
+			f.unschedule(ctx, dueKey(e.ID, r.what))
+			continue
+		}
+		f.schedule(ctx, dueKey(e.ID, r.what), at)
+	}
+}
+
+// remind sends one reminder: each confirmed household privately, and one
+// short message to the grid groups. It does nothing for a cancelled
+// activity, once the start is closer than skipWithin, or when this
+// reminder was sent before (a mark set with SET NX).
+func (f *Feature) remind(ctx context.Context, id int64, what string, skipWithin time.Duration, label string) error {
+	e, err := f.st.get(ctx, id)
+	if errors.Is(err, errNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if e.Cancelled() || !f.now().Before(e.Start.Add(-skipWithin)) {
+		return nil
+	}
+	ttl := e.Start.Sub(f.now()) + 30*24*time.Hour
+	ok, err := f.env.Redis.SetNX(ctx, f.markKey(id, what), f.now().Unix(), ttl).Result()
+	if err != nil {
+		return fmt.Errorf("mark reminder %s of event %d: %w", what, id, err)
+	}
+	if !ok {
+		return nil
+	}
+	in, _, _, err := f.st.roster(ctx, id)
+	if err != nil {
+		return err
+	}
+	start := f.fmtTime(e.Start)
+	for _, s := range in {
+		text := fmt.Sprintf(msgRemindPrivate, displayName(s.Name)+"，", label, bot.Esc(e.Title), id, start, bot.Esc(e.Place), s.N, id)
+		if _, err := f.env.Send.Send(ctx, s.User.PrivateChat(), bot.Message{Text: text}); err != nil {
+			f.log.Debug("private reminder not delivered", "event", id, "user", s.User, "err", err)
+		}
+	}
+	seats := fmt.Sprintf(msgRemindSeats, e.Left(), id)
+	if e.Left() == 0 || !e.open(f.now()) {
+		seats = fmt.Sprintf(msgRemindFull, e.Waiting)
+		if e.Left() > 0 {
+			seats = msgListShut
+		}
+	}
+	f.broadcast(ctx, e, "reminder", bot.Message{Text: fmt.Sprintf(msgRemindGroup, label, bot.Esc(e.Title), id, start, bot.Esc(e.Place), seats)})
+	return nil
+}

@@ -1,0 +1,340 @@
+package events
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
+	"gridbot/bot/when"
+)
+
+func formatWhen(t, now time.Time, loc *time.Location) string { return when.Format(t, now, loc) }
+
+func displayName(name string) string {
+	if strings.TrimSpace(name) == "" {
+		return "您"
+	}
+	return bot.Esc(name)
+}
+
+// shown escapes user text for a chat, masking phone numbers in groups.
+func shown(s string, group bool) string {
+	if group {
+		s = bot.MaskPhones(s)
+	}
+	return bot.Esc(s)
+}
+
+func (f *Feature) join(ctx context.Context, c *bot.Context) error {
+	a, err := parseJoinArgs(c.Args, f.cfg.MaxHeadcount, f.cfg.RemarkMax)
+	if err != nil {
+		return err
+	}
+	note := ""
+	if !a.HasID {
+		e, err := f.pickOpen(ctx, c, "报名")
+		if err != nil {
+			return err
+		}
+		a.ID, note = e.ID, fmt.Sprintf(msgTookOnly, e.ID)
+	}
+	text, _, err := f.doJoin(ctx, c, a)
+	if err != nil {
+		return err
+	}
+	return c.ReplyMessage(ctx, bot.Message{Text: note + text, ReplyTo: c.Update.MessageID})
+}
+
+// doJoin signs the speaker up and returns the full reply and a short toast.
+func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (string, string, error) {
+	u := c.Update
+	su := signup{User: u.User, N: a.N, At: f.now(), Name: u.UserName, Remark: a.Remark, Grid: c.Grid}
+	if c.InGroup() {
+		su.Chat = u.Chat
+	}
+	res, err := f.st.join(ctx, a.ID, su, f.now())
+	if err != nil {
+		return "", "", err
+	}
+	f.touched(ctx, a.ID, res.Dirty)
+	name, title := displayName(u.UserName), bot.Esc(res.Title)
+	switch res.Code {
+	case "ok":
+		text := fmt.Sprintf(msgJoinOK, name, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place), a.N, res.Left)
+		if a.Remark != "" {
+			text += fmt.Sprintf(msgRemark, shown(a.Remark, c.InGroup()))
+		}
+		return text, fmt.Sprintf(msgToastOK, res.Left), nil
+	case "wait":
+		text := fmt.Sprintf(msgJoinWait, name, res.Num, title, a.ID, f.fmtTime(res.Start))
+		return text, fmt.Sprintf(msgToastWait, res.Num), nil
+	case "dup":
+		return fmt.Sprintf(msgJoinDup, name, title, a.ID, res.Num), msgToastDup, nil
+	case "dupwait":
+		return fmt.Sprintf(msgJoinDupW, name, res.Num, title, a.ID), msgToastDup, nil
+	case "closed":
+		return "", "", bot.Userf(msgClosed, title, a.ID)
+	case "started":
+		return "", "", bot.Userf(msgStarted, title, a.ID)
+	case "cancelled":
+		return "", "", bot.Userf(msgCancelled, title, a.ID)
+	case "toomany":
+		return "", "", bot.Userf(msgTooMany, res.Num, a.ID)
+	case "nf":
+		return "", "", bot.Userf(msgNotFound, a.ID)
+	}
+	return "", "", fmt.Errorf("join %d: unexpected reply %q", a.ID, res.Code)
+}
+
+func (f *Feature) leave(ctx context.Context, c *bot.Context) error {
+	id, ok := parseID(c.Args)
+	note := ""
+	if !ok {
+		e, err := f.pickMine(ctx, c)
+		if err != nil {
+			return err
+		}
+		id, note = e.ID, ""
+	}
+	text, _, err := f.doLeave(ctx, c, int64(id))
+	if err != nil {
+		return err
+	}
+	return c.ReplyMessage(ctx, bot.Message{Text: note + text, ReplyTo: c.Update.MessageID})
+}
+
+func (f *Feature) doLeave(ctx context.Context, c *bot.Context, id int64) (string, string, error) {
+	res, err := f.st.leave(ctx, id, c.Update.User, f.now())
+	if err != nil {
+		return "", "", err
+	}
+	f.touched(ctx, id, res.Dirty)
+	title := bot.Esc(res.Title)
+	switch res.Code {
+	case "in", "wait":
+		if p := pairs(res.Extra); len(p) > 0 {
+			f.notifyPromoted(ctx, id, res, p)
+		}
+		if res.Code == "wait" {
+			return fmt.Sprintf(msgLeaveWait, title, id), msgToastLeave, nil
+		}
+		return fmt.Sprintf(msgLeaveOK, title, id, id), msgToastLeave, nil
+	case "notin":
+		return "", "", bot.Userf(msgLeaveNotIn, title, id)
+	case "started":
+		return "", "", bot.Userf(msgStarted, title, id)
+	case "nf":
+		return "", "", bot.Userf(msgNotFound, id)
+	}
+	return "", "", fmt.Errorf("leave %d: unexpected reply %q", id, res.Code)
+}
+
+// notifyPromoted tells each promoted household, privately where the bot
+// can reach them, otherwise by a mention in the group they signed up in.
+func (f *Feature) notifyPromoted(ctx context.Context, id int64, res result, ps []signup) {
+	title := bot.Esc(res.Title)
+	for _, p := range ps {
+		text := fmt.Sprintf(msgPromoted, displayName(p.Name), title, id, f.fmtTime(res.Start), bot.Esc(res.Place), id)
+		if _, err := f.env.Send.Send(ctx, p.User.PrivateChat(), bot.Message{Text: text}); err == nil {
+			continue
+		}
+		if p.Chat == "" {
+			f.log.Info("promoted user unreachable", "event", id, "user", p.User)
+			continue
+		}
+		grp := fmt.Sprintf(msgPromotedGrp, mention(p), title, id)
+		if _, err := f.env.Send.Send(ctx, p.Chat, bot.Message{Text: grp}); err != nil {
+			f.log.Warn("tell promoted user in group", "event", id, "chat", p.Chat, "err", err)
+		}
+	}
+}
+
+// mention names a user in a group so the platform notifies them.
+func mention(s signup) string {
+	name := s.Name
+	if strings.TrimSpace(name) == "" {
+		name = "居民"
+	}
+	if s.User.Platform() == "tg" {
+		if _, err := strconv.ParseInt(s.User.ID(), 10, 64); err == nil {
+			return `<a href="tg://user?id=` + s.User.ID() + `">` + bot.Esc(name) + `</a>`
+		}
+	}
+	return "@" + bot.Esc(name)
+}
+
+func (f *Feature) button(ctx context.Context, c *bot.Context) error {
+	verb, idStr, _ := strings.Cut(c.Args, ":")
+	id, err := strconv.ParseInt(idStr, 10, 64)
+	if err != nil {
+		return c.Answer(ctx, "")
+	}
+	var text, toast string
+	switch verb {
+	case "join":
+		text, toast, err = f.doJoin(ctx, c, joinArgs{ID: id, HasID: true, N: 1})
+	case "leave":
+		text, toast, err = f.doLeave(ctx, c, id)
+	default:
+		return c.Answer(ctx, "")
+	}
+	if err != nil {
+		return err
+	}
+	_ = c.Answer(ctx, toast)
+	if c.InGroup() {
+		if perr := c.Private(ctx, bot.Message{Text: text}); perr != nil {
+			f.log.Debug("button reply not delivered privately", "user", c.Update.User, "err", perr)
+		}
+		return nil
+	}
+	return c.Reply(ctx, text)
+}
+
+// open reports whether sign-up is still possible.
+func (e *Event) open(now time.Time) bool {
+	return !e.Cancelled() && now.Before(e.Deadline) && now.Before(e.Start)
+}
+
+func (e *Event) targets(grid string) bool {
+	return grid == "" || slices.Contains(e.Grids, grid)
+}
+
+// pickOpen returns the only activity open for sign-up in the chat's grid;
+// with none or several it returns a *bot.UserError saying so.
+func (f *Feature) pickOpen(ctx context.Context, c *bot.Context, verb string) (*Event, error) {
+	evs, err := f.st.upcoming(ctx, f.now())
+	if err != nil {
+		return nil, err
+	}
+	var open []*Event
+	for _, e := range evs {
+		if e.open(f.now()) && e.targets(c.Grid) {
+			open = append(open, e)
+		}
+	}
+	return f.pickOne(open, verb)
+}
+
+func (f *Feature) pickOne(evs []*Event, verb string) (*Event, error) {
+	switch len(evs) {
+	case 0:
+		return nil, bot.Userf(msgNoneOpen)
+	case 1:
+		return evs[0], nil
+	}
+	var lines []string
+	for _, e := range evs {
+		lines = append(lines, fmt.Sprintf(msgWhichItem, e.ID, bot.Esc(e.Title), f.fmtTime(e.Start)))
+	}
+	return nil, bot.Userf(msgWhichOne, strings.Join(lines, "\n"), verb, evs[0].ID)
+}
+
+// mine is one of the speaker's sign-ups.
+type mine struct {
+	ev   *Event
+	n    int
+	wait int // waitlist position, 0 when confirmed
+}
+
+func (f *Feature) mySignups(ctx context.Context, u bot.UserRef) ([]mine, error) {
+	evs, err := f.st.upcoming(ctx, f.now())
+	if err != nil {
+		return nil, err
+	}
+	p := f.env.Redis.Pipeline()
+	regs := make([]*redis.StringCmd, len(evs))
+	ranks := make([]*redis.IntCmd, len(evs))
+	for i, e := range evs {
+		regs[i] = p.HGet(ctx, f.st.key(e.ID, "reg"), string(u))
+		ranks[i] = p.ZRank(ctx, f.st.key(e.ID, "wait"), string(u))
+	}
+	if _, err := p.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("my sign-ups: %w", err)
+	}
+	var out []mine
+	for i, e := range evs {
+		rec, err := regs[i].Result()
+		if err != nil {
+			continue
+		}
+		m := mine{ev: e, n: parseSignup(string(u), rec).N}
+		if r, err := ranks[i].Result(); err == nil {
+			m.wait = int(r) + 1
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func (f *Feature) pickMine(ctx context.Context, c *bot.Context) (*Event, error) {
+	ms, err := f.mySignups(ctx, c.Update.User)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, bot.Userf(msgMyNone)
+	}
+	evs := make([]*Event, len(ms))
+	for i, m := range ms {
+		evs[i] = m.ev
+	}
+	return f.pickOne(evs, "取消报名")
+}
+
+func (f *Feature) my(ctx context.Context, c *bot.Context) error {
+	ms, err := f.mySignups(ctx, c.Update.User)
+	if err != nil {
+		return err
+	}
+	if len(ms) == 0 {
+		return c.Reply(ctx, msgMyNone)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, msgMyHead, displayName(c.Update.UserName))
+	for _, m := range ms {
+		if m.wait > 0 {
+			fmt.Fprintf(&b, msgMyWait+"\n", m.ev.ID, bot.Esc(m.ev.Title), m.wait, f.fmtTime(m.ev.Start))
+		} else {
+			fmt.Fprintf(&b, msgMyIn+"\n", m.ev.ID, bot.Esc(m.ev.Title), m.n, f.fmtTime(m.ev.Start))
+		}
+	}
+	return c.Reply(ctx, strings.TrimRight(b.String(), "\n"))
+}
+
+func (f *Feature) list(ctx context.Context, c *bot.Context) error {
+	evs, err := f.st.upcoming(ctx, f.now())
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(msgListHead)
+	var first int64
+	for _, e := range evs {
+		if !e.targets(c.Grid) {
+			continue
+		}
+		if first == 0 {
+			first = e.ID
+		}
+		state := fmt.Sprintf(msgListSeats, e.Left())
+		switch {
+		case !e.open(f.now()):
+			state = msgListShut
+		case e.Left() == 0:
+			state = fmt.Sprintf(msgListFull, e.Waiting)
+		}
+		fmt.Fprintf(&b, msgListItem, e.ID, bot.Esc(e.Title), f.fmtTime(e.Start), bot.Esc(e.Place), state)
+	}
+	if first == 0 {
+		return c.Reply(ctx, msgListNone)
+	}
+	fmt.Fprintf(&b, msgListTail, first)
+	return c.Reply(ctx, b.String())
+}

@@ -1,0 +1,242 @@
+package events
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
+)
+
+// Every script takes KEYS meta, reg, in, wait, chk of one event (one hash
+// tag). Replies share one shape: {code, number, left, title, start, place,
+// dirty, ...}, where dirty is 1 when the script set the notice's dirty flag
+// (the caller then schedules one refresh).
+
+// promoteLua moves waitlisted households, in order, into free seats; a
+// household too large for the seats left keeps its place and the next one
+// that fits moves up. It returns the promoted users and their records.
+const promoteLua = `
+local function promote()
+  local seats = tonumber(redis.call('HGET', KEYS[1], 'seats'))
+  local taken = tonumber(redis.call('HGET', KEYS[1], 'taken') or '0')
+  local out = {}
+  if taken >= seats then return out end
+  local w = redis.call('ZRANGE', KEYS[4], 0, 499, 'WITHSCORES')
+  for i = 1, #w, 2 do
+    local u = w[i]
+    local rec = redis.call('HGET', KEYS[2], u) or '1'
+    local n = tonumber(string.match(rec, '^(%d+)')) or 1
+    if taken + n <= seats then
+      redis.call('ZREM', KEYS[4], u)
+      redis.call('ZADD', KEYS[3], w[i + 1], u)
+      taken = taken + n
+      out[#out + 1] = u
+      out[#out + 1] = rec
+      if taken >= seats then break end
+    end
+  end
+  redis.call('HSET', KEYS[1], 'taken', taken)
+  return out
+end
+`
+
+// joinScript: ARGV user, n, record tail, now.
+var joinScript = redis.NewScript(`
+local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'deadline', 'seats', 'taken', 'hh', 'title', 'place')
+if not m[1] then return {'nf', 0, 0, '', 0, '', 0} end
+local seats, taken = tonumber(m[4]), tonumber(m[5] or '0')
+local now, n = tonumber(ARGV[4]), tonumber(ARGV[2])
+local function out(code, a) return {code, a, seats - taken, m[7], m[2], m[8], 0} end
+if m[1] == 'cancelled' then return out('cancelled', 0) end
+local rec = redis.call('HGET', KEYS[2], ARGV[1])
+if rec then
+  local r = redis.call('ZRANK', KEYS[4], ARGV[1])
+  if r then return out('dupwait', r + 1) end
+  return out('dup', tonumber(string.match(rec, '^(%d+)')))
+end
+local dl = tonumber(m[3] or '0')
+if dl == 0 then dl = tonumber(m[2]) end
+if now >= tonumber(m[2]) then return out('started', 0) end
+if now >= dl then return out('closed', 0) end
+local hh = tonumber(m[6] or '0')
+if hh > 0 and n > hh then return out('toomany', hh) end
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('HSET', KEYS[2], ARGV[1], n .. '\31' .. seq .. '\31' .. ARGV[3])
+local dirty = redis.call('HSETNX', KEYS[1], 'dirty', '1')
+if taken + n <= seats then
+  redis.call('ZADD', KEYS[3], seq, ARGV[1])
+  taken = redis.call('HINCRBY', KEYS[1], 'taken', n)
+  return {'ok', 0, seats - taken, m[7], m[2], m[8], dirty, seq}
+end
+redis.call('ZADD', KEYS[4], seq, ARGV[1])
+return {'wait', redis.call('ZRANK', KEYS[4], ARGV[1]) + 1, seats - taken, m[7], m[2], m[8], dirty, seq}
+`)
+
+// leaveScript: ARGV user, now. Code "in" or "wait" says where the user
+// was; promoted users and records follow the fixed fields.
+var leaveScript = redis.NewScript(promoteLua + `
+local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'seats', 'taken', 'title', 'place')
+if not m[1] then return {'nf', 0, 0, '', 0, '', 0} end
+local rec = redis.call('HGET', KEYS[2], ARGV[1])
+if not rec then return {'notin', 0, 0, m[5], m[2], m[6], 0} end
+if m[1] ~= 'cancelled' and tonumber(ARGV[2]) >= tonumber(m[2]) then return {'started', 0, 0, m[5], m[2], m[6], 0} end
+local n = tonumber(string.match(rec, '^(%d+)')) or 1
+redis.call('HDEL', KEYS[2], ARGV[1])
+local was = 'wait'
+if redis.call('ZREM', KEYS[3], ARGV[1]) == 1 then
+  was = 'in'
+  redis.call('HINCRBY', KEYS[1], 'taken', -n)
+else
+  redis.call('ZREM', KEYS[4], ARGV[1])
+end
+local promoted = {}
+if m[1] ~= 'cancelled' then promoted = promote() end
+local dirty = redis.call('HSETNX', KEYS[1], 'dirty', '1')
+local left = tonumber(redis.call('HGET', KEYS[1], 'seats')) - tonumber(redis.call('HGET', KEYS[1], 'taken'))
+local res = {was, n, left, m[5], m[2], m[6], dirty}
+for i = 1, #promoted do res[#res + 1] = promoted[i] end
+return res
+`)
+
+// seatsScript: ARGV seats. Code "below" carries the seats taken.
+var seatsScript = redis.NewScript(promoteLua + `
+local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'seats', 'taken', 'title', 'place')
+if not m[1] then return {'nf', 0, 0, '', 0, '', 0} end
+if m[1] == 'cancelled' then return {'cancelled', 0, 0, m[5], m[2], m[6], 0} end
+local taken = tonumber(m[4] or '0')
+if tonumber(ARGV[1]) < taken then return {'below', taken, 0, m[5], m[2], m[6], 0} end
+redis.call('HSET', KEYS[1], 'seats', ARGV[1])
+local promoted = promote()
+local dirty = redis.call('HSETNX', KEYS[1], 'dirty', '1')
+local left = tonumber(ARGV[1]) - tonumber(redis.call('HGET', KEYS[1], 'taken'))
+local res = {'ok', #promoted / 2, left, m[5], m[2], m[6], dirty}
+for i = 1, #promoted do res[#res + 1] = promoted[i] end
+return res
+`)
+
+// cancelScript marks the event cancelled and returns every signed-up user
+// with their record after the fixed fields.
+var cancelScript = redis.NewScript(`
+local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'title', 'place')
+if not m[1] then return {'nf', 0, 0, '', 0, '', 0} end
+if m[1] == 'cancelled' then return {'again', 0, 0, m[3], m[2], m[4], 0} end
+redis.call('HSET', KEYS[1], 'status', 'cancelled')
+local dirty = redis.call('HSETNX', KEYS[1], 'dirty', '1')
+local res = {'ok', 0, 0, m[3], m[2], m[4], dirty}
+local all = redis.call('HGETALL', KEYS[2])
+for i = 1, #all do res[#res + 1] = all[i] end
+return res
+`)
+
+// checkinScript: ARGV user, code ('' when a grid worker checks someone
+// in), now, record tail for walk-ins. Codes: ok, again, badcode, nocode,
+// expired, cancelled; number is the headcount.
+var checkinScript = redis.NewScript(`
+local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'code', 'code_till', 'title', 'place')
+if not m[1] then return {'nf', 0, 0, '', 0, '', 0} end
+local function out(code, a) return {code, a, 0, m[5], m[2], m[6], 0} end
+if m[1] == 'cancelled' then return out('cancelled', 0) end
+if ARGV[2] ~= '' then
+  if not m[3] then return out('nocode', 0) end
+  if tonumber(ARGV[3]) > tonumber(m[4] or '0') then return out('expired', 0) end
+  if m[3] ~= ARGV[2] then return out('badcode', 0) end
+end
+local rec = redis.call('HGET', KEYS[2], ARGV[1])
+local n = 1
+if rec then n = tonumber(string.match(rec, '^(%d+)')) or 1 end
+if redis.call('HSETNX', KEYS[5], ARGV[1], ARGV[3]) == 0 then return out('again', n) end
+if not rec then
+  local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+  redis.call('HSET', KEYS[2], ARGV[1], '1\31' .. seq .. '\31' .. ARGV[4])
+end
+local res = out('ok', n)
+res[#res + 1] = rec or ''
+return res
+`)
+
+// result is a script reply.
+type result struct {
+	Code  string
+	Num   int64
+	Left  int
+	Title string
+	Start time.Time
+	Place string
+	Dirty bool
+	Extra []string
+}
+
+func (s *store) run(ctx context.Context, sc *redis.Script, id int64, args ...any) (result, error) {
+	v, err := sc.Run(ctx, s.rdb, s.keys(id), args...).Slice()
+	if err != nil {
+		return result{}, fmt.Errorf("event %d script: %w", id, err)
+	}
+	if len(v) < 7 {
+		return result{}, fmt.Errorf("event %d script: short reply %v", id, v)
+	}
+	str := func(x any) string {
+		switch t := x.(type) {
+		case string:
+			return t
+		case int64:
+			return strconv.FormatInt(t, 10)
+		}
+		return ""
+	}
+	num := func(x any) int64 {
+		switch t := x.(type) {
+		case int64:
+			return t
+		case string:
+			n, _ := strconv.ParseInt(t, 10, 64)
+			return n
+		}
+		return 0
+	}
+	r := result{Code: str(v[0]), Num: num(v[1]), Left: int(num(v[2])), Title: str(v[3]),
+		Start: time.Unix(num(v[4]), 0), Place: str(v[5]), Dirty: num(v[6]) == 1}
+	for _, x := range v[7:] {
+		r.Extra = append(r.Extra, str(x))
+	}
+	return r, nil
+}
+
+// join signs a household up. For "ok" and "wait", Extra[0] is the arrival
+// sequence number.
+func (s *store) join(ctx context.Context, id int64, su signup, now time.Time) (result, error) {
+	return s.run(ctx, joinScript, id, string(su.User), su.N, su.tail(), now.Unix())
+}
+
+// leave removes a household; Extra holds promoted user, record pairs.
+func (s *store) leave(ctx context.Context, id int64, u bot.UserRef, now time.Time) (result, error) {
+	return s.run(ctx, leaveScript, id, string(u), now.Unix())
+}
+
+// setSeats changes capacity and promotes; Extra as for leave.
+func (s *store) setSeats(ctx context.Context, id int64, seats int) (result, error) {
+	return s.run(ctx, seatsScript, id, seats)
+}
+
+// cancel marks the event cancelled; Extra holds user, record pairs of all
+// sign-ups.
+func (s *store) cancel(ctx context.Context, id int64) (result, error) {
+	return s.run(ctx, cancelScript, id)
+}
+
+// checkin records attendance; Extra[0] is the user's record ("" for a
+// walk-in).
+func (s *store) checkin(ctx context.Context, id int64, su signup, code string, now time.Time) (result, error) {
+	return s.run(ctx, checkinScript, id, string(su.User), code, now.Unix(), su.tail())
+}
+
+func pairs(extra []string) []signup {
+	var out []signup
+	for i := 0; i+1 < len(extra); i += 2 {
+		out = append(out, parseSignup(extra[i], extra[i+1]))
+	}
+	return out
+}
