@@ -1,0 +1,130 @@
+package outbox
+
+import (
+	"fmt"
+	"time"
+)
+
+// Config tunes delivery. Rate limits live in ratelimit.Config; the buckets
+// a delivery takes from are "<platform>:global" and "<platform>:chat:<id>"
+// ("wecom:hook:<hash of the chat id>" on WeChat Work, where a group is
+// reached through one robot webhook).
+type Config struct {
+	// Workers is how many sends one replica has in flight at once.
+	Workers int `yaml:"workers"`
+	// Batch is how many due deliveries one claim takes.
+	Batch int `yaml:"batch"`
+	// Lease is how long a claimed delivery stays with its worker; after that
+	// it is taken to have died and the delivery is tried again.
+	Lease time.Duration `yaml:"lease"`
+	// Poll is how often an idle worker looks for due deliveries that other
+	// replicas enqueued (its own wake it at once).
+	Poll time.Duration `yaml:"poll"`
+	// SendTimeout bounds one send; keep it well below Lease.
+	SendTimeout time.Duration `yaml:"send_timeout"`
+	// MaxTries is how many times a delivery that fails temporarily (5xx,
+	// network) is tried before it counts as failed; rate-limited tries count
+	// a third.
+	MaxTries int `yaml:"max_tries"`
+	// Backoff is the first wait after a temporary failure; it doubles each
+	// try, with jitter, up to MaxBackoff.
+	Backoff    time.Duration `yaml:"backoff"`
+	MaxBackoff time.Duration `yaml:"max_backoff"`
+	// MaxWait is the longest a worker sleeps for a rate-limit token; a longer
+	// wait puts the delivery back in the queue for later.
+	MaxWait time.Duration `yaml:"max_wait"`
+	// QuietStart and QuietEnd ("21:30", "07:30", in the bot's zone) bound the
+	// quiet hours, in which non-urgent deliveries are held until QuietEnd.
+	// Equal values turn quiet hours off.
+	QuietStart string `yaml:"quiet_start"`
+	QuietEnd   string `yaml:"quiet_end"`
+	// Retention keeps broadcasts and reach records (year-end reports need
+	// three years).
+	Retention time.Duration `yaml:"retention"`
+}
+
+// DefaultConfig returns the defaults: 8 workers, quiet hours 21:30–07:30,
+// records kept 3 years and a month.
+func DefaultConfig() Config {
+	return Config{
+		Workers:     8,
+		Batch:       16,
+		Lease:       2 * time.Minute,
+		Poll:        time.Second,
+		SendTimeout: 30 * time.Second,
+		MaxTries:    6,
+		Backoff:     5 * time.Second,
+		MaxBackoff:  10 * time.Minute,
+		MaxWait:     2 * time.Second,
+		QuietStart:  "21:30",
+		QuietEnd:    "07:30",
+		Retention:   (3*365 + 31) * 24 * time.Hour,
+	}
+}
+
+// Validate reports the first bad setting, naming its key.
+func (c Config) Validate() error {
+	switch {
+	case c.Workers < 1:
+		return fmt.Errorf("outbox.workers: want at least 1, got %d", c.Workers)
+	case c.Batch < 1:
+		return fmt.Errorf("outbox.batch: want at least 1, got %d", c.Batch)
+	case c.Lease <= c.SendTimeout:
+		return fmt.Errorf("outbox.lease (%s) must be longer than outbox.send_timeout (%s)", c.Lease, c.SendTimeout)
+	case c.Poll <= 0:
+		return fmt.Errorf("outbox.poll: want a positive duration")
+	case c.MaxTries < 1:
+		return fmt.Errorf("outbox.max_tries: want at least 1, got %d", c.MaxTries)
+	case c.Backoff <= 0 || c.MaxBackoff < c.Backoff:
+		return fmt.Errorf("outbox.backoff: want 0 < backoff <= max_backoff")
+	case c.Retention < 24*time.Hour:
+		return fmt.Errorf("outbox.retention: want at least a day, got %s", c.Retention)
+	}
+	if _, err := parseClock(c.QuietStart); err != nil {
+		return fmt.Errorf("outbox.quiet_start: %w", err)
+	}
+	if _, err := parseClock(c.QuietEnd); err != nil {
+		return fmt.Errorf("outbox.quiet_end: %w", err)
+	}
+	return nil
+}
+
+// parseClock reads "HH:MM" as minutes after midnight.
+func parseClock(s string) (int, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, fmt.Errorf("want a time of day like 21:30, got %q", s)
+	}
+	return t.Hour()*60 + t.Minute(), nil
+}
+
+// quiet is a daily span of quiet hours in a zone; start == end is none.
+type quiet struct {
+	start, end int
+	loc        *time.Location
+}
+
+func (q quiet) in(t time.Time) bool {
+	if q.start == q.end {
+		return false
+	}
+	t = t.In(q.loc)
+	m := t.Hour()*60 + t.Minute()
+	if q.start < q.end {
+		return m >= q.start && m < q.end
+	}
+	return m >= q.start || m < q.end
+}
+
+// hold returns t, or the end of the quiet hours t falls in.
+func (q quiet) hold(t time.Time) time.Time {
+	if !q.in(t) {
+		return t
+	}
+	l := t.In(q.loc)
+	end := time.Date(l.Year(), l.Month(), l.Day(), q.end/60, q.end%60, 0, 0, q.loc)
+	if !end.After(l) {
+		end = time.Date(l.Year(), l.Month(), l.Day()+1, q.end/60, q.end%60, 0, 0, q.loc)
+	}
+	return end
+}

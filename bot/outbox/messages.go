@@ -1,0 +1,16 @@
+package outbox
+
+// Texts staff read: failure reasons and the delivery report.
+const (
+	ReasonGone      = "机器人已被移出群"
+	ReasonTemporary = "平台或网络暂时故障，重试 %d 次仍未成功"
+	ReasonLimited   = "平台一直限流，重试 %d 次仍未成功"
+	ReasonPermanent = "发送失败：%s"
+	ReasonCancelled = "已取消"
+
+	msgReportHead   = "📨 <b>送达报告</b>：%s\n已送达 %d 个群（覆盖约 %d 人）"
+	msgReportAllOK  = "\n全部送达，没有失败。"
+	msgReportFailed = "\n失败 %d 个："
+	msgReportLine   = "\n· %s — %s"
+	msgUntitled     = "（无标题）"
+)

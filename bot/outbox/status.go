@@ -1,0 +1,226 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
+)
+
+// Report is the state of one broadcast, for staff commands.
+type Report struct {
+	ID      string
+	Kind    string
+	Ref     string
+	Title   string
+	Created time.Time
+	// Due is when delivery was (or will be) first due, after NotBefore and
+	// quiet hours.
+	Due    time.Time
+	Urgent bool
+	// Total chats; Pending counts those not yet sent, failed or cancelled
+	// (in flight included).
+	Total, Pending, Sent, Failed, Cancelled int
+	// Members is the sum of the member counts of the chats reached.
+	Members int
+	// State is "" while active, "cancelled" or "recalled".
+	State string
+	// Failures, with the chat titles the Directory knows; only Status
+	// fills it.
+	Failures []Failure
+}
+
+// Failure is one chat a broadcast could not reach.
+type Failure struct {
+	Chat   bot.ChatRef
+	Title  string
+	Reason string
+}
+
+// Done reports whether every delivery has finished.
+func (r Report) Done() bool { return r.Pending == 0 }
+
+func (o *Outbox) parse(id string, h map[string]string) Report {
+	n := func(f string) int { v, _ := strconv.Atoi(h[f]); return v }
+	t := func(f string) time.Time {
+		v, _ := strconv.ParseInt(h[f], 10, 64)
+		if v == 0 {
+			return time.Time{}
+		}
+		return time.Unix(v, 0).In(o.loc)
+	}
+	r := Report{ID: id, Kind: h["kind"], Ref: h["ref"], Title: h["title"], Created: t("created"),
+		Urgent: h["urgent"] == "1", Total: n("total"), Sent: n("sent"), Failed: n("failed"),
+		Cancelled: n("cancelled"), Members: n("members"), State: h["state"]}
+	if ms, err := strconv.ParseInt(h["due"], 10, 64); err == nil && ms > 0 {
+		r.Due = time.UnixMilli(ms).In(o.loc)
+	}
+	r.Pending = max(r.Total-r.Sent-r.Failed-r.Cancelled, 0)
+	return r
+}
+
+// Status returns a broadcast's progress with every failure and its reason;
+// ErrNotFound for an unknown id.
+func (o *Outbox) Status(ctx context.Context, id string) (Report, error) {
+	pipe := o.rdb.Pipeline()
+	hc := pipe.HGetAll(ctx, o.bkey(id))
+	fc := pipe.HGetAll(ctx, o.bkey(id, "failed"))
+	if _, err := pipe.Exec(ctx); err != nil {
+		return Report{}, fmt.Errorf("status of broadcast %s: %w", id, err)
+	}
+	if len(hc.Val()) == 0 {
+		return Report{}, fmt.Errorf("broadcast %s: %w", id, ErrNotFound)
+	}
+	r := o.parse(id, hc.Val())
+	for c, reason := range fc.Val() {
+		f := Failure{Chat: bot.ChatRef(c), Reason: reason, Title: c}
+		if o.dir != nil {
+			if info, err := o.dir.Chat(ctx, f.Chat); err == nil && info.Title != "" {
+				f.Title = info.Title
+			}
+		}
+		r.Failures = append(r.Failures, f)
+	}
+	slices.SortFunc(r.Failures, func(a, b Failure) int { return strings.Compare(a.Title, b.Title) })
+	return r, nil
+}
+
+// List returns the n most recent broadcasts, newest first, without their
+// failures.
+func (o *Outbox) List(ctx context.Context, n int) ([]Report, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	ids, err := o.rdb.ZRevRange(ctx, o.key("recent"), 0, int64(n-1)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("recent broadcasts: %w", err)
+	}
+	pipe := o.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HGetAll(ctx, o.bkey(id))
+	}
+	if len(ids) > 0 {
+		if _, err := pipe.Exec(ctx); err != nil {
+			return nil, fmt.Errorf("recent broadcasts: %w", err)
+		}
+	}
+	out := make([]Report, 0, len(ids))
+	for i, id := range ids {
+		if h := cmds[i].Val(); len(h) > 0 {
+			out = append(out, o.parse(id, h))
+		}
+	}
+	return out, nil
+}
+
+// Cancel drops the deliveries of a broadcast that have not started (a
+// scheduled notice, or the rest of one under way) and returns how many; a
+// delivery being sent at that moment still completes. ErrNotFound for an
+// unknown id.
+func (o *Outbox) Cancel(ctx context.Context, id string) (int, error) {
+	n, err := cancelScript.Run(ctx, o.rdb, []string{o.key("pending")}, o.base, id).Int()
+	if err != nil {
+		return 0, fmt.Errorf("cancel broadcast %s: %w", id, err)
+	}
+	if n < 0 {
+		return 0, fmt.Errorf("broadcast %s: %w", id, ErrNotFound)
+	}
+	return n, nil
+}
+
+// Recall cancels what is still pending of a broadcast and deletes the
+// messages already sent, where the platform allows it (under the
+// platform's global rate limit). It returns how many messages it deleted
+// and how many it could not; chats recalled before are not counted again.
+func (o *Outbox) Recall(ctx context.Context, id string) (deleted, failed int, err error) {
+	if _, err := o.Cancel(ctx, id); err != nil {
+		return 0, 0, err
+	}
+	if err := o.rdb.HSet(ctx, o.bkey(id), "state", "recalled").Err(); err != nil {
+		return 0, 0, fmt.Errorf("recall broadcast %s: %w", id, err)
+	}
+	pipe := o.rdb.Pipeline()
+	sc := pipe.HGetAll(ctx, o.bkey(id, "sent"))
+	rc := pipe.HGetAll(ctx, o.bkey(id, "recalled"))
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return 0, 0, fmt.Errorf("recall broadcast %s: %w", id, err)
+	}
+	del, _ := o.send.(bot.Deleter)
+	chats := make([]string, 0, len(sc.Val()))
+	for c := range sc.Val() {
+		if rc.Val()[c] == "" {
+			chats = append(chats, c)
+		}
+	}
+	slices.Sort(chats)
+	for _, c := range chats {
+		chat := bot.ChatRef(c)
+		if del == nil {
+			failed++
+			continue
+		}
+		global, _ := buckets(chat)
+		if err := o.lim.Wait(ctx, global); err != nil {
+			return deleted, failed, err
+		}
+		if err := del.Delete(ctx, chat, sc.Val()[c]); err != nil {
+			o.log.Warn("outbox recall", "broadcast", id, "chat", chat, "err", err)
+			failed++
+			continue
+		}
+		deleted++
+		if err := o.rdb.HSet(ctx, o.bkey(id, "recalled"), c, "1").Err(); err != nil {
+			return deleted, failed, fmt.Errorf("recall broadcast %s: %w", id, err)
+		}
+		o.rdb.Expire(ctx, o.bkey(id, "recalled"), o.cfg.Retention)
+	}
+	return deleted, failed, nil
+}
+
+// ReportText is the delivery report staff get: how many groups and
+// members were reached, and each failure with its reason.
+func ReportText(r Report) string {
+	title := r.Title
+	if title == "" {
+		title = msgUntitled
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, msgReportHead, bot.Esc(title), r.Sent, r.Members)
+	if len(r.Failures) == 0 {
+		b.WriteString(msgReportAllOK)
+	} else {
+		fmt.Fprintf(&b, msgReportFailed, len(r.Failures))
+		for _, f := range r.Failures {
+			fmt.Fprintf(&b, msgReportLine, bot.Esc(f.Title), bot.Esc(f.Reason))
+		}
+	}
+	return b.String()
+}
+
+// report queues the delivery report of a finished broadcast to its
+// ReportTo; the caller won the atomic "reported" flag, so it runs once.
+func (o *Outbox) report(ctx context.Context, id string) {
+	r, err := o.Status(ctx, id)
+	if err != nil {
+		o.log.Error("outbox: delivery report", "broadcast", id, "err", err)
+		return
+	}
+	to, err := o.rdb.HGet(ctx, o.bkey(id), "report_to").Result()
+	if err != nil || to == "" {
+		return
+	}
+	_, err = o.Enqueue(ctx, bot.Broadcast{Kind: KindReport, Ref: id, Title: r.Title,
+		Chats: []bot.ChatRef{bot.ChatRef(to)}, Urgent: true,
+		Message: bot.Message{Text: ReportText(r)}})
+	if err != nil {
+		o.log.Error("outbox: delivery report", "broadcast", id, "err", err)
+	}
+}

@@ -1,0 +1,325 @@
+package outbox
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"gridbot/bot"
+)
+
+var metricDeliveries = promauto.NewCounterVec(prometheus.CounterOpts{
+	Name: "gridbot_outbox_deliveries_total",
+	Help: "Outbox delivery attempts, by platform and outcome (sent, retry, failed, gone).",
+}, []string{"platform", "outcome"})
+
+// delivery is one claimed (chat, broadcast) pair.
+type delivery struct {
+	member  string
+	id      string
+	chat    bot.ChatRef
+	msg     bot.Message
+	kind    string
+	urgent  bool
+	tries   int
+	members int // cached count for today, -1 unknown
+}
+
+// Run claims due deliveries and sends them with cfg.Workers sends in flight
+// until ctx ends; sends under way then finish and are recorded, and claimed
+// deliveries not yet started go back to the queue. Several Runs, in one
+// replica or many, share the work.
+func (o *Outbox) Run(ctx context.Context) error {
+	var crashed atomic.Bool
+	ctx, die := context.WithCancel(ctx)
+	defer die()
+	jobs := make(chan delivery)
+	var wg sync.WaitGroup
+	for range max(o.cfg.Workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for d := range jobs {
+				if crashed.Load() {
+					continue
+				}
+				if o.deliver(ctx, d, &crashed) {
+					die()
+				}
+			}
+		}()
+	}
+	defer func() {
+		close(jobs)
+		wg.Wait()
+	}()
+	for {
+		ds, next, err := o.claim(ctx, max(o.cfg.Batch, 1))
+		if err != nil && ctx.Err() == nil {
+			o.log.Error("outbox claim", "err", err)
+		}
+		for i, d := range ds {
+			select {
+			case jobs <- d:
+			case <-ctx.Done():
+				if !crashed.Load() {
+					for _, d := range ds[i:] {
+						o.retry(context.WithoutCancel(ctx), d, o.now(), false)
+					}
+				}
+				return nil
+			}
+		}
+		if len(ds) == max(o.cfg.Batch, 1) {
+			continue
+		}
+		wait := o.cfg.Poll
+		if !next.IsZero() {
+			wait = min(wait, max(next.Sub(o.now()), time.Millisecond))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-o.wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// claim takes up to n due deliveries, returning them and the due time of
+// the next one still waiting (zero if none).
+func (o *Outbox) claim(ctx context.Context, n int) ([]delivery, time.Time, error) {
+	now := o.now()
+	res, err := claimScript.Run(ctx, o.rdb, []string{o.key("pending"), o.key("inflight")},
+		o.base, now.UnixMilli(), now.Add(o.cfg.Lease).UnixMilli(), n,
+		o.key("members", o.day(now))).Slice()
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("claim: %w", err)
+	}
+	rows, _ := res[0].([]any)
+	var next time.Time
+	if s, _ := res[1].(string); s != "" {
+		ms, _ := strconv.ParseFloat(s, 64)
+		next = time.UnixMilli(int64(ms))
+	}
+	if depth, ok := res[2].(int64); ok {
+		bot.MetricQueueDepth.WithLabelValues("outbox").Set(float64(depth))
+	}
+	out := make([]delivery, 0, len(rows))
+	for _, r := range rows {
+		f, _ := r.([]any)
+		if len(f) < 7 {
+			continue
+		}
+		str := func(i int) string { s, _ := f[i].(string); return s }
+		id, chat, _ := strings.Cut(str(0), "|")
+		d := delivery{member: str(0), id: id, chat: bot.ChatRef(chat), kind: str(2),
+			urgent: str(3) == "1", members: -1}
+		d.tries, _ = strconv.Atoi(str(4))
+		if m, err := strconv.Atoi(str(6)); err == nil {
+			d.members = m
+		}
+		if err := json.Unmarshal([]byte(str(1)), &d.msg); err != nil {
+			o.log.Error("outbox: bad message", "broadcast", id, "err", err)
+			o.fail(ctx, d, fmt.Sprintf(ReasonPermanent, "消息格式错误"))
+			continue
+		}
+		out = append(out, d)
+	}
+	return out, next, nil
+}
+
+// buckets names the rate-limit buckets of a chat: the platform's and the
+// chat's own (a hash of the id for WeChat Work webhooks).
+func buckets(c bot.ChatRef) (global, chat string) {
+	p := c.Platform()
+	if p == "wecom" {
+		h := sha256.Sum256([]byte(c.ID()))
+		return p + ":global", p + ":hook:" + hex.EncodeToString(h[:8])
+	}
+	return p + ":global", p + ":chat:" + c.ID()
+}
+
+// deliver sends one delivery and records the outcome; it reports true when
+// the test hook says the worker dies here.
+func (o *Outbox) deliver(ctx context.Context, d delivery, crashed *atomic.Bool) bool {
+	wctx := context.WithoutCancel(ctx)
+	if !d.urgent && o.quiet.in(o.now()) {
+		o.retry(wctx, d, o.quiet.hold(o.now()), false)
+		return false
+	}
+	global, chat := buckets(d.chat)
+	for {
+		w, err := o.lim.Take(ctx, global, chat)
+		if err != nil {
+			o.log.Error("outbox rate limit", "err", err)
+			w = time.Second
+		}
+		if w == 0 {
+			break
+		}
+		if w > o.cfg.MaxWait {
+			o.retry(wctx, d, o.now().Add(w), false)
+			return false
+		}
+		t := time.NewTimer(w)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			if !crashed.Load() {
+				o.retry(wctx, d, o.now(), false)
+			}
+			return false
+		case <-t.C:
+		}
+	}
+	sctx, cancel := context.WithTimeout(wctx, o.cfg.SendTimeout)
+	msgID, err := o.send.Send(sctx, d.chat, d.msg)
+	cancel()
+	if o.crashAfterSend != nil && o.crashAfterSend(d.member) {
+		crashed.Store(true)
+		return true
+	}
+	if crashed.Load() {
+		return false
+	}
+	if err == nil {
+		o.sent(wctx, d, msgID)
+		return false
+	}
+	o.failed(wctx, d, err, chat)
+	return false
+}
+
+func (o *Outbox) sent(ctx context.Context, d delivery, msgID string) {
+	metricDeliveries.WithLabelValues(d.chat.Platform(), "sent").Inc()
+	members, cache := d.members, "0"
+	if members < 0 {
+		members, cache = o.memberCount(ctx, d.chat), "1"
+	}
+	now := o.now()
+	count := boolStr(d.kind != KindReport)
+	res, err := sentScript.Run(ctx, o.rdb,
+		[]string{o.key("inflight"), o.key("pending"), o.key("reach", o.day(now)), o.key("members", o.day(now))},
+		o.base, d.member, msgID, members, cache, int64(o.cfg.Retention.Seconds()),
+		int64((48 * time.Hour).Seconds()), count, o.day(now)).Int64Slice()
+	if err != nil {
+		o.log.Error("outbox: record sent", "broadcast", d.id, "chat", d.chat, "err", err)
+		return
+	}
+	if len(res) == 2 && res[1] == 1 {
+		o.report(ctx, d.id)
+	}
+}
+
+// memberCount asks the platform for a chat's members, falling back to the
+// Directory's count (0 if unknown).
+func (o *Outbox) memberCount(ctx context.Context, chat bot.ChatRef) int {
+	if ci, ok := o.send.(bot.ChatInspector); ok {
+		if n, err := ci.MemberCount(ctx, chat); err == nil && n > 0 {
+			if o.dir != nil {
+				_ = o.dir.SetMembers(ctx, chat, n)
+			}
+			return n
+		}
+	}
+	if o.dir != nil {
+		if c, err := o.dir.Chat(ctx, chat); err == nil {
+			return c.Members
+		}
+	}
+	return 0
+}
+
+func (o *Outbox) failed(ctx context.Context, d delivery, err error, chatBucket string) {
+	kind := bot.KindOf(err)
+	p := d.chat.Platform()
+	metricDeliveries.WithLabelValues(p, bot.KindLabel(kind)).Inc()
+	o.log.Warn("outbox send", "broadcast", d.id, "chat", d.chat, "kind", bot.KindLabel(kind), "err", err)
+	now := o.now()
+	switch kind {
+	case bot.RateLimited:
+		ra := time.Second
+		if se, ok := err.(*bot.SendError); ok && se.RetryAfter > ra {
+			ra = se.RetryAfter
+		}
+		if err := o.lim.Backoff(ctx, chatBucket, ra); err != nil {
+			o.log.Error("outbox backoff", "err", err)
+		}
+		if d.tries+1 >= 3*o.cfg.MaxTries {
+			o.fail(ctx, d, fmt.Sprintf(ReasonLimited, d.tries+1))
+			return
+		}
+		o.retry(ctx, d, now.Add(ra), true)
+	case bot.Temporary:
+		if d.tries+1 >= o.cfg.MaxTries {
+			o.fail(ctx, d, fmt.Sprintf(ReasonTemporary, d.tries+1))
+			return
+		}
+		o.retry(ctx, d, now.Add(o.backoff(d.tries)), true)
+	case bot.Gone:
+		if o.dir != nil {
+			if err := o.dir.SetStatus(ctx, d.chat, bot.ChatGone); err != nil {
+				o.log.Error("outbox: mark chat gone", "chat", d.chat, "err", err)
+			}
+		}
+		o.fail(ctx, d, ReasonGone)
+	default:
+		desc := err.Error()
+		if se, ok := err.(*bot.SendError); ok && se.Desc != "" {
+			desc = se.Desc
+		}
+		o.fail(ctx, d, fmt.Sprintf(ReasonPermanent, bot.Truncate(desc, 80)))
+	}
+}
+
+// backoff is the wait after the given number of failed tries: Backoff
+// doubled per try, capped at MaxBackoff, then jittered to 50–100%.
+func (o *Outbox) backoff(tries int) time.Duration {
+	d := o.cfg.Backoff
+	for range tries {
+		if d >= o.cfg.MaxBackoff {
+			break
+		}
+		d *= 2
+	}
+	d = min(d, o.cfg.MaxBackoff)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+func (o *Outbox) fail(ctx context.Context, d delivery, reason string) {
+	res, err := failedScript.Run(ctx, o.rdb, []string{o.key("inflight"), o.key("pending")},
+		o.base, d.member, reason, int64(o.cfg.Retention.Seconds())).Int64Slice()
+	if err != nil {
+		o.log.Error("outbox: record failure", "broadcast", d.id, "chat", d.chat, "err", err)
+		return
+	}
+	if len(res) == 2 && res[1] == 1 {
+		o.report(ctx, d.id)
+	}
+}
+
+func (o *Outbox) retry(ctx context.Context, d delivery, due time.Time, bump bool) {
+	if bump {
+		metricDeliveries.WithLabelValues(d.chat.Platform(), "retry").Inc()
+	}
+	err := retryScript.Run(ctx, o.rdb, []string{o.key("inflight"), o.key("pending")},
+		o.base, d.member, due.UnixMilli(), boolStr(bump), int64(o.cfg.Retention.Seconds())).Err()
+	if err != nil {
+		o.log.Error("outbox: requeue", "broadcast", d.id, "chat", d.chat, "err", err)
+	}
+}
