@@ -46,7 +46,7 @@ return id
 // claim: KEYS pending, inflight. ARGV base, now, lease deadline, max,
 // member-count cache key. Expired leases go back to pending first. Returns
 // {{member, msg, kind, urgent, tries, grid, cached members}...}, next due
-// score or '', queue depth.
+// score or ”, queue depth.
 var claimScript = redis.NewScript(luaDone + `
 local exp = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, 1000)
 for _, m in ipairs(exp) do

@@ -1,0 +1,359 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gridbot/bot"
+)
+
+func TestDeliversEveryChatAndRecordsReach(t *testing.T) {
+	ctx := context.Background()
+	s := newFakeSender()
+	f := newFixture(t, s, nil, nil)
+	o := f.outbox(testConfig())
+	run(t, o)
+	cs := chats("tg:-100", 20)
+	grids := map[bot.ChatRef]string{}
+	for i, c := range cs {
+		grids[c] = []string{"1网格", "2网格"}[i%2]
+	}
+	id, err := o.Enqueue(ctx, bot.Broadcast{Kind: "notice", Ref: "7", Title: "停水通知",
+		Chats: append(cs, cs[0]), Grids: grids, Message: bot.Message{Text: "明早9点停水"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "all sent", func() bool { return status(t, o, id).Done() })
+	for _, c := range cs {
+		if got := s.count(c); got != 1 {
+			t.Errorf("%s got %d messages, want 1", c, got)
+		}
+	}
+	r := status(t, o, id)
+	if r.Sent != 20 || r.Failed != 0 || r.Members != 200 || r.Title != "停水通知" {
+		t.Errorf("status = %+v, want 20 sent, 0 failed, 200 members", r)
+	}
+	sent, err := o.Sent(ctx, id)
+	if err != nil || len(sent) != 20 || sent[cs[3]] == "" {
+		t.Errorf("Sent = %v, %v; want 20 message ids", sent, err)
+	}
+	reach, err := f.rdb.HGetAll(ctx, ReachKey(f.keys, time.Now(), shanghai)).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for field, want := range map[string]string{
+		ReachField("1网格", "notice", "pushes"):  "1",
+		ReachField("1网格", "notice", "groups"):  "10",
+		ReachField("1网格", "notice", "members"): "100",
+		ReachField("*", "notice", "pushes"):     "1",
+		ReachField("*", "notice", "groups"):     "20",
+		ReachField("*", "notice", "members"):    "200",
+	} {
+		if got := reach[field]; got != want {
+			t.Errorf("reach %s = %q, want %q", field, got, want)
+		}
+	}
+	if ttl := f.rdb.TTL(ctx, ReachKey(f.keys, time.Now(), shanghai)).Val(); ttl < 3*365*24*time.Hour {
+		t.Errorf("reach TTL = %v, want at least 3 years", ttl)
+	}
+	if _, err := o.Enqueue(ctx, bot.Broadcast{Kind: "notice"}); !errors.Is(err, ErrNoChats) {
+		t.Errorf("Enqueue without chats: err = %v, want ErrNoChats", err)
+	}
+}
+
+func TestQuietHoursHoldUntilMorning(t *testing.T) {
+	ctx := context.Background()
+	s := newFakeSender()
+	clk := &clock{t: time.Date(2026, 11, 22, 22, 0, 0, 0, shanghai)}
+	f := newFixture(t, s, clk, nil)
+	cfg := testConfig()
+	cfg.QuietStart, cfg.QuietEnd = "21:30", "07:30"
+	o := f.outbox(cfg)
+	run(t, o)
+	tip, err := o.Enqueue(ctx, bot.Broadcast{Kind: "tip", Chats: []bot.ChatRef{"tg:1"}, Message: bot.Message{Text: "每日一学"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	urgent, err := o.Enqueue(ctx, bot.Broadcast{Kind: "notice", Urgent: true, Chats: []bot.ChatRef{"tg:2"}, Message: bot.Message{Text: "紧急停电"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "urgent notice sent", func() bool { return status(t, o, urgent).Done() })
+	if got, want := status(t, o, tip).Due, time.Date(2026, 11, 23, 7, 30, 0, 0, shanghai); !got.Equal(want) {
+		t.Errorf("tip due %v, want %v", got, want)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := s.count("tg:1"); got != 0 {
+		t.Fatalf("tip sent %d times in quiet hours, want 0", got)
+	}
+	clk.Set(time.Date(2026, 11, 23, 7, 29, 0, 0, shanghai))
+	time.Sleep(100 * time.Millisecond)
+	if got := s.count("tg:1"); got != 0 {
+		t.Fatalf("tip sent at 07:29, want held until 07:30")
+	}
+	clk.Set(time.Date(2026, 11, 23, 7, 30, 1, 0, shanghai))
+	eventually(t, "tip sent after quiet hours", func() bool { return s.count("tg:1") == 1 })
+
+	later, err := o.Enqueue(ctx, bot.Broadcast{Kind: "notice", Chats: []bot.ChatRef{"tg:3"},
+		NotBefore: time.Date(2026, 11, 23, 9, 0, 0, 0, shanghai), Message: bot.Message{Text: "9点的通知"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := s.count("tg:3"); got != 0 {
+		t.Fatalf("scheduled notice sent before NotBefore")
+	}
+	clk.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, shanghai))
+	eventually(t, "scheduled notice sent", func() bool { return status(t, o, later).Done() })
+}
+
+func TestQuietSpan(t *testing.T) {
+	at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, shanghai) }
+	night := quiet{start: 21*60 + 30, end: 7*60 + 30, loc: shanghai}
+	noon := quiet{start: 12 * 60, end: 14 * 60, loc: shanghai}
+	for _, tc := range []struct {
+		q        quiet
+		in, want time.Time
+	}{
+		{night, at(22, 21, 29), at(22, 21, 29)},
+		{night, at(22, 21, 30), at(23, 7, 30)},
+		{night, at(22, 23, 59), at(23, 7, 30)},
+		{night, at(23, 0, 10), at(23, 7, 30)},
+		{night, at(23, 7, 30), at(23, 7, 30)},
+		{noon, at(22, 12, 0), at(22, 14, 0)},
+		{noon, at(22, 14, 0), at(22, 14, 0)},
+		{quiet{loc: shanghai}, at(22, 23, 0), at(22, 23, 0)},
+	} {
+		if got := tc.q.hold(tc.in); !got.Equal(tc.want) {
+			t.Errorf("hold(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestCrashAfterSend kills a worker between sending and recording; once the
+// lease ends a second worker finishes the broadcast: every chat has the
+// message and exactly the one in flight got it twice.
+func TestCrashAfterSend(t *testing.T) {
+	ctx := context.Background()
+	s := newFakeSender()
+	clk := &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, shanghai)}
+	f := newFixture(t, s, clk, nil)
+	cfg := testConfig()
+	cfg.Workers = 1
+	a := f.outbox(cfg)
+	var crashed string
+	a.crashAfterSend = func(member string) bool {
+		if s.total() == 4 {
+			crashed = member
+			return true
+		}
+		return false
+	}
+	cs := chats("tg:-100", 10)
+	id, err := a.Enqueue(ctx, bot.Broadcast{Kind: "notice", Chats: cs, Message: bot.Message{Text: "通知"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = a.Run(ctx) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("worker did not die")
+	}
+	if got := s.total(); got != 4 {
+		t.Fatalf("sent %d before the crash, want 4", got)
+	}
+	b := f.outbox(cfg)
+	run(t, b)
+	time.Sleep(100 * time.Millisecond)
+	if got := s.total(); got != 4 {
+		t.Fatalf("second worker sent during the dead worker's lease: %d sends, want 4", got)
+	}
+	clk.Add(cfg.Lease + time.Second)
+	eventually(t, "broadcast done", func() bool { return status(t, b, id).Done() })
+	dups := 0
+	for _, c := range cs {
+		switch n := s.count(c); n {
+		case 1:
+		case 2:
+			dups++
+			if want := id + "|" + string(c); crashed != want {
+				t.Errorf("%s got 2 messages, but the crash was on %s", c, crashed)
+			}
+		default:
+			t.Errorf("%s got %d messages, want 1", c, n)
+		}
+	}
+	if dups != 1 {
+		t.Errorf("duplicates = %d, want exactly 1 (the delivery in flight)", dups)
+	}
+	if r := status(t, b, id); r.Sent != 10 {
+		t.Errorf("sent = %d, want 10 (the duplicate counted once)", r.Sent)
+	}
+}
+
+func TestFailuresAndReport(t *testing.T) {
+	ctx := context.Background()
+	s := newFakeSender()
+	s.fail = func(chat bot.ChatRef, try int) error {
+		switch chat {
+		case "tg:gone":
+			return &bot.SendError{Kind: bot.Gone, Code: 403, Desc: "bot was kicked"}
+		case "tg:bad":
+			return &bot.SendError{Kind: bot.Permanent, Code: 400, Desc: "chat not found"}
+		case "tg:flaky":
+			return &bot.SendError{Kind: bot.Temporary, Code: 502, Desc: "bad gateway"}
+		case "tg:busy":
+			if try == 0 {
+				return &bot.SendError{Kind: bot.RateLimited, Code: 429, RetryAfter: time.Second}
+			}
+		case "tg:net":
+			if try < 2 {
+				return errors.New("connection reset")
+			}
+		}
+		return nil
+	}
+	f := newFixture(t, s, nil, nil)
+	if _, err := f.env.Dir.Bind(ctx, "tg:gone", "3网格", "幸福里3网格群"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.MaxTries = 3
+	o := f.outbox(cfg)
+	run(t, o)
+	cs := []bot.ChatRef{"tg:ok", "tg:gone", "tg:bad", "tg:flaky", "tg:busy", "tg:net"}
+	id, err := o.Enqueue(ctx, bot.Broadcast{Kind: "notice", Title: "义诊<通知>", Chats: cs,
+		ReportTo: "tg:staff", Message: bot.Message{Text: "周六义诊"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "report sent", func() bool { return s.count("tg:staff") == 1 })
+	r := status(t, o, id)
+	if r.Sent != 3 || r.Failed != 3 {
+		t.Errorf("sent %d failed %d, want 3 and 3", r.Sent, r.Failed)
+	}
+	reasons := map[bot.ChatRef]string{}
+	for _, fl := range r.Failures {
+		reasons[fl.Chat] = fl.Reason
+	}
+	if got := reasons["tg:gone"]; got != ReasonGone {
+		t.Errorf("gone reason = %q, want %q", got, ReasonGone)
+	}
+	if got := reasons["tg:bad"]; !strings.Contains(got, "chat not found") {
+		t.Errorf("bad chat reason = %q, want the platform's description", got)
+	}
+	if got := s.count("tg:flaky") + len(s.sends["tg:flaky"]); got != 3 {
+		t.Errorf("flaky chat tried %d times, want MaxTries = 3", got)
+	}
+	info, _ := f.env.Dir.Chat(ctx, "tg:gone")
+	if info.Status != bot.ChatGone {
+		t.Errorf("gone chat status = %q, want %q", info.Status, bot.ChatGone)
+	}
+	text := s.sends["tg:staff"][0].Text
+	for _, want := range []string{"已送达 3 个群（覆盖约 30 人）", "失败 3 个", "幸福里3网格群 — 机器人已被移出群", "义诊&lt;通知&gt;"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report %q lacks %q", text, want)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := s.count("tg:staff"); got != 1 {
+		t.Errorf("reports sent = %d, want 1", got)
+	}
+}
+
+func TestCancelScheduledAndRecall(t *testing.T) {
+	ctx := context.Background()
+	s := newFakeSender()
+	f := newFixture(t, s, nil, nil)
+	o := f.outbox(testConfig())
+	run(t, o)
+	later, err := o.Enqueue(ctx, bot.Broadcast{Kind: "notice", Title: "明天的通知", Chats: chats("tg:", 5),
+		NotBefore: time.Now().Add(time.Hour), Message: bot.Message{Text: "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := o.Cancel(ctx, later)
+	if err != nil || n != 5 {
+		t.Fatalf("Cancel = %d, %v; want 5", n, err)
+	}
+	if r := status(t, o, later); r.Cancelled != 5 || !r.Done() || r.State != "cancelled" {
+		t.Errorf("status after cancel = %+v", r)
+	}
+	now, err := o.Enqueue(ctx, bot.Broadcast{Kind: "notice", Title: "发错了", Chats: chats("tg:", 4), Message: bot.Message{Text: "y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "sent", func() bool { return status(t, o, now).Done() })
+	del, failed, err := o.Recall(ctx, now)
+	if err != nil || del != 4 || failed != 0 {
+		t.Fatalf("Recall = %d, %d, %v; want 4, 0, nil", del, failed, err)
+	}
+	sent, _ := o.Sent(ctx, now)
+	for c, m := range sent {
+		if s.deleted[c] != m {
+			t.Errorf("%s: deleted %q, want message %q", c, s.deleted[c], m)
+		}
+	}
+	if del, _, _ := o.Recall(ctx, now); del != 0 {
+		t.Errorf("second Recall deleted %d, want 0", del)
+	}
+	list, err := o.List(ctx, 10)
+	if err != nil || len(list) != 2 || list[0].ID != now || list[1].ID != later {
+		t.Errorf("List = %+v, %v; want the two broadcasts, newest first", list, err)
+	}
+	if _, err := o.Status(ctx, "999"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Status(unknown) err = %v, want ErrNotFound", err)
+	}
+	if _, err := o.Cancel(ctx, "999"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Cancel(unknown) err = %v, want ErrNotFound", err)
+	}
+}
+
+// TestManyWorkersEveryChatOnce drains one broadcast with several workers,
+// as several replicas would: every chat gets the message exactly once.
+func TestManyWorkersEveryChatOnce(t *testing.T) {
+	ctx := context.Background()
+	s := newFakeSender()
+	f := newFixture(t, s, nil, nil)
+	cfg := testConfig()
+	cfg.Batch = 4
+	var os []*Outbox
+	for range 4 {
+		o := f.outbox(cfg)
+		os = append(os, o)
+		run(t, o)
+	}
+	cs := chats("tg:-100", 300)
+	var wg sync.WaitGroup
+	ids := make([]string, 3)
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id, err := os[i].Enqueue(ctx, bot.Broadcast{Kind: "tip", Chats: cs[i*100 : (i+1)*100], Message: bot.Message{Text: "x"}})
+			if err != nil {
+				t.Error(err)
+			}
+			ids[i] = id
+		}()
+	}
+	wg.Wait()
+	eventually(t, "all sent", func() bool { return s.total() >= 300 })
+	time.Sleep(50 * time.Millisecond)
+	for _, c := range cs {
+		if got := s.count(c); got != 1 {
+			t.Errorf("%s got %d messages, want 1", c, got)
+		}
+	}
+	for _, id := range ids {
+		if r := status(t, os[0], id); r.Sent != 100 {
+			t.Errorf("broadcast %s: sent %d, want 100", id, r.Sent)
+		}
+	}
+}
