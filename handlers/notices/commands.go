@@ -1,0 +1,395 @@
+package notices
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gridbot/bot"
+	"gridbot/bot/when"
+)
+
+const group = "通知"
+
+// Register adds /notice (通知), /notice! (紧急通知), /notices (通知列表),
+// /recall N (撤回通知 N), 取消通知 N (also /notice cancel N), the confirm
+// buttons (callback prefix "nt") and the text fallback 确认 that confirms
+// the speaker's latest draft. All are for staff.
+func (f *Feature) Register(r *bot.Router) {
+	r.Add(
+		&bot.Command{Name: "notice", Keywords: []string{"通知", "发通知"}, Args: bot.ArgsText, Role: bot.Staff,
+			Group: group, Usage: "通知 全部 内容", Help: "给全部或部分网格群发通知，先预览，确认后发出", Handle: f.cmdNotice},
+		&bot.Command{Name: "notice!", Aliases: []string{"notice！", "urgent"}, Keywords: []string{"紧急通知"},
+			Args: bot.ArgsText, Role: bot.Staff, Group: group, Usage: "紧急通知 全部 内容",
+			Help: "紧急通知，夜间免打扰时段也立即发出", Handle: f.cmdUrgent},
+		&bot.Command{Name: "notices", Keywords: []string{"通知列表"}, Args: bot.ArgsNone, Role: bot.Staff,
+			Group: group, Usage: "通知列表", Help: "最近和定时的通知及编号", Handle: f.cmdList},
+		&bot.Command{Name: "recall", Keywords: []string{"撤回通知"}, Args: bot.ArgsNumber, Role: bot.Staff,
+			Group: group, Usage: "撤回通知 3", Help: "从各群删除已发出的通知", Handle: f.cmdRecall},
+		&bot.Command{Keywords: []string{"取消通知"}, Args: bot.ArgsNumber, Role: bot.Staff,
+			Group: group, Usage: "取消通知 3", Help: "取消还没发出的定时通知", Handle: f.cmdCancel},
+	)
+	r.OnCallback("nt", f.onButton)
+	r.OnText(f.onConfirmText)
+}
+
+func (f *Feature) cmdNotice(ctx context.Context, c *bot.Context) error {
+	orig := c.Args
+	sub, rest := cutField(c.Args)
+	c.Args = rest
+	switch strings.ToLower(sub) {
+	case "cancel", "取消":
+		return f.cmdCancel(ctx, c)
+	case "recall", "撤回":
+		return f.cmdRecall(ctx, c)
+	case "list", "列表":
+		return f.cmdList(ctx, c)
+	}
+	c.Args = orig
+	return f.compose(ctx, c, false)
+}
+
+func (f *Feature) cmdUrgent(ctx context.Context, c *bot.Context) error { return f.compose(ctx, c, true) }
+
+// compose parses the notice, resolves its targets, stores a draft and
+// shows the preview with the confirm buttons. Nothing is sent.
+func (f *Feature) compose(ctx context.Context, c *bot.Context, urgent bool) error {
+	names, err := c.Dir.GridNames(ctx)
+	if err != nil {
+		return err
+	}
+	known := make(map[string]bool, len(names))
+	for _, n := range names {
+		known[n] = true
+	}
+	now := f.now()
+	req, err := parseNotice(c.Args, now, f.env.Loc, func(s string) bool { return known[s] }, f.cfg.MaxAhead)
+	if err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(req.Body); n > f.cfg.MaxRunes {
+		return bot.Userf(msgTooLong, n, f.cfg.MaxRunes)
+	}
+	grids, err := c.Dir.Resolve(ctx, req.Spec)
+	if err != nil {
+		return err
+	}
+	d := &draft{User: c.Update.User, Body: req.Body, Urgent: urgent, At: req.At,
+		Targets: map[bot.ChatRef]string{}, Grids: len(grids)}
+	gnames := make([]string, len(grids))
+	for i, g := range grids {
+		gnames[i] = g.Name
+		d.Members += g.Members()
+		for _, ch := range bot.ActiveChats([]bot.Grid{g}) {
+			d.Targets[ch] = g.Name
+		}
+	}
+	if len(d.Targets) == 0 {
+		return bot.Userf(msgNoChats)
+	}
+	d.Label = bot.Truncate(strings.Join(gnames, "、"), 60)
+	if err := f.saveDraft(ctx, d); err != nil {
+		return err
+	}
+	return c.ReplyMessage(ctx, f.preview(*d))
+}
+
+func (f *Feature) preview(d draft) bot.Message {
+	var head string
+	if d.Urgent {
+		head += msgPreviewUrg
+	}
+	if !d.At.IsZero() {
+		head += fmt.Sprintf(msgPreviewAt, when.Format(d.At, f.now(), f.env.Loc))
+	}
+	text := strings.Join([]string{
+		fmt.Sprintf(msgPreviewHead, head),
+		fmt.Sprintf(msgPreviewTo, bot.Esc(d.Label), d.Grids, len(d.Targets), d.Members),
+		msgPreviewSep,
+		f.message(d).Text,
+		msgPreviewSep,
+		fmt.Sprintf(msgPreviewTail, int(f.cfg.DraftTTL.Minutes())),
+	}, "\n")
+	return bot.Message{Text: text, Buttons: [][]bot.Button{{
+		{Text: btnConfirm, Data: "nt:ok:" + d.ID},
+		{Text: btnDrop, Data: "nt:no:" + d.ID},
+	}}}
+}
+
+// message is what the groups get.
+func (f *Feature) message(d draft) bot.Message {
+	head := msgHeader
+	if d.Urgent {
+		head = msgHeaderUrg
+	}
+	return bot.Message{Text: head + "\n" + bot.Esc(d.Body)}
+}
+
+func title(body string) string {
+	first, _, _ := strings.Cut(body, "\n")
+	return bot.Truncate(first, 20)
+}
+
+// confirm sends draft id once: the first confirmation enqueues it, later
+// ones are told it went already. It returns the reply for the confirmer.
+func (f *Feature) confirm(ctx context.Context, id string) (string, error) {
+	d, err := f.claim(ctx, id)
+	var ec *errClaim
+	if errors.As(err, &ec) {
+		switch ec.Status {
+		case dsSent:
+			return "", bot.Userf(msgAlreadySent, ec.N)
+		case dsSending:
+			return "", bot.Userf(msgSending, ec.N)
+		case dsCancelled:
+			return "", bot.Userf(msgDropped)
+		}
+		return "", bot.Userf(msgExpired, int(f.cfg.DraftTTL.Minutes()))
+	}
+	if err != nil {
+		return "", err
+	}
+	bid, err := f.env.Outbox.Enqueue(ctx, bot.Broadcast{
+		Kind: "notice", Ref: strconv.Itoa(d.N), Title: title(d.Body),
+		Grids: d.Targets, Chats: d.chats(), Message: f.message(d),
+		Urgent: d.Urgent, NotBefore: d.At, ReportTo: d.User.PrivateChat(),
+	})
+	if err != nil {
+		if uerr := f.unclaim(context.WithoutCancel(ctx), id); uerr != nil {
+			f.env.Log.Error("release notice draft", "draft", id, "err", uerr)
+		}
+		return "", fmt.Errorf("enqueue notice %d: %w", d.N, err)
+	}
+	if err := f.record(context.WithoutCancel(ctx), d, bid); err != nil {
+		f.env.Log.Error("notice enqueued but not recorded", "notice", d.N, "broadcast", bid, "err", err)
+	}
+	if !d.At.IsZero() && d.At.After(f.now()) {
+		return fmt.Sprintf(msgScheduled, d.N, when.Format(d.At, f.now(), f.env.Loc), len(d.Targets), d.Members, d.N), nil
+	}
+	return fmt.Sprintf(msgConfirmed, d.N, len(d.Targets), d.Members, d.N), nil
+}
+
+func (f *Feature) onButton(ctx context.Context, c *bot.Context) error {
+	action, id, _ := strings.Cut(c.Args, ":")
+	if c.Role < bot.Staff {
+		return c.Answer(ctx, msgStaffOnly)
+	}
+	var reply string
+	var err error
+	switch action {
+	case "ok":
+		reply, err = f.confirm(ctx, id)
+	case "no":
+		reply, err = f.dropReply(ctx, id)
+	default:
+		return c.Answer(ctx, "")
+	}
+	if err != nil {
+		return err
+	}
+	_ = c.Answer(ctx, bot.Truncate(bot.PlainText(reply), 60))
+	if ed, ok := c.Sender.(bot.Editor); ok && c.Update.MessageID != "" {
+		_ = ed.Edit(ctx, c.Update.Chat, c.Update.MessageID, bot.Message{Text: reply})
+		return nil
+	}
+	return c.Reply(ctx, reply)
+}
+
+func (f *Feature) dropReply(ctx context.Context, id string) (string, error) {
+	st, n, err := f.drop(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	switch st {
+	case dsDraft, dsCancelled:
+		return msgDropOK, nil
+	case dsSent:
+		return "", bot.Userf(msgAlreadySent, n)
+	case dsSending:
+		return "", bot.Userf(msgSending, n)
+	}
+	return "", bot.Userf(msgExpired, int(f.cfg.DraftTTL.Minutes()))
+}
+
+var confirmWords = []string{"确认", "确认发送", "确定", "确定发送", "发送"}
+
+// onConfirmText takes "确认" from staff who have a recent draft.
+func (f *Feature) onConfirmText(ctx context.Context, c *bot.Context) error {
+	if c.Role < bot.Staff {
+		return bot.ErrSkip
+	}
+	t := strings.Trim(bot.Simplify(c.Args), " 。.!！~～吧啊")
+	found := false
+	for _, w := range confirmWords {
+		found = found || t == w
+	}
+	if !found {
+		return bot.ErrSkip
+	}
+	id, err := f.env.Redis.Get(ctx, f.key("latest", string(c.Update.User))).Result()
+	if err != nil || id == "" {
+		return bot.ErrSkip
+	}
+	reply, err := f.confirm(ctx, id)
+	if err != nil {
+		return err
+	}
+	return c.Reply(ctx, reply)
+}
+
+func (f *Feature) number(c *bot.Context, cmd string) (int, error) {
+	n, _, ok := bot.LeadingNumber(strings.TrimLeft(strings.TrimSpace(c.Args), "#第"))
+	if !ok || n <= 0 {
+		return 0, bot.Userf(msgNumUsage, cmd)
+	}
+	return n, nil
+}
+
+func (f *Feature) loadUser(ctx context.Context, n int) (notice, error) {
+	nt, err := f.load(ctx, n)
+	if errors.Is(err, errNoNotice) {
+		return notice{}, bot.Userf(msgNoSuch, n)
+	}
+	return nt, err
+}
+
+func statusText(st string) string {
+	switch st {
+	case nsCancelled:
+		return stCancelled
+	case nsRecalled:
+		return stRecalled
+	}
+	return st
+}
+
+func (f *Feature) cmdCancel(ctx context.Context, c *bot.Context) error {
+	n, err := f.number(c, "取消通知")
+	if err != nil {
+		return err
+	}
+	nt, err := f.loadUser(ctx, n)
+	if err != nil {
+		return err
+	}
+	if nt.Status != nsQueued {
+		return bot.Userf(msgCancelDone, n, statusText(nt.Status))
+	}
+	if nt.At.IsZero() || !nt.At.After(f.env.Now()) {
+		return bot.Userf(msgCancelLate, n, n)
+	}
+	if f.ops.Canceller == nil {
+		return bot.Userf(msgCancelNone)
+	}
+	k, err := f.ops.Canceller.Cancel(ctx, nt.BID)
+	if err != nil {
+		return fmt.Errorf("cancel notice %d: %w", n, err)
+	}
+	if k == 0 {
+		return bot.Userf(msgCancelLate, n, n)
+	}
+	if _, err := f.transition(ctx, n, nsCancelled); err != nil {
+		return err
+	}
+	return c.Reply(ctx, fmt.Sprintf(msgCancelled, n, k))
+}
+
+func (f *Feature) cmdRecall(ctx context.Context, c *bot.Context) error {
+	n, err := f.number(c, "撤回通知")
+	if err != nil {
+		return err
+	}
+	nt, err := f.loadUser(ctx, n)
+	if err != nil {
+		return err
+	}
+	if nt.Status == nsRecalled || nt.Status == nsCancelled {
+		return bot.Userf(msgAlreadyDone, n, statusText(nt.Status))
+	}
+	if f.ops.Canceller != nil {
+		if _, err := f.ops.Canceller.Cancel(ctx, nt.BID); err != nil {
+			f.env.Log.Warn("cancel before recall", "notice", n, "err", err)
+		}
+	}
+	deleted, failed, err := f.recallBroadcast(ctx, nt.BID)
+	if err != nil {
+		return err
+	}
+	if deleted+failed == 0 {
+		return bot.Userf(msgRecallNone, n)
+	}
+	if deleted > 0 {
+		if _, err := f.transition(ctx, n, nsRecalled); err != nil {
+			return err
+		}
+	}
+	tail := ""
+	if failed > 0 {
+		tail = fmt.Sprintf(msgRecallFail, failed)
+	}
+	return c.Reply(ctx, fmt.Sprintf(msgRecalled, n, deleted, tail))
+}
+
+func (f *Feature) recallBroadcast(ctx context.Context, bid string) (deleted, failed int, err error) {
+	if f.ops.Recaller != nil {
+		d, fl, err := f.ops.Recaller.Recall(ctx, bid)
+		if err != nil {
+			return 0, 0, fmt.Errorf("recall %s: %w", bid, err)
+		}
+		return d, fl, nil
+	}
+	sent, err := f.env.Outbox.Sent(ctx, bid)
+	if err != nil {
+		return 0, 0, fmt.Errorf("recall %s: %w", bid, err)
+	}
+	del, ok := f.env.Send.(bot.Deleter)
+	if !ok && len(sent) > 0 {
+		return 0, 0, bot.Userf(msgRecallNoOp)
+	}
+	for chat, mid := range sent {
+		if err := del.Delete(ctx, chat, mid); err != nil {
+			f.env.Log.Info("recall: delete failed", "chat", chat, "err", err)
+			failed++
+			continue
+		}
+		deleted++
+	}
+	return deleted, failed, nil
+}
+
+func (f *Feature) cmdList(ctx context.Context, c *bot.Context) error {
+	ns, err := f.recent(ctx, f.cfg.ListSize)
+	if err != nil {
+		return err
+	}
+	if len(ns) == 0 {
+		return c.Reply(ctx, msgListEmpty)
+	}
+	now := f.now()
+	lines := []string{msgListHead}
+	for _, nt := range ns {
+		var st string
+		switch {
+		case nt.Status == nsQueued && nt.At.After(now):
+			st = fmt.Sprintf(stQueuedFuture, when.Format(nt.At, now, f.env.Loc))
+		case nt.Status == nsQueued:
+			at := nt.At
+			if at.IsZero() {
+				at = nt.Created
+			}
+			st = fmt.Sprintf(stQueued, when.Format(at, now, f.env.Loc))
+		default:
+			st = statusText(nt.Status)
+		}
+		urg := ""
+		if nt.Urgent {
+			urg = msgListUrg
+		}
+		lines = append(lines, fmt.Sprintf(msgListLine, nt.N, st, urg,
+			bot.Esc(nt.Label), nt.Chats, bot.Esc(bot.Truncate(strings.ReplaceAll(nt.Body, "\n", " "), 40))))
+	}
+	return c.Reply(ctx, strings.Join(lines, "\n"))
+}

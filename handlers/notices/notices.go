@@ -1,0 +1,99 @@
+// Package notices lets staff broadcast notices (通知) to all or chosen grid
+// groups: a preview with the reach, an explicit confirmation, optional
+// scheduled or urgent delivery through the outbox, a delivery report to
+// the sender, a list, cancelling scheduled notices and recalling sent ones.
+package notices
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"gridbot/bot"
+)
+
+// Config configures notices.
+type Config struct {
+	// DraftTTL is how long a preview can be confirmed (default 30m).
+	DraftTTL time.Duration `yaml:"draft_ttl"`
+	// MaxAhead is how far ahead a notice may be scheduled (default 90 days).
+	MaxAhead time.Duration `yaml:"max_ahead"`
+	// MaxRunes caps a notice's length (default 2000 characters).
+	MaxRunes int `yaml:"max_runes"`
+	// ListSize is how many notices /notices shows (default 10).
+	ListSize int `yaml:"list_size"`
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{DraftTTL: 30 * time.Minute, MaxAhead: 90 * 24 * time.Hour, MaxRunes: 2000, ListSize: 10}
+}
+
+// Recaller deletes a broadcast's messages from every chat where the
+// platform allows (the concrete *outbox.Outbox implements it).
+type Recaller interface {
+	Recall(ctx context.Context, id string) (deleted, failed int, err error)
+}
+
+// Canceller stops the deliveries of a broadcast that have not been sent
+// yet and reports how many it stopped (0: everything had gone out).
+type Canceller interface {
+	Cancel(ctx context.Context, id string) (cancelled int, err error)
+}
+
+// RecallFunc adapts a function to Recaller.
+type RecallFunc func(ctx context.Context, id string) (deleted, failed int, err error)
+
+// Recall implements Recaller.
+func (f RecallFunc) Recall(ctx context.Context, id string) (int, int, error) { return f(ctx, id) }
+
+// CancelFunc adapts a function to Canceller.
+type CancelFunc func(ctx context.Context, id string) (int, error)
+
+// Cancel implements Canceller.
+func (f CancelFunc) Cancel(ctx context.Context, id string) (int, error) { return f(ctx, id) }
+
+// Ops are the outbox operations beyond bot.Outbox that main passes in.
+// A nil Recaller falls back to env.Outbox.Sent and deleting through
+// env.Send where it is a bot.Deleter; a nil Canceller makes /notice cancel
+// answer that cancelling is not available.
+type Ops struct {
+	Recaller  Recaller
+	Canceller Canceller
+}
+
+// Feature is the notices feature. Create it with New.
+type Feature struct {
+	env bot.Env
+	cfg Config
+	ops Ops
+}
+
+// New returns the feature; zero Config fields take their defaults.
+func New(env bot.Env, cfg Config, ops Ops) *Feature {
+	d := DefaultConfig()
+	if cfg.DraftTTL <= 0 {
+		cfg.DraftTTL = d.DraftTTL
+	}
+	if cfg.MaxAhead <= 0 {
+		cfg.MaxAhead = d.MaxAhead
+	}
+	if cfg.MaxRunes <= 0 {
+		cfg.MaxRunes = d.MaxRunes
+	}
+	if cfg.ListSize <= 0 {
+		cfg.ListSize = d.ListSize
+	}
+	if env.Loc == nil {
+		env.Loc = time.Local
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Log == nil {
+		env.Log = slog.Default()
+	}
+	return &Feature{env: env, cfg: cfg, ops: ops}
+}
+
+func (f *Feature) now() time.Time { return f.env.Now().In(f.env.Loc) }
