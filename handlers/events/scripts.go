@@ -132,7 +132,7 @@ for i = 1, #all do res[#res + 1] = all[i] end
 return res
 `)
 
-// checkinScript: ARGV user, code ('' when a grid worker checks someone
+// checkinScript: ARGV user, code (” when a grid worker checks someone
 // in), now, record tail for walk-ins. Codes: ok, again, badcode, nocode,
 // expired, cancelled; number is the headcount.
 var checkinScript = redis.NewScript(`
