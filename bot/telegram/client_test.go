@@ -232,6 +232,10 @@ func TestKickedIsGone(t *testing.T) {
 	if got := counterValue(bot.MetricSendErrors.WithLabelValues("tg", "gone")) - before; got != 1 {
 		t.Errorf("gone send errors counted = %v, want 1", got)
 	}
+	_, err = c.Send(context.Background(), "tg:-77", bot.Message{Text: "台账", File: &bot.File{Name: "a.csv", Data: []byte("a")}})
+	if !errors.As(err, &se) || se.Kind != bot.Gone || se.Code != 403 {
+		t.Errorf("document to a kicked chat: %#v, want Gone 403", err)
+	}
 	f.FailChat(-78, tgfake.Failure{Code: 400, Desc: "Bad Request: chat not found"})
 	if _, err := c.Send(context.Background(), "tg:-78", bot.Message{Text: "x"}); bot.KindOf(err) != bot.Gone {
 		t.Errorf("chat not found: kind = %v, want Gone", bot.KindOf(err))

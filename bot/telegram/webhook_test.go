@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
 	"gridbot/bot"
+	"gridbot/bot/telegram/tgfake"
 )
 
 const hookSecret = "hook_Secret-123"
@@ -112,5 +115,35 @@ func TestWebhookAnswersAfterHandling(t *testing.T) {
 		if w.Code != tc.want {
 			t.Errorf("%s %q: status %d, want %d", tc.method, tc.body, w.Code, tc.want)
 		}
+	}
+}
+
+func TestWebhookEndToEndWithFake(t *testing.T) {
+	c, f, _ := newTest(t, func(c *Config) {
+		c.WebhookURL = "https://bot.example.org/telegram/webhook"
+		c.WebhookSecret = hookSecret
+	})
+	rec := newRecorder()
+	srv := httptest.NewServer(c.WebhookHandler(rec.submit))
+	defer srv.Close()
+	if code, err := f.PostToWebhook(tgbotapi.Update{}); err == nil {
+		t.Fatalf("post without a webhook: %d, want an error", code)
+	}
+	if err := c.SetWebhook(context.Background(), srv.URL+"/telegram/webhook", hookSecret); err != nil {
+		t.Fatal(err)
+	}
+	u := tgfake.User(7)
+	code, err := f.PostToWebhook(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: 3, Date: 1, From: &u, Chat: tgfake.Chat(-9), Text: "活动"}})
+	if err != nil || code != 200 {
+		t.Fatalf("post: %d, %v; want 200", code, err)
+	}
+	if ups := rec.wait(t, 1); ups[0].Text != "活动" || ups[0].Chat != "tg:-9" {
+		t.Errorf("update = %+v", ups[0])
+	}
+	if err := c.SetWebhook(context.Background(), srv.URL+"/telegram/webhook", "other"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := f.PostToWebhook(tgbotapi.Update{}); code != 401 {
+		t.Errorf("with a secret mismatch: %d, want 401", code)
 	}
 }

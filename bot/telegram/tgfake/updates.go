@@ -1,7 +1,9 @@
 package tgfake
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -165,4 +167,35 @@ func (s *Server) getUpdates(r *http.Request, p map[string]string) reply {
 			return okBody([]json.RawMessage{})
 		}
 	}
+}
+
+// PostToWebhook delivers u to the registered webhook the way Telegram does
+// (POST with the secret header), giving it the next update id when its
+// UpdateID is 0, and returns the HTTP status the bot answered.
+func (s *Server) PostToWebhook(u tgbotapi.Update) (int, error) {
+	s.mu.Lock()
+	wh := s.webhook
+	if u.UpdateID == 0 {
+		s.nextUpdate++
+		u.UpdateID = s.nextUpdate
+	}
+	s.mu.Unlock()
+	if wh == nil {
+		return 0, errors.New("tgfake: no webhook set")
+	}
+	b, _ := json.Marshal(u)
+	req, err := http.NewRequest(http.MethodPost, wh.URL, bytes.NewReader(b))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if wh.Secret != "" {
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", wh.Secret)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }

@@ -1,0 +1,133 @@
+package tgfake_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gridbot/bot/telegram/tgfake"
+)
+
+type apiResp struct {
+	OK          bool            `json:"ok"`
+	Result      json.RawMessage `json:"result"`
+	ErrorCode   int             `json:"error_code"`
+	Description string          `json:"description"`
+	Parameters  struct {
+		RetryAfter int `json:"retry_after"`
+	} `json:"parameters"`
+}
+
+func call(t *testing.T, s *tgfake.Server, method string, v url.Values) (int, apiResp) {
+	t.Helper()
+	resp, err := http.PostForm(s.URL+"/botTOKEN/"+method, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r apiResp
+	_ = json.NewDecoder(resp.Body).Decode(&r)
+	return resp.StatusCode, r
+}
+
+func TestGroupLimitGives429(t *testing.T) {
+	s := tgfake.New()
+	defer s.Close()
+	s.EnforceLimits(true)
+	for i := range 20 {
+		if code, r := call(t, s, "sendMessage", url.Values{"chat_id": {"-100"}, "text": {"x"}}); code != 200 {
+			t.Fatalf("message %d: %d %s, want 200 (within 20/min)", i+1, code, r.Description)
+		}
+	}
+	code, r := call(t, s, "sendMessage", url.Values{"chat_id": {"-100"}, "text": {"x"}})
+	if code != 429 || r.ErrorCode != 429 || r.Parameters.RetryAfter < 1 || r.Parameters.RetryAfter > 60 {
+		t.Fatalf("21st message in a minute: %d %+v, want 429 with retry_after in 1..60", code, r)
+	}
+	if got := s.Violations(); got != 1 {
+		t.Errorf("violations = %d, want 1", got)
+	}
+	if code, _ := call(t, s, "sendMessage", url.Values{"chat_id": {"-101"}, "text": {"x"}}); code != 200 {
+		t.Errorf("another group: %d, want 200", code)
+	}
+	if got := len(s.SentTo(-100)); got != 20 {
+		t.Errorf("recorded %d messages to the limited group, want 20", got)
+	}
+}
+
+func TestBotLimitGives429(t *testing.T) {
+	s := tgfake.New()
+	defer s.Close()
+	s.EnforceLimits(true)
+	refused := 0
+	for i := range 40 {
+		code, _ := call(t, s, "sendMessage", url.Values{"chat_id": {itoa(1000 + i)}, "text": {"x"}})
+		if code == 429 {
+			refused++
+		}
+	}
+	if refused < 10 {
+		t.Errorf("refused %d of 40 private messages sent at once, want at least 10 (30/s)", refused)
+	}
+	if s.Violations() != refused {
+		t.Errorf("violations %d != refused %d", s.Violations(), refused)
+	}
+}
+
+func TestGetUpdatesOffset(t *testing.T) {
+	s := tgfake.New()
+	defer s.Close()
+	id1 := s.PushText(-1, 7, "一")
+	id2 := s.PushText(-1, 7, "二")
+	_, r := call(t, s, "getUpdates", url.Values{"timeout": {"0"}})
+	var ups []struct {
+		UpdateID int `json:"update_id"`
+	}
+	_ = json.Unmarshal(r.Result, &ups)
+	if len(ups) != 2 || ups[0].UpdateID != id1 || ups[1].UpdateID != id2 {
+		t.Fatalf("getUpdates = %s, want ids %d, %d", r.Result, id1, id2)
+	}
+	_, r = call(t, s, "getUpdates", url.Values{"offset": {itoa(id2)}, "timeout": {"0"}})
+	_ = json.Unmarshal(r.Result, &ups)
+	if len(ups) != 1 || ups[0].UpdateID != id2 {
+		t.Errorf("with offset %d: %s, want only %d", id2, r.Result, id2)
+	}
+	start := time.Now()
+	go func() { time.Sleep(100 * time.Millisecond); s.PushText(-1, 7, "三") }()
+	_, r = call(t, s, "getUpdates", url.Values{"offset": {itoa(id2 + 1)}, "timeout": {"5"}})
+	_ = json.Unmarshal(r.Result, &ups)
+	if len(ups) != 1 || time.Since(start) > 900*time.Millisecond {
+		t.Errorf("long poll: %s after %v, want the pushed update soon after it arrived", r.Result, time.Since(start))
+	}
+	if s.Pending() != 1 {
+		t.Errorf("pending = %d, want 1 (the two confirmed are forgotten)", s.Pending())
+	}
+}
+
+func TestInjectedFailures(t *testing.T) {
+	s := tgfake.New()
+	defer s.Close()
+	s.Kick(-5)
+	code, r := call(t, s, "sendMessage", url.Values{"chat_id": {"-5"}, "text": {"x"}})
+	if code != 403 || !strings.Contains(r.Description, "kicked") {
+		t.Errorf("kicked chat: %d %q, want 403 bot was kicked", code, r.Description)
+	}
+	s.FailNext(2, tgfake.Failure{Code: 500})
+	for i := range 2 {
+		if code, _ := call(t, s, "sendMessage", url.Values{"chat_id": {"6"}, "text": {"x"}}); code != 500 {
+			t.Errorf("call %d: %d, want 500", i, code)
+		}
+	}
+	if code, _ := call(t, s, "sendMessage", url.Values{"chat_id": {"6"}, "text": {"x"}}); code != 200 {
+		t.Errorf("third call: %d, want 200", code)
+	}
+	s.ClearFailures()
+	if code, _ := call(t, s, "sendMessage", url.Values{"chat_id": {"-5"}, "text": {"x"}}); code != 200 {
+		t.Errorf("after ClearFailures: %d, want 200", code)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
