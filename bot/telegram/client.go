@@ -130,7 +130,7 @@ func (c *Client) do(ctx context.Context, method string, p tgbotapi.Params, files
 			break
 		}
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, context.Canceled) {
 		bot.MetricSendErrors.WithLabelValues(Platform, bot.KindLabel(bot.KindOf(err))).Inc()
 	}
 	return err

@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -165,7 +164,6 @@ func TestSendDocumentWithCaption(t *testing.T) {
 func TestRateLimitHonoursRetryAfter(t *testing.T) {
 	c, f, _ := newTest(t, nil)
 	f.FailNext(1, tgfake.Failure{Code: 429, RetryAfter: 1})
-	start := time.Now()
 	if _, err := c.Send(context.Background(), "tg:-5", bot.Message{Text: "通知"}); err != nil {
 		t.Fatalf("Send after one 429: %v", err)
 	}
@@ -184,7 +182,6 @@ func TestRateLimitHonoursRetryAfter(t *testing.T) {
 	if len(f.SentTo(-5)) != 1 {
 		t.Errorf("messages delivered = %d, want 1", len(f.SentTo(-5)))
 	}
-	_ = start
 }
 
 func TestRateLimitBeyondMaxWaitReturned(t *testing.T) {
@@ -385,7 +382,6 @@ func TestSetWebhookAndDelete(t *testing.T) {
 	if f.Webhook() != nil {
 		t.Errorf("webhook still set after DeleteWebhook")
 	}
-	_ = http.StatusOK
 }
 
 func counterValue(c prometheus.Counter) float64 {

@@ -129,7 +129,9 @@ func (c *Client) handleBatch(ctx context.Context, ups []tgbotapi.Update, submit 
 		}
 	}
 	for _, ch := range done {
-		<-ch
+		if ch != nil {
+			<-ch
+		}
 	}
 }
 
