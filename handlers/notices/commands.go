@@ -52,7 +52,9 @@ func (f *Feature) cmdNotice(ctx context.Context, c *bot.Context) error {
 	return f.compose(ctx, c, false)
 }
 
-func (f *Feature) cmdUrgent(ctx context.Context, c *bot.Context) error { return f.compose(ctx, c, true) }
+func (f *Feature) cmdUrgent(ctx context.Context, c *bot.Context) error {
+	return f.compose(ctx, c, true)
+}
 
 // compose parses the notice, resolves its targets, stores a draft and
 // shows the preview with the confirm buttons. Nothing is sent.

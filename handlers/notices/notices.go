@@ -16,7 +16,8 @@ import (
 type Config struct {
 	// DraftTTL is how long a preview can be confirmed (default 30m).
 	DraftTTL time.Duration `yaml:"draft_ttl"`
-	// MaxAhead is how far ahead a notice may be scheduled (default 90 days).
+	// MaxAhead is how far ahead a notice may be scheduled (default 366 days,
+	// so any date typed without a year is accepted).
 	MaxAhead time.Duration `yaml:"max_ahead"`
 	// MaxRunes caps a notice's length (default 2000 characters).
 	MaxRunes int `yaml:"max_runes"`
@@ -26,7 +27,7 @@ type Config struct {
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{DraftTTL: 30 * time.Minute, MaxAhead: 90 * 24 * time.Hour, MaxRunes: 2000, ListSize: 10}
+	return Config{DraftTTL: 30 * time.Minute, MaxAhead: 366 * 24 * time.Hour, MaxRunes: 2000, ListSize: 10}
 }
 
 // Recaller deletes a broadcast's messages from every chat where the

@@ -259,7 +259,7 @@ func (f *Feature) recent(ctx context.Context, limit int) ([]notice, error) {
 }
 
 // transitionScript sets a notice's status to ARGV[1] when it is queued;
-// returns the status it had ('' when missing).
+// returns the status it had (” when missing).
 var transitionScript = redis.NewScript(`
 local st = redis.call('HGET', KEYS[1], 'status')
 if not st then return '' end
