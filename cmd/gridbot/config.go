@@ -9,6 +9,7 @@ import (
 
 	"gridbot/bot/config"
 	"gridbot/bot/telegram"
+	"gridbot/bot/wecom"
 )
 
 // Config is the whole configuration; config.example.yaml documents each key.
@@ -16,6 +17,7 @@ type Config struct {
 	Timezone string          `yaml:"timezone"`
 	Redis    RedisConfig     `yaml:"redis"`
 	Telegram telegram.Config `yaml:"telegram"`
+	Wecom    wecom.Config    `yaml:"wecom"`
 	Staff    StaffConfig     `yaml:"staff"`
 	HTTP     HTTPConfig      `yaml:"http"`
 	Log      LogConfig       `yaml:"log"`
@@ -59,6 +61,7 @@ func defaultConfig() Config {
 		Timezone: "Asia/Shanghai",
 		Redis:    RedisConfig{Prefix: "gb"},
 		Telegram: telegram.DefaultConfig(),
+		Wecom:    wecom.DefaultConfig(),
 		HTTP:     HTTPConfig{Listen: "127.0.0.1:8080"},
 		Log:      LogConfig{Level: "info", Format: "text"},
 		Updates:  UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second},
@@ -102,6 +105,14 @@ func (c Config) validate() error {
 			return keyErr("redis.addr", "required when telegram.token is set (the in-process store is for the local trial only)")
 		}
 	}
+	if c.wecomOn() {
+		if err := c.Wecom.Validate(); err != nil {
+			return fmt.Errorf("config key %w", err)
+		}
+		if c.Redis.Addr == "" {
+			return keyErr("redis.addr", "required when WeChat Work is configured (the in-process store is for the local trial only)")
+		}
+	}
 	if c.HTTP.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 			return keyErr("http.listen", "want host:port, got %q", c.HTTP.Listen)
@@ -126,5 +137,8 @@ func (c Config) validate() error {
 	return nil
 }
 
+// wecomOn reports whether any WeChat Work group robot or callback is set.
+func (c Config) wecomOn() bool { return len(c.Wecom.Groups) > 0 || c.Wecom.Callback.Enabled() }
+
 // trial reports whether no platform is configured, so the console runs.
-func (c Config) trial() bool { return c.Telegram.Token == "" }
+func (c Config) trial() bool { return c.Telegram.Token == "" && !c.wecomOn() }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"gridbot/bot/console"
 	"gridbot/bot/server"
 	"gridbot/bot/telegram"
+	"gridbot/bot/wecom"
 	"gridbot/handlers/grids"
 )
 
@@ -119,17 +119,16 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		return err
 	}
 
-	var source func(context.Context) error
+	var sources []func(context.Context) error
 	if cfg.trial() {
 		con := console.New(stdin, stdout, !isTerminal(stdin), filepath.Join(os.TempDir(), "gridbot-trial"))
 		mux["console"] = con
 		if err := setupTrial(ctx, dir, con); err != nil {
 			return err
 		}
-		source = func(ctx context.Context) error {
-			return con.Run(ctx, disp.Submit)
-		}
-	} else {
+		sources = append(sources, func(ctx context.Context) error { return con.Run(ctx, disp.Submit) })
+	}
+	if cfg.Telegram.Token != "" {
 		tg, err := telegram.New(ctx, cfg.Telegram, log)
 		if err != nil {
 			return err
@@ -148,23 +147,57 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 			if err := tg.SetWebhook(ctx, cfg.Telegram.WebhookURL, cfg.Telegram.WebhookSecret); err != nil {
 				return err
 			}
-			source = func(ctx context.Context) error { <-ctx.Done(); return nil }
 		} else {
-			if err := tg.DeleteWebhook(ctx); err != nil {
-				log.Warn("delete webhook", "err", err)
-			}
 			store := telegram.NewRedisOffsetStore(rdb, keys)
-			source = func(ctx context.Context) error { return tg.Poll(ctx, store, submit) }
+			sources = append(sources, func(ctx context.Context) error { return tg.Poll(ctx, store, submit) })
 		}
-		log.Info("gridbot started", "bot", tg.Username(), "webhook", cfg.Telegram.Webhook(), "http", cfg.HTTP.Listen)
+		log.Info("telegram ready", "bot", tg.Username(), "webhook", cfg.Telegram.Webhook())
+	}
+	var callback *wecom.Callback
+	if cfg.wecomOn() {
+		hooks, err := wecom.NewSender(cfg.Wecom, log)
+		if err != nil {
+			return err
+		}
+		mux["wecom"] = hooks
+		if err := hooks.BindGroups(ctx, dir); err != nil {
+			return err
+		}
+		if cfg.Wecom.Callback.Enabled() {
+			if srv == nil {
+				return fmt.Errorf("config key http.listen: the WeChat Work callback needs the HTTP server")
+			}
+			callback, err = wecom.NewCallback(cfg.Wecom, hooks, disp.Submit, log)
+			if err != nil {
+				return err
+			}
+			srv.Handle(callback.Path(), callback)
+		}
+		log.Info("wechat work ready", "groups", len(hooks.Groups()), "callback", cfg.Wecom.Callback.Enabled())
+	}
+	if len(sources) == 0 {
+		sources = append(sources, func(ctx context.Context) error { <-ctx.Done(); return nil })
 	}
 	if srv != nil {
 		goRun("http server", srv.Serve)
 	}
 
-	err = source(runCtx)
-	disp.Close()
+	log.Info("gridbot started", "http", srvAddr(srv))
+	errc := make(chan error, len(sources))
+	for _, src := range sources {
+		go func() { errc <- src(runCtx) }()
+	}
+	err = <-errc
 	cancel()
+	for range len(sources) - 1 {
+		if e := <-errc; err == nil {
+			err = e
+		}
+	}
+	disp.Close()
+	if callback != nil {
+		callback.Wait()
+	}
 	wg.Wait()
 	return err
 }
@@ -191,4 +224,9 @@ func isTerminal(r io.Reader) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-var _ = strconv.Itoa
+func srvAddr(s *server.Server) string {
+	if s == nil {
+		return ""
+	}
+	return s.Addr()
+}
