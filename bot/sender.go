@@ -22,11 +22,14 @@ type Message struct {
 }
 
 // Button is an inline button: either Data (sent back in Update.Data when
-// pressed) or URL (opened by the client).
+// pressed) or URL (opened by the client). Say is what a user types to the
+// same effect on platforms without buttons ("报名 7"); adapters show it
+// there as a hint.
 type Button struct {
 	Text string
 	Data string
 	URL  string
+	Say  string
 }
 
 // File is a document attachment.

@@ -70,9 +70,13 @@ func Markdown(text string) (md string, ok bool) {
 }
 
 // ButtonHint turns a button into the words a resident can type instead:
-// a data button "报名" whose data ends in 7 becomes "报名 7"; a button whose
-// text already has a number, or has no Chinese, is taken as is.
+// its Say when set; otherwise a data button "报名" whose data ends in 7
+// becomes "报名 7", and a button whose text already has a number, or has no
+// Chinese, is taken as is.
 func ButtonHint(btn bot.Button) string {
+	if btn.Say != "" {
+		return btn.Say
+	}
 	t := strings.TrimSpace(btn.Text)
 	if btn.Data == "" || t == "" {
 		return t
