@@ -55,7 +55,7 @@ func DefaultConfig() Config {
 		MaxTries:    6,
 		Backoff:     5 * time.Second,
 		MaxBackoff:  10 * time.Minute,
-		MaxWait:     2 * time.Second,
+		MaxWait:     500 * time.Millisecond,
 		QuietStart:  "21:30",
 		QuietEnd:    "07:30",
 		Retention:   (3*365 + 31) * 24 * time.Hour,

@@ -49,9 +49,9 @@ func TestDeliversEveryChatAndRecordsReach(t *testing.T) {
 		ReachField("1网格", "notice", "pushes"):  "1",
 		ReachField("1网格", "notice", "groups"):  "10",
 		ReachField("1网格", "notice", "members"): "100",
-		ReachField("*", "notice", "pushes"):     "1",
-		ReachField("*", "notice", "groups"):     "20",
-		ReachField("*", "notice", "members"):    "200",
+		ReachField("*", "notice", "pushes"):    "1",
+		ReachField("*", "notice", "groups"):    "20",
+		ReachField("*", "notice", "members"):   "200",
 	} {
 		if got := reach[field]; got != want {
 			t.Errorf("reach %s = %q, want %q", field, got, want)

@@ -163,29 +163,8 @@ func (o *Outbox) deliver(ctx context.Context, d delivery, crashed *atomic.Bool) 
 		return false
 	}
 	global, chat := buckets(d.chat)
-	for {
-		w, err := o.lim.Take(ctx, global, chat)
-		if err != nil {
-			o.log.Error("outbox rate limit", "err", err)
-			w = time.Second
-		}
-		if w == 0 {
-			break
-		}
-		if w > o.cfg.MaxWait {
-			o.retry(wctx, d, o.now().Add(w), false)
-			return false
-		}
-		t := time.NewTimer(w)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			if !crashed.Load() {
-				o.retry(wctx, d, o.now(), false)
-			}
-			return false
-		case <-t.C:
-		}
+	if !o.takeTokens(ctx, d, global, chat, crashed) {
+		return false
 	}
 	sctx, cancel := context.WithTimeout(wctx, o.cfg.SendTimeout)
 	msgID, err := o.send.Send(sctx, d.chat, d.msg)
@@ -321,5 +300,41 @@ func (o *Outbox) retry(ctx context.Context, d delivery, due time.Time, bump bool
 		o.base, d.member, due.UnixMilli(), boolStr(bump), int64(o.cfg.Retention.Seconds())).Err()
 	if err != nil {
 		o.log.Error("outbox: requeue", "broadcast", d.id, "chat", d.chat, "err", err)
+	}
+}
+
+// takeTokens takes the delivery's rate-limit tokens, sleeping for them up to
+// MaxWait; a longer wait (or ctx ending) puts the delivery back in the queue
+// and reports false.
+func (o *Outbox) takeTokens(ctx context.Context, d delivery, global, chat string, crashed *atomic.Bool) bool {
+	for {
+		w, err := o.lim.Take(ctx, global, chat)
+		if err != nil {
+			if ctx.Err() != nil {
+				if !crashed.Load() {
+					o.retry(context.WithoutCancel(ctx), d, o.now(), false)
+				}
+				return false
+			}
+			o.log.Error("outbox rate limit", "err", err)
+			w = time.Second
+		}
+		if w == 0 {
+			return true
+		}
+		if w > o.cfg.MaxWait {
+			o.retry(context.WithoutCancel(ctx), d, o.now().Add(w), false)
+			return false
+		}
+		t := time.NewTimer(w)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			if !crashed.Load() {
+				o.retry(context.WithoutCancel(ctx), d, o.now(), false)
+			}
+			return false
+		case <-t.C:
+		}
 	}
 }
