@@ -5,7 +5,6 @@ const (
 	msgHeader      = "<b>【每日一学】%s</b>"
 	msgSource      = "<i>来源：%s</i>"
 	msgUsage       = "<b>每日一学 · 工作人员命令</b>\n• <code>/tip now 全部</code>（或「推送每日一学 3网格」）：现在就推送下一条\n• <code>/tip preview</code>（预览每日一学）：看看各网格下一条是什么\n• <code>/tip skip [网格]</code>（跳过每日一学）：跳过下一条\n• <code>/tip schedule 3网格 0 9 * * *</code>：改这个网格的推送时间（写「默认」恢复）\n• <code>/tip lang 3网格 ug</code>：设为双语网格（写 - 取消）\n• <code>/tip history 3网格</code>：最近推送记录\n默认每天 %s 推送。"
-	msgNoGrid      = "这个群还没有绑定网格，暂时没有每日一学。"
 	msgNoTipYet    = "本网格还没有推送过每日一学。下一条是："
 	msgPushed      = "已安排推送每日一学，共 %d 个网格：\n%s"
 	msgPushedLine  = "• %s：%s"

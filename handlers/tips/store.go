@@ -135,12 +135,19 @@ type Pushed struct {
 	TipID string
 }
 
-func (f *Feature) record(ctx context.Context, grid, tip string) error {
-	pipe := f.env.Redis.TxPipeline()
-	pipe.RPush(ctx, f.histKey(grid), strconv.FormatInt(f.env.Now().Unix(), 10)+" "+tip)
-	pipe.LTrim(ctx, f.histKey(grid), -histKeep, -1)
+// record appends the pushes to each grid's history in one round trip.
+func (f *Feature) record(ctx context.Context, res []Result) error {
+	if len(res) == 0 {
+		return nil
+	}
+	now := strconv.FormatInt(f.env.Now().Unix(), 10)
+	pipe := f.env.Redis.Pipeline()
+	for _, r := range res {
+		pipe.RPush(ctx, f.histKey(r.Grid), now+" "+r.Tip.ID)
+		pipe.LTrim(ctx, f.histKey(r.Grid), -histKeep, -1)
+	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("record tip %s for %s: %w", tip, grid, err)
+		return fmt.Errorf("record tip history: %w", err)
 	}
 	return nil
 }

@@ -212,10 +212,10 @@ func (f *Feature) deliver(ctx context.Context, got []taken, grids []bot.Grid) ([
 			}
 			continue
 		}
-		if err := f.record(ctx, g.Name, tip.ID); err != nil {
-			f.env.Log.Warn("tip history", "grid", g.Name, "err", err)
-		}
 		out = append(out, Result{Grid: g.Name, Tip: tip})
+	}
+	if err := f.record(context.WithoutCancel(ctx), out); err != nil {
+		f.env.Log.Warn("tip history", "err", err)
 	}
 	return out, errors.Join(errs...)
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/redis/go-redis/v9"
+
 	"gridbot/bot"
 	"gridbot/bot/redistest"
 )
@@ -412,5 +414,34 @@ func BenchmarkPushDueIdle(b *testing.B) {
 		if err := f.PushDue(ctx); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestPushDueRoundTrips(t *testing.T) {
+	fx := newFixture(t, 20, DefaultConfig())
+	ctx := context.Background()
+	rdb := fx.env.Redis.(interface{ AddHook(redis.Hook) })
+	c := &redistest.Counter{}
+	rdb.AddHook(c)
+	fx.at(7, 0, 2)
+	fx.tick() // first sight, and warms the scripts
+	c.Reset()
+	fx.at(8, 0, 2)
+	if err := fx.f.PushDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	idle := c.Count()
+	fx.at(8, 30, 2)
+	c.Reset()
+	if got := fx.tick(); got != 20 {
+		t.Fatalf("pushed %d, want 20", got)
+	}
+	due := c.Count()
+	t.Logf("round trips: idle tick %d, tick pushing 20 grids %d", idle, due)
+	if idle > 4 {
+		t.Errorf("idle tick took %d round trips, want at most 4", idle)
+	}
+	if due > 6 {
+		t.Errorf("due tick took %d round trips, want at most 6 whatever the number of grids", due)
 	}
 }
