@@ -55,7 +55,7 @@ func binary(t *testing.T) string {
 
 // redisAddr returns the real Redis of GRIDBOT_TEST_REDIS, or a miniredis
 // listening on loopback (the binary is a separate process either way).
-func redisAddr(t *testing.T) string {
+func redisAddr(t testing.TB) string {
 	if a := os.Getenv("GRIDBOT_TEST_REDIS"); a != "" {
 		host, _, _ := strings.Cut(a, "/")
 		return host

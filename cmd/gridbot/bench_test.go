@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"gridbot/bot/telegram/tgfake"
+)
+
+// BenchmarkUpdatesEndToEnd measures updates handled per second by the whole
+// bot in-process: long polling a fake Bot API on loopback, dedupe, role
+// lookup and a reply per update, against Redis (real when GRIDBOT_TEST_REDIS
+// is set). Updates come from 50 group chats.
+func BenchmarkUpdatesEndToEnd(b *testing.B) {
+	fake := tgfake.New()
+	defer fake.Close()
+	fake.SetMaxPollWait(50 * time.Millisecond)
+	cfg := defaultConfig()
+	cfg.Telegram.Token = testToken
+	cfg.Telegram.APIEndpoint = fake.Endpoint()
+	cfg.Telegram.PollTimeout = time.Second
+	cfg.Redis.Addr = redisAddr(b)
+	p := make([]byte, 4)
+	_, _ = rand.Read(p)
+	cfg.Redis.Prefix = "bench" + hex.EncodeToString(p)
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.Log.Level = "error"
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, strings.NewReader(""), io.Discard, io.Discard) }()
+	defer func() { cancel(); <-done }()
+
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		fake.PushText(-int64(1000+i%50), int64(10+i%500), "我是谁")
+	}
+	if _, ok := fake.WaitSent(5*time.Minute, func(s []tgfake.Sent) bool { return len(s) >= b.N }); !ok {
+		b.Fatalf("only %d of %d updates answered", len(fake.Sent()), b.N)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "updates/s")
+}
