@@ -216,7 +216,7 @@ func (f *Feature) dropReply(ctx context.Context, id string) (string, error) {
 	return "", bot.Userf(msgExpired, int(f.cfg.DraftTTL.Minutes()))
 }
 
-var confirmWords = []string{"确认", "确认发送", "确定", "确定发送", "发送"}
+var confirmWords = []string{"确认", "确认发送", "确定", "确定发送"}
 
 // onConfirmText takes "确认" from staff who have a recent draft.
 func (f *Feature) onConfirmText(ctx context.Context, c *bot.Context) error {

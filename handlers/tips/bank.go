@@ -55,6 +55,7 @@ type Problem struct {
 	Msg     string
 }
 
+// String formats the problem as "LINE: error|warning: message".
 func (p Problem) String() string {
 	kind := "error"
 	if p.Warning {
