@@ -91,6 +91,19 @@ func (s *fakeSender) last(t *testing.T, chat bot.ChatRef) sent {
 	return all[len(all)-1]
 }
 
+// lastText returns the last text message sent to chat.
+func (s *fakeSender) lastText(t *testing.T, chat bot.ChatRef) string {
+	t.Helper()
+	all := s.to(chat)
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].Poll == nil {
+			return all[i].Msg.Text
+		}
+	}
+	t.Fatalf("no text sent to %s", chat)
+	return ""
+}
+
 // lastPoll returns the id and poll last sent to chat.
 func (s *fakeSender) lastPoll(t *testing.T, chat bot.ChatRef) (string, bot.QuizPoll) {
 	t.Helper()
@@ -102,6 +115,14 @@ func (s *fakeSender) lastPoll(t *testing.T, chat bot.ChatRef) (string, bot.QuizP
 	}
 	t.Fatalf("no poll sent to %s", chat)
 	return "", bot.QuizPoll{}
+}
+
+// plainSender can only send text (no polls, no deep links), like a
+// WeChat Work group robot.
+type plainSender struct{ s *fakeSender }
+
+func (p plainSender) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
+	return p.s.Send(ctx, chat, m)
 }
 
 type fakeOutbox struct {
@@ -206,7 +227,7 @@ func newRig(t testing.TB, cfg Config, bank []Question) *rig {
 		}
 	}
 	fs := &fakeSender{}
-	mux := bot.Mux{"tg": fs, "wecom": fs, "console": fs}
+	mux := bot.Mux{"tg": fs, "wecom": plainSender{fs}, "console": plainSender{fs}}
 	clk := &clock{t: time.Date(2026, 11, 20, 19, 0, 0, 0, shanghai)}
 	out, due := &fakeOutbox{}, &fakeDue{}
 	log := slog.New(slog.NewTextHandler(discard{}, nil))
@@ -217,6 +238,7 @@ func newRig(t testing.TB, cfg Config, bank []Question) *rig {
 	}
 	f := NewWithBank(env, cfg, bank)
 	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log})
+	r.Add(&bot.Command{Name: "start", Args: bot.ArgsText, Handle: func(context.Context, *bot.Context) error { return nil }})
 	f.Register(r)
 	tt, _ := t.(*testing.T)
 	return &rig{t: tt, rdb: rdb, f: f, r: r, send: fs, mux: mux, out: out, due: due, clock: clk, groups: groups}

@@ -1,0 +1,157 @@
+package quiz
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestOpenRoundAnnouncesOncePerGridWithDeepLink(t *testing.T) {
+	g := newRig(t, DefaultConfig(), nil)
+	ctx := context.Background()
+	id, err := g.f.OpenRound(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs := g.out.all()
+	if got, want := len(bs), 3; got != want {
+		t.Fatalf("got %d broadcasts, want %d (one per grid)", got, want)
+	}
+	links := map[string]string{}
+	for _, b := range bs {
+		if b.Kind != "quiz" {
+			t.Errorf("kind: got %q, want quiz", b.Kind)
+		}
+		if len(b.Chats) != 1 {
+			t.Fatalf("got chats %v, want one group", b.Chats)
+		}
+		grid := b.Grids[b.Chats[0]]
+		contains(t, b.Message.Text, "第1期知识竞答开始啦")
+		contains(t, b.Message.Text, "11月22日（周日）19:00")
+		if b.Chats[0].Platform() == "tg" {
+			if len(b.Message.Buttons) != 1 || b.Message.Buttons[0][0].URL == "" {
+				t.Fatalf("%s: got buttons %v, want one URL button", grid, b.Message.Buttons)
+			}
+			links[grid] = b.Message.Buttons[0][0].URL
+		} else {
+			contains(t, b.Message.Text, "发送「答题」")
+		}
+	}
+	if got, want := links["1网格"], "https://t.me/gridbot?start=quiz_1_1"; got != want {
+		t.Errorf("1网格 link: got %q, want %q", got, want)
+	}
+	if got, want := links["2网格"], "https://t.me/gridbot?start=quiz_1_2"; got != want {
+		t.Errorf("2网格 link: got %q, want %q", got, want)
+	}
+	if got, want := g.due.due[DueKey(id)], g.clock.Now().Add(48*time.Hour); !got.Equal(want) {
+		t.Errorf("close due at %v, want %v", got, want)
+	}
+	if _, err := g.f.OpenRound(ctx); !errors.Is(err, ErrRoundOpen) {
+		t.Errorf("second OpenRound: got %v, want ErrRoundOpen", err)
+	}
+	if got, want := len(g.out.all()), 3; got != want {
+		t.Errorf("after refused open: %d broadcasts, want %d", got, want)
+	}
+}
+
+func TestRoundsAvoidQuestionsOfLastEightRounds(t *testing.T) {
+	g := newRig(t, DefaultConfig(), smallBank(45))
+	ctx := context.Background()
+	var rounds [][]string
+	for i := range 10 {
+		id, err := g.f.OpenRound(ctx)
+		if err != nil {
+			t.Fatalf("round %d: %v", i+1, err)
+		}
+		r, _ := g.f.round(ctx, id)
+		var ids []string
+		for _, q := range r.Questions {
+			ids = append(ids, q.ID)
+		}
+		rounds = append(rounds, ids)
+		if err := g.f.CloseRound(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range rounds {
+		if len(rounds[i]) != 5 {
+			t.Fatalf("round %d has %d questions, want 5", i+1, len(rounds[i]))
+		}
+		for j := max(0, i-8); j < i; j++ {
+			for _, q := range rounds[i] {
+				if slices.Contains(rounds[j], q) {
+					t.Errorf("round %d repeats %s from round %d", i+1, q, j+1)
+				}
+			}
+		}
+	}
+}
+
+func TestLeanPrefersThisWeeksTipCategories(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Lean = func(context.Context) []string { return []string{"生活服务"} }
+	for range 20 {
+		qs := pickQuestions(DefaultBank(), nil, []string{"生活服务"}, 5, nil2())
+		n := 0
+		for _, q := range qs {
+			if q.Category == "生活服务" {
+				n++
+			}
+		}
+		if n < 3 {
+			t.Fatalf("got %d of 5 questions from 生活服务, want at least 3", n)
+		}
+	}
+	g := newRig(t, cfg, nil)
+	id, err := g.f.OpenRound(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := g.f.round(context.Background(), id)
+	n := 0
+	for _, q := range r.Questions {
+		if q.Category == "生活服务" {
+			n++
+		}
+	}
+	if n < 3 {
+		t.Errorf("round leaning on 生活服务 has %d such questions, want at least 3", n)
+	}
+	tagged := pickQuestions(DefaultBank(), nil, []string{"石榴籽"}, 5, nil2())
+	if !slices.ContainsFunc(tagged, func(q Question) bool { return slices.Contains(q.Tags, "石榴籽") }) {
+		t.Errorf("leaning on tag 石榴籽 picked none of its questions")
+	}
+}
+
+func nil2() func(int) int {
+	n := 0
+	return func(k int) int { n = (n*31 + 7) % 1000; return n % k }
+}
+
+func TestStaffStartStopByKeyword(t *testing.T) {
+	g := newRig(t, DefaultConfig(), nil)
+	g.group("1网格", "tg:50", "李四", "开始竞答")
+	if got := g.send.last(t, g.groups["1网格"]).Msg.Text; !strings.Contains(got, "只有社区工作人员可以使用") {
+		t.Errorf("resident 开始竞答: got %q, want a refusal", got)
+	}
+	if len(g.out.all()) != 0 {
+		t.Fatalf("a resident opened a round")
+	}
+	g.private(staffUser, "王主任", "开始竞答")
+	contains(t, g.send.last(t, staffUser.PrivateChat()).Msg.Text, "第1期知识竞答已开始，共 5 题")
+	g.private(staffUser, "王主任", "/quiz start")
+	contains(t, g.send.last(t, staffUser.PrivateChat()).Msg.Text, "第1期竞答还在进行中")
+	g.private(staffUser, "王主任", "结束竞答")
+	contains(t, g.send.last(t, staffUser.PrivateChat()).Msg.Text, "第1期知识竞答已结束")
+	if _, ok := g.due.due[DueKey(1)]; ok {
+		t.Errorf("the close stayed due after 结束竞答")
+	}
+	if got, want := len(g.out.all()), 6; got != want {
+		t.Errorf("got %d broadcasts, want %d (3 announcements, 3 results)", got, want)
+	}
+	g.private(staffUser, "王主任", "/quiz stop")
+	contains(t, g.send.last(t, staffUser.PrivateChat()).Msg.Text, "现在没有进行中的竞答")
+}
