@@ -1,0 +1,68 @@
+package scheduler
+
+import (
+	"context"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+var renewScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 2
+end
+return 0
+`)
+
+var releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`)
+
+// renew extends the lease if this replica holds it or takes it if nobody
+// does (SET NX semantics, compare-and-extend in one script). Leadership
+// counts locally until a little before the lease would lapse, so a replica
+// cut off from Redis steps down before another can take over.
+func (s *Scheduler) renew(ctx context.Context) {
+	if s.stopRenew.Load() {
+		return
+	}
+	start := time.Now()
+	ttl := s.opts.Lease
+	r, err := renewScript.Run(ctx, s.rdb, []string{s.key("leader")}, s.opts.ID, ttl.Milliseconds()).Int()
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("scheduler lease", "err", err)
+		}
+		return
+	}
+	if r == 0 {
+		if s.Leader() {
+			s.log.Warn("scheduler: lost the lease", "id", s.opts.ID)
+		}
+		s.leaderUntil.Store(0)
+		return
+	}
+	was := s.Leader()
+	s.leaderUntil.Store(start.Add(ttl - ttl/10).UnixNano())
+	if !was {
+		s.log.Info("scheduler: leading", "id", s.opts.ID)
+	}
+	s.catchUp()
+}
+
+func (s *Scheduler) release(ctx context.Context) {
+	s.leaderUntil.Store(0)
+	if s.stopRenew.Load() {
+		return
+	}
+	if err := releaseScript.Run(ctx, s.rdb, []string{s.key("leader")}, s.opts.ID).Err(); err != nil {
+		s.log.Error("scheduler: release lease", "err", err)
+	}
+}

@@ -1,0 +1,255 @@
+// Package scheduler runs the bot's timed work: cron jobs (robfig/cron v3 in
+// the bot's zone) and a due queue of one-off items (bot.DueQueue). Every
+// replica runs a Scheduler; a Redis lease makes one of them the leader, and
+// only the leader runs jobs and fires due items.
+//
+// Jobs: each run is for a slot (the time the spec named); a slot is claimed
+// in Redis before the job runs, so no slot runs twice, whichever replica
+// leads. A slot missed while the bot was down is run once when a leader
+// comes back, if it is still the same day in the zone; earlier days are
+// not caught up.
+//
+// Due items fire at least once and, barring a leader dying mid-handler,
+// exactly once: an item is claimed (moved to a firing set with a lease)
+// before its handler runs; a failing handler is retried with backoff and
+// dropped, with an error log, after MaxAttempts.
+//
+// Redis keys (hash tag {sched}): <prefix>:sched:{sched}:leader (lease
+// holder id), :last (HASH job -> last slot run, Unix s), :due (ZSET key ->
+// Unix ms), :firing (ZSET key -> lease deadline, Unix ms), :attempts (HASH
+// key -> failed attempts).
+package scheduler
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/robfig/cron/v3"
+
+	"gridbot/bot"
+)
+
+// Config is the scheduler's part of the bot's configuration.
+type Config struct {
+	// Lease is how long the leader's lease lasts without renewal; it is
+	// renewed every Lease/3, and another replica takes over at most Lease
+	// after the leader dies.
+	Lease time.Duration `yaml:"lease"`
+	// Scan is how often the leader looks for due items.
+	Scan time.Duration `yaml:"scan"`
+	// MaxAttempts is how many times a failing due handler is tried.
+	MaxAttempts int `yaml:"max_attempts"`
+	// RetryBackoff is the wait after a due handler's first failure; it
+	// doubles with each further failure.
+	RetryBackoff time.Duration `yaml:"retry_backoff"`
+	// Jobs overrides job specs by job name ("tips": "0 9 * * *").
+	Jobs map[string]string `yaml:"jobs"`
+}
+
+// DefaultConfig returns a 15 s lease, scans every 2 s, and 5 attempts
+// starting 10 s apart.
+func DefaultConfig() Config {
+	return Config{Lease: 15 * time.Second, Scan: 2 * time.Second, MaxAttempts: 5, RetryBackoff: 10 * time.Second}
+}
+
+// Validate reports the first bad setting, naming its key.
+func (c Config) Validate() error {
+	switch {
+	case c.Lease < time.Second:
+		return fmt.Errorf("schedule.lease: want at least 1s, got %s", c.Lease)
+	case c.Scan <= 0:
+		return fmt.Errorf("schedule.scan: want a positive duration")
+	case c.MaxAttempts < 1:
+		return fmt.Errorf("schedule.max_attempts: want at least 1")
+	case c.RetryBackoff <= 0:
+		return fmt.Errorf("schedule.retry_backoff: want a positive duration")
+	}
+	for name, spec := range c.Jobs {
+		if _, err := cron.ParseStandard(spec); err != nil {
+			return fmt.Errorf("schedule.jobs.%s: bad cron spec %q: %w", name, spec, err)
+		}
+	}
+	return nil
+}
+
+// Options are Config plus what tests and main may set.
+type Options struct {
+	Config
+	// Now is the clock for slots and due times (default time.Now). The
+	// lease itself runs on real time, as Redis expires it.
+	Now func() time.Time
+	// ID names this replica in the lease (default host-pid-random).
+	ID string
+}
+
+type job struct {
+	name    string
+	spec    string
+	sched   cron.Schedule
+	fn      func(ctx context.Context) error
+	wrapped cron.Job
+}
+
+// Scheduler runs cron jobs and due items on the replica holding the lease.
+// It implements bot.DueQueue.
+type Scheduler struct {
+	rdb  redis.UniversalClient
+	k    bot.Keys
+	loc  *time.Location
+	log  *slog.Logger
+	opts Options
+	now  func() time.Time
+	cron *cron.Cron
+
+	mu       sync.Mutex
+	jobs     []*job
+	handlers map[string]func(ctx context.Context, key string) error
+	running  bool
+	wg       sync.WaitGroup // catch-up runs
+
+	runCtx      atomic.Pointer[context.Context]
+	leaderUntil atomic.Int64 // Unix ns, real time
+	stopRenew   atomic.Bool  // tests: act as a holder that hangs
+}
+
+var _ bot.DueQueue = (*Scheduler)(nil)
+
+// New returns a Scheduler; zero fields of opts take DefaultConfig's values.
+func New(rdb redis.UniversalClient, k bot.Keys, loc *time.Location, log *slog.Logger, opts Options) *Scheduler {
+	def := DefaultConfig()
+	if opts.Lease <= 0 {
+		opts.Lease = def.Lease
+	}
+	if opts.Scan <= 0 {
+		opts.Scan = def.Scan
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = def.MaxAttempts
+	}
+	if opts.RetryBackoff <= 0 {
+		opts.RetryBackoff = def.RetryBackoff
+	}
+	if opts.ID == "" {
+		host, _ := os.Hostname()
+		b := make([]byte, 4)
+		_, _ = rand.Read(b)
+		opts.ID = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+	}
+	if loc == nil {
+		loc = time.Local
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Scheduler{rdb: rdb, k: k, loc: loc, log: log, opts: opts, now: opts.Now,
+		handlers: map[string]func(context.Context, string) error{}}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	cl := cronLogger{log}
+	// SkipIfStillRunning must be outside Recover: a panic that escaped
+	// SkipIfStillRunning would keep its token and block the job forever.
+	s.cron = cron.New(cron.WithLocation(loc), cron.WithLogger(cl),
+		cron.WithChain(cron.SkipIfStillRunning(cl), cron.Recover(cl)))
+	return s
+}
+
+func (s *Scheduler) key(part string) string { return s.k.Key("sched", "{sched}", part) }
+
+// Add registers a job under a cron spec (5 fields, or @daily and the like,
+// in the scheduler's zone); a spec in Config.Jobs for name replaces spec.
+// A bad spec is an error naming the job. Add jobs before Run.
+func (s *Scheduler) Add(name, spec string, fn func(ctx context.Context) error) error {
+	if o, ok := s.opts.Jobs[name]; ok && strings.TrimSpace(o) != "" {
+		spec = o
+	}
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return fmt.Errorf("scheduler: job %q: bad cron spec %q: %w", name, spec, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running {
+		return fmt.Errorf("scheduler: job %q added after Run", name)
+	}
+	for _, j := range s.jobs {
+		if j.name == name {
+			return fmt.Errorf("scheduler: job %q added twice", name)
+		}
+	}
+	j := &job{name: name, spec: spec, sched: sched, fn: fn}
+	id := s.cron.Schedule(sched, cron.FuncJob(func() { s.tick(j) }))
+	j.wrapped = s.cron.Entry(id).WrappedJob
+	s.jobs = append(s.jobs, j)
+	return nil
+}
+
+// Leader reports whether this replica holds the lease.
+func (s *Scheduler) Leader() bool { return time.Now().UnixNano() < s.leaderUntil.Load() }
+
+func (s *Scheduler) ctx() context.Context {
+	if p := s.runCtx.Load(); p != nil {
+		return *p
+	}
+	return context.Background()
+}
+
+// Run takes part in the leader election and, while leader, runs jobs and
+// fires due items, until ctx ends; then it waits for running jobs and gives
+// up the lease.
+func (s *Scheduler) Run(ctx context.Context) error {
+	s.mu.Lock()
+	if s.running {
+		s.mu.Unlock()
+		return errors.New("scheduler: Run called twice")
+	}
+	s.running = true
+	s.mu.Unlock()
+	s.runCtx.Store(&ctx)
+	if err := s.seed(ctx); err != nil {
+		return err
+	}
+	s.cron.Start()
+	defer func() {
+		<-s.cron.Stop().Done()
+		s.wg.Wait()
+		s.release(context.WithoutCancel(ctx))
+	}()
+	lease := time.NewTicker(s.opts.Lease / 3)
+	defer lease.Stop()
+	scan := time.NewTicker(s.opts.Scan)
+	defer scan.Stop()
+	s.renew(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-lease.C:
+			s.renew(ctx)
+		case <-scan.C:
+			if s.Leader() {
+				s.scan(ctx)
+			}
+		}
+	}
+}
+
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) {
+	c.l.Debug("cron "+msg, kv...)
+}
+
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron "+msg, append([]any{"err", err}, kv...)...)
+}

@@ -1,0 +1,307 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
+	"gridbot/bot/redistest"
+)
+
+var shanghai = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+func at(day, h, m int) time.Time { return time.Date(2026, 11, day, h, m, 0, 0, shanghai) }
+
+type fixture struct {
+	rdb  *redis.Client
+	keys bot.Keys
+	mr   *miniredis.Miniredis
+	clk  *clock
+}
+
+func newFixture(t *testing.T, now time.Time) *fixture {
+	rdb, keys, mr := redistest.New(t)
+	return &fixture{rdb: rdb, keys: keys, mr: mr, clk: &clock{t: now}}
+}
+
+func (f *fixture) scheduler(id string) *Scheduler {
+	return New(f.rdb, f.keys, shanghai, slog.New(slog.DiscardHandler), Options{
+		Config: Config{Lease: 300 * time.Millisecond, Scan: 10 * time.Millisecond, MaxAttempts: 3, RetryBackoff: time.Second},
+		Now:    f.clk.Now, ID: id})
+}
+
+// expire makes Redis forget a lease that is no longer renewed.
+func (f *fixture) expire(d time.Duration) {
+	if f.mr != nil {
+		f.mr.FastForward(d)
+		return
+	}
+	time.Sleep(d)
+}
+
+func start(t *testing.T, s *Scheduler) context.CancelFunc {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = s.Run(ctx) }()
+	stop := func() { cancel(); <-done }
+	t.Cleanup(stop)
+	return stop
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestBadSpecNamesJob(t *testing.T) {
+	f := newFixture(t, at(22, 8, 0))
+	s := f.scheduler("a")
+	err := s.Add("tips", "30 25 * * *", func(context.Context) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), `"tips"`) {
+		t.Errorf("Add with a bad spec: err = %v, want an error naming the job", err)
+	}
+	s = New(f.rdb, f.keys, shanghai, nil, Options{Config: Config{Jobs: map[string]string{"tips": "0 9 * * *"}}})
+	if err := s.Add("tips", "30 8 * * *", func(context.Context) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.jobs[0].spec; got != "0 9 * * *" {
+		t.Errorf("spec = %q, want the override", got)
+	}
+}
+
+func TestSlot(t *testing.T) {
+	f := newFixture(t, at(22, 8, 0))
+	s := f.scheduler("a")
+	_ = s.Add("tips", "30 8 * * *", func(context.Context) error { return nil })
+	_ = s.Add("hourly", "0 * * * *", func(context.Context) error { return nil })
+	for _, tc := range []struct {
+		job  int
+		now  time.Time
+		want time.Time
+		ok   bool
+	}{
+		{0, at(22, 8, 29), time.Time{}, false},
+		{0, at(22, 8, 30), at(22, 8, 30), true},
+		{0, at(22, 23, 59), at(22, 8, 30), true},
+		{1, at(22, 0, 0), at(22, 0, 0), true},
+		{1, at(22, 13, 59), at(22, 13, 0), true},
+	} {
+		got, ok := s.jobs[tc.job].slot(tc.now, shanghai)
+		if ok != tc.ok || !got.Equal(tc.want) {
+			t.Errorf("%s slot at %v = %v %v, want %v %v", s.jobs[tc.job].name, tc.now, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestCatchUp: the bot is down over the 08:30 slot and back at 10:00 the
+// same day: the job runs once; more restarts that day do not run it again;
+// down over the next day's slot and back the day after: no catch-up.
+func TestCatchUp(t *testing.T) {
+	f := newFixture(t, at(21, 8, 0))
+	var runs atomic.Int32
+	job := func(context.Context) error { runs.Add(1); return nil }
+	boot := func() *Scheduler {
+		s := f.scheduler("a")
+		if err := s.Add("tips", "30 8 * * *", job); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := boot()
+	stop := start(t, s)
+	eventually(t, "leader", s.Leader)
+	time.Sleep(50 * time.Millisecond)
+	if got := runs.Load(); got != 0 {
+		t.Fatalf("first start at 08:00 ran the job %d times, want 0", got)
+	}
+	f.clk.Set(at(21, 8, 30))
+	s.jobs[0].wrapped.Run() // cron firing at 08:30
+	if got := runs.Load(); got != 1 {
+		t.Fatalf("08:30 run: %d runs, want 1", got)
+	}
+	stop()
+
+	f.clk.Set(at(22, 10, 0)) // down over the 22nd's 08:30
+	for range 3 {
+		s := boot()
+		stop := start(t, s)
+		eventually(t, "leader", s.Leader)
+		time.Sleep(120 * time.Millisecond) // a few lease renewals, each a catch-up chance
+		stop()
+	}
+	if got := runs.Load(); got != 2 {
+		t.Fatalf("after restarts at 10:00: %d runs, want 2 (one catch-up, never twice)", got)
+	}
+
+	f.clk.Set(at(24, 0, 10)) // down over the 23rd's 08:30
+	s = boot()
+	stop = start(t, s)
+	eventually(t, "leader", s.Leader)
+	time.Sleep(120 * time.Millisecond)
+	stop()
+	if got := runs.Load(); got != 2 {
+		t.Errorf("back the next day: %d runs, want still 2 (no catch-up of an earlier day)", got)
+	}
+}
+
+// TestPanicThenRunsAgain checks the chain order: a job that panics once
+// still runs at its next slot.
+func TestPanicThenRunsAgain(t *testing.T) {
+	f := newFixture(t, at(21, 8, 0))
+	s := f.scheduler("a")
+	var runs atomic.Int32
+	if err := s.Add("tips", "30 8 * * *", func(context.Context) error {
+		if runs.Add(1) == 1 {
+			panic("boom")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	start(t, s)
+	eventually(t, "leader", s.Leader)
+	f.clk.Set(at(21, 8, 30))
+	s.jobs[0].wrapped.Run()
+	f.clk.Set(at(22, 8, 30))
+	s.jobs[0].wrapped.Run()
+	if got := runs.Load(); got != 2 {
+		t.Errorf("runs = %d, want 2 (the job ran again after panicking)", got)
+	}
+}
+
+// TestLease: of two schedulers only one leads and runs the job; when the
+// leader stops renewing, the other takes over.
+func TestLease(t *testing.T) {
+	f := newFixture(t, at(22, 8, 0))
+	var runs atomic.Int32
+	a, b := f.scheduler("a"), f.scheduler("b")
+	for _, s := range []*Scheduler{a, b} {
+		if err := s.Add("tips", "30 8 * * *", func(context.Context) error { runs.Add(1); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(t, a)
+	eventually(t, "a leads", a.Leader)
+	start(t, b)
+	time.Sleep(150 * time.Millisecond)
+	if b.Leader() {
+		t.Fatal("both lead")
+	}
+	f.clk.Set(at(22, 8, 30))
+	a.jobs[0].wrapped.Run()
+	b.jobs[0].wrapped.Run()
+	if got := runs.Load(); got != 1 {
+		t.Errorf("08:30 fired on both: %d runs, want 1", got)
+	}
+	a.stopRenew.Store(true) // a hangs: its lease lapses
+	f.expire(400 * time.Millisecond)
+	eventually(t, "b takes over", b.Leader)
+	eventually(t, "a steps down", func() bool { return !a.Leader() })
+}
+
+// TestDueFiresOnce schedules items on two schedulers: each fires exactly
+// once, only when due, and failures are retried then dropped.
+func TestDueFiresOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, at(22, 8, 0))
+	var mu sync.Mutex
+	fired := map[string]int{}
+	failures := 0
+	a, b := f.scheduler("a"), f.scheduler("b")
+	for _, s := range []*Scheduler{a, b} {
+		s.OnDue("remind", func(_ context.Context, key string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			fired[key]++
+			return nil
+		})
+		s.OnDue("flaky", func(_ context.Context, key string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			failures++
+			if key == "flaky:once" && failures == 1 {
+				return errors.New("first try fails")
+			}
+			if key == "flaky:always" {
+				return errors.New("always fails")
+			}
+			fired[key]++
+			return nil
+		})
+	}
+	keys := []string{}
+	for i := range 30 {
+		k := "remind:" + string(rune('a'+i%26)) + string(rune('0'+i/26))
+		keys = append(keys, k)
+		if err := a.Schedule(ctx, k, at(22, 7, 59)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = b.Schedule(ctx, "remind:later", at(22, 9, 0))
+	_ = b.Schedule(ctx, "remind:cancelled", at(22, 7, 0))
+	_ = b.Cancel(ctx, "remind:cancelled")
+	_ = a.Schedule(ctx, "flaky:once", at(22, 7, 0))
+	if err := a.Schedule(ctx, "nokind", at(22, 7, 0)); err == nil {
+		t.Error("Schedule accepted a key without kind")
+	}
+	start(t, a)
+	start(t, b)
+	count := func(k string) int { mu.Lock(); defer mu.Unlock(); return fired[k] }
+	eventually(t, "due items fired", func() bool { return count(keys[29]) > 0 && count(keys[0]) > 0 })
+	time.Sleep(100 * time.Millisecond)
+	for _, k := range keys {
+		if got := count(k); got != 1 {
+			t.Errorf("%s fired %d times, want 1", k, got)
+		}
+	}
+	if count("remind:later") != 0 || count("remind:cancelled") != 0 {
+		t.Error("an item fired before its time or after being cancelled")
+	}
+	f.clk.Set(at(22, 9, 0))
+	eventually(t, "later item fired", func() bool { return count("remind:later") == 1 })
+	eventually(t, "flaky item fired after a retry", func() bool { return count("flaky:once") == 1 })
+
+	_ = a.Schedule(ctx, "flaky:always", at(22, 9, 0))
+	for i := range 5 {
+		f.clk.Set(at(22, 9, 1+i))
+		time.Sleep(60 * time.Millisecond)
+	}
+	mu.Lock()
+	tries := failures
+	mu.Unlock()
+	if tries != 2+3 {
+		t.Errorf("handler calls = %d, want 2 for flaky:once and 3 (MaxAttempts) for flaky:always", tries)
+	}
+	if n, _ := f.rdb.ZCard(ctx, a.key("due")).Result(); n != 0 {
+		t.Errorf("due items left = %d, want 0 (the failing one dropped)", n)
+	}
+}
