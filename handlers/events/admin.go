@@ -68,6 +68,7 @@ func (f *Feature) cancel(ctx context.Context, c *bot.Context) error {
 	}
 	f.unschedule(ctx, dueKey(id, "r24"))
 	f.unschedule(ctx, dueKey(id, "r1"))
+	f.unschedule(ctx, dueKey(id, "close"))
 	if err := f.env.Redis.ZRem(ctx, f.st.openKey(), id).Err(); err != nil {
 		f.log.Warn("drop cancelled event from open list", "event", id, "err", err)
 	}
@@ -165,6 +166,7 @@ func (f *Feature) edit(ctx context.Context, c *bot.Context) error {
 				return err
 			}
 			e.Deadline = t
+			f.schedule(ctx, dueKey(id, "close"), t)
 		}
 		return f.edited(ctx, c, e, fld, f.fmtTime(t))
 	case fPlace:

@@ -97,13 +97,13 @@ func (f *Feature) Register(r *bot.Router) {
 	r.Add(
 		&bot.Command{Name: "events", Keywords: []string{"活动", "活动列表", "近期活动", "有什么活动"}, Args: bot.ArgsNone,
 			Group: helpGroup, Usage: "活动", Help: "看看近期有哪些活动、还剩几个名额", Handle: f.list},
-		&bot.Command{Name: "join", Keywords: []string{"报名", "我报名", "参加"}, Args: bot.ArgsNumber,
+		&bot.Command{Name: "join", Keywords: []string{"报名", "我报名"}, Args: bot.ArgsNumber,
 			Group: helpGroup, Usage: "报名 7 [人数] [备注]", Help: "报名参加活动，例如「报名 7 2人 带孙子」", Handle: f.join},
-		&bot.Command{Name: "leave", Keywords: []string{"取消报名", "不去了", "退出报名"}, Args: bot.ArgsNumber,
+		&bot.Command{Name: "leave", Keywords: []string{"取消报名", "退出报名"}, Args: bot.ArgsNumber,
 			Group: helpGroup, Usage: "取消报名 7", Help: "取消报名，名额让给候补的人", Handle: f.leave},
 		&bot.Command{Name: "my", Keywords: []string{"我的报名"}, Args: bot.ArgsNone,
 			Group: helpGroup, Usage: "我的报名", Help: "看看自己报了哪些活动、候补排第几", Handle: f.my},
-		&bot.Command{Name: "checkin", Keywords: []string{"签到"}, Args: bot.ArgsText,
+		&bot.Command{Name: "checkin", Keywords: []string{"签到"}, Args: bot.ArgsNumber,
 			Group: helpGroup, Usage: "签到 7 4821", Help: "到场签到（签到码看群里网格员发的）", Handle: f.checkin},
 		&bot.Command{Name: "newevent", Keywords: []string{"发布活动", "新建活动"}, Args: bot.ArgsText, Role: bot.Staff,
 			Group: helpGroup, Usage: "发布活动", Help: "发布活动：每行一项（活动、时间、地点、名额、网格）", Handle: f.create},
@@ -117,8 +117,8 @@ func (f *Feature) Register(r *bot.Router) {
 	r.OnCallback("ev", f.button)
 }
 
-// HandleDue runs a due-queue item of kind "ev": "ev:<id>:refresh" edits the
-// posted notices, "ev:<id>:r24" and "ev:<id>:r1" send reminders. The "ev:"
+// HandleDue runs a due-queue item of kind "ev": "ev:<id>:refresh" and
+// "ev:<id>:close" (at the sign-up deadline) edit the posted notices, "ev:<id>:r24" and "ev:<id>:r1" send reminders. The "ev:"
 // prefix is optional. Reminders are sent at most once each, and never for a
 // cancelled or started activity.
 func (f *Feature) HandleDue(ctx context.Context, key string) error {

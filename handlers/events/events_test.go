@@ -378,3 +378,44 @@ func TestCheckin(t *testing.T) {
 	roster := to(h.say(bot.ChatRef(staffID), staffID, "王主任", "名单 1"), bot.ChatRef(staffID))
 	mustContain(t, "roster", roster, "已签到 2 户", "✅已签到", "现场签到")
 }
+
+func TestNoticeClosesAtDeadline(t *testing.T) {
+	h := newHarness(t)
+	h.create(fmt.Sprintf(lantern+" | 截止 2月11日 18:00", 30))
+	at, ok := h.due.get("ev:1:close")
+	if !ok || !at.Equal(time.Date(2027, 2, 11, 18, 0, 0, 0, shanghai)) {
+		t.Fatalf("close due at %v, %v", at, ok)
+	}
+	h.setNow(at)
+	i := h.s.len()
+	if err := h.f.HandleDue(context.Background(), "ev:1:close"); err != nil {
+		t.Fatal(err)
+	}
+	var edits []sent
+	for _, m := range h.s.since(i) {
+		if m.Edit {
+			edits = append(edits, m)
+		}
+	}
+	if len(edits) != 2 {
+		t.Fatalf("got %d edits, want 2", len(edits))
+	}
+	mustContain(t, "closed notice", edits[0].Msg.Text, "报名已截止")
+	if len(edits[0].Msg.Buttons) != 0 {
+		t.Error("closed notice still has sign-up buttons")
+	}
+}
+
+func TestChatDoesNotTriggerCommands(t *testing.T) {
+	h := newHarness(t)
+	h.create(fmt.Sprintf(lantern, 30))
+	u, n := resident(1)
+	for _, text := range []string{"参加一下吧", "不去了", "签到了吗大家", "活动真热闹", "名单呢谁有"} {
+		if got := h.say(group3, u, n, text); len(got) != 0 {
+			t.Errorf("%q: bot answered %q", text, to(got, group3))
+		}
+	}
+	if e, _ := h.f.st.get(context.Background(), 1); e.Taken != 0 {
+		t.Errorf("chat signed someone up: taken %d", e.Taken)
+	}
+}

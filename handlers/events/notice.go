@@ -194,7 +194,7 @@ func (f *Feature) handleDue(ctx context.Context, key string) error {
 		return nil
 	}
 	switch what {
-	case "refresh":
+	case "refresh", "close":
 		return f.refresh(ctx, id)
 	case "r24":
 		return f.remind(ctx, id, what, 2*time.Hour, msgRemindIn24)
@@ -224,6 +224,9 @@ func (f *Feature) scheduleReminders(ctx context.Context, e *Event) {
 			continue
 		}
 		f.schedule(ctx, dueKey(e.ID, r.what), at)
+	}
+	if e.Deadline.After(now) {
+		f.schedule(ctx, dueKey(e.ID, "close"), e.Deadline)
 	}
 }
 

@@ -94,19 +94,18 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (strin
 
 func (f *Feature) leave(ctx context.Context, c *bot.Context) error {
 	id, ok := parseID(c.Args)
-	note := ""
 	if !ok {
 		e, err := f.pickMine(ctx, c)
 		if err != nil {
 			return err
 		}
-		id, note = e.ID, ""
+		id = e.ID
 	}
-	text, _, err := f.doLeave(ctx, c, int64(id))
+	text, _, err := f.doLeave(ctx, c, id)
 	if err != nil {
 		return err
 	}
-	return c.ReplyMessage(ctx, bot.Message{Text: note + text, ReplyTo: c.Update.MessageID})
+	return c.ReplyMessage(ctx, bot.Message{Text: text, ReplyTo: c.Update.MessageID})
 }
 
 func (f *Feature) doLeave(ctx context.Context, c *bot.Context, id int64) (string, string, error) {
