@@ -31,6 +31,15 @@ type fakeSender struct {
 	n     int
 	out   []sent
 	polls map[string]pollRec
+	// pollOf is the last poll sent to each chat.
+	pollOf map[bot.ChatRef]string
+}
+
+// currentPoll returns the id of the last poll sent to chat ("" if none).
+func (s *fakeSender) currentPoll(chat bot.ChatRef) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pollOf[chat]
 }
 
 type pollRec struct {
@@ -62,6 +71,10 @@ func (s *fakeSender) SendQuiz(_ context.Context, chat bot.ChatRef, q bot.QuizPol
 		s.polls = map[string]pollRec{}
 	}
 	s.polls[id] = pollRec{Chat: chat, Poll: q}
+	if s.pollOf == nil {
+		s.pollOf = map[bot.ChatRef]string{}
+	}
+	s.pollOf[chat] = id
 	s.out = append(s.out, sent{Chat: chat, Poll: &q, ID: id})
 	return id, fmt.Sprint(s.n), nil
 }
