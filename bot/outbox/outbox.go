@@ -128,7 +128,7 @@ func (o *Outbox) day(t time.Time) string { return t.In(o.loc).Format(time.DateOn
 func (o *Outbox) Enqueue(ctx context.Context, b bot.Broadcast) (string, error) {
 	seen := make(map[bot.ChatRef]bool, len(b.Chats))
 	args := []any{o.base, 0, int64(o.cfg.Retention.Seconds()), 0, b.Kind, b.Ref, b.Title, "",
-		string(b.ReportTo), boolStr(b.Urgent), unixOrZero(b.NotBefore)}
+		string(b.ReportTo), boolStr(b.Urgent), unixOrZero(b.NotBefore), boolStr(b.Kind != KindReport)}
 	for _, c := range b.Chats {
 		if c == "" || seen[c] {
 			continue

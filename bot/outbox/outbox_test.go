@@ -234,6 +234,9 @@ func TestFailuresAndReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "report sent", func() bool { return s.count("tg:staff") == 1 })
+	if list, _ := o.List(ctx, 10); len(list) != 1 || list[0].ID != id {
+		t.Errorf("List = %+v, want only the notice (reports are not listed)", list)
+	}
 	r := status(t, o, id)
 	if r.Sent != 3 || r.Failed != 3 {
 		t.Errorf("sent %d failed %d, want 3 and 3", r.Sent, r.Failed)

@@ -23,22 +23,22 @@ end
 `
 
 // enqueue: KEYS seq, pending, recent. ARGV base, due, retention s, created
-// s, kind, ref, title, msg, report_to, urgent, not_before, then chat, grid
-// pairs. Returns the new id.
+// s, kind, ref, title, msg, report_to, urgent, not_before, listed (1/0),
+// then chat, grid pairs. Returns the new id.
 var enqueueScript = redis.NewScript(`
 local id = redis.call('INCR', KEYS[1])
 local b = ARGV[1] .. ':b:' .. id
-local n = (#ARGV - 11) / 2
+local n = (#ARGV - 12) / 2
 redis.call('HSET', b, 'kind', ARGV[5], 'ref', ARGV[6], 'title', ARGV[7], 'msg', ARGV[8],
   'report_to', ARGV[9], 'urgent', ARGV[10], 'created', ARGV[4], 'not_before', ARGV[11],
   'due', ARGV[2], 'total', n, 'sent', 0, 'failed', 0, 'cancelled', 0, 'members', 0)
-for i = 12, #ARGV, 2 do
+for i = 13, #ARGV, 2 do
   redis.call('HSET', b .. ':grid', ARGV[i], ARGV[i + 1])
   redis.call('ZADD', KEYS[2], ARGV[2], id .. '|' .. ARGV[i])
 end
 redis.call('EXPIRE', b, ARGV[3])
 redis.call('EXPIRE', b .. ':grid', ARGV[3])
-redis.call('ZADD', KEYS[3], ARGV[4], id)
+if ARGV[12] == '1' then redis.call('ZADD', KEYS[3], ARGV[4], id) end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(ARGV[4]) - tonumber(ARGV[3]))
 return id
 `)

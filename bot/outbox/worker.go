@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -233,7 +234,7 @@ func (o *Outbox) failed(ctx context.Context, d delivery, err error, chatBucket s
 	switch kind {
 	case bot.RateLimited:
 		ra := time.Second
-		if se, ok := err.(*bot.SendError); ok && se.RetryAfter > ra {
+		if se := (*bot.SendError)(nil); errors.As(err, &se) && se.RetryAfter > ra {
 			ra = se.RetryAfter
 		}
 		if err := o.lim.Backoff(ctx, chatBucket, ra); err != nil {
@@ -259,7 +260,7 @@ func (o *Outbox) failed(ctx context.Context, d delivery, err error, chatBucket s
 		o.fail(ctx, d, ReasonGone)
 	default:
 		desc := err.Error()
-		if se, ok := err.(*bot.SendError); ok && se.Desc != "" {
+		if se := (*bot.SendError)(nil); errors.As(err, &se) && se.Desc != "" {
 			desc = se.Desc
 		}
 		o.fail(ctx, d, fmt.Sprintf(ReasonPermanent, bot.Truncate(desc, 80)))
