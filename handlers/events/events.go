@@ -21,8 +21,8 @@ const maxHeadcount = 10
 
 // Config tunes the events feature.
 type Config struct {
-	// RefreshSeconds is the least time between two edits of a posted
-	// notice (Telegram allows about 20 messages a minute per group).
+	// RefreshSeconds is the least time between two notice edits in one
+	// chat (Telegram allows about 20 messages a minute per group).
 	RefreshSeconds int `yaml:"refresh_seconds"`
 	// MaxHeadcount is the most people one sign-up may bring (at most 10).
 	MaxHeadcount int `yaml:"max_headcount"`
@@ -40,7 +40,7 @@ type Config struct {
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{RefreshSeconds: 5, MaxHeadcount: maxHeadcount, RemarkMax: 60,
+	return Config{RefreshSeconds: 6, MaxHeadcount: maxHeadcount, RemarkMax: 60,
 		CheckinBeforeMinutes: 60, DefaultLengthMinutes: 180, RecordDays: 3*366 + 31}
 }
 

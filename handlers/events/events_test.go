@@ -419,3 +419,27 @@ func TestChatDoesNotTriggerCommands(t *testing.T) {
 		t.Errorf("chat signed someone up: taken %d", e.Taken)
 	}
 }
+
+func TestEditsPerGroupAreThrottledAcrossEvents(t *testing.T) {
+	h := newHarness(t)
+	h.create(fmt.Sprintf(lantern, 30))
+	h.create("/newevent 义诊 | 2027-02-13 09:00 | 卫生站 | 20 | 3网格")
+	u, n := resident(1)
+	h.say(group3, u, n, "报名 1")
+	h.say(group3, u, n, "报名 2")
+	i := h.s.len()
+	_ = h.f.HandleDue(context.Background(), "ev:1:refresh")
+	_ = h.f.HandleDue(context.Background(), "ev:2:refresh")
+	edits := map[bot.ChatRef]int{}
+	for _, m := range h.s.since(i) {
+		if m.Edit {
+			edits[m.Chat]++
+		}
+	}
+	if edits[group3] != 1 || edits[group5] != 1 {
+		t.Errorf("edits per chat = %v, want one each within the window", edits)
+	}
+	if at, ok := h.due.get("ev:2:refresh"); !ok || !at.After(h.clock()) {
+		t.Errorf("deferred refresh of event 2 not rescheduled: %v %v", at, ok)
+	}
+}

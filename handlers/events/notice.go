@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
 	"gridbot/bot/when"
@@ -142,7 +145,9 @@ func (f *Feature) broadcast(ctx context.Context, e *Event, kind string, m bot.Me
 
 // refresh edits every posted notice of the event to show its current
 // state. The dirty flag is cleared first, so a change made while editing
-// schedules another refresh.
+// schedules another refresh. Each chat gets at most one notice edit per
+// RefreshSeconds across all events (Telegram allows ~20 messages a minute
+// per group); chats edited too recently are retried a window later.
 func (f *Feature) refresh(ctx context.Context, id int64) error {
 	if err := f.env.Redis.HDel(ctx, f.st.key(id, "meta"), "dirty").Err(); err != nil {
 		return fmt.Errorf("clear dirty of event %d: %w", id, err)
@@ -170,17 +175,41 @@ func (f *Feature) refresh(ctx context.Context, id int64) error {
 		}
 	}
 	ed, ok := f.env.Send.(bot.Editor)
-	if !ok {
+	if !ok || len(posts) == 0 {
 		return nil
 	}
 	msg := f.render(e)
+	window := time.Duration(f.cfg.RefreshSeconds) * time.Second
+	chats := make([]bot.ChatRef, 0, len(posts))
 	for ch, mid := range posts {
-		if mid == "" {
+		if mid != "" {
+			chats = append(chats, ch)
+		}
+	}
+	slices.Sort(chats)
+	p := f.env.Redis.Pipeline()
+	slots := make([]*redis.BoolCmd, len(chats))
+	for i, ch := range chats {
+		slots[i] = p.SetNX(ctx, f.env.Keys.Key("ev", "edit", bot.Tag(string(ch))), id, window)
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		return fmt.Errorf("edit slots of event %d: %w", id, err)
+	}
+	deferred := false
+	for i, ch := range chats {
+		if !slots[i].Val() {
+			deferred = true
 			continue
 		}
-		if err := ed.Edit(ctx, ch, mid, msg); err != nil && !errors.Is(err, bot.ErrUnsupported) {
+		if err := ed.Edit(ctx, ch, posts[ch], msg); err != nil && !errors.Is(err, bot.ErrUnsupported) {
 			f.log.Warn("edit event notice", "event", id, "chat", ch, "err", err)
 		}
+	}
+	if deferred {
+		if err := f.env.Redis.HSet(ctx, f.st.key(id, "meta"), "dirty", "1").Err(); err != nil {
+			return fmt.Errorf("mark event %d dirty: %w", id, err)
+		}
+		f.schedule(ctx, dueKey(id, "refresh"), f.now().Add(window))
 	}
 	return nil
 }
