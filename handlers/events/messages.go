@@ -78,7 +78,7 @@ const (
 	msgRosterHead    = "<b>名单：%s（%d号）</b>\n时间：%s\n地点：%s\n正式报名 %d 户 %d 人 / 名额 %d，候补 %d 户，已签到 %d 户\n"
 	msgRosterIn      = "\n<b>正式报名</b>\n"
 	msgRosterWait    = "\n<b>候补</b>\n"
-	msgRosterLine    = "%d. %s ×%d %s%s%s\n"
+	msgRosterLine    = "%d. %s ×%d%s%s%s\n"
 	msgRosterChecked = " ✅已签到"
 	msgRosterEmpty   = "\n还没有人报名。"
 	msgRosterFiles   = "%s（%d号）名单"
