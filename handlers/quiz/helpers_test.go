@@ -141,6 +141,8 @@ func (p plainSender) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) 
 type fakeOutbox struct {
 	mu  sync.Mutex
 	got []bot.Broadcast
+	// failAt makes the call with this 1-based number fail once.
+	failAt, calls int
 }
 
 var _ bot.Outbox = (*fakeOutbox)(nil)
@@ -148,6 +150,10 @@ var _ bot.Outbox = (*fakeOutbox)(nil)
 func (o *fakeOutbox) Enqueue(_ context.Context, b bot.Broadcast) (string, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.calls++
+	if o.calls == o.failAt {
+		return "", fmt.Errorf("outbox down")
+	}
 	o.got = append(o.got, b)
 	return fmt.Sprint(len(o.got)), nil
 }

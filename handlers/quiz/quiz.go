@@ -140,6 +140,9 @@ func (f *Feature) open(ctx context.Context, by string) (int, error) {
 	}
 	id, _ := strconv.Atoi(res[1])
 	if res[0] == "busy" {
+		if err := f.finishAnnounce(ctx, id); err != nil {
+			return id, err
+		}
 		return id, fmt.Errorf("round %d: %w", id, ErrRoundOpen)
 	}
 	if f.env.Due != nil {
@@ -147,11 +150,7 @@ func (f *Feature) open(ctx context.Context, by string) (int, error) {
 			return id, fmt.Errorf("schedule close of quiz round %d: %w", id, err)
 		}
 	}
-	r, err := f.round(ctx, id)
-	if err != nil {
-		return id, err
-	}
-	if err := f.announce(ctx, r, grids); err != nil {
+	if err := f.finishAnnounce(ctx, id); err != nil {
 		return id, err
 	}
 	f.env.Log.Info("quiz round opened", "round", id, "questions", strings.Join(ids, ","), "by", by)
@@ -370,11 +369,37 @@ func payload(id, gi int) string {
 	return fmt.Sprintf("quiz_%d", id)
 }
 
-// announce enqueues one announcement per grid and platform (the button
-// carries the grid, so each grid's message differs).
-func (f *Feature) announce(ctx context.Context, r *round, grids []bot.Grid) error {
-	if f.env.Outbox == nil {
+// Job is the cron job of schedule.quiz: it opens a round, and while one is
+// open it only finishes that round's announcements if a failure left any
+// unsent.
+func (f *Feature) Job(ctx context.Context) error {
+	id, err := f.OpenRound(ctx)
+	if errors.Is(err, ErrRoundOpen) {
+		f.env.Log.Info("quiz: a round is still open; no new round", "round", id)
 		return nil
+	}
+	return err
+}
+
+// finishAnnounce enqueues the announcements of round id not yet enqueued:
+// one per grid and platform (the button carries the grid, so each grid's
+// message differs). Each enqueued one is marked in the round's hash, so a
+// retry after a failure sends only what is missing.
+func (f *Feature) finishAnnounce(ctx context.Context, id int) error {
+	h, err := f.env.Redis.HGetAll(ctx, f.roundKey(id)).Result()
+	if err != nil {
+		return fmt.Errorf("announce quiz round %d: %w", id, err)
+	}
+	if h["status"] != "open" || h["opened_all"] == "1" || f.env.Outbox == nil {
+		return nil
+	}
+	r, err := f.round(ctx, id)
+	if err != nil || r == nil {
+		return err
+	}
+	grids, err := f.env.Dir.Grids(ctx)
+	if err != nil {
+		return fmt.Errorf("announce quiz round %d: %w", id, err)
 	}
 	for _, g := range grids {
 		gi := slices.Index(r.Grids, g.Name) + 1
@@ -388,6 +413,10 @@ func (f *Feature) announce(ctx context.Context, r *round, grids []bot.Grid) erro
 			byPlatform[p] = append(byPlatform[p], c)
 		}
 		for _, p := range platforms {
+			mark := "open|" + g.Name + "|" + p
+			if h[mark] == "1" {
+				continue
+			}
 			chats := byPlatform[p]
 			m := bot.Message{Text: fmt.Sprintf(msgAnnounce, r.ID, len(r.Questions), f.when(r.Closes))}
 			if link := f.deepLink(p, r.ID, gi); link != "" {
@@ -405,7 +434,13 @@ func (f *Feature) announce(ctx context.Context, r *round, grids []bot.Grid) erro
 			if err != nil {
 				return fmt.Errorf("announce quiz round %d to %s: %w", r.ID, g.Name, err)
 			}
+			if err := f.env.Redis.HSet(ctx, f.roundKey(id), mark, "1").Err(); err != nil {
+				return fmt.Errorf("announce quiz round %d: %w", id, err)
+			}
 		}
+	}
+	if err := f.env.Redis.HSet(ctx, f.roundKey(id), "opened_all", "1").Err(); err != nil {
+		return fmt.Errorf("announce quiz round %d: %w", id, err)
 	}
 	return nil
 }

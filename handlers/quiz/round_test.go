@@ -155,3 +155,44 @@ func TestStaffStartStopByKeyword(t *testing.T) {
 	g.private(staffUser, "王主任", "/quiz stop")
 	contains(t, g.send.last(t, staffUser.PrivateChat()).Msg.Text, "现在没有进行中的竞答")
 }
+
+func TestFailedBroadcastsAreFinishedOnRetryWithoutRepeats(t *testing.T) {
+	g := newRig(t, DefaultConfig(), smallBank(20))
+	ctx := context.Background()
+	g.out.failAt = 2
+	if _, err := g.f.OpenRound(ctx); err == nil {
+		t.Fatal("OpenRound with a failing outbox: got no error")
+	}
+	if err := g.f.Job(ctx); err != nil {
+		t.Fatalf("Job retry: %v", err)
+	}
+	if err := g.f.Job(ctx); err != nil {
+		t.Fatalf("Job while open: %v", err)
+	}
+	seen := map[string]int{}
+	for _, b := range g.out.all() {
+		seen[b.Grids[b.Chats[0]]]++
+	}
+	if len(seen) != 3 || seen["1网格"] != 1 || seen["2网格"] != 1 || seen["3网格"] != 1 {
+		t.Errorf("announcements per grid: got %v, want one each for 3 grids", seen)
+	}
+	g.out.failAt = g.out.calls + 2
+	if err := g.f.HandleDue(ctx, DueKey(1)); err == nil {
+		t.Fatal("close with a failing outbox: got no error")
+	}
+	if err := g.f.HandleDue(ctx, DueKey(1)); err != nil {
+		t.Fatalf("close retry: %v", err)
+	}
+	results := map[string]int{}
+	for _, b := range g.out.all() {
+		if strings.HasSuffix(b.Ref, ":results") {
+			results[b.Grids[b.Chats[0]]]++
+		}
+	}
+	if len(results) != 3 || results["1网格"] != 1 || results["2网格"] != 1 || results["3网格"] != 1 {
+		t.Errorf("results per grid: got %v, want one each for 3 grids", results)
+	}
+	if err := g.f.HandleDue(ctx, "quiz:x:close"); err != nil {
+		t.Errorf("bad due key: got %v, want it ignored", err)
+	}
+}
