@@ -29,17 +29,20 @@ func (j *job) slot(now time.Time, loc *time.Location) (time.Time, bool) {
 
 // seed records, for jobs never run before, the current slot as done, so a
 // new job waits for its next slot instead of running at start-up.
-func (s *Scheduler) seed(ctx context.Context) error {
+func (s *Scheduler) seed(ctx context.Context, jobs ...*job) error {
+	if len(jobs) == 0 {
+		return nil
+	}
 	now := s.now()
 	pipe := s.rdb.Pipeline()
-	for _, j := range s.jobs {
+	for _, j := range jobs {
 		t, ok := j.slot(now, s.loc)
 		if !ok {
 			t = now
 		}
 		pipe.HSetNX(ctx, s.key("last"), j.name, t.Unix())
 	}
-	if _, err := pipe.Exec(ctx); err != nil && len(s.jobs) > 0 {
+	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("scheduler: seed job records: %w", err)
 	}
 	return nil

@@ -98,6 +98,7 @@ type job struct {
 	sched   cron.Schedule
 	fn      func(ctx context.Context) error
 	wrapped cron.Job
+	id      cron.EntryID
 }
 
 // Scheduler runs cron jobs and due items on the replica holding the lease.
@@ -168,7 +169,9 @@ func (s *Scheduler) key(part string) string { return s.k.Key("sched", "{sched}",
 
 // Add registers a job under a cron spec (5 fields, or @daily and the like,
 // in the scheduler's zone); a spec in Config.Jobs for name replaces spec.
-// A bad spec is an error naming the job. Add jobs before Run.
+// A bad spec is an error naming the job. A job added for the first time
+// waits for its next slot; one that ran before catches up a slot missed
+// today. Jobs may be added before or after Run.
 func (s *Scheduler) Add(name, spec string, fn func(ctx context.Context) error) error {
 	if o, ok := s.opts.Jobs[name]; ok && strings.TrimSpace(o) != "" {
 		spec = o
@@ -179,19 +182,35 @@ func (s *Scheduler) Add(name, spec string, fn func(ctx context.Context) error) e
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.running {
-		return fmt.Errorf("scheduler: job %q added after Run", name)
-	}
 	for _, j := range s.jobs {
 		if j.name == name {
 			return fmt.Errorf("scheduler: job %q added twice", name)
 		}
 	}
 	j := &job{name: name, spec: spec, sched: sched, fn: fn}
-	id := s.cron.Schedule(sched, cron.FuncJob(func() { s.tick(j) }))
-	j.wrapped = s.cron.Entry(id).WrappedJob
+	if s.running {
+		if err := s.seed(s.ctx(), j); err != nil {
+			return err
+		}
+	}
+	j.id = s.cron.Schedule(sched, cron.FuncJob(func() { s.tick(j) }))
+	j.wrapped = s.cron.Entry(j.id).WrappedJob
 	s.jobs = append(s.jobs, j)
 	return nil
+}
+
+// Remove stops a job (to Add it again with another spec); its record of
+// the last slot run stays, so re-adding it does not run a slot twice.
+func (s *Scheduler) Remove(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, j := range s.jobs {
+		if j.name == name {
+			s.cron.Remove(j.id)
+			s.jobs = append(s.jobs[:i], s.jobs[i+1:]...)
+			return
+		}
+	}
 }
 
 // Leader reports whether this replica holds the lease.
@@ -214,9 +233,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		return errors.New("scheduler: Run called twice")
 	}
 	s.running = true
-	s.mu.Unlock()
 	s.runCtx.Store(&ctx)
-	if err := s.seed(ctx); err != nil {
+	err := s.seed(ctx, s.jobs...)
+	s.mu.Unlock()
+	if err != nil {
 		return err
 	}
 	s.cron.Start()

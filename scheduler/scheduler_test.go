@@ -305,3 +305,57 @@ func TestDueFiresOnce(t *testing.T) {
 		t.Errorf("due items left = %d, want 0 (the failing one dropped)", n)
 	}
 }
+
+// TestAddAfterRunAndRemove: a job added while running waits for its slot;
+// removing and re-adding it does not run a slot twice.
+func TestAddAfterRunAndRemove(t *testing.T) {
+	f := newFixture(t, at(22, 9, 0))
+	s := f.scheduler("a")
+	start(t, s)
+	eventually(t, "leader", s.Leader)
+	var runs atomic.Int32
+	job := func(context.Context) error { runs.Add(1); return nil }
+	if err := s.Add("quiz", "30 8 * * *", job); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(120 * time.Millisecond)
+	if got := runs.Load(); got != 0 {
+		t.Fatalf("job added at 09:00 ran %d times for the 08:30 slot, want 0", got)
+	}
+	f.clk.Set(at(23, 8, 30))
+	eventually(t, "catch-up on renewal", func() bool { return runs.Load() == 1 })
+	s.Remove("quiz")
+	if err := s.Add("quiz", "30 8 * * *", job); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(120 * time.Millisecond)
+	if got := runs.Load(); got != 1 {
+		t.Errorf("re-added job: %d runs, want 1", got)
+	}
+}
+
+// TestDueRefiresAfterLeaderDies: an item claimed by a leader that died
+// mid-handler fires again once its firing lease is over.
+func TestDueRefiresAfterLeaderDies(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, at(22, 8, 0))
+	s := f.scheduler("b")
+	var fired atomic.Int32
+	s.OnDue("remind", func(context.Context, string) error { fired.Add(1); return nil })
+	dead := float64(at(22, 8, 0).Add(firingLease).UnixMilli())
+	if err := f.rdb.ZAdd(ctx, s.key("firing"), redis.Z{Score: dead, Member: "remind:1"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	start(t, s)
+	eventually(t, "leader", s.Leader)
+	time.Sleep(60 * time.Millisecond)
+	if got := fired.Load(); got != 0 {
+		t.Fatalf("fired %d times during the dead leader's lease, want 0", got)
+	}
+	f.clk.Set(at(22, 8, 6))
+	eventually(t, "fired again", func() bool { return fired.Load() == 1 })
+	time.Sleep(60 * time.Millisecond)
+	if got := fired.Load(); got != 1 {
+		t.Errorf("fired %d times, want 1", got)
+	}
+}
