@@ -377,6 +377,23 @@ func splitTags(s string) []string {
 	return strings.Split(s, ",")
 }
 
+// Grid returns one grid with its chats and settings; ok is false when no
+// chat is bound to it.
+func (d *Directory) Grid(ctx context.Context, name string) (Grid, bool, error) {
+	ok, err := d.rdb.SIsMember(ctx, d.key("grids"), name).Result()
+	if err != nil {
+		return Grid{}, false, fmt.Errorf("grid %s: %w", name, err)
+	}
+	if !ok {
+		return Grid{}, false, nil
+	}
+	gs, err := d.load(ctx, []string{name})
+	if err != nil {
+		return Grid{}, false, err
+	}
+	return gs[0], true, nil
+}
+
 // SetGridMeta sets a grid's tags and language ("" leaves either unchanged;
 // "-" clears it).
 func (d *Directory) SetGridMeta(ctx context.Context, grid string, tags []string, lang string) error {

@@ -154,3 +154,28 @@ func TestWhoisOneRoundTrip(t *testing.T) {
 		t.Errorf("ByHandle = %v %v %v", u, ok, err)
 	}
 }
+
+func TestGridLookupAndMention(t *testing.T) {
+	rdb, keys, _ := redistest.New(t)
+	d := bot.NewDirectory(rdb, keys, nil)
+	ctx := context.Background()
+	if _, ok, err := d.Grid(ctx, "3网格"); ok || err != nil {
+		t.Fatalf("unknown grid: ok=%v err=%v", ok, err)
+	}
+	if _, err := d.Bind(ctx, "tg:-1", "3网格", "群"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetGridMeta(ctx, "3网格", nil, "ug"); err != nil {
+		t.Fatal(err)
+	}
+	g, ok, err := d.Grid(ctx, "3网格")
+	if err != nil || !ok || g.Lang != "ug" || len(g.Chats) != 1 {
+		t.Errorf("Grid = %+v %v %v", g, ok, err)
+	}
+	if got := bot.MentionHTML("tg:42", "张<阿姨>"); got != `<a href="tg://user?id=42">张&lt;阿姨&gt;</a>` {
+		t.Errorf("Mention tg = %s", got)
+	}
+	if got := bot.MentionHTML("wecom:zhang", "张阿姨"); got != "@张阿姨" {
+		t.Errorf("Mention wecom = %s", got)
+	}
+}

@@ -159,3 +159,16 @@ func ShortName(name string) string {
 	}
 	return string(r[0]) + strings.Repeat("*", min(len(r)-1, 2))
 }
+
+// MentionHTML returns markup naming a user so the platform notifies them where
+// it can: a tg://user link on Telegram, "@name" elsewhere. The name is
+// escaped.
+func MentionHTML(u UserRef, name string) string {
+	if name == "" {
+		name = u.ID()
+	}
+	if u.Platform() == "tg" {
+		return `<a href="tg://user?id=` + Esc(u.ID()) + `">` + Esc(name) + `</a>`
+	}
+	return "@" + Esc(name)
+}
