@@ -21,7 +21,7 @@ const (
 
 	msgTextQuestion = "<b>第 %d 题（共 %d 题）</b>\n%s\n\n%s\n请回复选项字母，例如：<code>A</code>"
 	msgPollPrefix   = "第%d题/共%d题：%s"
-	msgPollHint     = "👆 请在上面的题目里点选答案。如果题目超时关闭了，发送「答题」继续。"
+	msgPollHint     = "👇 请在下面的题目里直接点选答案。如果题目关闭了，发送「答题」就能接着答。"
 	msgRight        = "✅ <b>答对了！</b> +10 分"
 	msgWrong        = "❌ <b>答错了。</b>正确答案是：%s"
 	msgExplain      = "\n📖 %s"

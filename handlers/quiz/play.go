@@ -61,6 +61,9 @@ func (f *Feature) begin(ctx context.Context, c *bot.Context, want int, grid stri
 	if a.status == "resume" {
 		intro = fmt.Sprintf(msgResume, a.pos+1)
 	}
+	if a.pos < len(r.Questions) && f.usesPoll(c, r.Questions[a.pos]) {
+		intro += "\n" + msgPollHint
+	}
 	return f.ask(ctx, c, r, a.pos, intro)
 }
 
@@ -100,7 +103,7 @@ func (f *Feature) ask(ctx context.Context, c *bot.Context, r *round, pos int, be
 	chat := user.PrivateChat()
 	q := r.Questions[pos]
 	n := len(r.Questions)
-	if p, ok := c.Sender.(bot.Poller); ok && f.cfg.Polls && chat.Platform() == "tg" && len(q.Answer) == 1 {
+	if p, ok := c.Sender.(bot.Poller); ok && f.usesPoll(c, q) {
 		if before != "" {
 			if _, err := c.Sender.Send(ctx, chat, bot.Message{Text: before}); err != nil {
 				return fmt.Errorf("quiz send: %w", err)
@@ -130,6 +133,13 @@ func (f *Feature) ask(ctx context.Context, c *bot.Context, r *round, pos int, be
 		return fmt.Errorf("quiz send: %w", err)
 	}
 	return nil
+}
+
+// usesPoll reports whether q is asked as a native quiz poll: on Telegram,
+// when polls are on and the question has exactly one correct option.
+func (f *Feature) usesPoll(c *bot.Context, q Question) bool {
+	_, ok := c.Sender.(bot.Poller)
+	return ok && f.cfg.Polls && c.Update.User.Platform() == "tg" && len(q.Answer) == 1
 }
 
 func optionLines(opts []string) string {

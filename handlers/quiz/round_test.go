@@ -3,10 +3,13 @@ package quiz
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 func TestOpenRoundAnnouncesOncePerGridWithDeepLink(t *testing.T) {
@@ -194,5 +197,24 @@ func TestFailedBroadcastsAreFinishedOnRetryWithoutRepeats(t *testing.T) {
 	}
 	if err := g.f.HandleDue(ctx, "quiz:x:close"); err != nil {
 		t.Errorf("bad due key: got %v, want it ignored", err)
+	}
+}
+
+func TestConfigFromYAML(t *testing.T) {
+	cfg := DefaultConfig()
+	in := "questions: 8\nwindow: 72h\nrecent_rounds: 4\npoll_seconds: 90\npolls: false\nseason: month\nbanks: [a.yaml]\nkeep_days: 1500\n"
+	if err := yaml.Unmarshal([]byte(in), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	want := Config{Questions: 8, Window: 72 * time.Hour, RecentRounds: 4, PollSeconds: 90, Polls: false,
+		Season: "month", Banks: []string{"a.yaml"}, KeepDays: 1500}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("got %+v, want %+v", cfg, want)
+	}
+	if got, want := SeasonOf("quarter", time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC), shanghai), "2027Q1"; got != want {
+		t.Errorf("season of 2026-12-31 23:00 UTC in Shanghai: got %s, want %s", got, want)
+	}
+	if got, want := seasonLabel("2026Q4"), "2026年第4季度"; got != want {
+		t.Errorf("label: got %s, want %s", got, want)
 	}
 }
