@@ -116,7 +116,7 @@ type Scheduler struct {
 	jobs     []*job
 	handlers map[string]func(ctx context.Context, key string) error
 	running  bool
-	wg       sync.WaitGroup // catch-up runs
+	wg       sync.WaitGroup // catch-up runs and the due scan
 
 	runCtx      atomic.Pointer[context.Context]
 	leaderUntil atomic.Int64 // Unix ns, real time
@@ -245,10 +245,24 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		s.wg.Wait()
 		s.release(context.WithoutCancel(ctx))
 	}()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		scan := time.NewTicker(s.opts.Scan)
+		defer scan.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-scan.C:
+				if s.Leader() {
+					s.scan(ctx)
+				}
+			}
+		}
+	}()
 	lease := time.NewTicker(s.opts.Lease / 3)
 	defer lease.Stop()
-	scan := time.NewTicker(s.opts.Scan)
-	defer scan.Stop()
 	s.renew(ctx)
 	for {
 		select {
@@ -256,10 +270,6 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			return nil
 		case <-lease.C:
 			s.renew(ctx)
-		case <-scan.C:
-			if s.Leader() {
-				s.scan(ctx)
-			}
 		}
 	}
 }

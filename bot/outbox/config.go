@@ -128,3 +128,33 @@ func (q quiet) hold(t time.Time) time.Time {
 	}
 	return end
 }
+
+// withDefaults fills zero fields with DefaultConfig's values.
+func withDefaults(c Config) Config {
+	d := DefaultConfig()
+	set := func(v *time.Duration, def time.Duration) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	set(&c.Lease, d.Lease)
+	set(&c.Poll, d.Poll)
+	set(&c.SendTimeout, d.SendTimeout)
+	set(&c.Backoff, d.Backoff)
+	set(&c.MaxBackoff, d.MaxBackoff)
+	set(&c.MaxWait, d.MaxWait)
+	set(&c.Retention, d.Retention)
+	if c.Workers < 1 {
+		c.Workers = d.Workers
+	}
+	if c.Batch < 1 {
+		c.Batch = d.Batch
+	}
+	if c.MaxTries < 1 {
+		c.MaxTries = d.MaxTries
+	}
+	if c.QuietStart == "" && c.QuietEnd == "" {
+		c.QuietStart, c.QuietEnd = d.QuietStart, d.QuietEnd
+	}
+	return c
+}

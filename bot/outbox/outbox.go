@@ -75,13 +75,18 @@ type Outbox struct {
 var _ bot.Outbox = (*Outbox)(nil)
 
 // New returns an Outbox that sends through env.Send (a bot.Mux), marks gone
-// chats in env.Dir, and takes tokens from lim. Bad quiet hours in cfg turn
-// quiet hours off (check cfg.Validate at start-up).
+// chats in env.Dir, and takes tokens from lim (nil: no limits). Zero fields
+// of cfg take DefaultConfig's values; bad quiet hours turn quiet hours off
+// (check cfg.Validate at start-up).
 func New(env bot.Env, lim *ratelimit.Limiter, cfg Config) *Outbox {
 	o := &Outbox{
 		rdb: env.Redis, k: env.Keys, base: env.Keys.Key("ob", "{ob}"), dir: env.Dir,
 		send: env.Send, lim: lim, log: env.Log, now: env.Now, loc: env.Loc, cfg: cfg,
 		wake: make(chan struct{}, 1),
+	}
+	o.cfg = withDefaults(cfg)
+	if o.lim == nil {
+		o.lim = ratelimit.New(env.Redis, env.Keys, ratelimit.Config{})
 	}
 	if o.now == nil {
 		o.now = time.Now
@@ -92,8 +97,8 @@ func New(env bot.Env, lim *ratelimit.Limiter, cfg Config) *Outbox {
 	if o.log == nil {
 		o.log = slog.Default()
 	}
-	qs, err1 := parseClock(cfg.QuietStart)
-	qe, err2 := parseClock(cfg.QuietEnd)
+	qs, err1 := parseClock(o.cfg.QuietStart)
+	qe, err2 := parseClock(o.cfg.QuietEnd)
 	if err1 != nil || err2 != nil {
 		qs, qe = 0, 0
 	}
