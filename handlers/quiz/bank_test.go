@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"gridbot/bot"
 )
 
 func TestDefaultBank(t *testing.T) {
@@ -259,4 +261,28 @@ func FuzzImportCSV(f *testing.F) {
 			t.Fatalf("written bank does not read back: %v", err)
 		}
 	})
+}
+
+func TestNewLoadsExtraBanks(t *testing.T) {
+	extra := writeFile(t, "extra.yaml", "questions:\n"+
+		"  - id: zc01\n    category: 政策法规\n    question: 改写的第一题？\n    options: [对, 错]\n    answer: A\n    explanation: 说明。\n"+
+		"  - id: local01\n    category: 典型事迹\n    question: 本社区的新题？\n    options: [对, 错]\n    answer: B\n    explanation: 说明。\n")
+	cfg := DefaultConfig()
+	cfg.Banks = []string{extra}
+	f, err := New(bot.Env{}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs := f.Bank()
+	if got, want := len(qs), len(DefaultBank())+1; got != want {
+		t.Errorf("got %d questions, want %d (one replaced, one added)", got, want)
+	}
+	i := slices.IndexFunc(qs, func(q Question) bool { return q.ID == "zc01" })
+	if got, want := qs[i].Text, "改写的第一题？"; got != want {
+		t.Errorf("zc01: got %q, want %q", got, want)
+	}
+	cfg.Banks = []string{writeFile(t, "bad.yaml", "- id: x\n  question: 没有选项\n  answer: A\n  explanation: e\n")}
+	if _, err := New(bot.Env{}, cfg); err == nil || !strings.Contains(err.Error(), "bad.yaml:1: 题目 x：有 0 个选项") {
+		t.Errorf("New with a bad bank: got %v, want an error naming file and line", err)
+	}
 }

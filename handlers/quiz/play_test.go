@@ -311,3 +311,19 @@ func TestSecondSeasonStartsFromZero(t *testing.T) {
 	g.private("wecom:1", "张", "我的")
 	contains(t, g.send.last(t, "wecom:1").Msg.Text, "您这个季度还没有参加知识竞答")
 }
+
+func TestSlowAnswerTimeIsCapped(t *testing.T) {
+	g := newRig(t, DefaultConfig(), smallBank(20))
+	open(t, g)
+	u := bot.UserRef("wecom:slow")
+	g.private(u, "慢", "答题")
+	g.clock.Add(25 * time.Minute)
+	g.private(u, "慢", "B")
+	rec, _ := g.f.Record(context.Background(), 1)
+	if got, want := rec.Top[0].Time, answerCap; got != want {
+		t.Errorf("answer time: got %v, want the cap %v", got, want)
+	}
+	if got, want := rec.Top[0].Points, 10; got != want {
+		t.Errorf("points: got %d, want %d", got, want)
+	}
+}

@@ -157,6 +157,10 @@ func TestStaffStartStopByKeyword(t *testing.T) {
 	}
 	g.private(staffUser, "王主任", "/quiz stop")
 	contains(t, g.send.last(t, staffUser.PrivateChat()).Msg.Text, "现在没有进行中的竞答")
+	g.private(staffUser, "王主任", "/quiz")
+	contains(t, g.send.last(t, staffUser.PrivateChat()).Msg.Text, "用法：<code>/quiz start</code>")
+	g.private(staffUser, "王主任", "/quiz stats")
+	contains(t, g.send.last(t, staffUser.PrivateChat()).Msg.Text, "第1期竞答统计")
 }
 
 func TestFailedBroadcastsAreFinishedOnRetryWithoutRepeats(t *testing.T) {
