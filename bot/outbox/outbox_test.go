@@ -360,3 +360,21 @@ func TestManyWorkersEveryChatOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestIdleFollowsDueDeliveries(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, newFakeSender(), nil, nil)
+	o := f.outbox(testConfig())
+	idle, err := o.Idle(ctx)
+	if err != nil || !idle {
+		t.Fatalf("empty outbox: idle=%v err=%v", idle, err)
+	}
+	if _, err := o.Enqueue(ctx, bot.Broadcast{Kind: "notice", Chats: []bot.ChatRef{"tg:-1"}, Message: bot.Message{Text: "停水"}, Urgent: true}); err != nil {
+		t.Fatal(err)
+	}
+	if idle, _ := o.Idle(ctx); idle {
+		t.Error("outbox with a due delivery reported idle")
+	}
+	run(t, o)
+	eventually(t, "drained", func() bool { idle, _ := o.Idle(ctx); return idle })
+}

@@ -224,3 +224,17 @@ func (o *Outbox) report(ctx context.Context, id string) {
 		o.log.Error("outbox: delivery report", "broadcast", id, "err", err)
 	}
 }
+
+// Idle reports whether no delivery is due now or being sent: the local
+// trial waits for it before exiting so a scripted run shows every message.
+// Deliveries held for later (quiet hours, NotBefore, backoff) do not count.
+func (o *Outbox) Idle(ctx context.Context) (bool, error) {
+	now := strconv.FormatInt(o.now().UnixMilli(), 10)
+	pipe := o.rdb.Pipeline()
+	due := pipe.ZCount(ctx, o.key("pending"), "-inf", now)
+	inflight := pipe.ZCard(ctx, o.key("inflight"))
+	if _, err := pipe.Exec(ctx); err != nil {
+		return false, fmt.Errorf("outbox idle: %w", err)
+	}
+	return due.Val() == 0 && inflight.Val() == 0, nil
+}
