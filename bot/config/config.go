@@ -89,8 +89,12 @@ func walk(v reflect.Value, prefix string, leaf func(path string, v reflect.Value
 		if !f.IsExported() {
 			continue
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 		if name == "-" {
+			continue
+		}
+		if opts == "inline" && f.Type.Kind() == reflect.Struct {
+			walk(v.Field(i), prefix, leaf)
 			continue
 		}
 		if name == "" {

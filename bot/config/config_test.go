@@ -108,3 +108,28 @@ func TestKeysAndEnvNames(t *testing.T) {
 		t.Errorf("EnvName = %s", got)
 	}
 }
+
+type Inner struct {
+	Lease string `yaml:"lease"`
+}
+
+type withInline struct {
+	Schedule struct {
+		Inner `yaml:",inline"`
+		Tips  string `yaml:"tips"`
+	} `yaml:"schedule"`
+}
+
+func TestInlineSectionsShareTheirParentKey(t *testing.T) {
+	var c withInline
+	p := write(t, "schedule:\n  lease: 15s\n  tips: \"30 8 * * *\"\n")
+	if err := Load(&c, p, []string{"GRIDBOT_SCHEDULE_LEASE=20s"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Schedule.Lease != "20s" || c.Schedule.Tips != "30 8 * * *" {
+		t.Errorf("got %+v", c.Schedule)
+	}
+	if got := strings.Join(Keys(&c), " "); got != "schedule.lease schedule.tips" {
+		t.Errorf("Keys = %s", got)
+	}
+}

@@ -15,8 +15,9 @@ type Config struct {
 	// ReplaceDefault drops the built-in bank, so only Bank files count.
 	ReplaceDefault bool `yaml:"replace_default"`
 	// Schedule is the standard 5-field cron spec of the daily push, in the
-	// configured zone (default "30 8 * * *").
-	Schedule string `yaml:"schedule"`
+	// configured zone (default "30 8 * * *"). It is the main config's
+	// schedule.tips, hence no key here.
+	Schedule string `yaml:"-"`
 	// GridSchedules overrides Schedule per grid name ("3网格": "0 9 * * *");
 	// staff overrides set with /tip schedule win over these.
 	GridSchedules map[string]string `yaml:"grid_schedules"`
@@ -46,7 +47,7 @@ func ParseSpec(spec string) (cron.Schedule, error) {
 // Validate reports the first bad value, naming its key.
 func (c Config) Validate() error {
 	if _, err := ParseSpec(c.Schedule); err != nil {
-		return fmt.Errorf("tips.schedule: %w", err)
+		return fmt.Errorf("schedule.tips: %w", err)
 	}
 	if _, err := ParseSpec(c.Tick); err != nil {
 		return fmt.Errorf("tips.tick: %w", err)
