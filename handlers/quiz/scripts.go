@@ -12,7 +12,9 @@ import "github.com/redis/go-redis/v9"
 //	ugrid                 hash user → grid last seen
 //	r:<id>                hash: status, opened, closes, closed, season, n,
 //	                      qids, q<i> (JSON), a<i> (",1,"), o<i> options,
-//	                      grids, players, done, announced, ann|<grid>
+//	                      grids, players, done, members (snapshot taken),
+//	                      open|<grid>|<platform>, opened_all, ann|<grid>,
+//	                      announced (broadcasts enqueued)
 //	r:<id>:a:<user>       hash: grid, name, started, sent, pos, score,
 //	                      correct, time, done, poll, c<i> choice, t<i> ms
 //	r:<id>:board          zset user → points·1e9 − time ms
