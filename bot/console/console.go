@@ -86,6 +86,8 @@ func New(in io.Reader, out io.Writer, echo bool, fileDir string) *Console {
 	for _, ch := range c.chats {
 		c.names[ch.Ref] = ch.Title
 	}
+	c.names[c.speaker.User.PrivateChat()] = "私聊·" + c.speaker.Name
+	c.names[StaffSpeaker.User.PrivateChat()] = "私聊·" + StaffSpeaker.Name
 	return c
 }
 
@@ -104,6 +106,7 @@ const Banner = `━━━━━━━━━━━━━━━━━━━━━�
  /as 居民 张阿姨     以居民身份发言（/as 网格员 小刘 为网格员）
  /to 2              切换到 2 号群（/to 私聊 与机器人私聊；/to 列出所有群）
  /tap 1             点按上一条消息的第 1 个按钮
+ 行尾加 \ 可以接着写下一行，多行算一条消息（发布活动的多行格式要用）
  Ctrl-D 或输入结束即退出
 ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━`
 
@@ -128,6 +131,7 @@ func (c *Console) Run(ctx context.Context, submit func(context.Context, bot.Send
 		errc <- sc.Err()
 		close(lines)
 	}()
+	var pending []string
 	for {
 		select {
 		case <-ctx.Done():
@@ -135,6 +139,14 @@ func (c *Console) Run(ctx context.Context, submit func(context.Context, bot.Send
 		case line, ok := <-lines:
 			if !ok {
 				return <-errc
+			}
+			if cont, found := strings.CutSuffix(strings.TrimRight(line, " \r"), "\\"); found {
+				pending = append(pending, cont)
+				continue
+			}
+			if len(pending) > 0 {
+				line = strings.Join(append(pending, line), "\n")
+				pending = nil
 			}
 			u := c.line(line)
 			if u == nil {
@@ -222,9 +234,9 @@ func (c *Console) switchSpeaker(arg string) {
 		}
 		c.speaker = Speaker{User: bot.UserRef("console:" + name), Name: name, Role: role}
 	}
+	c.names[c.speaker.User.PrivateChat()] = "私聊·" + c.speaker.Name
 	if private {
 		c.current = c.speaker.User.PrivateChat()
-		c.names[c.current] = "私聊·" + c.speaker.Name
 	}
 	c.printfLocked("（现在以「%s」（%s）身份在「%s」发言）\n", c.speaker.Name, c.speaker.Role, c.label(c.current))
 }

@@ -8,20 +8,42 @@ import (
 	_ "time/tzdata" // the zone database for machines without one
 
 	"gridbot/bot/config"
+	"gridbot/bot/outbox"
+	"gridbot/bot/ratelimit"
 	"gridbot/bot/telegram"
 	"gridbot/bot/wecom"
+	"gridbot/handlers/events"
+	"gridbot/handlers/notices"
+	"gridbot/handlers/quiz"
+	"gridbot/handlers/tips"
+	"gridbot/scheduler"
 )
 
 // Config is the whole configuration; config.example.yaml documents each key.
 type Config struct {
-	Timezone string          `yaml:"timezone"`
-	Redis    RedisConfig     `yaml:"redis"`
-	Telegram telegram.Config `yaml:"telegram"`
-	Wecom    wecom.Config    `yaml:"wecom"`
-	Staff    StaffConfig     `yaml:"staff"`
-	HTTP     HTTPConfig      `yaml:"http"`
-	Log      LogConfig       `yaml:"log"`
-	Updates  UpdatesConfig   `yaml:"updates"`
+	Timezone string           `yaml:"timezone"`
+	Redis    RedisConfig      `yaml:"redis"`
+	Telegram telegram.Config  `yaml:"telegram"`
+	Wecom    wecom.Config     `yaml:"wecom"`
+	Staff    StaffConfig      `yaml:"staff"`
+	HTTP     HTTPConfig       `yaml:"http"`
+	Log      LogConfig        `yaml:"log"`
+	Updates  UpdatesConfig    `yaml:"updates"`
+	Schedule ScheduleConfig   `yaml:"schedule"`
+	Limits   ratelimit.Config `yaml:"ratelimit"`
+	Outbox   outbox.Config    `yaml:"outbox"`
+	Events   events.Config    `yaml:"events"`
+	Tips     tips.Config      `yaml:"tips"`
+	Notices  notices.Config   `yaml:"notices"`
+	Quiz     quiz.Config      `yaml:"quiz"`
+}
+
+// ScheduleConfig holds the cron specs of the scheduled work (in the
+// configured zone) and the scheduler's own settings.
+type ScheduleConfig struct {
+	scheduler.Config `yaml:",inline"`
+	Tips             string `yaml:"tips"`
+	Quiz             string `yaml:"quiz"`
 }
 
 // RedisConfig says where state lives; an empty Addr means the in-process
@@ -65,6 +87,13 @@ func defaultConfig() Config {
 		HTTP:     HTTPConfig{Listen: "127.0.0.1:8080"},
 		Log:      LogConfig{Level: "info", Format: "text"},
 		Updates:  UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second},
+		Schedule: ScheduleConfig{Config: scheduler.DefaultConfig(), Tips: "30 8 * * *", Quiz: "0 19 * * 5"},
+		Limits:   ratelimit.DefaultConfig(),
+		Outbox:   outbox.DefaultConfig(),
+		Events:   events.DefaultConfig(),
+		Tips:     tips.DefaultConfig(),
+		Notices:  notices.DefaultConfig(),
+		Quiz:     quiz.DefaultConfig(),
 	}
 }
 
@@ -75,6 +104,7 @@ func loadConfig(path string, environ []string) (Config, error) {
 	if err := config.Load(&cfg, path, environ); err != nil {
 		return cfg, err
 	}
+	cfg.Tips.Schedule = cfg.Schedule.Tips
 	return cfg, cfg.validate()
 }
 
@@ -130,6 +160,14 @@ func (c Config) validate() error {
 	}
 	if c.Updates.Workers < 1 || c.Updates.Workers > 1024 {
 		return keyErr("updates.workers", "want 1 to 1024, got %d", c.Updates.Workers)
+	}
+	for _, v := range []interface{ Validate() error }{c.Schedule.Config, c.Limits, c.Outbox, c.Tips} {
+		if err := v.Validate(); err != nil {
+			return fmt.Errorf("config key %w", err)
+		}
+	}
+	if _, err := tips.ParseSpec(c.Schedule.Quiz); err != nil {
+		return keyErr("schedule.quiz", "%v", err)
 	}
 	if c.Updates.HandlerTimeout < time.Second {
 		return keyErr("updates.handler_timeout", "want at least 1s, got %s", c.Updates.HandlerTimeout)

@@ -15,10 +15,17 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/console"
+	"gridbot/bot/outbox"
+	"gridbot/bot/ratelimit"
 	"gridbot/bot/server"
 	"gridbot/bot/telegram"
 	"gridbot/bot/wecom"
+	"gridbot/handlers/events"
 	"gridbot/handlers/grids"
+	"gridbot/handlers/notices"
+	"gridbot/handlers/quiz"
+	"gridbot/handlers/tips"
+	"gridbot/scheduler"
 )
 
 // subcommand runs the offline tools; ok is false when args name none.
@@ -27,6 +34,10 @@ func subcommand(args []string, stdout, stderr io.Writer) (code int, ok bool) {
 		return 0, false
 	}
 	switch args[0] {
+	case "tips":
+		return tips.CLI(args[1:], stdout, stderr), true
+	case "quiz":
+		return quiz.CLI(args[1:], stdout, stderr), true
 	}
 	return 0, false
 }
@@ -94,8 +105,15 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	mux := bot.Mux{}
 	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: mux, Log: log, Now: time.Now, Loc: loc}
 
+	ob := outbox.New(env, ratelimit.New(rdb, keys, cfg.Limits), cfg.Outbox)
+	env.Outbox = ob
+	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config})
+	env.Due = sch
+
 	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout})
-	grids.New(env).Register(router)
+	if err := registerFeatures(env, cfg, router, sch, ob); err != nil {
+		return err
+	}
 
 	disp := bot.NewDispatcher(cfg.Updates.Workers, router.Handle)
 	runCtx, cancel := context.WithCancel(ctx)
@@ -181,6 +199,8 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	if srv != nil {
 		goRun("http server", srv.Serve)
 	}
+	goRun("outbox", ob.Run)
+	goRun("scheduler", sch.Run)
 
 	log.Info("gridbot started", "http", srvAddr(srv))
 	errc := make(chan error, len(sources))
@@ -188,6 +208,9 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		go func() { errc <- src(runCtx) }()
 	}
 	err = <-errc
+	if cfg.trial() {
+		drainTrial(ctx, disp, ob, log)
+	}
 	cancel()
 	for range len(sources) - 1 {
 		if e := <-errc; err == nil {
@@ -200,6 +223,59 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	}
 	wg.Wait()
 	return err
+}
+
+// registerFeatures builds every feature and registers its commands, jobs
+// and due-item handlers.
+func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) error {
+	grids.New(env).Register(r)
+
+	ev := events.New(env, cfg.Events)
+	ev.Register(r)
+	sch.OnDue("ev", ev.HandleDue)
+
+	tp, err := tips.New(env, cfg.Tips)
+	if err != nil {
+		return err
+	}
+	tp.Register(r)
+	for _, j := range tp.Jobs() {
+		if err := sch.Add(j.Name, j.Spec, j.Run); err != nil {
+			return err
+		}
+	}
+
+	notices.New(env, cfg.Notices, notices.Ops{Recaller: ob, Canceller: ob}).Register(r)
+
+	qz, err := quiz.New(env, cfg.Quiz)
+	if err != nil {
+		return err
+	}
+	qz.Register(r)
+	if err := sch.Add("quiz", cfg.Schedule.Quiz, qz.Job); err != nil {
+		return err
+	}
+	sch.OnDue("quiz", qz.HandleDue)
+	return nil
+}
+
+// drainTrial waits, at the end of a scripted trial, until the updates in
+// hand are handled and the outbox has sent what is due, so the transcript
+// shows every message; it gives up after ten seconds.
+func drainTrial(ctx context.Context, disp *bot.Dispatcher, ob *outbox.Outbox, log *slog.Logger) {
+	disp.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		idle, err := ob.Idle(ctx)
+		if err != nil {
+			log.Warn("trial drain", "err", err)
+			return
+		}
+		if idle {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // setupTrial binds the console's groups to their grids.
