@@ -1,0 +1,64 @@
+// Package ledger keeps the community's ledgers (台账) and builds the
+// reports staff write their monthly and year-end summaries from: pushes
+// and their reach, activities with sign-ups and check-ins, quiz rounds,
+// a grid rating and volunteer hours. It reads the records the other
+// features keep per day (outbox reach, events attendance, quiz rounds),
+// rolls settled months up into compact hashes of its own, and offers
+// /report (报表) to staff, /volunteer (志愿时长) to residents, a weekly
+// digest job and read-only JSON endpoints.
+package ledger
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"gridbot/bot"
+	"gridbot/handlers/quiz"
+)
+
+// QuizSource gives the quiz rounds; *quiz.Feature implements it.
+type QuizSource interface {
+	LastRound(ctx context.Context) (int, error)
+	Record(ctx context.Context, id int) (*quiz.RoundRecord, error)
+}
+
+var _ QuizSource = (*quiz.Feature)(nil)
+
+// Feature is the ledger. Build it with New, Register it with the router,
+// register Digest with the scheduler and mount API on the HTTP server.
+type Feature struct {
+	env  bot.Env
+	cfg  Config
+	quiz QuizSource
+	log  *slog.Logger
+}
+
+// New returns the ledger. env.Redis, Keys, Dir, Send, Now and Loc are
+// used; q may be nil (the reports then have no quiz figures).
+func New(env bot.Env, cfg Config, q QuizSource) *Feature {
+	if env.Log == nil {
+		env.Log = slog.Default()
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Loc == nil {
+		env.Loc = time.Local
+	}
+	return &Feature{env: env, cfg: cfg.withDefaults(), quiz: q, log: env.Log.With("feature", "ledger")}
+}
+
+// Register adds /report (报表) for staff and /volunteer (志愿时长) for
+// everyone.
+func (f *Feature) Register(r *bot.Router) {
+	r.Add(
+		&bot.Command{Name: "report", Aliases: []string{"ledger"}, Keywords: []string{"报表", "工作报表", "台账"},
+			Args: bot.ArgsText, Role: bot.Staff, Group: helpGroup,
+			Usage: "报表 本月", Help: "把统计报表（含表格文件）私信发给我：本月、上月、今年、2026-11、2026-10-01 2026-12-31",
+			Handle: f.report},
+		&bot.Command{Name: "volunteer", Keywords: []string{"志愿时长", "我的志愿时长", "志愿服务时长"},
+			Args: bot.ArgsNone, Group: helpGroupVol,
+			Usage: "志愿时长", Help: "看看自己的志愿服务时长和星级", Handle: f.volunteer},
+	)
+}

@@ -1,0 +1,533 @@
+package ledger
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
+)
+
+// Report is every figure of one period. Field names are the JSON of the API.
+type Report struct {
+	From       string       `json:"from"` // first day, 2026-01-01
+	To         string       `json:"to"`   // last day, 2026-12-31
+	Label      string       `json:"label"`
+	Generated  time.Time    `json:"generated"`
+	Summary    Summary      `json:"summary"`
+	Months     []MonthRow   `json:"months"`
+	Pushes     []PushRow    `json:"pushes"`
+	Activities []Activity   `json:"activities"`
+	Quiz       []QuizRow    `json:"quiz"`
+	Missed     []Missed     `json:"missed"`
+	Grids      []GridRow    `json:"grids"`
+	Volunteers []Volunteer  `json:"volunteers"`
+	period     Period
+}
+
+// Summary holds the key figures.
+type Summary struct {
+	Grids   int `json:"grids"`
+	Members int `json:"members"`
+	// Pushes counts pushes (one per day, kind and item, however many grids
+	// it went to) by kind; PushTotal sums them.
+	Pushes    map[string]int `json:"pushes"`
+	PushTotal int            `json:"push_total"`
+	// Reach is members reached (人次) and Groups group deliveries, all kinds.
+	Reach      int64 `json:"reach"`
+	Groups     int64 `json:"groups"`
+	Activities int   `json:"activities"`
+	// Signups are people signed up (confirmed, headcounts summed);
+	// Waitlist households still waiting.
+	Signups  int `json:"signups"`
+	Waitlist int `json:"waitlist"`
+	// CheckIns are people checked in (人次) by the attendance records.
+	CheckIns       int64   `json:"checkins"`
+	VolunteerHours float64 `json:"volunteer_hours"`
+	Volunteers     int     `json:"volunteers"`
+	QuizRounds     int     `json:"quiz_rounds"`
+	QuizPlayers    int     `json:"quiz_players"`
+	QuizAnswered   int     `json:"quiz_answered"`
+	QuizCorrect    int     `json:"quiz_correct"`
+	// QuizRate is QuizCorrect/QuizAnswered (0..1).
+	QuizRate  float64 `json:"quiz_rate"`
+	Paragraph string  `json:"paragraph"`
+}
+
+// MonthRow is one month of the activity chart.
+type MonthRow struct {
+	Month      string `json:"month"` // 2026-03
+	Activities int    `json:"activities"`
+	Signups    int    `json:"signups"`
+	CheckIns   int64  `json:"checkins"`
+	Pushes     int    `json:"pushes"`
+}
+
+// PushRow is one push: the broadcasts of one kind and item created on one
+// day (a daily tip goes to each grid as its own broadcast).
+type PushRow struct {
+	Day        string   `json:"day"`
+	Kind       string   `json:"kind"`
+	Ref        string   `json:"ref"`
+	Title      string   `json:"title"`
+	Grids      []string `json:"grids"`
+	Groups     int64    `json:"groups"`
+	Members    int64    `json:"members"`
+	Broadcasts int      `json:"broadcasts"`
+}
+
+// Activity is one activity that starts in the period (cancelled ones are
+// left out).
+type Activity struct {
+	ID         int64     `json:"id"`
+	Title      string    `json:"title"`
+	Place      string    `json:"place"`
+	Start      time.Time `json:"start"`
+	Grids      []string  `json:"grids"`
+	Seats      int       `json:"seats"`
+	Households int       `json:"households"`
+	Signups    int       `json:"signups"`
+	Waitlist   int       `json:"waitlist"`
+	// CheckIns is people checked in (headcounts of the households that
+	// checked in; walk-ins count one); CheckInHouseholds the households.
+	CheckIns          int     `json:"checkins"`
+	CheckInHouseholds int     `json:"checkin_households"`
+	HoursEach         float64 `json:"hours_each"`
+	// VolunteerHours is HoursEach for each person checked in, as credited.
+	VolunteerHours float64        `json:"volunteer_hours"`
+	byGrid         map[string]int // sign-ups by grid
+}
+
+// QuizRow is one grid's part in one quiz round, or with Total the
+// round's total (Grid "" otherwise holds residents of no known grid).
+type QuizRow struct {
+	Round    int       `json:"round"`
+	Total    bool      `json:"total,omitempty"`
+	Opened   time.Time `json:"opened"`
+	Grid     string    `json:"grid"`
+	Members  int       `json:"members"`
+	Players  int       `json:"players"`
+	Done     int       `json:"done"`
+	Points   int       `json:"points"`
+	Answered int       `json:"answered,omitempty"`
+	Correct  int       `json:"correct,omitempty"`
+}
+
+// Missed is a question by how often it was answered wrong.
+type Missed struct {
+	Round    int    `json:"round"`
+	ID       string `json:"id"`
+	Text     string `json:"text"`
+	Answered int    `json:"answered"`
+	Correct  int    `json:"correct"`
+}
+
+// GridRow is one grid's figures and rating.
+type GridRow struct {
+	Grid        string  `json:"grid"`
+	Members     int     `json:"members"`
+	Pushes      int64   `json:"pushes"`
+	Reach       int64   `json:"reach"`
+	Signups     int     `json:"signups"`
+	CheckIns    int64   `json:"checkins"`
+	QuizPlayers int     `json:"quiz_players"`
+	QuizPoints  int     `json:"quiz_points"`
+	QuizAverage float64 `json:"quiz_average"`
+	Score       float64 `json:"score"`
+	Rank        int     `json:"rank"`
+}
+
+// Volunteer is one person's check-ins in the period.
+type Volunteer struct {
+	User  string  `json:"user"`
+	Name  string  `json:"name"`
+	Grid  string  `json:"grid"`
+	Acts  int64   `json:"activities"`
+	Hours float64 `json:"hours"`
+	Stars int     `json:"stars"`
+}
+
+// Build counts every figure of period p.
+func (f *Feature) Build(ctx context.Context, p Period) (*Report, error) {
+	grids, err := f.env.Dir.Grids(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	t, err := f.count(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	acts, err := f.activities(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	rounds, missed, err := f.quizRounds(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{From: p.From.Format(time.DateOnly), To: p.Last().Format(time.DateOnly), Label: p.Label,
+		Generated: f.env.Now().In(f.env.Loc), Activities: acts, Quiz: rounds, Missed: missed, period: p}
+	r.Pushes = pushRows(t)
+	r.Volunteers = f.volunteers(t)
+	r.Grids = f.gridRows(grids, t, acts, rounds)
+	r.Months = monthRows(p, t, acts, r.Pushes)
+	r.Summary = f.summary(grids, t, r)
+	return r, nil
+}
+
+func pushRows(t *tally) []PushRow {
+	out := make([]PushRow, 0, len(t.pushes))
+	for _, p := range t.pushes {
+		gs := make([]string, 0, len(p.Grids))
+		for g := range p.Grids {
+			gs = append(gs, g)
+		}
+		bot.SortGrids(gs)
+		out = append(out, PushRow{Day: p.Day, Kind: p.Kind, Ref: p.Ref, Title: p.Title, Grids: gs,
+			Groups: p.Groups, Members: p.Members, Broadcasts: p.Broadcasts})
+	}
+	slices.SortFunc(out, func(a, b PushRow) int {
+		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)),
+			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Ref, b.Ref))
+	})
+	return out
+}
+
+// activities loads the activities starting in p, in one round trip after
+// the index read.
+func (f *Feature) activities(ctx context.Context, p Period) ([]Activity, error) {
+	k := f.env.Keys
+	idStrs, err := f.env.Redis.ZRangeByScore(ctx, k.Key("ev", "open"), &redis.ZRangeBy{
+		Min: strconv.FormatInt(p.From.Unix(), 10), Max: "(" + strconv.FormatInt(p.To.Unix(), 10)}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("report activities: %w", err)
+	}
+	if len(idStrs) == 0 {
+		return nil, nil
+	}
+	key := func(id, field string) string { return k.Key("ev", bot.Tag(id), field) }
+	pipe := f.env.Redis.Pipeline()
+	type cmds struct {
+		meta, reg *redis.MapStringStringCmd
+		in, chk   *redis.StringSliceCmd
+		wait      *redis.IntCmd
+	}
+	cs := make([]cmds, len(idStrs))
+	for i, id := range idStrs {
+		cs[i] = cmds{meta: pipe.HGetAll(ctx, key(id, "meta")), reg: pipe.HGetAll(ctx, key(id, "reg")),
+			in: pipe.ZRange(ctx, key(id, "in"), 0, -1), chk: pipe.HKeys(ctx, key(id, "chk")),
+			wait: pipe.ZCard(ctx, key(id, "wait"))}
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("report activities: %w", err)
+	}
+	var out []Activity
+	for i, idStr := range idStrs {
+		m := cs[i].meta.Val()
+		if len(m) == 0 || m["status"] == "cancelled" {
+			continue
+		}
+		id, _ := strconv.ParseInt(idStr, 10, 64)
+		start, _ := strconv.ParseInt(m["start"], 10, 64)
+		seats, _ := strconv.Atoi(m["seats"])
+		taken, _ := strconv.Atoi(m["taken"])
+		hours, _ := strconv.ParseFloat(m["hours"], 64)
+		a := Activity{ID: id, Title: m["title"], Place: m["place"], Start: time.Unix(start, 0).In(f.env.Loc),
+			Seats: seats, Signups: taken, Waitlist: int(cs[i].wait.Val()), HoursEach: hours, byGrid: map[string]int{}}
+		if m["grids"] != "" {
+			a.Grids = strings.Split(m["grids"], sep)
+		}
+		reg := cs[i].reg.Val()
+		for _, u := range cs[i].in.Val() {
+			n, grid := regHeadcount(reg[u])
+			a.Households++
+			a.byGrid[grid] += n
+		}
+		for _, u := range cs[i].chk.Val() {
+			n, _ := regHeadcount(reg[u])
+			a.CheckIns += n
+			a.CheckInHouseholds++
+		}
+		a.VolunteerHours = float64(a.CheckInHouseholds) * hours
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(a, b Activity) int { return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID)) })
+	return out, nil
+}
+
+// regHeadcount reads the headcount and grid of a sign-up record
+// "n␟seq␟unix␟name␟remark␟grid␟chat"; a missing record counts one.
+func regHeadcount(rec string) (int, string) {
+	f := strings.SplitN(rec, sep, 7)
+	n, err := strconv.Atoi(f[0])
+	if err != nil || n < 1 {
+		n = 1
+	}
+	grid := ""
+	if len(f) > 5 {
+		grid = f[5]
+	}
+	return n, grid
+}
+
+// quizRounds returns the rows of the rounds opened in p (each round's
+// total first, then its grids) and the questions most often missed.
+func (f *Feature) quizRounds(ctx context.Context, p Period) ([]QuizRow, []Missed, error) {
+	if f.quiz == nil {
+		return nil, nil, nil
+	}
+	last, err := f.quiz.LastRound(ctx)
+	if err != nil || last == 0 {
+		return nil, nil, err
+	}
+	base := f.env.Keys.Key("quiz", "{quiz}", "r")
+	pipe := f.env.Redis.Pipeline()
+	opened := make([]*redis.StringCmd, last+1)
+	for id := 1; id <= last; id++ {
+		opened[id] = pipe.HGet(ctx, base+":"+strconv.Itoa(id), "opened")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, nil, fmt.Errorf("report quiz rounds: %w", err)
+	}
+	var rows []QuizRow
+	var missed []Missed
+	for id := 1; id <= last; id++ {
+		o, err := opened[id].Int64()
+		if err != nil || o < p.From.Unix() || o >= p.To.Unix() {
+			continue
+		}
+		rec, err := f.quiz.Record(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if rec == nil {
+			continue
+		}
+		total := QuizRow{Round: id, Total: true, Opened: rec.Opened.In(f.env.Loc), Players: rec.Players, Done: rec.Done}
+		for _, q := range rec.Questions {
+			total.Answered += q.Answered
+			total.Correct += q.Correct
+			if q.Answered > 0 {
+				missed = append(missed, Missed{Round: id, ID: q.ID, Text: q.Text, Answered: q.Answered, Correct: q.Correct})
+			}
+		}
+		var gridRows []QuizRow
+		for _, g := range rec.Grids {
+			total.Points += g.Points
+			total.Members += max(g.Members, 0)
+			gridRows = append(gridRows, QuizRow{Round: id, Opened: total.Opened, Grid: g.Grid,
+				Members: max(g.Members, 0), Players: g.Players, Done: g.Done, Points: g.Points})
+		}
+		rows = append(rows, total)
+		rows = append(rows, gridRows...)
+	}
+	slices.SortStableFunc(missed, func(a, b Missed) int {
+		ra := float64(a.Answered-a.Correct) / float64(a.Answered)
+		rb := float64(b.Answered-b.Correct) / float64(b.Answered)
+		return cmp.Or(cmp.Compare(rb, ra), cmp.Compare(b.Answered, a.Answered), cmp.Compare(a.Round, b.Round))
+	})
+	if len(missed) > 20 {
+		missed = missed[:20]
+	}
+	return rows, missed, nil
+}
+
+// Stars returns the star level of hours under the configured thresholds.
+func (f *Feature) Stars(hours float64) int {
+	n := 0
+	for _, s := range f.cfg.Stars {
+		if hours+1e-9 >= s {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *Feature) volunteers(t *tally) []Volunteer {
+	out := make([]Volunteer, 0, len(t.users))
+	for u, v := range t.users {
+		out = append(out, Volunteer{User: u, Name: v.Name, Grid: v.Grid, Acts: v.Acts, Hours: round2(v.Hours), Stars: f.Stars(v.Hours)})
+	}
+	slices.SortFunc(out, func(a, b Volunteer) int {
+		return cmp.Or(cmp.Compare(b.Hours, a.Hours), cmp.Compare(b.Acts, a.Acts), cmp.Compare(a.User, b.User))
+	})
+	return out
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// gridRows rates every grid of the directory, and any grid the records
+// name that is no longer bound.
+func (f *Feature) gridRows(grids []bot.Grid, t *tally, acts []Activity, quiz []QuizRow) []GridRow {
+	by := map[string]*GridRow{}
+	var order []string
+	row := func(g string) *GridRow {
+		if r := by[g]; r != nil {
+			return r
+		}
+		r := &GridRow{Grid: g}
+		by[g] = r
+		order = append(order, g)
+		return r
+	}
+	for _, g := range grids {
+		row(g.Name).Members = g.Members()
+	}
+	for k, v := range t.reach {
+		g := k[:strings.LastIndexByte(k, '|')]
+		if g == "" {
+			continue
+		}
+		r := row(g)
+		r.Pushes += v.Pushes
+		r.Reach += v.Members
+	}
+	for _, a := range acts {
+		for g, n := range a.byGrid {
+			if g != "" {
+				row(g).Signups += n
+			}
+		}
+	}
+	for g, a := range t.grids {
+		if g != "" {
+			row(g).CheckIns += a.Headcount
+		}
+	}
+	for _, q := range quiz {
+		if !q.Total && q.Grid != "" {
+			r := row(q.Grid)
+			r.QuizPlayers += q.Players
+			r.QuizPoints += q.Points
+		}
+	}
+	bot.SortGrids(order)
+	out := make([]GridRow, 0, len(order))
+	for _, g := range order {
+		r := by[g]
+		if r.QuizPlayers > 0 {
+			r.QuizAverage = math.Round(float64(r.QuizPoints)/float64(r.QuizPlayers)*10) / 10
+		}
+		out = append(out, *r)
+	}
+	f.rate(out)
+	return out
+}
+
+// rate scores each grid: every measure is scaled so the best grid has 100,
+// then the weighted mean is taken (one decimal); ranks follow the score.
+func (f *Feature) rate(rows []GridRow) {
+	w := f.cfg.Weights
+	measures := []struct {
+		w float64
+		v func(GridRow) float64
+	}{
+		{w.Reach, func(r GridRow) float64 { return float64(r.Reach) }},
+		{w.Signups, func(r GridRow) float64 { return float64(r.Signups) }},
+		{w.Attendance, func(r GridRow) float64 { return float64(r.CheckIns) }},
+		{w.Quiz, func(r GridRow) float64 { return float64(r.QuizPlayers) }},
+		{w.Score, func(r GridRow) float64 { return r.QuizAverage }},
+	}
+	for _, m := range measures {
+		best := 0.0
+		for _, r := range rows {
+			best = max(best, m.v(r))
+		}
+		if best == 0 {
+			continue
+		}
+		for i := range rows {
+			rows[i].Score += m.w * 100 * m.v(rows[i]) / best
+		}
+	}
+	for i := range rows {
+		rows[i].Score = math.Round(rows[i].Score/w.sum()*10) / 10
+	}
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(rows[b].Score, rows[a].Score) })
+	for pos, i := range idx {
+		rows[i].Rank = pos + 1
+		if pos > 0 && rows[i].Score == rows[idx[pos-1]].Score {
+			rows[i].Rank = rows[idx[pos-1]].Rank
+		}
+	}
+}
+
+func monthRows(p Period, t *tally, acts []Activity, pushes []PushRow) []MonthRow {
+	var out []MonthRow
+	at := map[string]int{}
+	for m := day(p.From.Year(), p.From.Month(), 1, p.From.Location()); m.Before(p.To); m = m.AddDate(0, 1, 0) {
+		at[m.Format("2006-01")] = len(out)
+		out = append(out, MonthRow{Month: m.Format("2006-01"), CheckIns: t.months[m.Format("2006-01")]})
+	}
+	for _, a := range acts {
+		if i, ok := at[a.Start.Format("2006-01")]; ok {
+			out[i].Activities++
+			out[i].Signups += a.Signups
+		}
+	}
+	for _, ps := range pushes {
+		if i, ok := at[ps.Day[:7]]; ok {
+			out[i].Pushes++
+		}
+	}
+	return out
+}
+
+func (f *Feature) summary(grids []bot.Grid, t *tally, r *Report) Summary {
+	s := Summary{Grids: len(grids), Pushes: map[string]int{}}
+	for _, g := range grids {
+		s.Members += g.Members()
+	}
+	for _, p := range r.Pushes {
+		s.Pushes[p.Kind]++
+		s.PushTotal++
+	}
+	for _, v := range t.reach {
+		s.Reach += v.Members
+		s.Groups += v.Groups
+	}
+	for _, a := range r.Activities {
+		s.Activities++
+		s.Signups += a.Signups
+		s.Waitlist += a.Waitlist
+	}
+	for _, a := range t.grids {
+		s.CheckIns += a.Headcount
+		s.VolunteerHours += a.Hours
+	}
+	s.VolunteerHours = round2(s.VolunteerHours)
+	for _, v := range r.Volunteers {
+		if v.Hours > 0 {
+			s.Volunteers++
+		}
+	}
+	for _, q := range r.Quiz {
+		if q.Total {
+			s.QuizRounds++
+			s.QuizPlayers += q.Players
+			s.QuizAnswered += q.Answered
+			s.QuizCorrect += q.Correct
+		}
+	}
+	if s.QuizAnswered > 0 {
+		s.QuizRate = float64(s.QuizCorrect) / float64(s.QuizAnswered)
+	}
+	s.Paragraph = paragraph(r.period, s)
+	return s
+}
+
+func sortByRank(rows []GridRow) {
+	slices.SortStableFunc(rows, func(a, b GridRow) int { return cmp.Compare(a.Rank, b.Rank) })
+}

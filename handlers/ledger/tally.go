@@ -1,0 +1,449 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot/outbox"
+	"gridbot/handlers/events"
+)
+
+// The ledger reads the raw records other features keep per day, and rolls
+// each settled month up into one compact hash of its own, so a year's
+// report reads twelve hashes instead of every day's records:
+//
+//	ld:{ld}:m:<YYYY-MM>   HASH, kept Config.Retention, fields
+//	  _v                    rollupVersion (a rollup of another version is rebuilt)
+//	  r|<grid>|<kind>       "pushes␟groups␟members" summed over the month's
+//	                        outbox reach records (outbox.ReachKey)
+//	  p|<day>|<kind>|<ref>  "title␟groups␟members␟broadcasts␟grid,grid…" for the
+//	                        broadcasts created that day (outbox records)
+//	  g|<grid>              "records␟headcount␟hours" of the month's check-ins
+//	                        (events.AttendanceKey)
+//	  u|<user>              "check-ins␟hours␟name␟grid"
+//	  am                    check-in headcount of the month
+//
+// A month is rolled up once it ended Config.Settle ago and every broadcast
+// created in it has finished delivering; until then it is read raw.
+const rollupVersion = "1"
+
+const sep = "\x1f"
+
+// reachVal is what the outbox counted for one grid and kind.
+type reachVal struct{ Pushes, Groups, Members int64 }
+
+// pushAgg is broadcasts of one kind and ref created on one day.
+type pushAgg struct {
+	Day, Kind, Ref, Title string
+	Groups, Members       int64
+	Broadcasts            int
+	Grids                 map[string]bool
+}
+
+// attVal sums check-in records.
+type attVal struct {
+	Records, Headcount int64
+	Hours              float64
+}
+
+// volVal is one person's check-ins.
+type volVal struct {
+	Acts       int64
+	Hours      float64
+	Name, Grid string
+}
+
+// tally is everything counted from per-day records over some days.
+type tally struct {
+	reach  map[string]*reachVal // "grid|kind"
+	pushes map[string]*pushAgg  // "day|kind|ref"
+	grids  map[string]*attVal
+	users  map[string]*volVal
+	months map[string]int64 // "YYYY-MM" → check-in headcount
+}
+
+func newTally() *tally {
+	return &tally{reach: map[string]*reachVal{}, pushes: map[string]*pushAgg{},
+		grids: map[string]*attVal{}, users: map[string]*volVal{}, months: map[string]int64{}}
+}
+
+func (t *tally) addReach(gk string, p, g, m int64) {
+	r := t.reach[gk]
+	if r == nil {
+		r = &reachVal{}
+		t.reach[gk] = r
+	}
+	r.Pushes += p
+	r.Groups += g
+	r.Members += m
+}
+
+func (t *tally) push(key string) *pushAgg {
+	p := t.pushes[key]
+	if p == nil {
+		parts := strings.SplitN(key, "|", 3)
+		for len(parts) < 3 {
+			parts = append(parts, "")
+		}
+		p = &pushAgg{Day: parts[0], Kind: parts[1], Ref: parts[2], Grids: map[string]bool{}}
+		t.pushes[key] = p
+	}
+	return p
+}
+
+func (t *tally) addAtt(grid, user, name string, hc int64, hours float64) {
+	a := t.grids[grid]
+	if a == nil {
+		a = &attVal{}
+		t.grids[grid] = a
+	}
+	a.Records++
+	a.Headcount += hc
+	a.Hours += hours
+	v := t.users[user]
+	if v == nil {
+		v = &volVal{}
+		t.users[user] = v
+	}
+	v.Acts++
+	v.Hours += hours
+	if name != "" {
+		v.Name = name
+	}
+	if grid != "" {
+		v.Grid = grid
+	}
+}
+
+func (t *tally) merge(o *tally) {
+	for k, r := range o.reach {
+		t.addReach(k, r.Pushes, r.Groups, r.Members)
+	}
+	for k, p := range o.pushes {
+		q := t.push(k)
+		q.Title = p.Title
+		q.Groups += p.Groups
+		q.Members += p.Members
+		q.Broadcasts += p.Broadcasts
+		for g := range p.Grids {
+			q.Grids[g] = true
+		}
+	}
+	for g, a := range o.grids {
+		b := t.grids[g]
+		if b == nil {
+			b = &attVal{}
+			t.grids[g] = b
+		}
+		b.Records += a.Records
+		b.Headcount += a.Headcount
+		b.Hours += a.Hours
+	}
+	for u, v := range o.users {
+		w := t.users[u]
+		if w == nil {
+			w = &volVal{}
+			t.users[u] = w
+		}
+		w.Acts += v.Acts
+		w.Hours += v.Hours
+		if v.Name != "" {
+			w.Name = v.Name
+		}
+		if v.Grid != "" {
+			w.Grid = v.Grid
+		}
+	}
+	for m, n := range o.months {
+		t.months[m] += n
+	}
+}
+
+func (f *Feature) rollupKey(month string) string { return f.env.Keys.Key("ld", "{ld}", "m", month) }
+func (f *Feature) obKey(parts ...string) string {
+	return f.env.Keys.Key(append([]string{"ob", "{ob}"}, parts...)...)
+}
+
+// segment is a run of days read together: a whole month (rollable) or
+// the part of a month inside the period.
+type segment struct {
+	from, to time.Time
+	month    string
+	whole    bool
+}
+
+func (f *Feature) segments(p Period) []segment {
+	var out []segment
+	loc := f.env.Loc
+	for m := day(p.From.Year(), p.From.Month(), 1, loc); m.Before(p.To); m = m.AddDate(0, 1, 0) {
+		end := m.AddDate(0, 1, 0)
+		s := segment{from: m, to: end, month: m.Format("2006-01"), whole: true}
+		if p.From.After(m) {
+			s.from, s.whole = p.From, false
+		}
+		if p.To.Before(end) {
+			s.to, s.whole = p.To, false
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// settled reports whether a month's days are over long enough to be final.
+func (f *Feature) settled(s segment) bool {
+	return s.whole && !f.env.Now().Before(s.to.Add(f.cfg.Settle))
+}
+
+// count returns the tally of the period: rollups for settled whole months
+// (built and stored the first time), raw per-day records for the rest.
+func (f *Feature) count(ctx context.Context, p Period) (*tally, error) {
+	segs := f.segments(p)
+	pipe := f.env.Redis.Pipeline()
+	cached := make([]*redis.MapStringStringCmd, len(segs))
+	for i, s := range segs {
+		if f.settled(s) {
+			cached[i] = pipe.HGetAll(ctx, f.rollupKey(s.month))
+		}
+	}
+	if pipe.Len() > 0 {
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("ledger rollups: %w", err)
+		}
+	}
+	total := newTally()
+	for i, s := range segs {
+		if cached[i] != nil {
+			if h := cached[i].Val(); h["_v"] == rollupVersion {
+				rt := decodeRollup(h)
+				placeMonth(rt, s.month, h)
+				total.merge(rt)
+				continue
+			}
+		}
+		t, done, err := f.raw(ctx, s.from, s.to)
+		if err != nil {
+			return nil, err
+		}
+		if cached[i] != nil && done {
+			if err := f.storeRollup(ctx, s.month, t); err != nil {
+				f.log.Warn("ledger rollup", "month", s.month, "err", err)
+			}
+		}
+		total.merge(t)
+	}
+	return total, nil
+}
+
+// raw counts the per-day records of the days in [from, to); done is false
+// when a broadcast created then is still delivering.
+func (f *Feature) raw(ctx context.Context, from, to time.Time) (*tally, bool, error) {
+	loc := f.env.Loc
+	var days []time.Time
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		days = append(days, d)
+	}
+	pipe := f.env.Redis.Pipeline()
+	reach := make([]*redis.MapStringStringCmd, len(days))
+	att := make([]*redis.MapStringStringCmd, len(days))
+	for i, d := range days {
+		reach[i] = pipe.HGetAll(ctx, outbox.ReachKey(f.env.Keys, d, loc))
+		att[i] = pipe.HGetAll(ctx, events.AttendanceKey(f.env.Keys, d.Format("20060102")))
+	}
+	ids := pipe.ZRangeByScore(ctx, f.obKey("recent"), &redis.ZRangeBy{
+		Min: strconv.FormatInt(from.Unix(), 10), Max: "(" + strconv.FormatInt(to.Unix(), 10)})
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, false, fmt.Errorf("ledger records %s: %w", from.Format(time.DateOnly), err)
+	}
+	t := newTally()
+	for i, d := range days {
+		for field, v := range reach[i].Val() {
+			grid, kind, measure, ok := splitReach(field)
+			if !ok || grid == "*" {
+				continue
+			}
+			n, _ := strconv.ParseInt(v, 10, 64)
+			switch measure {
+			case "pushes":
+				t.addReach(grid+"|"+kind, n, 0, 0)
+			case "groups":
+				t.addReach(grid+"|"+kind, 0, n, 0)
+			case "members":
+				t.addReach(grid+"|"+kind, 0, 0, n)
+			}
+		}
+		month := d.Format("2006-01")
+		for field, v := range att[i].Val() {
+			_, user, _ := strings.Cut(field, ":")
+			a := strings.Split(v, sep)
+			for len(a) < 5 {
+				a = append(a, "")
+			}
+			hc, _ := strconv.ParseInt(a[1], 10, 64)
+			hours, _ := strconv.ParseFloat(a[2], 64)
+			t.addAtt(a[0], user, a[4], hc, hours)
+			t.months[month] += hc
+		}
+	}
+	done, err := f.rawPushes(ctx, t, ids.Val())
+	return t, done, err
+}
+
+// splitReach splits "<grid>|<kind>|<measure>"; grid names may hold '|'.
+func splitReach(f string) (grid, kind, measure string, ok bool) {
+	i := strings.LastIndexByte(f, '|')
+	if i < 0 {
+		return "", "", "", false
+	}
+	j := strings.LastIndexByte(f[:i], '|')
+	if j < 0 {
+		return "", "", "", false
+	}
+	return f[:j], f[j+1 : i], f[i+1:], true
+}
+
+// rawPushes adds the broadcasts ids to t, grouped by day, kind and ref.
+func (f *Feature) rawPushes(ctx context.Context, t *tally, ids []string) (bool, error) {
+	if len(ids) == 0 {
+		return true, nil
+	}
+	pipe := f.env.Redis.Pipeline()
+	meta := make([]*redis.SliceCmd, len(ids))
+	grids := make([]*redis.MapStringStringCmd, len(ids))
+	sent := make([]*redis.StringSliceCmd, len(ids))
+	for i, id := range ids {
+		meta[i] = pipe.HMGet(ctx, f.obKey("b", id), "kind", "ref", "title", "created", "total", "sent", "failed", "cancelled", "members")
+		grids[i] = pipe.HGetAll(ctx, f.obKey("b", id, "grid"))
+		sent[i] = pipe.HKeys(ctx, f.obKey("b", id, "sent"))
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return false, fmt.Errorf("ledger broadcasts: %w", err)
+	}
+	done := true
+	for i, id := range ids {
+		v := meta[i].Val()
+		s := func(j int) string { x, _ := v[j].(string); return x }
+		n := func(j int) int64 { x, _ := strconv.ParseInt(s(j), 10, 64); return x }
+		if s(0) == "" || s(0) == outbox.KindReport {
+			continue
+		}
+		if n(4)-n(5)-n(6)-n(7) > 0 {
+			done = false
+		}
+		ref := s(1)
+		if ref == "" {
+			ref = "#" + id
+		}
+		d := time.Unix(n(3), 0).In(f.env.Loc).Format(time.DateOnly)
+		p := t.push(d + "|" + s(0) + "|" + ref)
+		p.Title = s(2)
+		p.Groups += n(5)
+		p.Members += n(8)
+		p.Broadcasts++
+		gm := grids[i].Val()
+		for _, c := range sent[i].Val() {
+			if g := gm[c]; g != "" {
+				p.Grids[g] = true
+			}
+		}
+	}
+	return done, nil
+}
+
+func (f *Feature) storeRollup(ctx context.Context, month string, t *tally) error {
+	fields := encodeRollup(t)
+	key := f.rollupKey(month)
+	_, err := f.env.Redis.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, key)
+		p.HSet(ctx, key, fields)
+		p.Expire(ctx, key, f.cfg.Retention)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store rollup %s: %w", month, err)
+	}
+	return nil
+}
+
+func i64(n int64) string     { return strconv.FormatInt(n, 10) }
+func f64(x float64) string   { return strconv.FormatFloat(x, 'f', -1, 64) }
+func clean(s string) string  { return strings.ReplaceAll(s, sep, " ") }
+func join(a ...string) string { return strings.Join(a, sep) }
+
+func encodeRollup(t *tally) map[string]any {
+	out := map[string]any{"_v": rollupVersion}
+	for k, r := range t.reach {
+		out["r|"+k] = join(i64(r.Pushes), i64(r.Groups), i64(r.Members))
+	}
+	for k, p := range t.pushes {
+		gs := make([]string, 0, len(p.Grids))
+		for g := range p.Grids {
+			gs = append(gs, clean(g))
+		}
+		out["p|"+k] = join(clean(p.Title), i64(p.Groups), i64(p.Members), strconv.Itoa(p.Broadcasts), strings.Join(gs, sep))
+	}
+	for g, a := range t.grids {
+		out["g|"+g] = join(i64(a.Records), i64(a.Headcount), f64(a.Hours))
+	}
+	for u, v := range t.users {
+		out["u|"+u] = join(i64(v.Acts), f64(v.Hours), clean(v.Name), clean(v.Grid))
+	}
+	var am int64
+	for _, n := range t.months {
+		am += n
+	}
+	out["am"] = i64(am)
+	return out
+}
+
+func decodeRollup(h map[string]string) *tally {
+	t := newTally()
+	atoi := func(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
+	for k, v := range h {
+		kind, rest, _ := strings.Cut(k, "|")
+		a := strings.Split(v, sep)
+		switch kind {
+		case "r":
+			if len(a) == 3 {
+				t.addReach(rest, atoi(a[0]), atoi(a[1]), atoi(a[2]))
+			}
+		case "p":
+			if len(a) < 4 {
+				continue
+			}
+			p := t.push(rest)
+			p.Title = a[0]
+			p.Groups, p.Members = atoi(a[1]), atoi(a[2])
+			p.Broadcasts = int(atoi(a[3]))
+			for _, g := range a[4:] {
+				if g != "" {
+					p.Grids[g] = true
+				}
+			}
+		case "g":
+			if len(a) == 3 {
+				h, _ := strconv.ParseFloat(a[2], 64)
+				t.grids[rest] = &attVal{Records: atoi(a[0]), Headcount: atoi(a[1]), Hours: h}
+			}
+		case "u":
+			if len(a) == 4 {
+				h, _ := strconv.ParseFloat(a[1], 64)
+				t.users[rest] = &volVal{Acts: atoi(a[0]), Hours: h, Name: a[2], Grid: a[3]}
+			}
+		}
+	}
+	return t
+}
+
+// placeMonth puts a rollup's check-in headcount under its month.
+func placeMonth(t *tally, month string, h map[string]string) {
+	n, _ := strconv.ParseInt(h["am"], 10, 64)
+	if n != 0 {
+		t.months[month] = n
+	}
+}
