@@ -260,6 +260,59 @@ func (d *Directory) SetStatus(ctx context.Context, chat ChatRef, status string) 
 	return nil
 }
 
+var markGoneScript = redis.NewScript(`
+local old = redis.call('HGET', KEYS[1], 'status')
+redis.call('HSET', KEYS[1], 'status', 'gone')
+if old == 'gone' then return 0 end
+return 1
+`)
+
+// MarkGone marks a chat gone (the bot was removed, or a webhook key stopped
+// working) and reports whether this changed anything, so that staff are told
+// once, not at every failed push.
+func (d *Directory) MarkGone(ctx context.Context, chat ChatRef) (bool, error) {
+	n, err := markGoneScript.Run(ctx, d.rdb, []string{d.chatKey(chat)}).Int()
+	if err != nil {
+		return false, fmt.Errorf("mark %s gone: %w", chat, err)
+	}
+	return n == 1, nil
+}
+
+// MsgChatGone tells staff the bot can no longer post in a group.
+const MsgChatGone = "⚠️ 机器人已不在「%s」（%s）里了，之后的推送发不到这个群。\n" +
+	"如果是误删，请把机器人重新拉进群，再在群里发送「绑定网格 %s」。"
+
+// NotifyStaff sends m to the private chat of every staff member through the
+// outbox (urgent: alerts are not held for quiet hours). Staff on platforms
+// without private chats are skipped by the platform.
+func NotifyStaff(ctx context.Context, d *Directory, out Outbox, kind, title string, m Message) error {
+	staff, err := d.StaffList(ctx)
+	if err != nil {
+		return err
+	}
+	if len(staff) == 0 || out == nil {
+		return nil
+	}
+	chats := make([]ChatRef, len(staff))
+	for i, u := range staff {
+		chats[i] = u.PrivateChat()
+	}
+	_, err = out.Enqueue(ctx, Broadcast{Kind: kind, Title: title, Chats: chats, Message: m, Urgent: true})
+	return err
+}
+
+// GoneAlert is the staff message for a chat the bot left.
+func GoneAlert(c ChatInfo) Message {
+	title, grid := c.Title, c.Grid
+	if title == "" {
+		title = string(c.Ref)
+	}
+	if grid == "" {
+		grid = "未绑定网格"
+	}
+	return Message{Text: fmt.Sprintf(MsgChatGone, Esc(title), Esc(grid), Esc(grid))}
+}
+
 // SetMembers records a chat's member count.
 func (d *Directory) SetMembers(ctx context.Context, chat ChatRef, n int) error {
 	if err := d.rdb.HSet(ctx, d.chatKey(chat), "members", n).Err(); err != nil {

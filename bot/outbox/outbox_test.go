@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -377,4 +378,42 @@ func TestIdleFollowsDueDeliveries(t *testing.T) {
 	}
 	run(t, o)
 	eventually(t, "drained", func() bool { idle, _ := o.Idle(ctx); return idle })
+}
+
+func TestGoneChatTellsStaffOnce(t *testing.T) {
+	ctx := context.Background()
+	s := newFakeSender()
+	s.fail = func(chat bot.ChatRef, _ int) error {
+		if chat == "tg:-3" {
+			return &bot.SendError{Kind: bot.Gone, Code: 403, Desc: "bot was kicked"}
+		}
+		return nil
+	}
+	f := newFixture(t, s, nil, nil)
+	f.env.Dir = bot.NewDirectory(f.rdb, f.keys, []bot.UserRef{"tg:100"})
+	if _, err := f.env.Dir.Bind(ctx, "tg:-3", "3网格", "幸福里3网格群"); err != nil {
+		t.Fatal(err)
+	}
+	o := f.outbox(testConfig())
+	run(t, o)
+	for i := range 3 {
+		id, err := o.Enqueue(ctx, bot.Broadcast{Kind: "tip", Title: fmt.Sprint("每日一学", i),
+			Chats: []bot.ChatRef{"tg:-3", "tg:-4"}, Message: bot.Message{Text: "石榴籽"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "tip done", func() bool { return status(t, o, id).Done() })
+	}
+	eventually(t, "staff told", func() bool { return s.count("tg:100") >= 1 })
+	time.Sleep(100 * time.Millisecond)
+	if got := s.count("tg:100"); got != 1 {
+		t.Fatalf("staff told %d times, want once however many pushes fail", got)
+	}
+	text := s.sends["tg:100"][0].Text
+	if !strings.Contains(text, "幸福里3网格群") || !strings.Contains(text, "绑定网格 3网格") {
+		t.Errorf("alert = %q", text)
+	}
+	if got := s.count("tg:-4"); got != 3 {
+		t.Errorf("healthy chat got %d tips, want 3", got)
+	}
 }

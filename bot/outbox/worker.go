@@ -252,11 +252,7 @@ func (o *Outbox) failed(ctx context.Context, d delivery, err error, chatBucket s
 		}
 		o.retry(ctx, d, now.Add(o.backoff(d.tries)), true)
 	case bot.Gone:
-		if o.dir != nil {
-			if err := o.dir.SetStatus(ctx, d.chat, bot.ChatGone); err != nil {
-				o.log.Error("outbox: mark chat gone", "chat", d.chat, "err", err)
-			}
-		}
+		o.markGone(ctx, d.chat)
 		o.fail(ctx, d, ReasonGone)
 	default:
 		desc := err.Error()
@@ -337,5 +333,29 @@ func (o *Outbox) takeTokens(ctx context.Context, d delivery, global, chat string
 			return false
 		case <-t.C:
 		}
+	}
+}
+
+// markGone records that the bot can no longer post in chat and, the first
+// time, tells staff in private.
+func (o *Outbox) markGone(ctx context.Context, chat bot.ChatRef) {
+	if o.dir == nil {
+		return
+	}
+	changed, err := o.dir.MarkGone(ctx, chat)
+	if err != nil {
+		o.log.Error("outbox: mark chat gone", "chat", chat, "err", err)
+		return
+	}
+	if !changed || chat.Platform() == "" {
+		return
+	}
+	info, err := o.dir.Chat(ctx, chat)
+	if err != nil {
+		o.log.Error("outbox: gone chat", "chat", chat, "err", err)
+		return
+	}
+	if err := bot.NotifyStaff(ctx, o.dir, o, KindReport, "群已失效", bot.GoneAlert(info)); err != nil {
+		o.log.Error("outbox: tell staff of gone chat", "chat", chat, "err", err)
 	}
 }

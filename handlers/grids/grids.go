@@ -337,7 +337,15 @@ func (f *Feature) member(ctx context.Context, c *bot.Context) error {
 	u := c.Update
 	if !u.Member.Present {
 		c.Log.Info("bot removed from chat", "chat", u.Chat, "grid", c.Grid)
-		return c.Dir.SetStatus(ctx, u.Chat, bot.ChatGone)
+		changed, err := c.Dir.MarkGone(ctx, u.Chat)
+		if err != nil || !changed || c.Grid == "" {
+			return err
+		}
+		info, err := c.Dir.Chat(ctx, u.Chat)
+		if err != nil {
+			return err
+		}
+		return bot.NotifyStaff(ctx, c.Dir, f.env.Outbox, "report", "群已失效", bot.GoneAlert(info))
 	}
 	f.refreshChat(ctx, c)
 	if u.ChatKind != bot.Group {

@@ -44,15 +44,34 @@ type world struct {
 	dir *bot.Directory
 	r   *bot.Router
 	s   *sender
+	out *outbox
 	n   int
 }
+
+// outbox records broadcasts.
+type outbox struct {
+	mu  sync.Mutex
+	got []bot.Broadcast
+}
+
+var _ bot.Outbox = (*outbox)(nil)
+
+func (o *outbox) Enqueue(_ context.Context, b bot.Broadcast) (string, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.got = append(o.got, b)
+	return fmt.Sprint(len(o.got)), nil
+}
+
+func (o *outbox) Sent(context.Context, string) (map[bot.ChatRef]string, error) { return nil, nil }
 
 func newWorld(t *testing.T) *world {
 	rdb, keys, _ := redistest.New(t)
 	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{"tg:1"})
 	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir})
-	grids.New(bot.Env{Redis: rdb, Keys: keys, Dir: dir, Log: slog.Default()}).Register(r)
-	return &world{dir: dir, r: r, s: &sender{texts: map[bot.ChatRef][]string{}, canRead: true, members: 57}}
+	out := &outbox{}
+	grids.New(bot.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: out, Log: slog.Default()}).Register(r)
+	return &world{dir: dir, r: r, out: out, s: &sender{texts: map[bot.ChatRef][]string{}, canRead: true, members: 57}}
 }
 
 func (w *world) handle(u *bot.Update) {
@@ -131,6 +150,10 @@ func TestMembershipEvents(t *testing.T) {
 	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Member: &bot.MemberEvent{Present: false}})
 	if c, _ := w.dir.Chat(ctx, "tg:-1"); c.Status != bot.ChatGone {
 		t.Errorf("status after removal = %q", c.Status)
+	}
+	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Member: &bot.MemberEvent{Present: false}})
+	if len(w.out.got) != 1 || w.out.got[0].Chats[0] != "tg:1" || !strings.Contains(w.out.got[0].Message.Text, "绑定网格 3网格") {
+		t.Errorf("staff alerts = %+v, want one to tg:1", w.out.got)
 	}
 	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Member: &bot.MemberEvent{Present: true}})
 	if c, _ := w.dir.Chat(ctx, "tg:-1"); c.Status != bot.ChatActive || c.Grid != "3网格" {
