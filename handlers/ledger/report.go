@@ -18,18 +18,18 @@ import (
 
 // Report is every figure of one period. Field names are the JSON of the API.
 type Report struct {
-	From       string       `json:"from"` // first day, 2026-01-01
-	To         string       `json:"to"`   // last day, 2026-12-31
-	Label      string       `json:"label"`
-	Generated  time.Time    `json:"generated"`
-	Summary    Summary      `json:"summary"`
-	Months     []MonthRow   `json:"months"`
-	Pushes     []PushRow    `json:"pushes"`
-	Activities []Activity   `json:"activities"`
-	Quiz       []QuizRow    `json:"quiz"`
-	Missed     []Missed     `json:"missed"`
-	Grids      []GridRow    `json:"grids"`
-	Volunteers []Volunteer  `json:"volunteers"`
+	From       string      `json:"from"` // first day, 2026-01-01
+	To         string      `json:"to"`   // last day, 2026-12-31
+	Label      string      `json:"label"`
+	Generated  time.Time   `json:"generated"`
+	Summary    Summary     `json:"summary"`
+	Months     []MonthRow  `json:"months"`
+	Pushes     []PushRow   `json:"pushes"`
+	Activities []Activity  `json:"activities"`
+	Quiz       []QuizRow   `json:"quiz"`
+	Missed     []Missed    `json:"missed"`
+	Grids      []GridRow   `json:"grids"`
+	Volunteers []Volunteer `json:"volunteers"`
 	period     Period
 }
 

@@ -370,9 +370,9 @@ func (f *Feature) storeRollup(ctx context.Context, month string, t *tally) error
 	return nil
 }
 
-func i64(n int64) string     { return strconv.FormatInt(n, 10) }
-func f64(x float64) string   { return strconv.FormatFloat(x, 'f', -1, 64) }
-func clean(s string) string  { return strings.ReplaceAll(s, sep, " ") }
+func i64(n int64) string      { return strconv.FormatInt(n, 10) }
+func f64(x float64) string    { return strconv.FormatFloat(x, 'f', -1, 64) }
+func clean(s string) string   { return strings.ReplaceAll(s, sep, " ") }
 func join(a ...string) string { return strings.Join(a, sep) }
 
 func encodeRollup(t *tally) map[string]any {
