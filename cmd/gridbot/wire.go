@@ -247,6 +247,13 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 
 	notices.New(env, cfg.Notices, notices.Ops{Recaller: ob, Canceller: ob}).Register(r)
 
+	cfg.Quiz.Lean = func(ctx context.Context) []string {
+		cats, err := tp.RecentCategories(ctx, env.Now().Add(-7*24*time.Hour))
+		if err != nil {
+			env.Log.Warn("quiz: this week's tip categories", "err", err)
+		}
+		return cats
+	}
 	qz, err := quiz.New(env, cfg.Quiz)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package tips
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -190,4 +191,39 @@ func (f *Feature) state(ctx context.Context) (last map[string]string, sched map[
 		return nil, nil, fmt.Errorf("tip state: %w", err)
 	}
 	return l.Val(), s.Val(), nil
+}
+
+// RecentCategories returns the categories of the tips pushed to any grid
+// since the given time, most pushed first; the weekly quiz leans on them.
+func (f *Feature) RecentCategories(ctx context.Context, since time.Time) ([]string, error) {
+	names, err := f.env.Dir.GridNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	count := map[string]int{}
+	for _, g := range names {
+		hist, err := f.History(ctx, g, 14)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range hist {
+			if p.At.Before(since) {
+				continue
+			}
+			if t, ok := f.bank.Get(p.TipID); ok {
+				count[t.Category]++
+			}
+		}
+	}
+	out := make([]string, 0, len(count))
+	for c := range count {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		if count[a] != count[b] {
+			return count[b] - count[a]
+		}
+		return strings.Compare(a, b)
+	})
+	return out, nil
 }

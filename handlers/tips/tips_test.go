@@ -445,3 +445,35 @@ func TestPushDueRoundTrips(t *testing.T) {
 		t.Errorf("due tick took %d round trips, want at most 6 whatever the number of grids", due)
 	}
 }
+
+func TestRecentCategoriesFollowPushes(t *testing.T) {
+	fx := newFixture(t, 2, DefaultConfig())
+	ctx := context.Background()
+	cats, err := fx.f.RecentCategories(ctx, fx.clock.Now().Add(-7*24*time.Hour))
+	if err != nil || len(cats) != 0 {
+		t.Fatalf("before any push: %v %v", cats, err)
+	}
+	res, err := fx.f.PushNow(ctx, fx.grids())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err = fx.f.RecentCategories(ctx, fx.clock.Now().Add(-7*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, r := range res {
+		want[r.Tip.Category] = true
+	}
+	if len(cats) != len(want) {
+		t.Fatalf("categories %v, want those of %d pushed tips", cats, len(res))
+	}
+	for _, c := range cats {
+		if !want[c] {
+			t.Errorf("category %s was not pushed", c)
+		}
+	}
+	if later, _ := fx.f.RecentCategories(ctx, fx.clock.Now().Add(time.Hour)); len(later) != 0 {
+		t.Errorf("pushes before the window counted: %v", later)
+	}
+}
