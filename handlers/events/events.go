@@ -106,7 +106,7 @@ func (f *Feature) Register(r *bot.Router) {
 		&bot.Command{Name: "checkin", Keywords: []string{"签到"}, Args: bot.ArgsNumber,
 			Group: helpGroup, Usage: "签到 7 4821", Help: "到场签到（签到码看群里网格员发的）", Handle: f.checkin},
 		&bot.Command{Name: "newevent", Keywords: []string{"发布活动", "新建活动"}, Args: bot.ArgsText, Role: bot.Staff,
-			Group: helpGroup, Usage: "发布活动", Help: "发布活动：每行一项（活动、时间、地点、名额、网格）", Handle: f.create},
+			Group: helpGroup, Usage: "发布活动", Help: "新建活动，每行写一项：活动、时间、地点、名额、网格", Handle: f.create},
 		&bot.Command{Name: "roster", Keywords: []string{"名单", "报名名单"}, Args: bot.ArgsNumber, Role: bot.Staff,
 			Group: helpGroup, Usage: "名单 7", Help: "把报名名单（含表格文件）私信发给我", Handle: f.roster},
 		&bot.Command{Name: "editevent", Keywords: []string{"修改活动"}, Args: bot.ArgsText, Role: bot.Staff,
