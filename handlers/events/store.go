@@ -96,21 +96,6 @@ func (s *store) openKey() string { return s.k.Key("ev", "open") }
 
 var errNotFound = errors.New("event not found")
 
-func unix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.Unix()
-}
-
-func fromUnix(s string) time.Time {
-	n, _ := strconv.ParseInt(s, 10, 64)
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(n, 0)
-}
-
 // create stores a new event and returns it with its id.
 func (s *store) create(ctx context.Context, e *Event) error {
 	id, err := s.rdb.Incr(ctx, s.seqKey()).Result()
@@ -122,7 +107,7 @@ func (s *store) create(ctx context.Context, e *Event) error {
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, s.key(id, "meta"),
 			"title", e.Title, "place", e.Place, "desc", e.Desc,
-			"start", unix(e.Start), "end", unix(e.End), "deadline", unix(e.Deadline),
+			"start", bot.UnixOrZero(e.Start), "end", bot.UnixOrZero(e.End), "deadline", bot.UnixOrZero(e.Deadline),
 			"seats", e.Seats, "taken", 0, "grids", strings.Join(e.Grids, sep),
 			"hh", e.HH, "hours", strconv.FormatFloat(e.Hours, 'f', -1, 64),
 			"status", statusOpen, "creator", string(e.Creator), "seq", 0)
@@ -144,10 +129,10 @@ func eventFromHash(id int64, h map[string]string) *Event {
 	}
 	return &Event{
 		ID: id, Title: h["title"], Place: h["place"], Desc: h["desc"],
-		Start: fromUnix(h["start"]), End: fromUnix(h["end"]), Deadline: fromUnix(h["deadline"]),
+		Start: bot.FromUnix(h["start"]), End: bot.FromUnix(h["end"]), Deadline: bot.FromUnix(h["deadline"]),
 		Seats: atoi("seats"), Taken: atoi("taken"), Grids: grids, HH: atoi("hh"), Hours: hours,
 		Status: h["status"], Bcast: h["bcast"], Creator: bot.UserRef(h["creator"]),
-		Code: h["code"], CodeTill: fromUnix(h["code_till"]),
+		Code: h["code"], CodeTill: bot.FromUnix(h["code_till"]),
 	}
 }
 

@@ -64,21 +64,6 @@ func (d draft) chats() []bot.ChatRef {
 	return out
 }
 
-func unix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.Unix()
-}
-
-func fromUnix(s string) time.Time {
-	n, _ := strconv.ParseInt(s, 10, 64)
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(n, 0)
-}
-
 func (f *Feature) saveDraft(ctx context.Context, d *draft) error {
 	id, err := f.env.Redis.Incr(ctx, f.key("dseq")).Result()
 	if err != nil {
@@ -89,7 +74,7 @@ func (f *Feature) saveDraft(ctx context.Context, d *draft) error {
 	k := f.key("d", d.ID)
 	pipe := f.env.Redis.TxPipeline()
 	pipe.HSet(ctx, k, "user", string(d.User), "label", d.Label, "body", d.Body,
-		"urgent", boolStr(d.Urgent), "at", unix(d.At), "targets", string(targets),
+		"urgent", boolStr(d.Urgent), "at", bot.UnixOrZero(d.At), "targets", string(targets),
 		"grids", d.Grids, "members", d.Members, "status", dsDraft, "created", f.env.Now().Unix())
 	pipe.Expire(ctx, k, f.cfg.DraftTTL)
 	pipe.Set(ctx, f.key("latest", string(d.User)), d.ID, latestTTL)
@@ -108,7 +93,7 @@ func boolStr(b bool) string {
 
 func draftFromHash(id string, h map[string]string) draft {
 	d := draft{ID: id, User: bot.UserRef(h["user"]), Label: h["label"], Body: h["body"],
-		Urgent: h["urgent"] == "1", At: fromUnix(h["at"]), Status: h["status"]}
+		Urgent: h["urgent"] == "1", At: bot.FromUnix(h["at"]), Status: h["status"]}
 	d.Grids, _ = strconv.Atoi(h["grids"])
 	d.Members, _ = strconv.Atoi(h["members"])
 	d.N, _ = strconv.Atoi(h["n"])
@@ -202,7 +187,7 @@ func (f *Feature) record(ctx context.Context, d draft, bid string) error {
 	nk := f.key("n", strconv.Itoa(d.N))
 	pipe := f.env.Redis.TxPipeline()
 	pipe.HSet(ctx, nk, "bid", bid, "by", string(d.User), "created", f.env.Now().Unix(),
-		"at", unix(d.At), "urgent", boolStr(d.Urgent), "body", d.Body, "label", d.Label,
+		"at", bot.UnixOrZero(d.At), "urgent", boolStr(d.Urgent), "body", d.Body, "label", d.Label,
 		"chats", len(d.Targets), "members", d.Members, "status", nsQueued)
 	pipe.ZAdd(ctx, f.key("list"), redis.Z{Score: float64(d.N), Member: d.N})
 	pipe.HSet(ctx, f.key("d", d.ID), "status", dsSent)
@@ -214,8 +199,8 @@ func (f *Feature) record(ctx context.Context, d draft, bid string) error {
 }
 
 func noticeFromHash(n int, h map[string]string) notice {
-	out := notice{N: n, BID: h["bid"], By: bot.UserRef(h["by"]), Created: fromUnix(h["created"]),
-		At: fromUnix(h["at"]), Urgent: h["urgent"] == "1", Body: h["body"], Label: h["label"], Status: h["status"]}
+	out := notice{N: n, BID: h["bid"], By: bot.UserRef(h["by"]), Created: bot.FromUnix(h["created"]),
+		At: bot.FromUnix(h["at"]), Urgent: h["urgent"] == "1", Body: h["body"], Label: h["label"], Status: h["status"]}
 	out.Chats, _ = strconv.Atoi(h["chats"])
 	out.Members, _ = strconv.Atoi(h["members"])
 	return out
