@@ -79,7 +79,7 @@ func simulate(t testing.TB, nGrids, perGrid, days int) *year {
 	for d := 0; d < days; d++ {
 		base := time.Date(2026, 1, 1, 0, 0, 0, 0, shanghai).AddDate(0, 0, d)
 		w.at(base.Add(8 * time.Hour))
-		if d%2 == 0 || d > days-10 {
+		if d%5 == 0 || d > days-4 {
 			if _, err := w.tips.PushNow(ctx, grids); err != nil {
 				t.Fatal(err)
 			}
@@ -101,10 +101,10 @@ func simulate(t testing.TB, nGrids, perGrid, days int) *year {
 			}
 		}
 		w.drain()
-		if d%11 == 5 {
+		if d%17 == 5 {
 			y.event(base, rng)
 		}
-		if d%7 == 4 {
+		if d%14 == 4 {
 			y.round(base, rng)
 		}
 	}
@@ -420,7 +420,7 @@ func TestYearReportMatchesRawRecords(t *testing.T) {
 	if testing.Short() {
 		days = 120
 	}
-	y := simulate(t, 5, 8, days)
+	y := simulate(t, 4, 6, days)
 	w := y.w
 	w.at(time.Date(2027, 1, 10, 9, 0, 0, 0, shanghai))
 	ctx := context.Background()
