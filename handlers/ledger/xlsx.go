@@ -39,7 +39,6 @@ func (f *Feature) XLSX(r *Report) ([]byte, error) {
 			return nil, fmt.Errorf("report xlsx: %w", err)
 		}
 	}
-	x.SetActiveSheet(0)
 	buf, err := x.WriteToBuffer()
 	if err != nil {
 		return nil, fmt.Errorf("report xlsx: %w", err)
