@@ -62,6 +62,9 @@ type recorder struct {
 	mu   sync.Mutex
 	ups  []*bot.Update
 	seen chan struct{}
+	// delay, when set, is how long each update takes to be "handled" after
+	// it was recorded.
+	delay time.Duration
 }
 
 func newRecorder() *recorder { return &recorder{seen: make(chan struct{}, 1000)} }
@@ -72,7 +75,11 @@ func (r *recorder) submit(_ context.Context, u *bot.Update) <-chan struct{} {
 	r.mu.Unlock()
 	r.seen <- struct{}{}
 	done := make(chan struct{})
-	close(done)
+	if r.delay > 0 {
+		time.AfterFunc(r.delay, func() { close(done) })
+	} else {
+		close(done)
+	}
 	return done
 }
 
@@ -127,6 +134,13 @@ func (m *memStore) get() int {
 	return m.off
 }
 
+// failures counts the calls that failed because the store was down.
+func (m *memStore) failures() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.failed
+}
+
 func (m *memStore) setFail(v bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -157,6 +171,18 @@ func runPoll(t *testing.T, c *Client, store OffsetStore, submit Submit) (stop fu
 			t.Fatalf("Poll did not return after cancel")
 		}
 	}
+}
+
+// waitFor polls cond every 10ms until it holds or timeout passes.
+func waitFor(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

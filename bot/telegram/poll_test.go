@@ -124,28 +124,35 @@ func TestPollWaitsForBatchBeforeOffset(t *testing.T) {
 	}
 }
 
+// TestPollKeepsGoingWhenStoreDown: updates keep flowing while the offset
+// store is down, the failure is logged, and the offset is saved once the
+// store is back. Each update takes a while to handle, so the save comes
+// well after the update was seen; the test waits for that failed save
+// before bringing the store back.
 func TestPollKeepsGoingWhenStoreDown(t *testing.T) {
 	c, f, logs := newTest(t, nil)
 	store := &memStore{}
 	rec := newRecorder()
+	rec.delay = 50 * time.Millisecond
 	stop := runPoll(t, c, store, rec.submit)
 	defer stop()
-	f.PushText(-1, 7, "一")
+	first := f.PushText(-1, 7, "一")
 	rec.wait(t, 1)
+	if !waitFor(5*time.Second, func() bool { return store.get() == first+1 }) {
+		t.Fatalf("offset = %d, want %d saved while the store is up", store.get(), first+1)
+	}
 	store.setFail(true)
-	f.PushText(-1, 7, "二")
-	last := f.PushText(-1, 7, "三")
-	rec.wait(t, 2)
+	last := f.PushText(-1, 7, "二")
+	rec.wait(t, 1)
+	if !waitFor(5*time.Second, func() bool { return store.failures() > 0 }) {
+		t.Fatalf("the poll loop never tried to save the offset while the store was down")
+	}
 	if got := store.get(); got == last+1 {
 		t.Fatalf("offset saved while the store is down")
 	}
 	store.setFail(false)
-	deadline := time.Now().Add(5 * time.Second)
-	for store.get() != last+1 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if got, want := store.get(), last+1; got != want {
-		t.Errorf("offset after the store came back = %d, want %d", got, want)
+	if !waitFor(5*time.Second, func() bool { return store.get() == last+1 }) {
+		t.Errorf("offset after the store came back = %d, want %d", store.get(), last+1)
 	}
 	if !strings.Contains(logs.String(), "offset not saved") {
 		t.Errorf("the store failure was not logged")
