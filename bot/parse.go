@@ -20,7 +20,12 @@ const (
 )
 
 // politePrefixes are stripped before a keyword: 我要报名3, 帮我取消报名3.
-var politePrefixes = []string{"我想要", "我要", "我想", "想要", "帮我", "帮忙", "麻烦", "请帮我", "请", "给我", "我来", "要"}
+var politePrefixes = []string{"我想要", "我要", "我想", "想要", "帮我", "帮忙", "麻烦", "请帮我", "请问", "请", "给我", "我来", "要",
+	"最近有什么", "最近有哪些", "有什么", "有哪些", "最近", "近期"}
+
+// questionMarks end a message that asks rather than acts: 报名了吗？ must
+// not sign anyone up.
+const questionMarks = "吗呢?？了么"
 
 // trailingParticles may end a keyword-only message: 活动呢？ 排行吧
 var trailingParticles = "吗呢吧呀啊哈嘛了一下?？!！。.~～ "
@@ -54,7 +59,7 @@ func (r *Router) Parse(text string) (p Parsed, ok bool) {
 	}
 	first := Simplify(orig)
 	for pos := 0; pos < len(first); {
-		if p, ok := r.parseClause(strings.TrimSpace(first[pos:]), orig, rest); ok {
+		if p, ok := r.parseClause(strings.TrimSpace(first[pos:]), orig, rest, pos == 0); ok {
 			return p, true
 		}
 		next := strings.IndexAny(first[pos:], clauseSeps)
@@ -93,9 +98,11 @@ func (r *Router) parseSlash(first, rest string) (Parsed, bool) {
 
 // parseClause matches one clause cl, a suffix of the simplified first line;
 // orig is the first line as typed, so that free text keeps its characters.
-func (r *Router) parseClause(cl, orig, rest string) (Parsed, bool) {
+// Commands taking free text match only at the start of a message (first),
+// so "好的，通知我一下" is chat, not a notice.
+func (r *Router) parseClause(cl, orig, rest string, first bool) (Parsed, bool) {
 	s := stripPolite(cl)
-	if cmd, kw := r.longestKeyword(s); cmd != nil {
+	if cmd, kw := r.longestKeyword(s); cmd != nil && (first || cmd.Args != ArgsText) {
 		args := trimArgSeps(s[len(kw):])
 		if cmd.Args == ArgsText {
 			args = orig[len(orig)-len(args):]
@@ -124,6 +131,9 @@ func acceptArgs(cmd *Command, args, rest string) (Parsed, bool) {
 		return Parsed{Command: cmd}, true
 	case ArgsNumber:
 		a := strings.TrimRight(args, trailingParticles+clauseSeps)
+		if a == "" && strings.ContainsAny(args, questionMarks) {
+			return Parsed{}, false
+		}
 		if a != "" {
 			if _, _, ok := leadingNumberWord(a); !ok {
 				return Parsed{}, false

@@ -54,6 +54,9 @@ func TestParseResidentForms(t *testing.T) {
 		{"报名三", "join", "三"},
 		{"通知 全部 請注意", "notice", "全部 請注意"},
 		{"第3号活动报名", "join", "3"},
+		{"请问有什么活动", "events", ""},
+		{"请问活动？", "events", ""},
+		{"最近有哪些活动", "events", ""},
 	}
 	for _, c := range cases {
 		p, ok := r.Parse(c.in)
@@ -72,6 +75,7 @@ func TestParseIgnoresChat(t *testing.T) {
 	for _, in := range []string{
 		"", "   ", "今天活动真热闹", "活动什么时候开始", "报名的人多吗", "大家好",
 		"/join@otherbot 3", "/unknown", "我", "3号", "谢谢网格员",
+		"报名了吗？", "报名了", "报名了么", "取消报名了吗", "好的，通知我一下",
 	} {
 		if p, ok := r.Parse(in); ok {
 			t.Errorf("Parse(%q) matched %s %q; ordinary chat must not trigger commands", in, p.Command.Name, p.Args)

@@ -77,6 +77,7 @@ type Context struct {
 
 	router   *Router
 	answered bool
+	slash    bool
 }
 
 // Reply sends text to the chat the update came from.
@@ -151,6 +152,7 @@ type Router struct {
 	onPoll    HandlerFunc
 	onMember  HandlerFunc
 	onMigrate HandlerFunc
+	onUnknown HandlerFunc
 	mw        []Middleware
 }
 
@@ -224,6 +226,11 @@ func (r *Router) OnStart(prefix string, h HandlerFunc) { r.starts[prefix] = h }
 // OnText adds a fallback for text that matched no command; fallbacks run in
 // order until one does not return ErrSkip.
 func (r *Router) OnText(h HandlerFunc) { r.fallbacks = append(r.fallbacks, h) }
+
+// OnUnknown sets the handler of private-chat text that nothing else took,
+// so a person writing to the bot always gets an answer. In groups such text
+// is ordinary chat and stays unanswered.
+func (r *Router) OnUnknown(h HandlerFunc) { r.onUnknown = h }
 
 // OnPoll sets the handler of poll answers.
 func (r *Router) OnPoll(h HandlerFunc) { r.onPoll = h }
@@ -395,7 +402,7 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 		}
 	case u.Text != "":
 		if p, ok := r.Parse(u.Text); ok {
-			c.Command, c.Args = p.Command, p.Args
+			c.Command, c.Args, c.slash = p.Command, p.Args, p.Slash
 			h = p.Command.Handle
 			if p.Command.Name == "start" {
 				prefix, rest, _ := strings.Cut(p.Args, "_")
@@ -403,7 +410,7 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 					c.Command, c.Args, h = nil, rest, sh
 				}
 			}
-		} else if len(r.fallbacks) > 0 {
+		} else if len(r.fallbacks) > 0 || r.onUnknown != nil {
 			c.Args = Normalize(u.Text)
 			h = r.fallback
 		}
@@ -422,6 +429,9 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 	}
 	if c.Command != nil {
 		if msg := r.check(ctx, c); msg != "" {
+			if !c.slash && u.ChatKind == Group && c.Role < c.Command.Role {
+				return "ignored"
+			}
 			if err := c.Reply(ctx, msg); err != nil {
 				r.log.Warn("send refusal", "chat", u.Chat, "err", err)
 			}
@@ -467,6 +477,9 @@ func (r *Router) fallback(ctx context.Context, c *Context) error {
 		if err := f(ctx, c); !errors.Is(err, ErrSkip) {
 			return err
 		}
+	}
+	if r.onUnknown != nil && c.Update.ChatKind == Private {
+		return r.onUnknown(ctx, c)
 	}
 	return ErrSkip
 }

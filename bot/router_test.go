@@ -138,9 +138,12 @@ func TestRolesAndRefusals(t *testing.T) {
 		want string
 	}{
 		{"tg:5", "tg:-100", "报名 3", "join:3:居民"},
-		{"tg:5", "tg:-100", "通知 全部 停水", "抱歉，这个命令只有社区工作人员可以使用。"},
+		{"tg:5", "tg:-100", "通知 全部 停水", ""},
+		{"tg:5", "tg:-100", "/notice 全部 停水", "抱歉，这个命令只有社区工作人员可以使用。"},
+		{"tg:5", "tg:5", "通知 全部 停水", "抱歉，这个命令只有社区工作人员可以使用。"},
 		{"tg:1", "tg:-100", "通知 全部 停水", "notice:全部 停水:社区工作人员"},
-		{"tg:5", "tg:-100", "签到码", "抱歉，这个命令只有网格员可以使用。"},
+		{"tg:5", "tg:-100", "签到码", ""},
+		{"tg:5", "tg:-100", "/checkin", "抱歉，这个命令只有网格员可以使用。"},
 		{"tg:1", "tg:-100", "/roster", bot.MsgPrivateOnly},
 		{"tg:1", "tg:1", "/roster", "roster::社区工作人员"},
 		{"tg:1", "tg:1", "签到码", bot.MsgGroupOnly},
@@ -178,7 +181,7 @@ func TestGridWorkerByAppointmentAndByAdmin(t *testing.T) {
 	if _, err := f.dir.Bind(ctx, "tg:-200", "5网格", "五网格群"); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.say(t, "tg:-200", "tg:7", "签到码"); !strings.Contains(got, "只有网格员") {
+	if got := f.say(t, "tg:-200", "tg:7", "/checkin"); !strings.Contains(got, "只有网格员") {
 		t.Errorf("worker of another grid: got %q", got)
 	}
 }
@@ -312,5 +315,19 @@ func TestRouterNeverPanicsOnOddUpdates(t *testing.T) {
 		{}, {Text: "报名 3"}, {Data: ":"}, {Poll: &bot.PollAnswer{}}, {Member: &bot.MemberEvent{}}, {MigratedTo: "tg:2"},
 	} {
 		f.router.Handle(context.Background(), f.send, u)
+	}
+}
+
+func TestUnknownPrivateTextGetsAnAnswer(t *testing.T) {
+	f := newFixture(t)
+	f.router.OnUnknown(func(ctx context.Context, c *bot.Context) error { return c.Reply(ctx, "没太明白") })
+	if got := f.say(t, "tg:5", "tg:5", "你好"); got != "没太明白" {
+		t.Errorf("private hello: %q", got)
+	}
+	if got := f.say(t, "tg:-100", "tg:5", "你好"); got != "" {
+		t.Errorf("group chat answered: %q", got)
+	}
+	if got := f.say(t, "tg:5", "tg:5", "报名 3"); got != "join:3:居民" {
+		t.Errorf("commands still work: %q", got)
 	}
 }

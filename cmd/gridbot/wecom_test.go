@@ -138,7 +138,7 @@ func TestWeComGroupUsesEveryFeatureByText(t *testing.T) {
 		chat, user, text, want string
 	}{
 		{group, "zhangayi", "帮助", "报名"},
-		{group, "zhangayi", "发布活动\n活动：义诊\n时间：2099-03-01 09:00\n地点：社区卫生站\n名额：5\n网格：3网格", "只有社区工作人员"},
+		{group, "zhangayi", "/newevent 义诊 | 2099-03-01 09:00 | 社区卫生站 | 5 | 3网格", "只有社区工作人员"},
 		{group, "wangshuji", "发布活动\n活动：义诊\n时间：2099-03-01 09:00\n地点：社区卫生站\n名额：5\n网格：3网格", "活动已发布"},
 		{group, "zhangayi", "活动", "义诊"},
 		{group, "zhangayi", "我要报名1 两个人", "报名成功"},

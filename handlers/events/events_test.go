@@ -224,7 +224,7 @@ func TestRosterGoesPrivatelyWithFiles(t *testing.T) {
 	v, _ := resident(2)
 	h.say(group3, u, n, "报名 1 2人 <b>带孙子</b>")
 	h.say(group3, v, "=cmd|' /C calc'!A0", "报名 1")
-	mustContain(t, "resident asks", to(h.say(group3, u, n, "名单 1"), group3), "社区工作人员")
+	mustContain(t, "resident asks", to(h.say(group3, u, n, "/roster 1"), group3), "社区工作人员")
 
 	msgs := h.say(group3, staffID, "王主任", "名单 1")
 	mustContain(t, "group reply", to(msgs, group3), "私信")
@@ -266,7 +266,7 @@ func TestCancelTellsParticipantsAndStopsReminders(t *testing.T) {
 	v, vn := resident(2)
 	h.say(group3, u, n, "报名 1")
 	h.say(group3, v, vn, "报名 1")
-	mustContain(t, "resident cancels event", to(h.say(group3, u, n, "取消活动 1"), group3), "社区工作人员")
+	mustContain(t, "resident cancels event", to(h.say(group3, u, n, "/cancelevent 1"), group3), "社区工作人员")
 	msgs := h.say(bot.ChatRef(staffID), staffID, "王主任", "取消活动 1")
 	mustContain(t, "staff reply", to(msgs, bot.ChatRef(staffID)), "已通知 2 位")
 	mustContain(t, "participant told", to(msgs, bot.ChatRef(u)), "活动取消了", "元宵节猜灯谜")

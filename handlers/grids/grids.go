@@ -60,6 +60,11 @@ func (f *Feature) Register(r *bot.Router) {
 	)
 	r.OnMember(f.member)
 	r.OnMigrate(f.migrate)
+	r.OnUnknown(f.unknown)
+}
+
+func (f *Feature) unknown(ctx context.Context, c *bot.Context) error {
+	return c.Reply(ctx, msgUnknown)
 }
 
 func (f *Feature) help(ctx context.Context, c *bot.Context) error {

@@ -95,7 +95,10 @@ func (w *world) say(chat bot.ChatRef, user bot.UserRef, text string) string {
 func TestBindFlow(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	if got := w.say("tg:-1", "tg:5", "绑定网格 3网格"); !strings.Contains(got, "只有社区工作人员") {
+	if got := w.say("tg:-1", "tg:5", "绑定网格 3网格"); got != "" {
+		t.Fatalf("resident's keyword answered in the group: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:5", "/bind 3网格"); !strings.Contains(got, "只有社区工作人员") {
 		t.Fatalf("resident bind: %q", got)
 	}
 	if names, _ := w.dir.GridNames(ctx); len(names) != 0 {
@@ -205,5 +208,15 @@ func TestHelpDependsOnRole(t *testing.T) {
 	staff := w.say("tg:1", "tg:1", "帮助")
 	if strings.Contains(resident, "绑定网格") || !strings.Contains(staff, "绑定网格") {
 		t.Errorf("resident help:\n%s\nstaff help:\n%s", resident, staff)
+	}
+}
+
+func TestPrivateChatAlwaysAnswers(t *testing.T) {
+	w := newWorld(t)
+	if got := w.say("tg:5", "tg:5", "你好"); !strings.Contains(got, "帮助") {
+		t.Errorf("private hello: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:5", "你好"); got != "" {
+		t.Errorf("group hello answered: %q", got)
 	}
 }

@@ -50,6 +50,9 @@ const (
 	msgLangSet   = "✅ 「%s」的双语推送已设为：%s"
 	msgLangClear = "已取消「%s」的双语推送。"
 
+	msgUnknown = "您好，我是网格助手 🙂 这句话我没看懂。\n" +
+		"发「帮助」看看我能做什么，发「活动」看看近期活动。"
+
 	msgWhoami = "您的编号：<code>%s</code>\n身份：%s\n本群：%s"
 	msgNoGrid = "未绑定网格"
 )

@@ -133,7 +133,8 @@ func TestBadInputSendsNothing(t *testing.T) {
 	if got := fx.say(staff, "", "确认"); strings.Contains(got, "已确认") {
 		t.Errorf("确认 after only bad input: %q", got)
 	}
-	if got := fx.say(resident, "tg:-101", "通知 全部 停水"); !strings.Contains(got, "社区工作人员") {
+	fx.say(resident, "tg:-101", "通知 全部 停水")
+	if got := fx.say(resident, "tg:-101", "/notice 全部 停水"); !strings.Contains(got, "社区工作人员") {
 		t.Errorf("resident reply %q, want the polite refusal", got)
 	}
 	if n := len(fx.out.all()); n != 0 {

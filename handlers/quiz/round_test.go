@@ -137,6 +137,7 @@ func nil2() func(int) int {
 func TestStaffStartStopByKeyword(t *testing.T) {
 	g := newRig(t, DefaultConfig(), nil)
 	g.group("1网格", "tg:50", "李四", "开始竞答")
+	g.group("1网格", "tg:50", "李四", "/quiz start")
 	if got := g.send.last(t, g.groups["1网格"]).Msg.Text; !strings.Contains(got, "只有社区工作人员可以使用") {
 		t.Errorf("resident 开始竞答: got %q, want a refusal", got)
 	}

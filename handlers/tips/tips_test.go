@@ -282,7 +282,8 @@ func TestStaffCommandsAndResidentToday(t *testing.T) {
 	if got := fx.say(staff, "", "/tip"); !strings.Contains(got, "/tip now") {
 		t.Errorf("usage reply %q", got)
 	}
-	if got := fx.say("tg:9", "tg:-101", "推送每日一学 全部"); !strings.Contains(got, "社区工作人员") {
+	fx.say("tg:9", "tg:-101", "推送每日一学 全部")
+	if got := fx.say("tg:9", "tg:-101", "/tip now 全部"); !strings.Contains(got, "社区工作人员") {
 		t.Errorf("resident push reply %q, want refusal", got)
 	}
 	if n := len(fx.out.all()); n != 0 {
