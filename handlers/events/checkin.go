@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"gridbot/bot"
 	"gridbot/bot/when"
 )
@@ -191,7 +193,9 @@ func (f *Feature) checkinPerson(ctx context.Context, c *bot.Context, e *Event, s
 				su.Grid = rec.Grid
 			}
 		}
-		f.record(ctx, e, su, now)
+		if err := f.record(ctx, e, su, now); err != nil {
+			return err
+		}
 		var text string
 		if byWorker {
 			text = fmt.Sprintf(msgCheckinFor, name, title, e.ID)
@@ -228,19 +232,30 @@ func AttendanceKey(k bot.Keys, day string) string { return k.Key("ev", "att", da
 // year ("2027"), credited once per person per activity at check-in.
 func VolunteerKey(k bot.Keys, year string) string { return k.Key("ev", "vol", year) }
 
-func (f *Feature) record(ctx context.Context, e *Event, su signup, now time.Time) {
+// record writes the attendance record and volunteer hours of a check-in
+// the script has just marked. The ledger keys live outside the event's hash
+// tag, so they cannot be written by the script; they are written in one
+// MULTI/EXEC, and if that fails the check-in mark is taken back so the
+// resident is told to retry (系统繁忙) and the retry counts again.
+func (f *Feature) record(ctx context.Context, e *Event, su signup, now time.Time) error {
 	local := now.In(f.env.Loc)
 	ttl := time.Duration(f.cfg.RecordDays) * 24 * time.Hour
 	day, year := local.Format("20060102"), local.Format("2006")
 	val := strings.Join([]string{clean(su.Grid), strconv.Itoa(max(1, su.N)), hoursText(e.Hours), strconv.FormatInt(now.Unix(), 10), clean(su.Name)}, sep)
-	p := f.env.Redis.Pipeline()
-	p.HSet(ctx, AttendanceKey(f.env.Keys, day), strconv.FormatInt(e.ID, 10)+":"+string(su.User), val)
-	p.Expire(ctx, AttendanceKey(f.env.Keys, day), ttl)
-	if e.Hours > 0 {
-		p.HIncrByFloat(ctx, VolunteerKey(f.env.Keys, year), string(su.User), e.Hours)
-		p.Expire(ctx, VolunteerKey(f.env.Keys, year), ttl+366*24*time.Hour)
+	_, err := f.env.Redis.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, AttendanceKey(f.env.Keys, day), strconv.FormatInt(e.ID, 10)+":"+string(su.User), val)
+		p.Expire(ctx, AttendanceKey(f.env.Keys, day), ttl)
+		if e.Hours > 0 {
+			p.HIncrByFloat(ctx, VolunteerKey(f.env.Keys, year), string(su.User), e.Hours)
+			p.Expire(ctx, VolunteerKey(f.env.Keys, year), ttl+366*24*time.Hour)
+		}
+		return nil
+	})
+	if err == nil {
+		return nil
 	}
-	if _, err := p.Exec(ctx); err != nil {
-		f.log.Warn("attendance record", "event", e.ID, "user", su.User, "err", err)
+	if uerr := f.env.Redis.HDel(context.WithoutCancel(ctx), f.st.key(e.ID, "chk"), string(su.User)).Err(); uerr != nil {
+		f.log.Error("check-in recorded without attendance", "event", e.ID, "user", su.User, "err", uerr)
 	}
+	return fmt.Errorf("attendance record of event %d: %w", e.ID, err)
 }

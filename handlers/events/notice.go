@@ -34,9 +34,12 @@ func (f *Feature) render(e *Event) bot.Message {
 		fmt.Fprintf(&b, msgNoticeTimeEnd, when.Format(e.Start, now, loc), when.FormatClock(e.End, loc))
 	}
 	fmt.Fprintf(&b, msgNoticePlace, bot.Esc(e.Place))
-	if e.Left() > 0 {
+	switch {
+	case e.Left() > 0 && e.Waiting > 0:
+		fmt.Fprintf(&b, msgNoticeSeatsWait, e.Seats, e.Left(), e.Waiting)
+	case e.Left() > 0:
 		fmt.Fprintf(&b, msgNoticeSeats, e.Seats, e.Left())
-	} else {
+	default:
 		fmt.Fprintf(&b, msgNoticeFull, e.Seats, e.Waiting)
 	}
 	if !e.Deadline.Equal(e.Start) {
@@ -226,9 +229,9 @@ func (f *Feature) handleDue(ctx context.Context, key string) error {
 	case "refresh", "close":
 		return f.refresh(ctx, id)
 	case "r24":
-		return f.remind(ctx, id, what, 2*time.Hour, msgRemindIn24)
+		return f.remind(ctx, id, what, 2*time.Hour)
 	case "r1":
-		return f.remind(ctx, id, what, 0, msgRemindIn1)
+		return f.remind(ctx, id, what, 0)
 	}
 	f.log.Warn("unknown due key", "key", key)
 	return nil
@@ -259,11 +262,39 @@ func (f *Feature) scheduleReminders(ctx context.Context, e *Event) {
 	}
 }
 
+// remindLabel says when start is, seen from now in loc, for "…开始":
+// "1小时后" or "40分钟后" within 75 minutes, else 今天, 明天, 后天 or the
+// date by calendar day, so a reminder run late still reads right.
+func remindLabel(start, now time.Time, loc *time.Location) string {
+	d := start.Sub(now)
+	if d <= 75*time.Minute {
+		if d >= 55*time.Minute {
+			return msgRemindIn1
+		}
+		return fmt.Sprintf(msgRemindInMin, max(1, int(d.Round(time.Minute)/time.Minute)))
+	}
+	s, n := start.In(loc), now.In(loc)
+	days := int(time.Date(s.Year(), s.Month(), s.Day(), 12, 0, 0, 0, time.UTC).
+		Sub(time.Date(n.Year(), n.Month(), n.Day(), 12, 0, 0, 0, time.UTC)).Hours() / 24)
+	switch days {
+	case 0:
+		return msgRemindToday
+	case 1:
+		return msgRemindIn24
+	case 2:
+		return msgRemindIn48
+	}
+	return fmt.Sprintf(msgRemindOnDate, int(s.Month()), s.Day())
+}
+
 // remind sends one reminder: each confirmed household privately, and one
-// short message to the grid groups. It does nothing for a cancelled
-// activity, once the start is closer than skipWithin, or when this
-// reminder was sent before (a mark set with SET NX).
-func (f *Feature) remind(ctx context.Context, id int64, what string, skipWithin time.Duration, label string) error {
+// short message to the grid groups, saying when the start is as of now
+// (remindLabel). It does nothing for a cancelled activity, once the start
+// is closer than skipWithin, or when this reminder was sent before. The
+// sent mark is set (SET NX) before sending, so the reminder goes out at
+// most once: a crash between the mark and the sends loses it rather than
+// repeating it to every participant.
+func (f *Feature) remind(ctx context.Context, id int64, what string, skipWithin time.Duration) error {
 	e, err := f.st.get(ctx, id)
 	if errors.Is(err, errNotFound) {
 		return nil
@@ -287,18 +318,21 @@ func (f *Feature) remind(ctx context.Context, id int64, what string, skipWithin 
 		return err
 	}
 	start := f.fmtTime(e.Start)
+	label := remindLabel(e.Start, f.now(), f.env.Loc)
 	for _, s := range in {
 		text := fmt.Sprintf(msgRemindPrivate, displayName(s.Name)+"，", label, bot.Esc(e.Title), id, start, bot.Esc(e.Place), s.N, id)
 		if _, err := f.env.Send.Send(ctx, s.User.PrivateChat(), bot.Message{Text: text}); err != nil {
 			f.log.Debug("private reminder not delivered", "event", id, "user", s.User, "err", err)
 		}
 	}
-	seats := fmt.Sprintf(msgRemindSeats, e.Left(), id)
-	if e.Left() == 0 || !e.open(f.now()) {
+	var seats string
+	switch {
+	case e.Left() > 0 && !e.open(f.now()):
+		seats = msgListShut
+	case e.Left() > 0 && e.Waiting == 0:
+		seats = fmt.Sprintf(msgRemindSeats, e.Left(), id)
+	default:
 		seats = fmt.Sprintf(msgRemindFull, e.Waiting)
-		if e.Left() > 0 {
-			seats = msgListShut
-		}
 	}
 	f.broadcast(ctx, e, "reminder", bot.Message{Text: fmt.Sprintf(msgRemindGroup, label, bot.Esc(e.Title), id, start, bot.Esc(e.Place), seats)})
 	return nil

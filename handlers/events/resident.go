@@ -72,8 +72,18 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (strin
 		}
 		return text, fmt.Sprintf(msgToastOK, res.Left), nil
 	case "wait":
-		text := fmt.Sprintf(msgJoinWait, name, res.Num, title, a.ID, f.fmtTime(res.Start))
+		format := msgJoinWait
+		if res.Left > 0 {
+			format = msgJoinQueue
+		}
+		text := fmt.Sprintf(format, name, res.Num, title, a.ID, f.fmtTime(res.Start))
 		return text, fmt.Sprintf(msgToastWait, res.Num), nil
+	case "grid":
+		var grids []string
+		if len(res.Extra) > 0 {
+			grids = strings.Split(res.Extra[0], sep)
+		}
+		return "", "", bot.Userf(msgOtherGrid, bot.Esc(strings.Join(grids, "、")), title, a.ID)
 	case "dup":
 		return fmt.Sprintf(msgJoinDup, name, title, a.ID, res.Num), msgToastDup, nil
 	case "dupwait":
@@ -85,7 +95,10 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (strin
 	case "cancelled":
 		return "", "", bot.Userf(msgCancelled, title, a.ID)
 	case "toomany":
-		return "", "", bot.Userf(msgTooMany, res.Num, a.ID)
+		if res.Num <= 1 {
+			return "", "", bot.Userf(msgTooManyOne, a.ID)
+		}
+		return "", "", bot.Userf(msgTooMany, res.Num, a.ID, res.Num)
 	case "nf":
 		return "", "", bot.Userf(msgNotFound, a.ID)
 	}
@@ -147,25 +160,15 @@ func (f *Feature) notifyPromoted(ctx context.Context, id int64, res result, ps [
 			f.log.Info("promoted user unreachable", "event", id, "user", p.User)
 			continue
 		}
-		grp := fmt.Sprintf(msgPromotedGrp, mention(p), title, id)
+		name := p.Name
+		if strings.TrimSpace(name) == "" {
+			name = msgSomeone
+		}
+		grp := fmt.Sprintf(msgPromotedGrp, bot.MentionHTML(p.User, name), title, id)
 		if _, err := f.env.Send.Send(ctx, p.Chat, bot.Message{Text: grp}); err != nil {
 			f.log.Warn("tell promoted user in group", "event", id, "chat", p.Chat, "err", err)
 		}
 	}
-}
-
-// mention names a user in a group so the platform notifies them.
-func mention(s signup) string {
-	name := s.Name
-	if strings.TrimSpace(name) == "" {
-		name = "居民"
-	}
-	if s.User.Platform() == "tg" {
-		if _, err := strconv.ParseInt(s.User.ID(), 10, 64); err == nil {
-			return `<a href="tg://user?id=` + s.User.ID() + `">` + bot.Esc(name) + `</a>`
-		}
-	}
-	return "@" + bot.Esc(name)
 }
 
 func (f *Feature) button(ctx context.Context, c *bot.Context) error {

@@ -44,9 +44,16 @@ local function promote()
 end
 `
 
-// joinScript: ARGV user, n, record tail, now.
+// joinScript: ARGV user, n, record tail, now, grid of the chat (” when
+// unknown, e.g. a private chat). A chat whose grid the event does not
+// target gets code "grid" with the target grids (␟-joined) in Extra[0].
+//
+// The waitlist is first come, first served: while anyone is waiting, a
+// newcomer joins the end of the waitlist even if a free seat would fit
+// them (the free seats are held for those waiting). Promotion (promoteLua)
+// is "first that fits" among the waiting only.
 var joinScript = redis.NewScript(`
-local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'deadline', 'seats', 'taken', 'hh', 'title', 'place')
+local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'deadline', 'seats', 'taken', 'hh', 'title', 'place', 'grids')
 if not m[1] then return {'nf', 0, 0, '', 0, '', 0} end
 local seats, taken = tonumber(m[4]), tonumber(m[5] or '0')
 local now, n = tonumber(ARGV[4]), tonumber(ARGV[2])
@@ -58,6 +65,18 @@ if rec then
   if r then return out('dupwait', r + 1) end
   return out('dup', tonumber(string.match(rec, '^(%d+)')))
 end
+local grids = m[9] or ''
+if ARGV[5] ~= '' and grids ~= '' then
+  local found = false
+  for g in string.gmatch(grids, '[^\31]+') do
+    if g == ARGV[5] then found = true break end
+  end
+  if not found then
+    local res = out('grid', 0)
+    res[#res + 1] = grids
+    return res
+  end
+end
 local dl = tonumber(m[3] or '0')
 if dl == 0 then dl = tonumber(m[2]) end
 if now >= tonumber(m[2]) then return out('started', 0) end
@@ -67,7 +86,7 @@ if hh > 0 and n > hh then return out('toomany', hh) end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSET', KEYS[2], ARGV[1], n .. '\31' .. seq .. '\31' .. ARGV[3])
 local dirty = redis.call('HSETNX', KEYS[1], 'dirty', '1')
-if taken + n <= seats then
+if taken + n <= seats and redis.call('ZCARD', KEYS[4]) == 0 then
   redis.call('ZADD', KEYS[3], seq, ARGV[1])
   taken = redis.call('HINCRBY', KEYS[1], 'taken', n)
   return {'ok', 0, seats - taken, m[7], m[2], m[8], dirty, seq}
@@ -205,10 +224,11 @@ func (s *store) run(ctx context.Context, sc *redis.Script, id int64, args ...any
 	return r, nil
 }
 
-// join signs a household up. For "ok" and "wait", Extra[0] is the arrival
-// sequence number.
+// join signs a household up from a chat of grid su.Grid ("" when not
+// known). For "ok" and "wait", Extra[0] is the arrival sequence number;
+// for "grid", the event's target grids joined by sep.
 func (s *store) join(ctx context.Context, id int64, su signup, now time.Time) (result, error) {
-	return s.run(ctx, joinScript, id, string(su.User), su.N, su.tail(), now.Unix())
+	return s.run(ctx, joinScript, id, string(su.User), su.N, su.tail(), now.Unix(), su.Grid)
 }
 
 // leave removes a household; Extra holds promoted user, record pairs.

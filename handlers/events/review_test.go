@@ -1,0 +1,176 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
+)
+
+// ledgerFault fails every pipeline that writes an attendance record while
+// on is set, as a lost connection would.
+type ledgerFault struct {
+	on     atomic.Bool
+	failed atomic.Int64
+}
+
+var _ redis.Hook = (*ledgerFault)(nil)
+
+func (l *ledgerFault) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (l *ledgerFault) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (l *ledgerFault) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if l.on.Load() {
+			for _, c := range cmds {
+				if c.Name() == "hset" && strings.Contains(fmt.Sprint(c.Args()[1]), ":ev:att:") {
+					l.failed.Add(1)
+					return errors.New("connection reset")
+				}
+			}
+		}
+		return next(ctx, cmds)
+	}
+}
+
+func TestCheckinWhoseRecordFailsCanRetryAndCountsOnce(t *testing.T) {
+	h := newHarness(t)
+	h.create(fmt.Sprintf(lantern+" | 结束 21:00 | 志愿服务 2小时", 5))
+	u, n := resident(1)
+	h.say(group3, u, n, "报名 1")
+	h.setNow(time.Date(2027, 2, 12, 18, 50, 0, 0, shanghai))
+	to(h.say(group3, staffID, "王主任", "/checkin 1"), group3)
+	ctx := context.Background()
+	code, _ := h.rdb.HGet(ctx, h.f.st.key(1, "meta"), "code").Result()
+
+	fault := &ledgerFault{}
+	h.rdb.AddHook(fault)
+	fault.on.Store(true)
+	got := to(h.say(group3, u, n, "签到 1 "+code), group3)
+	if fault.failed.Load() == 0 {
+		t.Fatal("the attendance write was never attempted")
+	}
+	mustContain(t, "check-in whose record failed", got, bot.MsgBusy)
+	mustNotContain(t, "check-in whose record failed", got, "签到成功")
+	if ok, _ := h.rdb.HExists(ctx, h.f.st.key(1, "chk"), string(u)).Result(); ok {
+		t.Error("check-in mark kept although attendance was not recorded")
+	}
+
+	fault.on.Store(false)
+	mustContain(t, "retry", to(h.say(group3, u, n, "签到 1 "+code), group3), "签到成功", "志愿服务 2 小时")
+	mustContain(t, "second retry", to(h.say(group3, u, n, "签到 1 "+code), group3), "已经签过到")
+	if rec, _ := h.rdb.HGet(ctx, AttendanceKey(h.keys, "20270212"), "1:"+string(u)).Result(); rec == "" {
+		t.Error("no attendance record after the retry")
+	}
+	hours, _ := h.rdb.HGet(ctx, VolunteerKey(h.keys, "2027"), string(u)).Float64()
+	if got, want := hours, 2.0; got != want {
+		t.Errorf("volunteer hours = %v, want %v", got, want)
+	}
+}
+
+func TestJoinOnlyFromTargetGrids(t *testing.T) {
+	h := newHarness(t)
+	h.create("/newevent 义诊 | 2027-02-12 09:00 | 卫生站 | 10 | 3网格")
+	u, n := resident(1)
+	got := to(h.say(group5, u, n, "报名 1"), group5)
+	mustContain(t, "join from a grid not targeted", got, "给「3网格」居民", "义诊（1号）")
+	mustNotContain(t, "join from a grid not targeted", got, "报名成功", "候补")
+	mustContain(t, "button from a grid not targeted", toast(h.press(group5, u, n, "ev:join:1")), "给「3网格」居民")
+	in, wait, _, err := h.f.st.roster(context.Background(), 1)
+	if err != nil || len(in)+len(wait) != 0 {
+		t.Fatalf("roster after refused joins: %d in, %d waiting, %v; want none", len(in), len(wait), err)
+	}
+
+	mustContain(t, "join in private chat", to(h.say(bot.ChatRef(u), u, n, "报名 1"), bot.ChatRef(u)), "报名成功")
+	v, vn := resident(2)
+	mustContain(t, "button in the target group", toast(h.press(group3, v, vn, "ev:join:1")), "报名成功")
+	w, wn := resident(3)
+	mustContain(t, "join in the target group", to(h.say(group3, w, wn, "报名 1"), group3), "报名成功", "剩余名额：7 个")
+}
+
+func TestLateReminderSaysTodayNotTomorrow(t *testing.T) {
+	h := newHarness(t)
+	h.create(fmt.Sprintf(lantern, 3))
+	u, n := resident(1)
+	h.say(group3, u, n, "报名 1")
+	h.setNow(time.Date(2027, 2, 12, 9, 0, 0, 0, shanghai))
+	i := h.s.len()
+	if err := h.f.HandleDue(context.Background(), "ev:1:r24"); err != nil {
+		t.Fatal(err)
+	}
+	msgs := h.s.since(i)
+	for _, chat := range []bot.ChatRef{bot.ChatRef(u), group3} {
+		got := to(msgs, chat)
+		mustContain(t, "late 24h reminder to "+string(chat), got, "今天开始")
+		mustNotContain(t, "late 24h reminder to "+string(chat), got, "明天")
+	}
+	h.setNow(time.Date(2027, 2, 12, 18, 30, 0, 0, shanghai))
+	i = h.s.len()
+	_ = h.f.HandleDue(context.Background(), "ev:1:r1")
+	got := to(h.s.since(i), bot.ChatRef(u))
+	mustContain(t, "late 1h reminder", got, "30分钟后开始")
+	mustNotContain(t, "late 1h reminder", got, "1小时后")
+}
+
+func TestRemindLabel(t *testing.T) {
+	at := func(d, hh, mm int) time.Time { return time.Date(2027, 2, d, hh, mm, 0, 0, shanghai) }
+	for _, c := range []struct {
+		start, now time.Time
+		want       string
+	}{
+		{at(12, 19, 0), at(11, 19, 0), "明天"},
+		{at(12, 0, 30), at(11, 0, 30), "明天"},
+		{at(12, 0, 30), at(11, 23, 0), "明天"},
+		{at(12, 19, 0), at(12, 9, 0), "今天"},
+		{at(12, 19, 0), at(12, 18, 0), "1小时后"},
+		{at(12, 19, 0), at(12, 18, 50), "10分钟后"},
+		{at(12, 19, 0), at(10, 19, 0), "后天"},
+		{at(15, 19, 0), at(11, 19, 0), "2月15日"},
+		{at(12, 19, 0), at(12, 3, 0).UTC(), "今天"},
+	} {
+		if got := remindLabel(c.start, c.now, shanghai); got != c.want {
+			t.Errorf("remindLabel(%v, now %v) = %q, want %q", c.start, c.now, got, c.want)
+		}
+	}
+}
+
+func TestTooManyExampleKeepsTheLimit(t *testing.T) {
+	h := newHarness(t)
+	h.create(fmt.Sprintf(lantern+" | 每户最多 1 人", 30))
+	u, n := resident(1)
+	got := to(h.say(group3, u, n, "报名 1 2人"), group3)
+	mustContain(t, "limit 1", got, "每户只能报 1 人", "「报名 1」")
+	mustNotContain(t, "limit 1", got, "2人」")
+
+	h.create(fmt.Sprintf(lantern+" | 每户最多 3 人", 30))
+	got = to(h.say(group3, u, n, "报名 2 5人"), group3)
+	mustContain(t, "limit 3", got, "每户最多报 3 人", "「报名 2 3人」")
+}
+
+// TestNewcomerDoesNotJumpTheWaitlist: a free seat is held while a larger
+// household waits; the newcomer queues behind it.
+func TestNewcomerDoesNotJumpTheWaitlist(t *testing.T) {
+	h := newHarness(t)
+	h.create(fmt.Sprintf(lantern, 3))
+	a, an := resident(1)
+	b, bn := resident(2)
+	c, cn := resident(3)
+	mustContain(t, "first", to(h.say(group3, a, an, "报名 1 2人"), group3), "报名成功", "剩余名额：1 个")
+	mustContain(t, "household of 3", to(h.say(group3, b, bn, "报名 1 3人"), group3), "候补第 1 位")
+	got := to(h.say(group3, c, cn, "报名 1"), group3)
+	mustContain(t, "newcomer of 1", got, "候补第 2 位", "先来后到")
+	mustNotContain(t, "newcomer of 1", got, "报名成功")
+
+	msgs := h.say(group3, a, an, "取消报名 1")
+	mustContain(t, "head of the waitlist promoted", to(msgs, bot.ChatRef(b)), "正式报名")
+	if got := to(msgs, bot.ChatRef(c)); got != "" {
+		t.Errorf("newcomer told %q, want nothing (still waiting)", got)
+	}
+	mustContain(t, "newcomer now first in line", to(h.say(group3, c, cn, "我的报名"), group3), "候补第 1 位")
+}
