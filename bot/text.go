@@ -98,23 +98,29 @@ func PlainText(s string) string {
 
 // Split cuts text into pieces of at most limit bytes, breaking on line
 // boundaries where it can and never inside a UTF-8 character or an HTML tag.
+// Markup stays valid in every piece: tags open at a cut are closed at the
+// end of the piece and opened again at the start of the next.
 func Split(text string, limit int) []string {
 	if limit <= 0 || len(text) <= limit {
 		return []string{text}
 	}
+	room := limit
+	if strings.IndexByte(text, '<') >= 0 && limit > 256 {
+		room = limit - 128
+	}
 	var parts []string
-	for len(text) > limit {
-		cut := strings.LastIndexByte(text[:limit], '\n')
+	for len(text) > room {
+		cut := strings.LastIndexByte(text[:room], '\n')
 		if cut <= 0 {
-			cut = limit
+			cut = room
 			for cut > 0 && !utf8.RuneStart(text[cut]) {
 				cut--
 			}
-			if lt := strings.LastIndexByte(text[:cut], '<'); lt >= 0 && !strings.Contains(text[lt:cut], ">") && lt > 0 {
+			if lt := strings.LastIndexByte(text[:cut], '<'); lt > 0 && !strings.Contains(text[lt:cut], ">") {
 				cut = lt
 			}
 			if cut == 0 {
-				cut = limit
+				cut = room
 			}
 		}
 		parts = append(parts, text[:cut])
@@ -123,7 +129,41 @@ func Split(text string, limit int) []string {
 	if text != "" {
 		parts = append(parts, text)
 	}
+	return balance(parts)
+}
+
+var tagScan = regexp.MustCompile(`<(/?)([a-zA-Z]+)[^>]*>`)
+
+// balance closes the tags left open at the end of each piece and reopens
+// them at the start of the next.
+func balance(parts []string) []string {
+	var open []string
+	for i, p := range parts {
+		prefix := strings.Join(open, "")
+		for _, m := range tagScan.FindAllStringSubmatch(p, -1) {
+			if m[1] == "" {
+				open = append(open, m[0])
+				continue
+			}
+			for j := len(open) - 1; j >= 0; j-- {
+				if tagName(open[j]) == strings.ToLower(m[2]) {
+					open = append(open[:j], open[j+1:]...)
+					break
+				}
+			}
+		}
+		var suffix strings.Builder
+		for j := len(open) - 1; j >= 0; j-- {
+			suffix.WriteString("</" + tagName(open[j]) + ">")
+		}
+		parts[i] = prefix + p + suffix.String()
+	}
 	return parts
+}
+
+func tagName(open string) string {
+	m := tagScan.FindStringSubmatch(open)
+	return strings.ToLower(m[2])
 }
 
 // Truncate returns s cut to at most n characters, with "…" when cut.
