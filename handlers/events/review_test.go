@@ -166,6 +166,11 @@ func TestNewcomerDoesNotJumpTheWaitlist(t *testing.T) {
 	got := to(h.say(group3, c, cn, "报名 1"), group3)
 	mustContain(t, "newcomer of 1", got, "候补第 2 位", "先来后到")
 	mustNotContain(t, "newcomer of 1", got, "报名成功")
+	e, err := h.f.st.get(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, "notice while a seat is held", h.f.render(e).Text, "剩余 1 个留给候补的 2 户")
 
 	msgs := h.say(group3, a, an, "取消报名 1")
 	mustContain(t, "head of the waitlist promoted", to(msgs, bot.ChatRef(b)), "正式报名")
