@@ -113,8 +113,44 @@ func (c *Client) call(ctx context.Context, method string, p tgbotapi.Params, out
 
 // do retries 429 (waiting retry_after up to MaxRetryWait, bounded by ctx)
 // and 5xx or network failures (exponential backoff) up to cfg.Retries times.
-// The final error is a *bot.SendError, or wraps ctx's error.
+// When a send or chat query names a group that became a supergroup, it is
+// made once more to the supergroup, whose id is left in p["chat_id"] (the
+// migration update moves bindings). The final error is a *bot.SendError, or
+// wraps ctx's error.
 func (c *Client) do(ctx context.Context, method string, p tgbotapi.Params, files []tgbotapi.RequestFile, out any) error {
+	err := c.retrying(ctx, method, p, files, out)
+	var me *migratedError
+	if errors.As(err, &me) && followsMigration[method] && p["chat_id"] != "" {
+		c.log.Info("telegram group became a supergroup; sending there", "method", method, "from", p["chat_id"], "to", me.to)
+		p["chat_id"] = strconv.FormatInt(me.to, 10)
+		err = c.retrying(ctx, method, p, files, out)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		bot.MetricSendErrors.WithLabelValues(Platform, bot.KindLabel(bot.KindOf(err))).Inc()
+	}
+	return err
+}
+
+// followsMigration lists the methods that may be made again to the
+// supergroup a group became. Edits and deletions may not: message ids
+// differ between the two chats.
+var followsMigration = map[string]bool{
+	"sendMessage": true, "sendDocument": true, "sendPoll": true,
+	"getChatMemberCount": true, "getChatAdministrators": true, "getChatMember": true,
+}
+
+// migratedError is a Bot API answer saying the group became the supergroup
+// to. It unwraps to a Permanent *bot.SendError: the group is not lost.
+type migratedError struct {
+	to  int64
+	err *bot.SendError
+}
+
+func (e *migratedError) Error() string { return e.err.Error() }
+func (e *migratedError) Unwrap() error { return e.err }
+
+// retrying is do without following migrations.
+func (c *Client) retrying(ctx context.Context, method string, p tgbotapi.Params, files []tgbotapi.RequestFile, out any) error {
 	var err error
 	for attempt := 0; ; attempt++ {
 		err = c.once(ctx, method, p, files, c.cfg.Timeout, out)
@@ -129,9 +165,6 @@ func (c *Client) do(ctx context.Context, method string, p tgbotapi.Params, files
 		if c.sleep(ctx, wait) != nil {
 			break
 		}
-	}
-	if err != nil && !errors.Is(err, context.Canceled) {
-		bot.MetricSendErrors.WithLabelValues(Platform, bot.KindLabel(bot.KindOf(err))).Inc()
 	}
 	return err
 }
@@ -228,7 +261,13 @@ func (c *Client) classify(method string, status int, err error) error {
 		if code == 0 {
 			code = status
 		}
-		return apiError(method, code, te.Message, te.RetryAfter)
+		se := apiError(method, code, te.Message, te.RetryAfter)
+		if te.MigrateToChatID != 0 {
+			se.Kind = bot.Permanent
+			se.Desc += fmt.Sprintf(" (now supergroup %d)", te.MigrateToChatID)
+			return &migratedError{to: te.MigrateToChatID, err: se}
+		}
+		return se
 	}
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("telegram %s: %w", method, context.Canceled)
@@ -274,6 +313,15 @@ func redact(s, token string) string {
 		s = strings.ReplaceAll(s, esc, "<token>")
 	}
 	return s
+}
+
+// sentTo returns the chat p was last sent to: id, or the supergroup do
+// followed a migration to.
+func sentTo(p tgbotapi.Params, id int64) int64 {
+	if n, err := strconv.ParseInt(p["chat_id"], 10, 64); err == nil {
+		return n
+	}
+	return id
 }
 
 // chatID parses "tg:<id>".

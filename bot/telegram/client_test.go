@@ -3,6 +3,8 @@ package telegram
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -243,6 +245,62 @@ func TestKickedIsGone(t *testing.T) {
 	}
 }
 
+func TestMigratedGroupGetsMessagesInSupergroup(t *testing.T) {
+	c, f, _ := newTest(t, nil)
+	ctx := context.Background()
+	const old, super = -555, -1009998887776
+	f.Migrate(old, super)
+	before := counterValue(bot.MetricSendErrors.WithLabelValues("tg", "gone"))
+	id, err := c.Send(ctx, "tg:-555", bot.Message{Text: "停水通知：明天 9:00-12:00"})
+	if err != nil {
+		t.Fatalf("Send to a group that became a supergroup: %v, want success in the supergroup", err)
+	}
+	got := f.SentTo(super)
+	if len(got) != 1 || got[0].Text != "停水通知：明天 9:00-12:00" || strconv.Itoa(got[0].MessageID) != id {
+		t.Fatalf("supergroup got %+v, want the notice with message id %s", got, id)
+	}
+	long := strings.Repeat("通知内容一行。\n", 400)
+	if _, err := c.Send(ctx, "tg:-555", bot.Message{Text: long}); err != nil {
+		t.Fatalf("long Send to the migrated group: %v", err)
+	}
+	if got, want := len(f.SentTo(super)), 1+len(bot.Split(long, 4096)); got != want {
+		t.Errorf("supergroup has %d messages, want %d", got, want)
+	}
+	toOld := 0
+	for _, r := range f.Requests() {
+		if r.ChatID == old {
+			toOld++
+		}
+	}
+	if toOld != 2 {
+		t.Errorf("calls to the old group = %d, want 2 (one per Send; later parts go straight to the supergroup)", toOld)
+	}
+	if _, err := c.Send(ctx, "tg:-555", bot.Message{Text: "台账", File: &bot.File{Name: "a.csv", Data: []byte("a,b")}}); err != nil {
+		t.Errorf("document to the migrated group: %v", err)
+	}
+	if _, _, err := c.SendQuiz(ctx, "tg:-555", bot.QuizPoll{Question: "问题", Options: []string{"甲", "乙"}}); err != nil {
+		t.Errorf("quiz to the migrated group: %v", err)
+	}
+	last := f.SentTo(super)
+	if n := len(last); n < 2 || string(last[n-2].FileData) != "a,b" || last[n-1].Poll == nil {
+		t.Errorf("supergroup does not end with the document and the quiz: %d messages", n)
+	}
+	if err := c.Edit(ctx, "tg:-555", "101", bot.Message{Text: "x"}); bot.KindOf(err) != bot.Permanent {
+		t.Errorf("edit in the old group: %v, want Permanent (the group is not lost)", err)
+	}
+	if got := counterValue(bot.MetricSendErrors.WithLabelValues("tg", "gone")) - before; got != 0 {
+		t.Errorf("gone send errors counted = %v, want 0", got)
+	}
+
+	f.Migrate(-556, -1000000000556)
+	f.Kick(-1000000000556)
+	_, err = c.Send(ctx, "tg:-556", bot.Message{Text: "通知"})
+	var se *bot.SendError
+	if !errors.As(err, &se) || se.Kind != bot.Gone || se.Code != 403 {
+		t.Errorf("bot kicked from the supergroup: %v, want Gone 403 from the resend", err)
+	}
+}
+
 func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 	c, f, logs := newTest(t, func(c *Config) { c.Retries = 1 })
 	ctx := context.Background()
@@ -315,6 +373,51 @@ func TestEditDeleteAndNotModified(t *testing.T) {
 	}
 	if err := c.Edit(ctx, "tg:-9", "999", bot.Message{Text: "x"}); bot.KindOf(err) != bot.Permanent {
 		t.Errorf("edit of a missing message: %v, want a Permanent error", err)
+	}
+}
+
+func TestEditTooLongKeepsWholeLinesAndMarksTheCut(t *testing.T) {
+	c, f, _ := newTest(t, nil)
+	ctx := context.Background()
+	btns := [][]bot.Button{{{Text: "报名", Data: "ev:j:1"}}}
+	id, err := c.Send(ctx, "tg:-9", bot.Message{Text: "<b>社区义诊</b>\n剩余名额 3", Buttons: btns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("<b>社区义诊</b>\n剩余名额 2\n已报名：")
+	for i := range 400 {
+		fmt.Fprintf(&b, "\n%d. 张阿姨（3号楼）", i+1)
+	}
+	long := b.String()
+	if err := c.Edit(ctx, "tg:-9", id, bot.Message{Text: long, Buttons: btns}); err != nil {
+		t.Fatalf("Edit with a long text: %v", err)
+	}
+	m := f.SentTo(-9)[0]
+	if got := len(m.Text); got > 4096 {
+		t.Errorf("edited text is %d bytes, want at most 4096", got)
+	}
+	kept, ok := strings.CutSuffix(m.Text, "\n…")
+	if !ok {
+		r := []rune(m.Text)
+		t.Fatalf("edited text ends %q, want a last line \"…\" showing it was cut", string(r[max(0, len(r)-20):]))
+	}
+	if !strings.HasPrefix(long, kept+"\n") {
+		r := []rune(kept)
+		t.Errorf("edited text does not keep whole first lines of the new text, it ends %q", string(r[max(0, len(r)-20):]))
+	}
+	if !strings.Contains(kept, "剩余名额 2") {
+		t.Errorf("edited text lost the head of the notice: %q", string([]rune(kept)[:min(len([]rune(kept)), 20)]))
+	}
+	if len(m.Buttons) != 1 || m.Buttons[0][0].Data != "ev:j:1" {
+		t.Errorf("buttons after the edit = %v, want the 报名 button kept", m.Buttons)
+	}
+	short := "<b>社区义诊</b>\n剩余名额 1"
+	if err := c.Edit(ctx, "tg:-9", id, bot.Message{Text: short, Buttons: btns}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.SentTo(-9)[0].Text; got != short {
+		t.Errorf("text that fits = %q, want it unchanged %q", got, short)
 	}
 }
 

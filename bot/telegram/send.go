@@ -26,7 +26,8 @@ const (
 // than Telegram's limit is split on line boundaries into several messages,
 // ReplyTo applying to the first and Buttons to the last, whose id is
 // returned. A File goes as a document with the text as caption (the part
-// beyond 1024 bytes follows as messages).
+// beyond 1024 bytes follows as messages). A group that became a supergroup
+// gets the message in the supergroup.
 func (c *Client) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
 	id, err := chatID(chat)
 	if err != nil {
@@ -52,6 +53,7 @@ func (c *Client) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (str
 		if err := c.do(ctx, "sendDocument", p, files, &msg); err != nil {
 			return "", err
 		}
+		id = sentTo(p, id)
 		last = strconv.Itoa(msg.MessageID)
 		m.ReplyTo = ""
 	}
@@ -62,6 +64,7 @@ func (c *Client) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (str
 		if err := c.call(ctx, "sendMessage", p, &msg); err != nil {
 			return last, err
 		}
+		id = sentTo(p, id)
 		last = strconv.Itoa(msg.MessageID)
 		m.ReplyTo = ""
 	}
@@ -111,9 +114,11 @@ func keyboard(rows [][]bot.Button) string {
 	return string(b)
 }
 
-// Edit implements bot.Editor: the text (cut to one message) and buttons of
-// msgID are replaced; no Buttons removes the keyboard. With an empty Text
-// only the buttons change. "message is not modified" counts as success.
+// Edit implements bot.Editor: the text and buttons of msgID are replaced;
+// no Buttons removes the keyboard. With an empty Text only the buttons
+// change. A text too long for one message keeps its whole first lines and
+// ends with a line "…" (a notice that grew stays current and its buttons
+// keep working). "message is not modified" counts as success.
 func (c *Client) Edit(ctx context.Context, chat bot.ChatRef, msgID string, m bot.Message) error {
 	id, err := chatID(chat)
 	if err != nil {
@@ -126,7 +131,7 @@ func (c *Client) Edit(ctx context.Context, chat bot.ChatRef, msgID string, m bot
 	method := "editMessageReplyMarkup"
 	if m.Text != "" {
 		method = "editMessageText"
-		p["text"] = bot.Split(m.Text, maxText)[0]
+		p["text"] = fitOne(m.Text)
 		p["parse_mode"] = tgbotapi.ModeHTML
 	}
 	err = c.call(ctx, method, p, nil)
@@ -134,6 +139,18 @@ func (c *Client) Edit(ctx context.Context, chat bot.ChatRef, msgID string, m bot
 		return nil
 	}
 	return err
+}
+
+// more ends a text cut by fitOne.
+const more = "\n…"
+
+// fitOne returns text when it fits one message, else its first lines that
+// fit followed by more.
+func fitOne(text string) string {
+	if len(text) <= maxText {
+		return text
+	}
+	return strings.TrimRight(bot.Split(text, maxText-len(more))[0], "\n") + more
 }
 
 // Delete implements bot.Deleter; a message already gone counts as deleted.

@@ -36,7 +36,7 @@ func errReply(f Failure) reply {
 	if f.Raw {
 		return reply{status: f.Code, body: []byte("<html><body>" + desc + "</body></html>")}
 	}
-	return reply{status: f.Code, body: ErrorBody(f.Code, desc, f.RetryAfter)}
+	return reply{status: f.Code, body: errorBody(f.Code, desc, f.RetryAfter, f.MigrateTo)}
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -126,6 +126,9 @@ func (s *Server) handle(method string, p map[string]string, chat int64, file []b
 	}
 	if f, ok := s.chatFail[chat]; ok && chat != 0 {
 		return errReply(f)
+	}
+	if to, ok := s.migrated[chat]; ok && chat != 0 {
+		return errReply(migrationFailure(to))
 	}
 	if isSend(method) {
 		if wait := s.checkLimits(chat); wait > 0 && s.limits {

@@ -89,6 +89,9 @@ type Failure struct {
 	Desc string
 	// RetryAfter goes into parameters.retry_after (429).
 	RetryAfter int
+	// MigrateTo goes into parameters.migrate_to_chat_id (400 about a group
+	// that became a supergroup).
+	MigrateTo int64
 	// Raw answers a non-JSON body (like a proxy's 502 page).
 	Raw bool
 }
@@ -122,6 +125,7 @@ type Server struct {
 	perChat    map[int64][]time.Time
 	violations int
 	chatFail   map[int64]Failure
+	migrated   map[int64]int64
 	failNext   []pendingFailure
 	members    map[int64]int
 	admins     map[int64][]int64
@@ -140,6 +144,7 @@ func New() *Server {
 		nextMsg:    map[int64]int{},
 		perChat:    map[int64][]time.Time{},
 		chatFail:   map[int64]Failure{},
+		migrated:   map[int64]int64{},
 		members:    map[int64]int{},
 		admins:     map[int64][]int64{},
 		maxWait:    time.Second,
@@ -199,6 +204,22 @@ func (s *Server) FailChat(chatID int64, f Failure) {
 // Kick makes calls about chatID fail as when the bot was removed (403).
 func (s *Server) Kick(chatID int64) {
 	s.FailChat(chatID, Failure{Code: 403, Desc: "Forbidden: bot was kicked from the group chat"})
+}
+
+// Migrate turns group oldID into supergroup newID: from now on every call
+// about oldID answers 400 "group chat was upgraded to a supergroup chat"
+// with parameters.migrate_to_chat_id = newID, as Telegram does.
+// ClearFailures does not undo it. Pair it with PushMigration to deliver the
+// service message too.
+func (s *Server) Migrate(oldID, newID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.migrated[oldID] = newID
+}
+
+// migrationFailure is what calls about a migrated group answer.
+func migrationFailure(newID int64) Failure {
+	return Failure{Code: 400, Desc: "Bad Request: group chat was upgraded to a supergroup chat", MigrateTo: newID}
 }
 
 type pendingFailure struct {
@@ -392,9 +413,20 @@ func defaultDesc(code int) string {
 
 // ErrorBody is the JSON Telegram answers on failure.
 func ErrorBody(code int, desc string, retryAfter int) []byte {
+	return errorBody(code, desc, retryAfter, 0)
+}
+
+func errorBody(code int, desc string, retryAfter int, migrateTo int64) []byte {
 	resp := map[string]any{"ok": false, "error_code": code, "description": desc}
+	params := map[string]int64{}
 	if retryAfter > 0 {
-		resp["parameters"] = map[string]int{"retry_after": retryAfter}
+		params["retry_after"] = int64(retryAfter)
+	}
+	if migrateTo != 0 {
+		params["migrate_to_chat_id"] = migrateTo
+	}
+	if len(params) > 0 {
+		resp["parameters"] = params
 	}
 	b, _ := json.Marshal(resp)
 	return b

@@ -18,7 +18,8 @@ type apiResp struct {
 	ErrorCode   int             `json:"error_code"`
 	Description string          `json:"description"`
 	Parameters  struct {
-		RetryAfter int `json:"retry_after"`
+		RetryAfter      int   `json:"retry_after"`
+		MigrateToChatID int64 `json:"migrate_to_chat_id"`
 	} `json:"parameters"`
 }
 
@@ -127,6 +128,26 @@ func TestInjectedFailures(t *testing.T) {
 	s.ClearFailures()
 	if code, _ := call(t, s, "sendMessage", url.Values{"chat_id": {"-5"}, "text": {"x"}}); code != 200 {
 		t.Errorf("after ClearFailures: %d, want 200", code)
+	}
+}
+
+func TestMigratedGroupAnswersWithNewID(t *testing.T) {
+	s := tgfake.New()
+	defer s.Close()
+	s.Migrate(-555, -1009998887776)
+	code, r := call(t, s, "sendMessage", url.Values{"chat_id": {"-555"}, "text": {"x"}})
+	if code != 400 || !strings.Contains(r.Description, "upgraded to a supergroup") || r.Parameters.MigrateToChatID != -1009998887776 {
+		t.Errorf("send to the old group: %d %+v, want 400 upgraded with migrate_to_chat_id -1009998887776", code, r)
+	}
+	s.ClearFailures()
+	if code, _ := call(t, s, "sendMessage", url.Values{"chat_id": {"-555"}, "text": {"x"}}); code != 400 {
+		t.Errorf("old group after ClearFailures: %d, want still 400 (a migration is not undone)", code)
+	}
+	if code, _ := call(t, s, "sendMessage", url.Values{"chat_id": {"-1009998887776"}, "text": {"x"}}); code != 200 {
+		t.Errorf("send to the supergroup: %d, want 200", code)
+	}
+	if got := len(s.SentTo(-555)); got != 0 {
+		t.Errorf("recorded %d messages in the old group, want 0", got)
 	}
 }
 
