@@ -99,13 +99,14 @@ func PlainText(s string) string {
 // Split cuts text into pieces of at most limit bytes, breaking on line
 // boundaries where it can and never inside a UTF-8 character or an HTML tag.
 // Markup stays valid in every piece: tags open at a cut are closed at the
-// end of the piece and opened again at the start of the next.
+// end of the piece and opened again at the start of the next (for limits
+// over 256 bytes, which every platform has).
 func Split(text string, limit int) []string {
 	if limit <= 0 || len(text) <= limit {
 		return []string{text}
 	}
-	room := limit
-	if strings.IndexByte(text, '<') >= 0 && limit > 256 {
+	room, markup := limit, strings.IndexByte(text, '<') >= 0 && limit > 256
+	if markup {
 		room = limit - 128
 	}
 	var parts []string
@@ -129,7 +130,10 @@ func Split(text string, limit int) []string {
 	if text != "" {
 		parts = append(parts, text)
 	}
-	return balance(parts)
+	if markup {
+		parts = balance(parts)
+	}
+	return parts
 }
 
 var tagScan = regexp.MustCompile(`<(/?)([a-zA-Z]+)[^>]*>`)
