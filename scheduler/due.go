@@ -83,11 +83,12 @@ func (s *Scheduler) scan(ctx context.Context) {
 		keys, err := claimDueScript.Run(ctx, s.rdb, []string{s.key("due"), s.key("firing")},
 			now.UnixMilli(), now.Add(firingLease).UnixMilli(), 100).StringSlice()
 		if err != nil {
-			if ctx.Err() == nil {
+			if ctx.Err() == nil && !s.scanDown.Swap(true) {
 				s.log.Error("scheduler: claim due items", "err", err)
 			}
 			return
 		}
+		s.scanDown.Store(false)
 		for _, key := range keys {
 			s.fire(ctx, key)
 		}

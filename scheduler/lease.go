@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -28,26 +29,24 @@ return 0
 // renew extends the lease if this replica holds it or takes it if nobody
 // does (SET NX semantics, compare-and-extend in one script). Leadership
 // counts locally until a little before the lease would lapse, so a replica
-// cut off from Redis steps down before another can take over.
-func (s *Scheduler) renew(ctx context.Context) {
+// cut off from Redis steps down before another can take over. While leader
+// it gives every job a chance to catch up a slot missed today.
+func (s *Scheduler) renew(ctx context.Context) error {
 	if s.stopRenew.Load() {
-		return
+		return nil
 	}
 	start := time.Now()
 	ttl := s.opts.Lease
 	r, err := renewScript.Run(ctx, s.rdb, []string{s.key("leader")}, s.opts.ID, ttl.Milliseconds()).Int()
 	if err != nil {
-		if ctx.Err() == nil {
-			s.log.Error("scheduler lease", "err", err)
-		}
-		return
+		return fmt.Errorf("scheduler: renew lease: %w", err)
 	}
 	if r == 0 {
 		if s.Leader() {
 			s.log.Warn("scheduler: lost the lease", "id", s.opts.ID)
 		}
 		s.leaderUntil.Store(0)
-		return
+		return nil
 	}
 	was := s.Leader()
 	s.leaderUntil.Store(start.Add(ttl - ttl/10).UnixNano())
@@ -55,6 +54,7 @@ func (s *Scheduler) renew(ctx context.Context) {
 		s.log.Info("scheduler: leading", "id", s.opts.ID)
 	}
 	s.catchUp()
+	return nil
 }
 
 func (s *Scheduler) release(ctx context.Context) {
@@ -62,7 +62,7 @@ func (s *Scheduler) release(ctx context.Context) {
 	if s.stopRenew.Load() {
 		return
 	}
-	if err := releaseScript.Run(ctx, s.rdb, []string{s.key("leader")}, s.opts.ID).Err(); err != nil {
+	if err := releaseScript.Run(ctx, s.rdb, []string{s.key("leader")}, s.opts.ID).Err(); err != nil && ctx.Err() == nil {
 		s.log.Error("scheduler: release lease", "err", err)
 	}
 }

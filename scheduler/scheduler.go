@@ -3,11 +3,21 @@
 // replica runs a Scheduler; a Redis lease makes one of them the leader, and
 // only the leader runs jobs and fires due items.
 //
-// Jobs: each run is for a slot (the time the spec named); a slot is claimed
-// in Redis before the job runs, so no slot runs twice, whichever replica
-// leads. A slot missed while the bot was down is run once when a leader
-// comes back, if it is still the same day in the zone; earlier days are
-// not caught up.
+// Jobs: each run is for a slot (the time the spec named). Before a job
+// runs, its slot is claimed in Redis with a short running lease (JobLease,
+// renewed while the job runs), and the slot is recorded done only when the
+// job succeeds; so no replica starts a slot another is running, and a slot
+// that succeeded never runs again, whichever replica leads and across
+// restarts. A failing job is retried with backoff (RetryBackoff, doubling)
+// up to MaxAttempts while it is still the slot's day, then given up until
+// its next slot. A slot missed while the bot was down, or whose runner died
+// mid-job (its running lease lapses), is run once when a leader comes back,
+// if it is still the same day in the zone; earlier days are not caught up.
+// A run that succeeded just before its replica died, before it was
+// recorded, may run a second time.
+//
+// Redis being down never stops Run: it keeps retrying, with backoff, and
+// carries on by itself when Redis is back.
 //
 // Due items fire at least once and, barring a leader dying mid-handler,
 // exactly once: an item is claimed (moved to a firing set with a lease)
@@ -15,7 +25,8 @@
 // dropped, with an error log, after MaxAttempts.
 //
 // Redis keys (hash tag {sched}): <prefix>:sched:{sched}:leader (lease
-// holder id), :last (HASH job -> last slot run, Unix s), :due (ZSET key ->
+// holder id), :last (HASH job -> last slot done, Unix s), :run:<job>
+// (running lease: "<replica>:<slot>", with a TTL), :due (ZSET key ->
 // Unix ms), :firing (ZSET key -> lease deadline, Unix ms), :attempts (HASH
 // key -> failed attempts).
 package scheduler
@@ -47,19 +58,25 @@ type Config struct {
 	Lease time.Duration `yaml:"lease"`
 	// Scan is how often the leader looks for due items.
 	Scan time.Duration `yaml:"scan"`
-	// MaxAttempts is how many times a failing due handler is tried.
+	// MaxAttempts is how many times a failing due handler, or a failing
+	// job for one slot, is tried.
 	MaxAttempts int `yaml:"max_attempts"`
-	// RetryBackoff is the wait after a due handler's first failure; it
-	// doubles with each further failure.
+	// RetryBackoff is the wait after a due handler's or a job's first
+	// failure; it doubles with each further failure.
 	RetryBackoff time.Duration `yaml:"retry_backoff"`
+	// JobLease is how long a running job holds its slot without renewal
+	// (renewed every JobLease/3 while it runs); a slot whose runner died is
+	// caught up at most JobLease later.
+	JobLease time.Duration `yaml:"job_lease"`
 	// Jobs overrides job specs by job name ("tips": "0 9 * * *").
 	Jobs map[string]string `yaml:"jobs"`
 }
 
-// DefaultConfig returns a 15 s lease, scans every 2 s, and 5 attempts
-// starting 10 s apart.
+// DefaultConfig returns a 15 s lease, scans every 2 s, 5 attempts starting
+// 10 s apart, and a 2 min job lease.
 func DefaultConfig() Config {
-	return Config{Lease: 15 * time.Second, Scan: 2 * time.Second, MaxAttempts: 5, RetryBackoff: 10 * time.Second}
+	return Config{Lease: 15 * time.Second, Scan: 2 * time.Second, MaxAttempts: 5, RetryBackoff: 10 * time.Second,
+		JobLease: 2 * time.Minute}
 }
 
 // Validate reports the first bad setting, naming its key.
@@ -73,6 +90,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("schedule.max_attempts: want at least 1")
 	case c.RetryBackoff <= 0:
 		return fmt.Errorf("schedule.retry_backoff: want a positive duration")
+	case c.JobLease < time.Second:
+		return fmt.Errorf("schedule.job_lease: want at least 1s, got %s", c.JobLease)
 	}
 	for name, spec := range c.Jobs {
 		if _, err := cron.ParseStandard(spec); err != nil {
@@ -99,6 +118,10 @@ type job struct {
 	fn      func(ctx context.Context) error
 	wrapped cron.Job
 	id      cron.EntryID
+	// seedAt is when the job was added; seeded is set once its record
+	// exists in Redis, and until then it does not run.
+	seedAt time.Time
+	seeded atomic.Bool
 }
 
 // Scheduler runs cron jobs and due items on the replica holding the lease.
@@ -121,6 +144,7 @@ type Scheduler struct {
 	runCtx      atomic.Pointer[context.Context]
 	leaderUntil atomic.Int64 // Unix ns, real time
 	stopRenew   atomic.Bool  // tests: act as a holder that hangs
+	scanDown    atomic.Bool  // the last due scan failed (logged once)
 }
 
 var _ bot.DueQueue = (*Scheduler)(nil)
@@ -139,6 +163,9 @@ func New(rdb redis.UniversalClient, k bot.Keys, loc *time.Location, log *slog.Lo
 	}
 	if opts.RetryBackoff <= 0 {
 		opts.RetryBackoff = def.RetryBackoff
+	}
+	if opts.JobLease <= 0 {
+		opts.JobLease = def.JobLease
 	}
 	if opts.ID == "" {
 		host, _ := os.Hostname()
@@ -169,9 +196,11 @@ func (s *Scheduler) key(part string) string { return s.k.Key("sched", "{sched}",
 
 // Add registers a job under a cron spec (5 fields, or @daily and the like,
 // in the scheduler's zone); a spec in Config.Jobs for name replaces spec.
-// A bad spec is an error naming the job. A job added for the first time
-// waits for its next slot; one that ran before catches up a slot missed
-// today. Jobs may be added before or after Run.
+// A bad spec or a name added twice is an error naming the job. A job added
+// for the first time waits for its next slot after now; one that ran before
+// catches up a slot missed today. Jobs may be added before or after Run;
+// Add does not fail when Redis is down (the job's record is written once
+// Redis is back).
 func (s *Scheduler) Add(name, spec string, fn func(ctx context.Context) error) error {
 	if o, ok := s.opts.Jobs[name]; ok && strings.TrimSpace(o) != "" {
 		spec = o
@@ -181,21 +210,23 @@ func (s *Scheduler) Add(name, spec string, fn func(ctx context.Context) error) e
 		return fmt.Errorf("scheduler: job %q: bad cron spec %q: %w", name, spec, err)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, j := range s.jobs {
 		if j.name == name {
+			s.mu.Unlock()
 			return fmt.Errorf("scheduler: job %q added twice", name)
 		}
 	}
-	j := &job{name: name, spec: spec, sched: sched, fn: fn}
-	if s.running {
-		if err := s.seed(s.ctx(), j); err != nil {
-			return err
-		}
-	}
+	j := &job{name: name, spec: spec, sched: sched, fn: fn, seedAt: s.now()}
 	j.id = s.cron.Schedule(sched, cron.FuncJob(func() { s.tick(j) }))
 	j.wrapped = s.cron.Entry(j.id).WrappedJob
 	s.jobs = append(s.jobs, j)
+	running := s.running
+	s.mu.Unlock()
+	if running {
+		if ctx := s.ctx(); s.seed(ctx, j) != nil && ctx.Err() == nil {
+			s.log.Warn("scheduler: job record not written yet, will retry", "job", name)
+		}
+	}
 	return nil
 }
 
@@ -224,8 +255,10 @@ func (s *Scheduler) ctx() context.Context {
 }
 
 // Run takes part in the leader election and, while leader, runs jobs and
-// fires due items, until ctx ends; then it waits for running jobs and gives
-// up the lease.
+// fires due items, until ctx ends; then it waits for running jobs, gives
+// up the lease and returns nil. Redis errors never end it: it retries with
+// backoff and resumes by itself when Redis is back. Its only error is a
+// second call.
 func (s *Scheduler) Run(ctx context.Context) error {
 	s.mu.Lock()
 	if s.running {
@@ -234,11 +267,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}
 	s.running = true
 	s.runCtx.Store(&ctx)
-	err := s.seed(ctx, s.jobs...)
 	s.mu.Unlock()
-	if err != nil {
-		return err
-	}
 	s.cron.Start()
 	defer func() {
 		<-s.cron.Stop().Done()
@@ -261,18 +290,41 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			}
 		}
 	}()
-	lease := time.NewTicker(s.opts.Lease / 3)
-	defer lease.Stop()
-	s.renew(ctx)
+	every := s.opts.Lease / 3
+	backoff := time.Duration(0)
+	down := false
+	timer := time.NewTimer(0)
+	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-lease.C:
-			s.renew(ctx)
+		case <-timer.C:
 		}
+		err := errors.Join(s.seedPending(ctx), s.renew(ctx))
+		wait := every
+		switch {
+		case err == nil:
+			if down {
+				s.log.Info("scheduler: redis reachable again")
+			}
+			down, backoff = false, 0
+		case ctx.Err() != nil:
+			return nil
+		default:
+			if !down {
+				s.log.Error("scheduler: redis unavailable, retrying", "err", err)
+			}
+			down = true
+			backoff = min(max(2*backoff, minRetry), every)
+			wait = backoff
+		}
+		timer.Reset(wait)
 	}
 }
+
+// minRetry is the first wait before retrying Redis after an error.
+const minRetry = 100 * time.Millisecond
 
 type cronLogger struct{ l *slog.Logger }
 

@@ -49,8 +49,9 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 
 func (f *fixture) scheduler(id string) *Scheduler {
 	return New(f.rdb, f.keys, shanghai, slog.New(slog.DiscardHandler), Options{
-		Config: Config{Lease: 300 * time.Millisecond, Scan: 10 * time.Millisecond, MaxAttempts: 3, RetryBackoff: time.Second},
-		Now:    f.clk.Now, ID: id})
+		Config: Config{Lease: 300 * time.Millisecond, Scan: 10 * time.Millisecond, MaxAttempts: 3,
+			RetryBackoff: 20 * time.Millisecond, JobLease: 400 * time.Millisecond},
+		Now: f.clk.Now, ID: id})
 }
 
 // expire makes Redis forget a lease that is no longer renewed.
@@ -173,8 +174,8 @@ func TestCatchUp(t *testing.T) {
 	}
 }
 
-// TestPanicThenRunsAgain checks the chain order: a job that panics once
-// still runs at its next slot.
+// TestPanicThenRunsAgain: a job that panics is retried like a failing one,
+// and still runs at its next slot.
 func TestPanicThenRunsAgain(t *testing.T) {
 	f := newFixture(t, at(21, 8, 0))
 	s := f.scheduler("a")
@@ -193,8 +194,8 @@ func TestPanicThenRunsAgain(t *testing.T) {
 	s.jobs[0].wrapped.Run()
 	f.clk.Set(at(22, 8, 30))
 	s.jobs[0].wrapped.Run()
-	if got := runs.Load(); got != 2 {
-		t.Errorf("runs = %d, want 2 (the job ran again after panicking)", got)
+	if got := runs.Load(); got != 3 {
+		t.Errorf("runs = %d, want 3 (a panic, its retry, the next day's run)", got)
 	}
 }
 
