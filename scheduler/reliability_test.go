@@ -314,3 +314,48 @@ func TestShutdownLogsNoError(t *testing.T) {
 		t.Errorf("error logs at shutdown = %q, want none", got)
 	}
 }
+
+// TestDoneRecordedAfterRedisBlip: Redis goes down just as a job succeeds;
+// the run is recorded once Redis is back and the slot does not run again,
+// even after the running lease would have lapsed.
+func TestDoneRecordedAfterRedisBlip(t *testing.T) {
+	mr := miniredis.NewMiniRedis()
+	if err := mr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(mr.Close)
+	addr := mr.Addr()
+	rdb := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 200 * time.Millisecond, MaxRetries: -1,
+		DialerRetries: 1, DialerRetryTimeout: 10 * time.Millisecond})
+	t.Cleanup(func() { _ = rdb.Close() })
+	clk := &clock{t: at(22, 8, 0)}
+	s := New(rdb, bot.Keys("t"), shanghai, slog.New(slog.DiscardHandler), Options{
+		Config: Config{Lease: 300 * time.Millisecond, Scan: 10 * time.Millisecond, MaxAttempts: 3,
+			RetryBackoff: 20 * time.Millisecond, JobLease: 3 * time.Second},
+		Now: clk.Now, ID: "a"})
+	var runs atomic.Int32
+	if err := s.Add("tips", "30 8 * * *", func(context.Context) error {
+		if runs.Add(1) == 1 {
+			mr.Close()
+			time.AfterFunc(300*time.Millisecond, func() { _ = mr.StartAddr(addr) })
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	start(t, s)
+	eventually(t, "leader", s.Leader)
+	clk.Set(at(22, 8, 30))
+	s.jobs[0].wrapped.Run()
+	eventually(t, "08:30 run recorded", func() bool {
+		last, _ := rdb.HGet(context.Background(), s.key("last"), "tips").Int64()
+		return last == at(22, 8, 30).Unix()
+	})
+	mr.FastForward(time.Minute)
+	eventually(t, "leader again", s.Leader)
+	time.Sleep(120 * time.Millisecond)
+	s.jobs[0].wrapped.Run()
+	if got := runs.Load(); got != 1 {
+		t.Errorf("runs = %d, want 1", got)
+	}
+}
