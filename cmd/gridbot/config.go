@@ -13,6 +13,7 @@ import (
 	"gridbot/bot/telegram"
 	"gridbot/bot/wecom"
 	"gridbot/handlers/events"
+	"gridbot/handlers/ledger"
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
 	"gridbot/handlers/tips"
@@ -36,6 +37,7 @@ type Config struct {
 	Tips     tips.Config      `yaml:"tips"`
 	Notices  notices.Config   `yaml:"notices"`
 	Quiz     quiz.Config      `yaml:"quiz"`
+	Ledger   ledger.Config    `yaml:"ledger"`
 }
 
 // ScheduleConfig holds the cron specs of the scheduled work (in the
@@ -44,6 +46,7 @@ type ScheduleConfig struct {
 	scheduler.Config `yaml:",inline"`
 	Tips             string `yaml:"tips"`
 	Quiz             string `yaml:"quiz"`
+	Digest           string `yaml:"digest"`
 }
 
 // RedisConfig says where state lives; an empty Addr means the in-process
@@ -87,13 +90,14 @@ func defaultConfig() Config {
 		HTTP:     HTTPConfig{Listen: "127.0.0.1:8080"},
 		Log:      LogConfig{Level: "info", Format: "text"},
 		Updates:  UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second},
-		Schedule: ScheduleConfig{Config: scheduler.DefaultConfig(), Tips: "30 8 * * *", Quiz: "0 19 * * 5"},
+		Schedule: ScheduleConfig{Config: scheduler.DefaultConfig(), Tips: "30 8 * * *", Quiz: "0 19 * * 5", Digest: ledger.DefaultDigestSpec},
 		Limits:   ratelimit.DefaultConfig(),
 		Outbox:   outbox.DefaultConfig(),
 		Events:   events.DefaultConfig(),
 		Tips:     tips.DefaultConfig(),
 		Notices:  notices.DefaultConfig(),
 		Quiz:     quiz.DefaultConfig(),
+		Ledger:   ledger.DefaultConfig(),
 	}
 }
 
@@ -161,13 +165,16 @@ func (c Config) validate() error {
 	if c.Updates.Workers < 1 || c.Updates.Workers > 1024 {
 		return keyErr("updates.workers", "want 1 to 1024, got %d", c.Updates.Workers)
 	}
-	for _, v := range []interface{ Validate() error }{c.Schedule.Config, c.Limits, c.Outbox, c.Tips} {
+	for _, v := range []interface{ Validate() error }{c.Schedule.Config, c.Limits, c.Outbox, c.Tips, c.Ledger} {
 		if err := v.Validate(); err != nil {
 			return fmt.Errorf("config key %w", err)
 		}
 	}
 	if _, err := tips.ParseSpec(c.Schedule.Quiz); err != nil {
 		return keyErr("schedule.quiz", "%v", err)
+	}
+	if _, err := tips.ParseSpec(c.Schedule.Digest); err != nil {
+		return keyErr("schedule.digest", "%v", err)
 	}
 	if c.Updates.HandlerTimeout < time.Second {
 		return keyErr("updates.handler_timeout", "want at least 1s, got %s", c.Updates.HandlerTimeout)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"gridbot/bot/wecom"
 	"gridbot/handlers/events"
 	"gridbot/handlers/grids"
+	"gridbot/handlers/ledger"
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
 	"gridbot/handlers/tips"
@@ -111,7 +113,8 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	env.Due = sch
 
 	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout})
-	if err := registerFeatures(env, cfg, router, sch, ob); err != nil {
+	api, err := registerFeatures(env, cfg, router, sch, ob)
+	if err != nil {
 		return err
 	}
 
@@ -135,6 +138,8 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		log.Warn("http server not started", "err", err)
 	case err != nil:
 		return err
+	default:
+		srv.Handle("/api/", api)
 	}
 
 	var sources []func(context.Context) error
@@ -226,8 +231,8 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 }
 
 // registerFeatures builds every feature and registers its commands, jobs
-// and due-item handlers.
-func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) error {
+// and due-item handlers; it returns the report API's HTTP handler.
+func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) (http.Handler, error) {
 	grids.New(env).Register(r)
 
 	ev := events.New(env, cfg.Events)
@@ -236,12 +241,12 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 
 	tp, err := tips.New(env, cfg.Tips)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tp.Register(r)
 	for _, j := range tp.Jobs() {
 		if err := sch.Add(j.Name, j.Spec, j.Run); err != nil {
-			return err
+			return nil, err
 		}
 	}
 
@@ -256,14 +261,20 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 	}
 	qz, err := quiz.New(env, cfg.Quiz)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	qz.Register(r)
 	if err := sch.Add("quiz", cfg.Schedule.Quiz, qz.Job); err != nil {
-		return err
+		return nil, err
 	}
 	sch.OnDue("quiz", qz.HandleDue)
-	return nil
+
+	lf := ledger.New(env, cfg.Ledger, qz)
+	lf.Register(r)
+	if err := sch.Add("digest", cfg.Schedule.Digest, lf.Digest); err != nil {
+		return nil, err
+	}
+	return lf.API(), nil
 }
 
 // drainTrial waits, at the end of a scripted trial, until the updates in
