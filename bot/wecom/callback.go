@@ -221,11 +221,12 @@ func parseIncoming(plain []byte) (incoming, error) {
 // it before the text) and every "@botName".
 func StripMention(text, botName string) string {
 	t := strings.TrimLeftFunc(text, unicode.IsSpace)
-	if strings.HasPrefix(t, "@") {
+	switch {
+	case botName != "" && strings.HasPrefix(t, "@"+botName):
+		t = t[len("@"+botName):]
+	case strings.HasPrefix(t, "@"):
 		if i := strings.IndexFunc(t, unicode.IsSpace); i > 0 {
 			t = t[i:]
-		} else if botName != "" && strings.HasPrefix(t, "@"+botName) {
-			t = t[len("@"+botName):]
 		}
 	}
 	if botName != "" {

@@ -302,6 +302,8 @@ func TestStripMention(t *testing.T) {
 		{"报名 3 @网格助手", "网格助手", "报名 3"},
 		{"  活动  ", "", "活动"},
 		{"@网格助手", "网格助手", ""},
+		{"@网格助手报名3 带孙子", "网格助手", "报名3 带孙子"},
+		{"@社区小助手 报名 3", "网格助手", "报名 3"},
 	}
 	for _, c := range cases {
 		if got := wecom.StripMention(c.in, c.bot); got != c.want {

@@ -77,7 +77,7 @@ func DefaultConfig() Config {
 		APIBase:    DefaultAPIBase,
 		RetryAfter: 60 * time.Second,
 		Timeout:    10 * time.Second,
-		Callback:   CallbackConfig{Path: "/wecom/callback", ReplyWait: 3 * time.Second},
+		Callback:   CallbackConfig{Path: "/wecom/callback", ReplyWait: 3 * time.Second, BotName: "网格助手"},
 	}
 }
 
