@@ -32,7 +32,10 @@ func TestReportInGroupGoesPrivately(t *testing.T) {
 	if !private || !group {
 		t.Errorf("report in group: private %v, group note %v:\n%s", private, group, texts(out))
 	}
-	out = w.say("tg:-1001", "tg:1000", "居民", "报表 本月", nil)
+	if out = w.say("tg:-1001", "tg:1000", "居民", "报表 本月", nil); len(out) != 0 {
+		t.Errorf("a resident's 报表 in a group got %s; ordinary chat must stay unanswered", texts(out))
+	}
+	out = w.say("tg:-1001", "tg:1000", "居民", "/report 本月", nil)
 	if len(out) != 1 || !strings.Contains(out[0].Msg.Text, "社区工作人员") {
 		t.Errorf("resident asking for a report got %s, want a polite refusal", texts(out))
 	}
