@@ -113,31 +113,54 @@ var whoisScript = redis.NewScript(`
 local grid = redis.call('HGET', KEYS[1], 'grid') or ''
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[2]) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], ARGV[4], ARGV[1]) end
-if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return {grid, 2} end
-if grid ~= '' and redis.call('SISMEMBER', ARGV[3] .. grid, ARGV[1]) == 1 then return {grid, 1} end
-return {grid, 0}
+local chosen = redis.call('HGET', KEYS[5], ARGV[1]) or ''
+local role = 0
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then role = 2
+elseif grid ~= '' and redis.call('SISMEMBER', ARGV[3] .. grid, ARGV[1]) == 1 then role = 1 end
+return {grid, role, chosen}
 `)
 
-// Whois returns the grid bound to chat ("" if none) and the user's role
-// there, and remembers the user's display name and handle; one round trip.
-// Admins of a bound group are grid workers too, but asking the platform is
-// slow, so callers check that only when a command needs it (see Router).
-func (d *Directory) Whois(ctx context.Context, chat ChatRef, user UserRef, name, username string) (string, Role, error) {
+// Who is what the Directory knows of the speaker of an update.
+type Who struct {
+	// Grid is the grid bound to the chat, "" if none.
+	Grid string
+	// Role is the speaker's role in that chat.
+	Role Role
+	// Name is the name the user chose with SetName, "" if none.
+	Name string
+}
+
+// Whois returns the grid bound to chat, the user's role there and the name
+// they chose, and remembers the platform's display name and handle; one
+// round trip. Admins of a bound group are grid workers too, but asking the
+// platform is slow, so callers check that only when a command needs it (see
+// Router).
+func (d *Directory) Whois(ctx context.Context, chat ChatRef, user UserRef, name, username string) (Who, error) {
 	if username != "" {
 		username = user.Platform() + ":" + strings.ToLower(username)
 	}
 	res, err := whoisScript.Run(ctx, d.rdb,
-		[]string{d.chatKey(chat), d.key("staff"), d.key("names"), d.key("handles")},
+		[]string{d.chatKey(chat), d.key("staff"), d.key("names"), d.key("handles"), d.key("chosen")},
 		string(user), name, d.key("workers", ""), username).Slice()
 	if err != nil {
-		return "", Resident, fmt.Errorf("whois %s: %w", chat, err)
+		return Who{}, fmt.Errorf("whois %s: %w", chat, err)
 	}
-	grid, _ := res[0].(string)
-	role := Role(res[1].(int64))
+	w := Who{Role: Role(res[1].(int64))}
+	w.Grid, _ = res[0].(string)
+	w.Name, _ = res[2].(string)
 	if d.cfgStaff[user] {
-		role = Staff
+		w.Role = Staff
 	}
-	return grid, role, nil
+	return w, nil
+}
+
+// SetName records the name a user wants to be called by; it wins over the
+// platform's display name (WeChat Work robots see only user ids).
+func (d *Directory) SetName(ctx context.Context, u UserRef, name string) error {
+	if err := d.rdb.HSet(ctx, d.key("chosen"), string(u), name).Err(); err != nil {
+		return fmt.Errorf("set name of %s: %w", u, err)
+	}
+	return nil
 }
 
 // ByHandle finds a user by platform handle ("tg", "zhang_ayi"), among users
@@ -156,13 +179,19 @@ func (d *Directory) ByHandle(ctx context.Context, platform, handle string) (User
 // IsConfigStaff reports whether the user is staff by configuration.
 func (d *Directory) IsConfigStaff(u UserRef) bool { return d.cfgStaff[u] }
 
-// Name returns the last display name seen for a user, or "" if none.
+// Name returns the name a user chose, else the last display name seen for
+// them, or "" if none.
 func (d *Directory) Name(ctx context.Context, u UserRef) (string, error) {
-	n, err := d.rdb.HGet(ctx, d.key("names"), string(u)).Result()
-	if err == redis.Nil {
-		return "", nil
+	pipe := d.rdb.Pipeline()
+	chosen := pipe.HGet(ctx, d.key("chosen"), string(u))
+	seen := pipe.HGet(ctx, d.key("names"), string(u))
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return "", fmt.Errorf("name of %s: %w", u, err)
 	}
-	return n, err
+	if n := chosen.Val(); n != "" {
+		return n, nil
+	}
+	return seen.Val(), nil
 }
 
 var bindScript = redis.NewScript(`

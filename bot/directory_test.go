@@ -134,16 +134,16 @@ func TestWhoisOneRoundTrip(t *testing.T) {
 	if _, err := d.AddStaff(ctx, "tg:3"); err != nil {
 		t.Fatal(err)
 	}
-	_, _, _ = d.Whois(ctx, "tg:-1", "tg:9", "", "")
+	_, _ = d.Whois(ctx, "tg:-1", "tg:9", "", "")
 	counter := redistest.Count(rdb)
 	for user, want := range map[bot.UserRef]bot.Role{"tg:1": bot.Staff, "tg:2": bot.GridWorker, "tg:3": bot.Staff, "tg:4": bot.Resident} {
 		counter.Reset()
-		grid, role, err := d.Whois(ctx, "tg:-1", user, "名字", "handle"+string(user))
+		who, err := d.Whois(ctx, "tg:-1", user, "名字", "handle"+string(user))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if grid != "3网格" || role != want {
-			t.Errorf("Whois(%s) = %s %s, want 3网格 %s", user, grid, role, want)
+		if who.Grid != "3网格" || who.Role != want {
+			t.Errorf("Whois(%s) = %+v, want 3网格 %s", user, who, want)
 		}
 		if n := counter.Count(); n != 1 {
 			t.Errorf("Whois took %d round trips, want 1", n)
@@ -177,5 +177,24 @@ func TestGridLookupAndMention(t *testing.T) {
 	}
 	if got := bot.MentionHTML("wecom:zhang", "张阿姨"); got != "@张阿姨" {
 		t.Errorf("Mention wecom = %s", got)
+	}
+}
+
+func TestChosenNameWinsOverPlatformName(t *testing.T) {
+	rdb, keys, _ := redistest.New(t)
+	d := bot.NewDirectory(rdb, keys, nil)
+	ctx := context.Background()
+	if w, err := d.Whois(ctx, "wecom:g", "wecom:zhangayi", "", ""); err != nil || w.Name != "" {
+		t.Fatalf("before SetName: %+v %v", w, err)
+	}
+	if err := d.SetName(ctx, "wecom:zhangayi", "张阿姨"); err != nil {
+		t.Fatal(err)
+	}
+	w, err := d.Whois(ctx, "wecom:g", "wecom:zhangayi", "zhangayi", "")
+	if err != nil || w.Name != "张阿姨" {
+		t.Errorf("after SetName: %+v %v", w, err)
+	}
+	if n, _ := d.Name(ctx, "wecom:zhangayi"); n != "张阿姨" {
+		t.Errorf("Name = %q", n)
 	}
 }

@@ -419,13 +419,19 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 		return "ignored"
 	}
 	if u.User != "" && u.Chat != "" {
-		grid, role, err := r.opt.Dir.Whois(ctx, u.Chat, u.User, u.UserName, u.Username)
+		who, err := r.opt.Dir.Whois(ctx, u.Chat, u.User, u.UserName, u.Username)
 		if err != nil {
 			r.log.Warn("whois", "chat", u.Chat, "err", err)
 			r.busy(ctx, s, u)
 			return "busy"
 		}
-		c.Grid, c.Role = grid, role
+		c.Grid, c.Role = who.Grid, who.Role
+		switch {
+		case who.Name != "":
+			u.UserName = who.Name
+		case u.UserName == "":
+			u.UserName = u.User.ID()
+		}
 	}
 	if c.Command != nil {
 		if msg := r.check(ctx, c); msg != "" {

@@ -270,10 +270,11 @@ func (c *Callback) handle(w http.ResponseWriter, r *http.Request, plain []byte, 
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	// The robot sees user ids only; the router fills in the name the user
+	// chose (/name), or the id.
 	u := &bot.Update{
 		ID:        Platform + ":" + in.msgID,
 		User:      bot.UserRef(Platform + ":" + in.userID),
-		UserName:  in.userID,
 		MessageID: in.msgID,
 		Time:      c.now(),
 		ChatKind:  bot.Private,

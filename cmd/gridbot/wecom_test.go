@@ -138,10 +138,11 @@ func TestWeComGroupUsesEveryFeatureByText(t *testing.T) {
 		chat, user, text, want string
 	}{
 		{group, "zhangayi", "帮助", "报名"},
+		{group, "zhangayi", "我的名字是 张阿姨", "张阿姨"},
 		{group, "zhangayi", "/newevent 义诊 | 2099-03-01 09:00 | 社区卫生站 | 5 | 3网格", "只有社区工作人员"},
 		{group, "wangshuji", "发布活动\n活动：义诊\n时间：2099-03-01 09:00\n地点：社区卫生站\n名额：5\n网格：3网格", "活动已发布"},
 		{group, "zhangayi", "活动", "义诊"},
-		{group, "zhangayi", "我要报名1 两个人", "报名成功"},
+		{group, "zhangayi", "我要报名1 两个人", "张阿姨，报名成功"},
 		{group, "zhangayi", "报名 1", "已经报过名"},
 		{group, "lidaye", "報名１", "报名成功"},
 		{group, "zhangayi", "我的报名", "义诊"},
@@ -167,7 +168,7 @@ func TestWeComGroupUsesEveryFeatureByText(t *testing.T) {
 	if got := w.say(group, "zhangayi", "我的"); !strings.Contains(got, "分") {
 		t.Errorf("我的: %q", got)
 	}
-	if got := w.say(group, "zhangayi", "排行"); !strings.Contains(got, "排第 1 名") {
+	if got := w.say(group, "zhangayi", "排行"); !strings.Contains(got, "排第 1 名") || !strings.Contains(got, "张**") {
 		t.Errorf("排行: %q", got)
 	}
 	if got := w.say(group, "wangshuji", "通知 全部 明早9点停水，请提前储水"); !strings.Contains(got, "预览") {

@@ -37,6 +37,8 @@ func (f *Feature) Register(r *bot.Router) {
 		&bot.Command{Name: "start", Handle: f.help},
 		&bot.Command{Name: "id", Keywords: []string{"我是谁"}, Group: helpName, Usage: "我是谁",
 			Help: "查看自己的编号和身份", Handle: f.whoami},
+		&bot.Command{Name: "name", Keywords: []string{"我的名字是", "设置名字", "设置称呼"}, Args: bot.ArgsText,
+			Group: helpName, Usage: "我的名字是 张阿姨", Help: "设置大家看到的称呼（报名名单、排行榜）", Handle: f.setName},
 		&bot.Command{Name: "bind", Keywords: []string{"绑定网格"}, Args: bot.ArgsText, Role: bot.Staff, Scope: bot.GroupOnly,
 			Group: groupName, Usage: "绑定网格 3网格", Help: "把本群绑定到网格（在群里发）", Handle: f.bind},
 		&bot.Command{Name: "unbind", Keywords: []string{"解绑网格", "解除绑定"}, Role: bot.Staff, Scope: bot.GroupOnly,
@@ -77,6 +79,17 @@ func (f *Feature) whoami(ctx context.Context, c *bot.Context) error {
 		grid = msgNoGrid
 	}
 	return c.Reply(ctx, fmt.Sprintf(msgWhoami, bot.Esc(string(c.Update.User)), c.Role, bot.Esc(grid)))
+}
+
+func (f *Feature) setName(ctx context.Context, c *bot.Context) error {
+	name := strings.TrimSpace(strings.Trim(c.Args, "：:，,。.!！"))
+	if name == "" || utf8.RuneCountInString(name) > 12 || strings.ContainsAny(name, "\n<>@") {
+		return bot.Userf(msgNameUsage)
+	}
+	if err := c.Dir.SetName(ctx, c.Update.User, name); err != nil {
+		return err
+	}
+	return c.Reply(ctx, fmt.Sprintf(msgNameSet, bot.Esc(name)))
 }
 
 func (f *Feature) bind(ctx context.Context, c *bot.Context) error {

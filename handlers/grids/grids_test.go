@@ -220,3 +220,23 @@ func TestPrivateChatAlwaysAnswers(t *testing.T) {
 		t.Errorf("group hello answered: %q", got)
 	}
 }
+
+func TestResidentChoosesName(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	if got := w.say("wecom:zhangayi", "wecom:zhangayi", "我的名字是"); !strings.Contains(got, "例如") {
+		t.Errorf("empty name: %q", got)
+	}
+	if got := w.say("wecom:zhangayi", "wecom:zhangayi", "我的名字是：张阿姨"); !strings.Contains(got, "「张阿姨」") {
+		t.Fatalf("set name: %q", got)
+	}
+	if n, _ := w.dir.Name(ctx, "wecom:zhangayi"); n != "张阿姨" {
+		t.Errorf("stored name = %q", n)
+	}
+	if got := w.say("wecom:zhangayi", "wecom:zhangayi", "/id"); !strings.Contains(got, "wecom:zhangayi") {
+		t.Errorf("whoami: %q", got)
+	}
+	if got := w.say("wecom:zhangayi", "wecom:zhangayi", "我的名字是 <b>很长很长很长很长的名字啊</b>"); !strings.Contains(got, "例如") {
+		t.Errorf("bad name accepted: %q", got)
+	}
+}

@@ -53,6 +53,9 @@ const (
 	msgUnknown = "您好，我是网格助手 🙂 这句话我没看懂。\n" +
 		"发「帮助」看看我能做什么，发「活动」看看近期活动。"
 
+	msgNameUsage = "请写上您想让大家怎么称呼您，例如：<code>我的名字是 张阿姨</code>（12 个字以内）"
+	msgNameSet   = "好的，以后就称呼您「%s」。报名名单和排行榜上也会用这个名字。"
+
 	msgWhoami = "您的编号：<code>%s</code>\n身份：%s\n本群：%s"
 	msgNoGrid = "未绑定网格"
 )
