@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 )
 
 // records keeps the log records at Warn and above.
@@ -74,8 +75,8 @@ func TestRunSurvivesRedisDown(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 200 * time.Millisecond, MaxRetries: -1,
 		DialerRetries: 1, DialerRetryTimeout: 10 * time.Millisecond})
 	t.Cleanup(func() { _ = rdb.Close() })
-	clk := &clock{t: at(22, 8, 0)}
-	s := New(rdb, bot.Keys("t"), shanghai, slog.New(slog.DiscardHandler), Options{
+	clk := bottest.NewClock(at(22, 8, 0))
+	s := New(rdb, bot.Keys("t"), bottest.Shanghai, slog.New(slog.DiscardHandler), Options{
 		Config: Config{Lease: 300 * time.Millisecond, Scan: 10 * time.Millisecond, MaxAttempts: 3, RetryBackoff: 20 * time.Millisecond},
 		Now:    clk.Now, ID: "a"})
 	var runs, fired atomic.Int32
@@ -286,7 +287,7 @@ func TestTwoSchedulersRunSlotOnce(t *testing.T) {
 func TestShutdownLogsNoError(t *testing.T) {
 	f := newFixture(t, at(22, 8, 0))
 	rec := &records{}
-	s := New(f.rdb, f.keys, shanghai, slog.New(rec), Options{
+	s := New(f.rdb, f.keys, bottest.Shanghai, slog.New(rec), Options{
 		Config: Config{Lease: 300 * time.Millisecond, Scan: 10 * time.Millisecond, MaxAttempts: 3, RetryBackoff: 20 * time.Millisecond},
 		Now:    f.clk.Now, ID: "a"})
 	started := make(chan struct{}, 1)
@@ -328,8 +329,8 @@ func TestDoneRecordedAfterRedisBlip(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 200 * time.Millisecond, MaxRetries: -1,
 		DialerRetries: 1, DialerRetryTimeout: 10 * time.Millisecond})
 	t.Cleanup(func() { _ = rdb.Close() })
-	clk := &clock{t: at(22, 8, 0)}
-	s := New(rdb, bot.Keys("t"), shanghai, slog.New(slog.DiscardHandler), Options{
+	clk := bottest.NewClock(at(22, 8, 0))
+	s := New(rdb, bot.Keys("t"), bottest.Shanghai, slog.New(slog.DiscardHandler), Options{
 		Config: Config{Lease: 300 * time.Millisecond, Scan: 10 * time.Millisecond, MaxAttempts: 3,
 			RetryBackoff: 20 * time.Millisecond, JobLease: 3 * time.Second},
 		Now: clk.Now, ID: "a"})

@@ -14,41 +14,26 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 	"gridbot/bot/redistest"
 )
 
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-
-func at(day, h, m int) time.Time { return time.Date(2026, 11, day, h, m, 0, 0, shanghai) }
+func at(day, h, m int) time.Time { return time.Date(2026, 11, day, h, m, 0, 0, bottest.Shanghai) }
 
 type fixture struct {
 	rdb  *redis.Client
 	keys bot.Keys
 	mr   *miniredis.Miniredis
-	clk  *clock
+	clk  *bottest.Clock
 }
 
 func newFixture(t *testing.T, now time.Time) *fixture {
 	rdb, keys, mr := redistest.New(t)
-	return &fixture{rdb: rdb, keys: keys, mr: mr, clk: &clock{t: now}}
+	return &fixture{rdb: rdb, keys: keys, mr: mr, clk: bottest.NewClock(now)}
 }
 
 func (f *fixture) scheduler(id string) *Scheduler {
-	return New(f.rdb, f.keys, shanghai, slog.New(slog.DiscardHandler), Options{
+	return New(f.rdb, f.keys, bottest.Shanghai, slog.New(slog.DiscardHandler), Options{
 		Config: Config{Lease: 300 * time.Millisecond, Scan: 10 * time.Millisecond, MaxAttempts: 3,
 			RetryBackoff: 20 * time.Millisecond, JobLease: 400 * time.Millisecond},
 		Now: f.clk.Now, ID: id})
@@ -90,7 +75,7 @@ func TestBadSpecNamesJob(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `"tips"`) {
 		t.Errorf("Add with a bad spec: err = %v, want an error naming the job", err)
 	}
-	s = New(f.rdb, f.keys, shanghai, nil, Options{Config: Config{Jobs: map[string]string{"tips": "0 9 * * *"}}})
+	s = New(f.rdb, f.keys, bottest.Shanghai, nil, Options{Config: Config{Jobs: map[string]string{"tips": "0 9 * * *"}}})
 	if err := s.Add("tips", "30 8 * * *", func(context.Context) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +101,7 @@ func TestSlot(t *testing.T) {
 		{1, at(22, 0, 0), at(22, 0, 0), true},
 		{1, at(22, 13, 59), at(22, 13, 0), true},
 	} {
-		got, ok := s.jobs[tc.job].slot(tc.now, shanghai)
+		got, ok := s.jobs[tc.job].slot(tc.now, bottest.Shanghai)
 		if ok != tc.ok || !got.Equal(tc.want) {
 			t.Errorf("%s slot at %v = %v %v, want %v %v", s.jobs[tc.job].name, tc.now, got, ok, tc.want, tc.ok)
 		}
