@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 	"gridbot/bot/redistest"
 )
 
@@ -131,16 +132,16 @@ func TestPreviewDoesNotAdvance(t *testing.T) {
 }
 
 func (fx *fixture) at(h, m int, day int) {
-	fx.clock.Set(time.Date(2026, 3, day, h, m, 0, 0, shanghai))
+	fx.clock.Set(time.Date(2026, 3, day, h, m, 0, 0, bottest.Shanghai))
 }
 
 func (fx *fixture) tick() int {
 	fx.t.Helper()
-	before := len(fx.out.all())
+	before := len(fx.out.All())
 	if err := fx.f.PushDue(context.Background()); err != nil {
 		fx.t.Fatal(err)
 	}
-	return len(fx.out.all()) - before
+	return len(fx.out.All()) - before
 }
 
 func TestPushDueOncePerDayWithCatchUp(t *testing.T) {
@@ -239,7 +240,7 @@ func TestBilingualGridGetsBothLanguages(t *testing.T) {
 		t.Errorf("bad lang reply %q", got)
 	}
 	fx.say(staff, "", "/tip now 全部")
-	for _, b := range fx.out.all() {
+	for _, b := range fx.out.All() {
 		text := b.Message.Text
 		bilingual := strings.Contains(text, "UG-BODY")
 		if !strings.Contains(text, "中文正文") {
@@ -251,19 +252,19 @@ func TestBilingualGridGetsBothLanguages(t *testing.T) {
 			}
 		}
 	}
-	if len(fx.out.all()) != 2 {
-		t.Fatalf("got %d broadcasts, want 2", len(fx.out.all()))
+	if len(fx.out.All()) != 2 {
+		t.Fatalf("got %d broadcasts, want 2", len(fx.out.All()))
 	}
 }
 
 func TestEnqueueFailureKeepsTipForNextTime(t *testing.T) {
 	fx := newFixture(t, 1, DefaultConfig())
 	ctx := context.Background()
-	fx.out.fail = errors.New("outbox down")
+	fx.out.Err = errors.New("outbox down")
 	if _, err := fx.f.PushNow(ctx, fx.grids()); err == nil {
 		t.Fatal("PushNow with a failing outbox returned nil")
 	}
-	fx.out.fail = nil
+	fx.out.Err = nil
 	res, err := fx.f.PushNow(ctx, fx.grids())
 	if err != nil {
 		t.Fatal(err)
@@ -286,17 +287,17 @@ func TestStaffCommandsAndResidentToday(t *testing.T) {
 	if got := fx.say("tg:9", "tg:-101", "/tip now 全部"); !strings.Contains(got, "社区工作人员") {
 		t.Errorf("resident push reply %q, want refusal", got)
 	}
-	if n := len(fx.out.all()); n != 0 {
+	if n := len(fx.out.All()); n != 0 {
 		t.Fatalf("resident caused %d broadcasts", n)
 	}
 	if got := fx.say(staff, "", "推送每日一学 9网格"); !strings.Contains(got, "没有找到网格") {
 		t.Errorf("unknown grid reply %q", got)
 	}
 	got := fx.say(staff, "", "推送每日一学 全部")
-	if !strings.Contains(got, "2 个网格") || len(fx.out.all()) != 2 {
-		t.Fatalf("push reply %q, %d broadcasts", got, len(fx.out.all()))
+	if !strings.Contains(got, "2 个网格") || len(fx.out.All()) != 2 {
+		t.Fatalf("push reply %q, %d broadcasts", got, len(fx.out.All()))
 	}
-	b := fx.out.all()[0]
+	b := fx.out.All()[0]
 	if b.Kind != "tip" || b.Ref == "" || b.Title == "" || b.Urgent || len(b.Chats) != 1 || b.Grids[b.Chats[0]] == "" {
 		t.Errorf("broadcast %+v not a proper tip broadcast", b)
 	}
@@ -404,8 +405,8 @@ func BenchmarkPushDueIdle(b *testing.B) {
 		chat := bot.ChatRef(fmt.Sprintf("tg:-%d", 100+i))
 		_, _ = dir.Bind(ctx, chat, fmt.Sprintf("%d网格", i), "")
 	}
-	now := time.Date(2026, 3, 2, 7, 0, 0, 0, shanghai)
-	f, err := New(bot.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: &fakeOutbox{}, Now: func() time.Time { return now }, Loc: shanghai}, DefaultConfig())
+	now := time.Date(2026, 3, 2, 7, 0, 0, 0, bottest.Shanghai)
+	f, err := New(bot.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: &bottest.Outbox{}, Now: func() time.Time { return now }, Loc: bottest.Shanghai}, DefaultConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
