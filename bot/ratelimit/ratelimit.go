@@ -56,7 +56,7 @@ type Config struct {
 // robot 20 a minute per webhook.
 func DefaultConfig() Config {
 	return Config{Limits: map[string]Limit{
-		"tg:global":  {N: 30, Per: time.Second, Burst: 3},
+		"tg:global":  {N: 29, Per: time.Second, Burst: 1},
 		"tg:chat":    {N: 20, Per: time.Minute, Burst: 1},
 		"wecom:hook": {N: 20, Per: time.Minute, Burst: 1},
 	}}
