@@ -52,8 +52,9 @@ type Config struct {
 }
 
 // DefaultConfig follows the platforms' published limits: Telegram about 30
-// messages a second per bot and 20 a minute per group; a WeChat Work group
-// robot 20 a minute per webhook.
+// messages a second per bot (kept at 29 with no burst, as Telegram counts any
+// one-second window) and 20 a minute per group; a WeChat Work group robot 20
+// a minute per webhook.
 func DefaultConfig() Config {
 	return Config{Limits: map[string]Limit{
 		"tg:global":  {N: 29, Per: time.Second, Burst: 1},
