@@ -9,119 +9,9 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 	"gridbot/bot/redistest"
 )
-
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
-
-type fakeOutbox struct {
-	mu   sync.Mutex
-	got  []bot.Broadcast
-	sent map[string]map[bot.ChatRef]string
-	fail error
-}
-
-var _ bot.Outbox = (*fakeOutbox)(nil)
-
-func (o *fakeOutbox) Enqueue(_ context.Context, b bot.Broadcast) (string, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.fail != nil {
-		return "", o.fail
-	}
-	o.got = append(o.got, b)
-	id := fmt.Sprintf("b%d", len(o.got))
-	if o.sent == nil {
-		o.sent = map[string]map[bot.ChatRef]string{}
-	}
-	m := map[bot.ChatRef]string{}
-	for i, c := range b.Chats {
-		m[c] = fmt.Sprint(1000 + i)
-	}
-	o.sent[id] = m
-	return id, nil
-}
-
-func (o *fakeOutbox) Sent(_ context.Context, id string) (map[bot.ChatRef]string, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.sent[id], nil
-}
-
-func (o *fakeOutbox) all() []bot.Broadcast {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return append([]bot.Broadcast(nil), o.got...)
-}
-
-type sent struct {
-	Chat bot.ChatRef
-	Msg  bot.Message
-}
-
-// fakeSender records messages; it can delete (failing for chats in
-// noDelete) and edit.
-type fakeSender struct {
-	mu       sync.Mutex
-	sent     []sent
-	deleted  []bot.ChatRef
-	edited   []string
-	answers  []string
-	noDelete map[bot.ChatRef]bool
-}
-
-var (
-	_ bot.Sender           = (*fakeSender)(nil)
-	_ bot.Deleter          = (*fakeSender)(nil)
-	_ bot.Editor           = (*fakeSender)(nil)
-	_ bot.CallbackAnswerer = (*fakeSender)(nil)
-)
-
-func (s *fakeSender) Send(_ context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sent = append(s.sent, sent{chat, m})
-	return fmt.Sprint(len(s.sent)), nil
-}
-
-func (s *fakeSender) Delete(_ context.Context, chat bot.ChatRef, _ string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.noDelete[chat] {
-		return &bot.SendError{Kind: bot.Permanent, Code: 400, Desc: "message can't be deleted"}
-	}
-	s.deleted = append(s.deleted, chat)
-	return nil
-}
-
-func (s *fakeSender) Edit(_ context.Context, _ bot.ChatRef, _ string, m bot.Message) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.edited = append(s.edited, m.Text)
-	return nil
-}
-
-func (s *fakeSender) AnswerCallback(_ context.Context, _ string, text string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.answers = append(s.answers, text)
-	return nil
-}
-
-func (s *fakeSender) lastMsg() bot.Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.sent) == 0 {
-		return bot.Message{}
-	}
-	return s.sent[len(s.sent)-1].Msg
-}
 
 type fakeOps struct {
 	mu        sync.Mutex
@@ -149,18 +39,6 @@ var (
 	_ Canceller = (*fakeOps)(nil)
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 const (
 	staff    = bot.UserRef("tg:1")
 	resident = bot.UserRef("tg:9")
@@ -169,10 +47,10 @@ const (
 type fixture struct {
 	t      *testing.T
 	f      *Feature
-	out    *fakeOutbox
-	send   *fakeSender
+	out    *bottest.Outbox
+	send   *bottest.Sender
 	ops    *fakeOps
-	clock  *clock
+	clock  *bottest.Clock
 	router *bot.Router
 	n      int
 }
@@ -196,9 +74,9 @@ func newFixture(t *testing.T, grids int, withOps bool) *fixture {
 	if err := dir.SetGridMeta(ctx, "1网格", []string{"老旧小区"}, ""); err != nil {
 		t.Fatal(err)
 	}
-	fx := &fixture{t: t, out: &fakeOutbox{}, send: &fakeSender{}, ops: &fakeOps{cancelN: 1},
-		clock: &clock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, shanghai)}}
-	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: fx.send, Outbox: fx.out, Now: fx.clock.Now, Loc: shanghai}
+	fx := &fixture{t: t, out: &bottest.Outbox{}, send: &bottest.Sender{}, ops: &fakeOps{cancelN: 1},
+		clock: bottest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, bottest.Shanghai))}
+	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: fx.send, Outbox: fx.out, Now: fx.clock.Now, Loc: bottest.Shanghai}
 	var ops Ops
 	if withOps {
 		ops = Ops{Recaller: fx.ops, Canceller: fx.ops}
@@ -214,7 +92,7 @@ func newFixture(t *testing.T, grids int, withOps bool) *fixture {
 func (fx *fixture) say(user bot.UserRef, chat bot.ChatRef, text string) string {
 	fx.t.Helper()
 	fx.handle(user, chat, &bot.Update{Text: text})
-	return fx.send.lastMsg().Text
+	return fx.send.Last().Text
 }
 
 // press presses a button as user in a private chat.
@@ -236,7 +114,7 @@ func (fx *fixture) handle(user bot.UserRef, chat bot.ChatRef, u *bot.Update) {
 // okButton returns the data of the confirm button of the last preview.
 func (fx *fixture) okButton() string {
 	fx.t.Helper()
-	m := fx.send.lastMsg()
+	m := fx.send.Last()
 	if len(m.Buttons) == 0 || len(m.Buttons[0]) < 2 {
 		fx.t.Fatalf("last message has no confirm button: %q", m.Text)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 )
 
 func TestPreviewConfirmSendsExactlyOnce(t *testing.T) {
@@ -18,7 +19,7 @@ func TestPreviewConfirmSendsExactlyOnce(t *testing.T) {
 			t.Errorf("preview %q lacks %q", reply, want)
 		}
 	}
-	if n := len(fx.out.all()); n != 0 {
+	if n := len(fx.out.All()); n != 0 {
 		t.Fatalf("%d broadcasts before confirmation, want 0", n)
 	}
 	ok := fx.okButton()
@@ -26,7 +27,7 @@ func TestPreviewConfirmSendsExactlyOnce(t *testing.T) {
 		t.Fatalf("confirm button data %q", ok)
 	}
 	fx.press(staff, ok)
-	got := fx.out.all()
+	got := fx.out.All()
 	if len(got) != 1 {
 		t.Fatalf("got %d broadcasts after confirm, want 1", len(got))
 	}
@@ -40,14 +41,14 @@ func TestPreviewConfirmSendsExactlyOnce(t *testing.T) {
 	if !strings.Contains(b.Message.Text, "明早9点停水，请提前储水") || strings.Contains(b.Message.Text, "预览") {
 		t.Errorf("group message %q", b.Message.Text)
 	}
-	if len(fx.send.edited) != 1 || !strings.Contains(fx.send.edited[0], "1 号") {
-		t.Errorf("preview not edited to the confirmation: %v", fx.send.edited)
+	if len(fx.send.Edited()) != 1 || !strings.Contains(fx.send.Edited()[0], "1 号") {
+		t.Errorf("preview not edited to the confirmation: %v", fx.send.Edited())
 	}
 	fx.press(staff, ok)
 	if got := fx.say(staff, "", "确认"); !strings.Contains(got, "已经发出") {
 		t.Errorf("second confirm reply %q, want already sent", got)
 	}
-	if n := len(fx.out.all()); n != 1 {
+	if n := len(fx.out.All()); n != 1 {
 		t.Fatalf("got %d broadcasts after confirming three times, want 1", n)
 	}
 }
@@ -71,7 +72,7 @@ func TestConcurrentConfirmsSendOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := len(fx.out.all()); n != 1 || oks != 1 {
+	if n := len(fx.out.All()); n != 1 || oks != 1 {
 		t.Fatalf("32 concurrent confirms: %d broadcasts, %d successes; want 1 and 1", n, oks)
 	}
 }
@@ -84,14 +85,14 @@ func TestTextConfirmUrgentScheduledAndTargets(t *testing.T) {
 	fx.say(staff, "", "确认发送")
 	fx.say(staff, "", "紧急通知 2 4 停水")
 	fx.say(staff, "", "确认")
-	got := fx.out.all()
+	got := fx.out.All()
 	if len(got) != 3 {
 		t.Fatalf("got %d broadcasts, want 3", len(got))
 	}
 	if b := got[0]; !b.Urgent || len(b.Chats) != 2 || b.Grids["tg:-103"] != "3网格" || b.Grids["tg:-105"] != "5网格" || !strings.Contains(b.Message.Text, "紧急") {
 		t.Errorf("urgent notice: urgent %v chats %v text %q", b.Urgent, b.Chats, b.Message.Text)
 	}
-	want := time.Date(2026, 12, 1, 9, 0, 0, 0, shanghai)
+	want := time.Date(2026, 12, 1, 9, 0, 0, 0, bottest.Shanghai)
 	if b := got[1]; b.Urgent || !b.NotBefore.Equal(want) || len(b.Chats) != 1 || b.Chats[0] != "tg:-101" {
 		t.Errorf("scheduled notice: notBefore %v (want %v) chats %v", b.NotBefore, want, b.Chats)
 	}
@@ -104,7 +105,7 @@ func TestMultiLineBodyKeptAndEscaped(t *testing.T) {
 	fx := newFixture(t, 1, false)
 	fx.say(staff, "", "/notice 全部\n第一行：<b>不是粗体</b>\n第二行 & 第三项")
 	fx.say(staff, "", "确认")
-	got := fx.out.all()
+	got := fx.out.All()
 	if len(got) != 1 {
 		t.Fatalf("got %d broadcasts", len(got))
 	}
@@ -137,7 +138,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 	if got := fx.say(resident, "tg:-101", "/notice 全部 停水"); !strings.Contains(got, "社区工作人员") {
 		t.Errorf("resident reply %q, want the polite refusal", got)
 	}
-	if n := len(fx.out.all()); n != 0 {
+	if n := len(fx.out.All()); n != 0 {
 		t.Fatalf("bad input enqueued %d broadcasts", n)
 	}
 }
@@ -147,13 +148,13 @@ func TestResidentCannotPressConfirm(t *testing.T) {
 	fx.say(staff, "", "通知 全部 停水")
 	ok := fx.okButton()
 	fx.press(resident, ok)
-	if got := fx.say(resident, "tg:-101", "确认"); got != fx.send.lastMsg().Text || strings.Contains(got, "已确认") {
+	if got := fx.say(resident, "tg:-101", "确认"); got != fx.send.Last().Text || strings.Contains(got, "已确认") {
 		t.Errorf("resident 确认: %q", got)
 	}
-	if n := len(fx.out.all()); n != 0 {
+	if n := len(fx.out.All()); n != 0 {
 		t.Fatalf("resident confirmation enqueued %d", n)
 	}
-	if a := fx.send.answers; len(a) == 0 || !strings.Contains(a[len(a)-1], "社区工作人员") {
+	if a := fx.send.Answers(); len(a) == 0 || !strings.Contains(a[len(a)-1], "社区工作人员") {
 		t.Errorf("resident press answers %v", a)
 	}
 }
@@ -171,7 +172,7 @@ func TestDraftExpiresAndDrop(t *testing.T) {
 	if got := fx.say(staff, "", "确认"); !strings.Contains(got, "已取消") {
 		t.Errorf("confirm after 不发了: %q", got)
 	}
-	if n := len(fx.out.all()); n != 0 {
+	if n := len(fx.out.All()); n != 0 {
 		t.Fatalf("expired or dropped drafts enqueued %d", n)
 	}
 }
@@ -179,13 +180,13 @@ func TestDraftExpiresAndDrop(t *testing.T) {
 func TestEnqueueFailureCanBeRetried(t *testing.T) {
 	fx := newFixture(t, 1, false)
 	fx.say(staff, "", "通知 全部 停水")
-	fx.out.fail = errBoom
+	fx.out.Err = errBoom
 	if got := fx.say(staff, "", "确认"); !strings.Contains(got, bot.MsgBusy) {
 		t.Errorf("reply when outbox fails %q", got)
 	}
-	fx.out.fail = nil
+	fx.out.Err = nil
 	fx.say(staff, "", "确认")
-	got := fx.out.all()
+	got := fx.out.All()
 	if len(got) != 1 || got[0].Ref != "1" {
 		t.Fatalf("after retry: %d broadcasts (ref %v), want 1 with number 1", len(got), got)
 	}
@@ -252,14 +253,14 @@ func TestRecall(t *testing.T) {
 
 func TestRecallFallbackDeletes(t *testing.T) {
 	fx := newFixture(t, 3, false)
-	fx.send.noDelete = map[bot.ChatRef]bool{"tg:-102": true}
+	fx.send.FailDelete("tg:-102", &bot.SendError{Kind: bot.Permanent, Code: 400, Desc: "message can't be deleted"})
 	fx.say(staff, "", "通知 全部 发错了")
 	fx.say(staff, "", "确认")
 	if got := fx.say(staff, "", "撤回通知 1"); !strings.Contains(got, "从 2 个群删除") || !strings.Contains(got, "1 个群没能删除") {
 		t.Errorf("recall reply %q", got)
 	}
-	if len(fx.send.deleted) != 2 {
-		t.Errorf("deleted from %v, want 2 chats", fx.send.deleted)
+	if len(fx.send.Deleted()) != 2 {
+		t.Errorf("deleted from %v, want 2 chats", fx.send.Deleted())
 	}
 	if got := fx.say(staff, "", "/notices"); !strings.Contains(got, "已撤回") {
 		t.Errorf("list after recall %q", got)

@@ -1,13 +1,14 @@
 package notices
 
 import (
+	"gridbot/bot/bottest"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 )
 
-var parseNow = time.Date(2026, 3, 2, 10, 0, 0, 0, shanghai)
+var parseNow = time.Date(2026, 3, 2, 10, 0, 0, 0, bottest.Shanghai)
 
 func knownGrids(s string) bool { return s == "3网格" || s == "5网格" || s == "10网格" }
 
@@ -28,14 +29,14 @@ func TestParseNotice(t *testing.T) {
 		{"7网格 停水", "7网格", "停水", ""},
 	}
 	for _, c := range cases {
-		r, err := parseNotice(c.in, parseNow, shanghai, knownGrids, 366*24*time.Hour)
+		r, err := parseNotice(c.in, parseNow, bottest.Shanghai, knownGrids, 366*24*time.Hour)
 		if err != nil {
 			t.Errorf("parseNotice(%q): %v", c.in, err)
 			continue
 		}
 		at := ""
 		if !r.At.IsZero() {
-			at = r.At.In(shanghai).Format("2006-01-02 15:04")
+			at = r.At.In(bottest.Shanghai).Format("2006-01-02 15:04")
 		}
 		if r.Spec != c.spec || r.Body != c.body || at != c.at {
 			t.Errorf("parseNotice(%q) = %q %q %q, want %q %q %q", c.in, r.Spec, r.Body, at, c.spec, c.body, c.at)
@@ -49,7 +50,7 @@ func FuzzParseNotice(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		r, err := parseNotice(s, parseNow, shanghai, knownGrids, 366*24*time.Hour)
+		r, err := parseNotice(s, parseNow, bottest.Shanghai, knownGrids, 366*24*time.Hour)
 		if err != nil {
 			return
 		}
