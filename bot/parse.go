@@ -41,6 +41,11 @@ type Parsed struct {
 	Args string
 	// Slash is true when the command was typed as /cmd.
 	Slash bool
+	// Plain is true when the message reads as a command, not as chat that
+	// happens to contain a command word: slash commands, and keywords that
+	// open the message and are followed by nothing, a space, a colon or a
+	// line break ("通知 全部 停水", not "通知收到了").
+	Plain bool
 }
 
 // Parse matches text against the router's commands. It accepts /cmd and
@@ -93,7 +98,7 @@ func (r *Router) parseSlash(first, rest string) (Parsed, bool) {
 	if cmd == nil {
 		return Parsed{}, false
 	}
-	return Parsed{Command: cmd, Args: joinLines(strings.TrimSpace(args), rest), Slash: true}, true
+	return Parsed{Command: cmd, Args: joinLines(strings.TrimSpace(args), rest), Slash: true, Plain: true}, true
 }
 
 // parseClause matches one clause cl, a suffix of the simplified first line;
@@ -103,11 +108,14 @@ func (r *Router) parseSlash(first, rest string) (Parsed, bool) {
 func (r *Router) parseClause(cl, orig, rest string, first bool) (Parsed, bool) {
 	s := stripPolite(cl)
 	if cmd, kw := r.longestKeyword(s); cmd != nil && (first || cmd.Args != ArgsText) {
-		args := trimArgSeps(s[len(kw):])
+		after := s[len(kw):]
+		args := trimArgSeps(after)
 		if cmd.Args == ArgsText {
 			args = orig[len(orig)-len(args):]
 		}
 		if p, ok := acceptArgs(cmd, args, rest); ok {
+			p.Plain = first && s == cl && (after == "" || startsAny(after, " ", ":", "：", "\n") ||
+				cmd.Args != ArgsText && strings.Trim(after, trailingParticles+clauseSeps) == args)
 			return p, true
 		}
 	}
@@ -142,6 +150,15 @@ func acceptArgs(cmd *Command, args, rest string) (Parsed, bool) {
 		return Parsed{Command: cmd, Args: joinLines(a, rest)}, true
 	}
 	return Parsed{Command: cmd, Args: joinLines(args, rest)}, true
+}
+
+func startsAny(s string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func stripPolite(s string) string {

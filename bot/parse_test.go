@@ -152,3 +152,29 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestPlainTellsCommandsFromChat(t *testing.T) {
+	r := testRouter()
+	cases := map[string]bool{
+		"/notice 全部 停水": true,
+		"通知 全部 停水":      true,
+		"通知：全部 停水":      true,
+		"通知\n全部\n停水":    true,
+		"通知收到了，谢谢":      false,
+		"活动":            true,
+		"报名 3":          true,
+		"报名3":           true,
+		"我要报名3":         false,
+		"我不去了，取消报名3":    false,
+	}
+	for in, want := range cases {
+		p, ok := r.Parse(in)
+		if !ok {
+			t.Errorf("Parse(%q): no match", in)
+			continue
+		}
+		if p.Plain != want {
+			t.Errorf("Parse(%q).Plain = %v, want %v", in, p.Plain, want)
+		}
+	}
+}

@@ -77,7 +77,7 @@ type Context struct {
 
 	router   *Router
 	answered bool
-	slash    bool
+	plain    bool
 }
 
 // Reply sends text to the chat the update came from.
@@ -402,7 +402,7 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 		}
 	case u.Text != "":
 		if p, ok := r.Parse(u.Text); ok {
-			c.Command, c.Args, c.slash = p.Command, p.Args, p.Slash
+			c.Command, c.Args, c.plain = p.Command, p.Args, p.Plain
 			h = p.Command.Handle
 			if p.Command.Name == "start" {
 				prefix, rest, _ := strings.Cut(p.Args, "_")
@@ -435,7 +435,7 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 	}
 	if c.Command != nil {
 		if msg := r.check(ctx, c); msg != "" {
-			if !c.slash && u.ChatKind == Group && c.Role < c.Command.Role {
+			if !c.plain && u.ChatKind == Group && c.Role < c.Command.Role {
 				return "ignored"
 			}
 			if err := c.Reply(ctx, msg); err != nil {

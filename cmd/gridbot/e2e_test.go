@@ -122,7 +122,6 @@ func TestEndToEndBindAndReply(t *testing.T) {
 	p := start(t, botEnv(t, fake, redisAddr(t)))
 
 	fake.PushText(-100, 5, "绑定网格 3网格")
-	fake.PushText(-100, 5, "/bind 3网格")
 	fake.PushText(-100, 1, "/bind@grid_e2e_bot 3网格")
 	fake.PushText(-100, 1, "/bind@other_bot 9网格")
 	fake.PushText(-100, 5, "帮助")

@@ -5,73 +5,38 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 	"gridbot/bot/redistest"
 	"gridbot/handlers/grids"
 )
 
+// sender is bottest's Sender with the Telegram privacy-mode report grids
+// reads on binding.
 type sender struct {
-	mu      sync.Mutex
-	texts   map[bot.ChatRef][]string
+	*bottest.Sender
 	canRead bool
-	members int
 }
 
-func (s *sender) Send(_ context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.texts[chat] = append(s.texts[chat], m.Text)
-	return fmt.Sprint(len(s.texts[chat])), nil
-}
-func (s *sender) MemberCount(context.Context, bot.ChatRef) (int, error)           { return s.members, nil }
-func (s *sender) IsAdmin(context.Context, bot.ChatRef, bot.UserRef) (bool, error) { return false, nil }
-func (s *sender) CanReadAllGroupMessages() bool                                   { return s.canRead }
-
-func (s *sender) last(chat bot.ChatRef) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.texts[chat]
-	if len(t) == 0 {
-		return ""
-	}
-	return t[len(t)-1]
-}
+func (s *sender) CanReadAllGroupMessages() bool { return s.canRead }
 
 type world struct {
 	dir *bot.Directory
 	r   *bot.Router
 	s   *sender
-	out *outbox
+	out *bottest.Outbox
 	n   int
 }
-
-// outbox records broadcasts.
-type outbox struct {
-	mu  sync.Mutex
-	got []bot.Broadcast
-}
-
-var _ bot.Outbox = (*outbox)(nil)
-
-func (o *outbox) Enqueue(_ context.Context, b bot.Broadcast) (string, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.got = append(o.got, b)
-	return fmt.Sprint(len(o.got)), nil
-}
-
-func (o *outbox) Sent(context.Context, string) (map[bot.ChatRef]string, error) { return nil, nil }
 
 func newWorld(t *testing.T) *world {
 	rdb, keys, _ := redistest.New(t)
 	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{"tg:1"})
 	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir})
-	out := &outbox{}
+	out := &bottest.Outbox{}
 	grids.New(bot.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: out, Log: slog.Default()}).Register(r)
-	return &world{dir: dir, r: r, out: out, s: &sender{texts: map[bot.ChatRef][]string{}, canRead: true, members: 57}}
+	return &world{dir: dir, r: r, out: out, s: &sender{Sender: &bottest.Sender{Members: func(bot.ChatRef) (int, error) { return 57, nil }}, canRead: true}}
 }
 
 func (w *world) handle(u *bot.Update) {
@@ -89,14 +54,19 @@ func (w *world) say(chat bot.ChatRef, user bot.UserRef, text string) string {
 		kind = bot.Private
 	}
 	w.handle(&bot.Update{Chat: chat, ChatKind: kind, User: user, UserName: "王书记", Text: text})
-	return w.s.last(chat)
+	return w.s.LastTo(chat)
 }
 
 func TestBindFlow(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	if got := w.say("tg:-1", "tg:5", "绑定网格 3网格"); got != "" {
-		t.Fatalf("resident's keyword answered in the group: %q", got)
+	if got := w.say("tg:-1", "tg:5", "绑定网格 3网格"); !strings.Contains(got, "只有社区工作人员") {
+		t.Fatalf("resident's bind keyword: %q", got)
+	}
+	before := len(w.s.To("tg:-1"))
+	w.say("tg:-1", "tg:5", "好的，绑定网格的事我知道了")
+	if n := len(w.s.To("tg:-1")); n != before {
+		t.Fatalf("chat that mentions a staff command drew a reply: %q", w.s.LastTo("tg:-1"))
 	}
 	if got := w.say("tg:-1", "tg:5", "/bind 3网格"); !strings.Contains(got, "只有社区工作人员") {
 		t.Fatalf("resident bind: %q", got)
@@ -146,7 +116,7 @@ func TestMembershipEvents(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Member: &bot.MemberEvent{Present: true}})
-	if got := w.s.last("tg:-1"); !strings.Contains(got, "绑定网格 3网格") {
+	if got := w.s.LastTo("tg:-1"); !strings.Contains(got, "绑定网格 3网格") {
 		t.Errorf("hello on join: %q", got)
 	}
 	w.say("tg:-1", "tg:1", "/bind 3网格")
@@ -155,8 +125,8 @@ func TestMembershipEvents(t *testing.T) {
 		t.Errorf("status after removal = %q", c.Status)
 	}
 	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Member: &bot.MemberEvent{Present: false}})
-	if len(w.out.got) != 1 || w.out.got[0].Chats[0] != "tg:1" || !strings.Contains(w.out.got[0].Message.Text, "绑定网格 3网格") {
-		t.Errorf("staff alerts = %+v, want one to tg:1", w.out.got)
+	if len(w.out.All()) != 1 || w.out.All()[0].Chats[0] != "tg:1" || !strings.Contains(w.out.All()[0].Message.Text, "绑定网格 3网格") {
+		t.Errorf("staff alerts = %+v, want one to tg:1", w.out.All())
 	}
 	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Member: &bot.MemberEvent{Present: true}})
 	if c, _ := w.dir.Chat(ctx, "tg:-1"); c.Status != bot.ChatActive || c.Grid != "3网格" {
@@ -174,7 +144,7 @@ func TestAppointByReplyAndRemove(t *testing.T) {
 	w.say("tg:-1", "tg:7", "大家好")
 	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Text: "/gridworker",
 		ReplyTo: &bot.Reply{User: "tg:7", UserName: "小刘"}})
-	if got := w.s.last("tg:-1"); !strings.Contains(got, "已任命 小刘 为「3网格」的网格员") {
+	if got := w.s.LastTo("tg:-1"); !strings.Contains(got, "已任命 小刘 为「3网格」的网格员") {
 		t.Fatalf("appoint: %q", got)
 	}
 	if got := w.say("tg:-1", "tg:7", "网格列表"); !strings.Contains(got, "网格列表") {
@@ -182,7 +152,7 @@ func TestAppointByReplyAndRemove(t *testing.T) {
 	}
 	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Text: "/addstaff",
 		Mentions: []bot.Mention{{User: "tg:8", UserName: "李主任"}}})
-	if got := w.s.last("tg:-1"); !strings.Contains(got, "李主任 设为社区工作人员") {
+	if got := w.s.LastTo("tg:-1"); !strings.Contains(got, "李主任 设为社区工作人员") {
 		t.Fatalf("addstaff: %q", got)
 	}
 	if got := w.say("tg:-1", "tg:8", "/bind 5网格"); !strings.Contains(got, "5网格") {
