@@ -167,6 +167,14 @@ func (s *Sender) IsAdmin(_ context.Context, _ bot.ChatRef, user bot.UserRef) (bo
 	return s.admins[user], nil
 }
 
+// Reset forgets what was sent, edited, answered and deleted; ids go on
+// counting.
+func (s *Sender) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log, s.deleted = nil, nil
+}
+
 // Len returns how many things are recorded; pass it to Since later.
 func (s *Sender) Len() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.log) }
 
@@ -260,7 +268,7 @@ func (s *Sender) Deleted() map[bot.ChatRef]string {
 	return maps.Clone(s.deleted)
 }
 
-// Count returns how many messages were sent to chat.
+// Count returns how many messages and polls were sent to chat.
 func (s *Sender) Count(chat bot.ChatRef) int { return len(s.To(chat)) }
 
 // Tries returns how many sends chat had, failed ones included.

@@ -15,7 +15,7 @@ import (
 func BenchmarkJoinThroughHandler(b *testing.B) {
 	h := newHarness(b)
 	id := h.create(fmt.Sprintf(lantern, 10000))
-	h.s.log = nil
+	h.s.Reset()
 	var next atomic.Int64
 	ctx := context.Background()
 	b.ReportAllocs()

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 )
 
 func TestCreateOneLinePostsNoticeToEveryGrid(t *testing.T) {
@@ -19,7 +20,7 @@ func TestCreateOneLinePostsNoticeToEveryGrid(t *testing.T) {
 	if id != 1 {
 		t.Fatalf("got id %d, want 1", id)
 	}
-	casts := h.out.byKind("event")
+	casts := h.out.ByKind("event")
 	if len(casts) != 1 {
 		t.Fatalf("got %d event broadcasts, want 1", len(casts))
 	}
@@ -36,10 +37,10 @@ func TestCreateOneLinePostsNoticeToEveryGrid(t *testing.T) {
 		t.Errorf("buttons = %+v", b.Message.Buttons)
 	}
 	for key, want := range map[string]time.Time{
-		"ev:1:r24": time.Date(2027, 2, 11, 19, 0, 0, 0, shanghai),
-		"ev:1:r1":  time.Date(2027, 2, 12, 18, 0, 0, 0, shanghai),
+		"ev:1:r24": time.Date(2027, 2, 11, 19, 0, 0, 0, bottest.Shanghai),
+		"ev:1:r1":  time.Date(2027, 2, 12, 18, 0, 0, 0, bottest.Shanghai),
 	} {
-		if got, ok := h.due.get(key); !ok || !got.Equal(want) {
+		if got, ok := h.due.Get(key); !ok || !got.Equal(want) {
 			t.Errorf("due %s = %v, %v; want %v", key, got, ok, want)
 		}
 	}
@@ -49,7 +50,7 @@ func TestCreateMultiLineForm(t *testing.T) {
 	h := newHarness(t)
 	msgs := h.say(group3, staffID, "王主任", "发布活动\n活动：义诊\n时间：明天上午9点\n地点：卫生服务站\n名额：20\n说明：带上医保卡")
 	mustContain(t, "reply", to(msgs, group3), "活动已发布", "义诊", "2月11日（周四）09:00", "3网格")
-	casts := h.out.byKind("event")
+	casts := h.out.ByKind("event")
 	if len(casts) != 1 || len(casts[0].Chats) != 1 || casts[0].Chats[0] != group3 {
 		t.Fatalf("without 网格 in a bound group the notice goes to that grid only; got %+v", casts)
 	}
@@ -71,7 +72,7 @@ func TestCreateMistakesNameTheFieldAndCreateNothing(t *testing.T) {
 		msgs := h.say(bot.ChatRef(staffID), staffID, "王主任", c.in)
 		mustContain(t, c.in, to(msgs, bot.ChatRef(staffID)), c.want)
 	}
-	if n := len(h.out.byKind("event")); n != 0 {
+	if n := len(h.out.ByKind("event")); n != 0 {
 		t.Errorf("mistakes posted %d notices, want 0", n)
 	}
 	if n, _ := h.rdb.Exists(context.Background(), h.f.st.seqKey()).Result(); n != 0 {
@@ -84,7 +85,7 @@ func TestResidentCannotCreate(t *testing.T) {
 	u, name := resident(1)
 	msgs := h.say(group3, u, name, fmt.Sprintf(lantern, 30))
 	mustContain(t, "reply", to(msgs, group3), "社区工作人员")
-	if len(h.out.byKind("event")) != 0 {
+	if len(h.out.ByKind("event")) != 0 {
 		t.Error("resident created an event")
 	}
 }
@@ -95,7 +96,7 @@ func TestJoinWaitlistLeavePromotes(t *testing.T) {
 	a, an := resident(1)
 	b, bn := resident(2)
 	c, cn := resident(3)
-	h.s.blocked[bot.ChatRef(c)] = true
+	h.s.FailChat(bot.ChatRef(c), errBlocked)
 
 	got := to(h.say(group3, a, an, fmt.Sprintf("报名 %d 2人 带孙子 13812345678", id)), group3)
 	mustContain(t, "first join", got, "✅ 居民1，报名成功", "元宵节猜灯谜（1号）", "2月12日（周五）19:00", "社区活动中心", "人数：2 人", "剩余名额：0 个", "138****5678")
@@ -129,11 +130,11 @@ func TestJoinRules(t *testing.T) {
 	mustContain(t, "unknown id", to(h.say(group3, u, n, "报名 9"), group3), "没有找到 9 号活动")
 	mustContain(t, "chinese headcount", to(h.say(group3, u, n, fmt.Sprintf("报名 %d 两个人", id)), group3), "人数：2 人", "剩余名额：28 个")
 
-	h.setNow(time.Date(2027, 2, 11, 18, 0, 0, 0, shanghai))
+	h.clk.Set(time.Date(2027, 2, 11, 18, 0, 0, 0, bottest.Shanghai))
 	v, vn := resident(2)
 	mustContain(t, "after deadline", to(h.say(group3, v, vn, "报名 1"), group3), "报名已截止")
 	mustContain(t, "button after deadline", toast(h.press(group3, v, vn, "ev:join:1")), "报名已截止")
-	h.setNow(time.Date(2027, 2, 12, 19, 30, 0, 0, shanghai))
+	h.clk.Set(time.Date(2027, 2, 12, 19, 30, 0, 0, bottest.Shanghai))
 	mustContain(t, "leave once started", to(h.say(group3, u, n, "取消报名 1"), group3), "已经开始")
 }
 
@@ -167,24 +168,24 @@ func TestButtonsJoinAndLeave(t *testing.T) {
 func TestNoticeRefreshIsCoalescedAndEditsEveryPost(t *testing.T) {
 	h := newHarness(t)
 	h.create(fmt.Sprintf(lantern, 2))
-	calls := h.due.calls
+	calls := h.due.Calls()
 	for i := 1; i <= 3; i++ {
 		u, n := resident(i)
 		h.say(group3, u, n, "报名 1")
 	}
-	if got := h.due.calls - calls; got != 1 {
+	if got := h.due.Calls() - calls; got != 1 {
 		t.Errorf("3 joins scheduled %d refreshes, want 1 (coalesced)", got)
 	}
-	at, ok := h.due.get("ev:1:refresh")
-	if !ok || at.Sub(h.clock()) < 3*time.Second {
+	at, ok := h.due.Get("ev:1:refresh")
+	if !ok || at.Sub(h.clk.Now()) < 3*time.Second {
 		t.Fatalf("refresh due at %v (ok %v), want a few seconds later", at, ok)
 	}
-	i := h.s.len()
+	i := h.s.Len()
 	if err := h.f.HandleDue(context.Background(), "ev:1:refresh"); err != nil {
 		t.Fatal(err)
 	}
 	edits := map[bot.ChatRef]string{}
-	for _, m := range h.s.since(i) {
+	for _, m := range h.s.Since(i) {
 		if m.Edit {
 			edits[m.Chat] = m.Msg.Text
 		}
@@ -195,7 +196,7 @@ func TestNoticeRefreshIsCoalescedAndEditsEveryPost(t *testing.T) {
 	mustContain(t, "edited notice", edits[group5], "<b>已满</b>，候补 1 人")
 	u, n := resident(4)
 	h.say(group3, u, n, "报名 1")
-	if got := h.due.calls - calls; got != 2 {
+	if got := h.due.Calls() - calls; got != 2 {
 		t.Errorf("a join after the refresh scheduled %d refreshes in all, want 2", got)
 	}
 }
@@ -255,7 +256,7 @@ func TestRosterGoesPrivatelyWithFiles(t *testing.T) {
 		t.Fatalf("xlsx rows = %v, %v", rows, err)
 	}
 
-	h.s.blocked[bot.ChatRef(staffID)] = true
+	h.s.FailChat(bot.ChatRef(staffID), errBlocked)
 	mustContain(t, "staff never talked to the bot", to(h.say(group3, staffID, "王主任", "名单 1"), group3), "私聊")
 }
 
@@ -272,15 +273,15 @@ func TestCancelTellsParticipantsAndStopsReminders(t *testing.T) {
 	mustContain(t, "participant told", to(msgs, bot.ChatRef(u)), "活动取消了", "元宵节猜灯谜")
 	mustContain(t, "waitlisted told", to(msgs, bot.ChatRef(v)), "活动取消了")
 	mustContain(t, "group told", to(msgs, group3), "活动取消")
-	if _, ok := h.due.get("ev:1:r24"); ok {
+	if _, ok := h.due.Get("ev:1:r24"); ok {
 		t.Error("reminder still scheduled after cancel")
 	}
-	i := h.s.len()
-	h.setNow(time.Date(2027, 2, 11, 19, 0, 0, 0, shanghai))
+	i := h.s.Len()
+	h.clk.Set(time.Date(2027, 2, 11, 19, 0, 0, 0, bottest.Shanghai))
 	if err := h.f.HandleDue(context.Background(), "ev:1:r24"); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.s.since(i); len(got) != 0 {
+	if got := h.s.Since(i); len(got) != 0 {
 		t.Errorf("cancelled activity sent reminders: %+v", got)
 	}
 	mustContain(t, "join cancelled", to(h.say(group3, u, n, "报名 1"), group3), "已取消")
@@ -292,26 +293,26 @@ func TestRemindersFireOnceAcrossRestarts(t *testing.T) {
 	h.create(fmt.Sprintf(lantern, 3))
 	u, n := resident(1)
 	h.say(group3, u, n, "报名 1 2人")
-	h.setNow(time.Date(2027, 2, 11, 19, 0, 0, 0, shanghai))
-	i := h.s.len()
+	h.clk.Set(time.Date(2027, 2, 11, 19, 0, 0, 0, bottest.Shanghai))
+	i := h.s.Len()
 	if err := h.f.HandleDue(context.Background(), "ev:1:r24"); err != nil {
 		t.Fatal(err)
 	}
-	msgs := h.s.since(i)
+	msgs := h.s.Since(i)
 	mustContain(t, "private reminder", to(msgs, bot.ChatRef(u)), "明天开始", "元宵节猜灯谜", "人数：2 人")
 	mustContain(t, "group reminder", to(msgs, group3), "还有 1 个名额")
 	restarted := New(h.env, DefaultConfig())
-	i = h.s.len()
+	i = h.s.Len()
 	if err := restarted.HandleDue(context.Background(), "r24"[0:0]+"ev:1:r24"); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.s.since(i); len(got) != 0 {
+	if got := h.s.Since(i); len(got) != 0 {
 		t.Errorf("reminder fired twice: %+v", got)
 	}
-	h.setNow(time.Date(2027, 2, 12, 18, 0, 0, 0, shanghai))
-	i = h.s.len()
+	h.clk.Set(time.Date(2027, 2, 12, 18, 0, 0, 0, bottest.Shanghai))
+	i = h.s.Len()
 	_ = restarted.HandleDue(context.Background(), "ev:1:r1")
-	mustContain(t, "1h reminder", to(h.s.since(i), bot.ChatRef(u)), "1小时后开始")
+	mustContain(t, "1h reminder", to(h.s.Since(i), bot.ChatRef(u)), "1小时后开始")
 }
 
 func TestEditSeatsPromotesAndTimeMovesReminders(t *testing.T) {
@@ -329,7 +330,7 @@ func TestEditSeatsPromotesAndTimeMovesReminders(t *testing.T) {
 	msgs = h.say(bot.ChatRef(staffID), staffID, "王主任", "修改活动 1 时间 2月13日 19:00")
 	mustContain(t, "edit time", to(msgs, bot.ChatRef(staffID)), "2月13日（周六）19:00")
 	mustContain(t, "participant told of new time", to(msgs, bot.ChatRef(u2)), "时间改为：2月13日（周六）19:00")
-	if at, _ := h.due.get("ev:1:r1"); !at.Equal(time.Date(2027, 2, 13, 18, 0, 0, 0, shanghai)) {
+	if at, _ := h.due.Get("ev:1:r1"); !at.Equal(time.Date(2027, 2, 13, 18, 0, 0, 0, bottest.Shanghai)) {
 		t.Errorf("r1 due at %v after the time change", at)
 	}
 }
@@ -345,7 +346,7 @@ func TestCheckin(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustContain(t, "too early", to(h.say(group3, worker, "李网格员", "签到 1"), group3), "才开始")
-	h.setNow(time.Date(2027, 2, 12, 18, 50, 0, 0, shanghai))
+	h.clk.Set(time.Date(2027, 2, 12, 18, 50, 0, 0, bottest.Shanghai))
 	got := to(h.say(group3, worker, "李网格员", "/checkin 1"), group3)
 	mustContain(t, "code", got, "签到码：<b>")
 	code, _ := h.rdb.HGet(context.Background(), h.f.st.key(1, "meta"), "code").Result()
@@ -382,17 +383,17 @@ func TestCheckin(t *testing.T) {
 func TestNoticeClosesAtDeadline(t *testing.T) {
 	h := newHarness(t)
 	h.create(fmt.Sprintf(lantern+" | 截止 2月11日 18:00", 30))
-	at, ok := h.due.get("ev:1:close")
-	if !ok || !at.Equal(time.Date(2027, 2, 11, 18, 0, 0, 0, shanghai)) {
+	at, ok := h.due.Get("ev:1:close")
+	if !ok || !at.Equal(time.Date(2027, 2, 11, 18, 0, 0, 0, bottest.Shanghai)) {
 		t.Fatalf("close due at %v, %v", at, ok)
 	}
-	h.setNow(at)
-	i := h.s.len()
+	h.clk.Set(at)
+	i := h.s.Len()
 	if err := h.f.HandleDue(context.Background(), "ev:1:close"); err != nil {
 		t.Fatal(err)
 	}
 	var edits []sent
-	for _, m := range h.s.since(i) {
+	for _, m := range h.s.Since(i) {
 		if m.Edit {
 			edits = append(edits, m)
 		}
@@ -427,11 +428,11 @@ func TestEditsPerGroupAreThrottledAcrossEvents(t *testing.T) {
 	u, n := resident(1)
 	h.say(group3, u, n, "报名 1")
 	h.say(group3, u, n, "报名 2")
-	i := h.s.len()
+	i := h.s.Len()
 	_ = h.f.HandleDue(context.Background(), "ev:1:refresh")
 	_ = h.f.HandleDue(context.Background(), "ev:2:refresh")
 	edits := map[bot.ChatRef]int{}
-	for _, m := range h.s.since(i) {
+	for _, m := range h.s.Since(i) {
 		if m.Edit {
 			edits[m.Chat]++
 		}
@@ -439,7 +440,7 @@ func TestEditsPerGroupAreThrottledAcrossEvents(t *testing.T) {
 	if edits[group3] != 1 || edits[group5] != 1 {
 		t.Errorf("edits per chat = %v, want one each within the window", edits)
 	}
-	if at, ok := h.due.get("ev:2:refresh"); !ok || !at.After(h.clock()) {
+	if at, ok := h.due.Get("ev:2:refresh"); !ok || !at.After(h.clk.Now()) {
 		t.Errorf("deferred refresh of event 2 not rescheduled: %v %v", at, ok)
 	}
 }

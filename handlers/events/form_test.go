@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 )
 
 func TestParseJoinArgs(t *testing.T) {
@@ -51,14 +52,14 @@ func TestParseJoinArgs(t *testing.T) {
 }
 
 func TestParseFormOneLineWithOptions(t *testing.T) {
-	f, err := parseForm("元宵节猜灯谜 ｜ 2027-02-12 19:00 | 社区活动中心 | 30人 | 3网格,5网格 | 截止 2月11日 18:00 | 结束 21:00 | 每户最多 3 人 | 志愿服务 1.5小时", t0, shanghai)
+	f, err := parseForm("元宵节猜灯谜 ｜ 2027-02-12 19:00 | 社区活动中心 | 30人 | 3网格,5网格 | 截止 2月11日 18:00 | 结束 21:00 | 每户最多 3 人 | 志愿服务 1.5小时", t0, bottest.Shanghai)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := form{Title: "元宵节猜灯谜", Place: "社区活动中心", Grids: "3网格,5网格", Seats: 30, HH: 3, Hours: 1.5,
-		Start:    time.Date(2027, 2, 12, 19, 0, 0, 0, shanghai),
-		End:      time.Date(2027, 2, 12, 21, 0, 0, 0, shanghai),
-		Deadline: time.Date(2027, 2, 11, 18, 0, 0, 0, shanghai)}
+		Start:    time.Date(2027, 2, 12, 19, 0, 0, 0, bottest.Shanghai),
+		End:      time.Date(2027, 2, 12, 21, 0, 0, 0, bottest.Shanghai),
+		Deadline: time.Date(2027, 2, 11, 18, 0, 0, 0, bottest.Shanghai)}
 	if !f.Start.Equal(want.Start) || !f.End.Equal(want.End) || !f.Deadline.Equal(want.Deadline) {
 		t.Errorf("times = %v %v %v", f.Start, f.End, f.Deadline)
 	}
@@ -69,11 +70,11 @@ func TestParseFormOneLineWithOptions(t *testing.T) {
 }
 
 func TestParseFormMultiLine(t *testing.T) {
-	f, err := parseForm("元宵节猜灯谜\n时间：后天晚上7点\n地点：社区活动中心\n名额：三十\n说明：请自带手电\n猜中有奖", t0, shanghai)
+	f, err := parseForm("元宵节猜灯谜\n时间：后天晚上7点\n地点：社区活动中心\n名额：三十\n说明：请自带手电\n猜中有奖", t0, bottest.Shanghai)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Title != "元宵节猜灯谜" || f.Seats != 30 || f.Desc != "请自带手电\n猜中有奖" || f.Start.In(shanghai).Hour() != 19 {
+	if f.Title != "元宵节猜灯谜" || f.Seats != 30 || f.Desc != "请自带手电\n猜中有奖" || f.Start.In(bottest.Shanghai).Hour() != 19 {
 		t.Errorf("got %+v", *f)
 	}
 }
@@ -110,7 +111,7 @@ func FuzzParseForm(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		fm, err := parseForm(s, t0, shanghai)
+		fm, err := parseForm(s, t0, bottest.Shanghai)
 		if err != nil {
 			if _, ok := bot.UserMessage(err); !ok {
 				t.Fatalf("parseForm(%q) error %v is not a UserError", s, err)

@@ -13,159 +13,16 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 	"gridbot/bot/redistest"
 )
 
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
+// sent is one message, edit or toast the fake sender recorded.
+type sent = bottest.Sent
 
-// sent is one message the fake sender delivered (or an edit of one).
-type sent struct {
-	Chat  bot.ChatRef
-	ID    string
-	Msg   bot.Message
-	Edit  bool
-	Toast string
-}
-
-// fakeSender records every send, edit and callback answer. Private chats of
-// users in blocked fail like a user who never started the bot.
-type fakeSender struct {
-	mu      sync.Mutex
-	n       int
-	log     []sent
-	blocked map[bot.ChatRef]bool
-}
-
-var (
-	_ bot.Sender           = (*fakeSender)(nil)
-	_ bot.Editor           = (*fakeSender)(nil)
-	_ bot.CallbackAnswerer = (*fakeSender)(nil)
-)
-
-func (s *fakeSender) Send(_ context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.blocked[chat] {
-		return "", &bot.SendError{Kind: bot.Gone, Code: 403, Desc: "bot can't initiate conversation"}
-	}
-	s.n++
-	id := fmt.Sprintf("m%d", s.n)
-	s.log = append(s.log, sent{Chat: chat, ID: id, Msg: m})
-	return id, nil
-}
-
-func (s *fakeSender) Edit(_ context.Context, chat bot.ChatRef, id string, m bot.Message) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log = append(s.log, sent{Chat: chat, ID: id, Msg: m, Edit: true})
-	return nil
-}
-
-func (s *fakeSender) AnswerCallback(_ context.Context, _ string, text string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log = append(s.log, sent{Toast: text})
-	return nil
-}
-
-func (s *fakeSender) since(i int) []sent {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]sent(nil), s.log[i:]...)
-}
-
-func (s *fakeSender) len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.log)
-}
-
-// fakeOutbox delivers at once through the fake sender and remembers ids.
-type fakeOutbox struct {
-	mu    sync.Mutex
-	s     *fakeSender
-	casts []bot.Broadcast
-	sent  map[string]map[bot.ChatRef]string
-}
-
-var _ bot.Outbox = (*fakeOutbox)(nil)
-
-func (o *fakeOutbox) Enqueue(ctx context.Context, b bot.Broadcast) (string, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	id := fmt.Sprintf("b%d", len(o.casts)+1)
-	o.casts = append(o.casts, b)
-	ids := map[bot.ChatRef]string{}
-	for _, ch := range b.Chats {
-		mid, err := o.s.Send(ctx, ch, b.Message)
-		if err == nil {
-			ids[ch] = mid
-		}
-	}
-	if o.sent == nil {
-		o.sent = map[string]map[bot.ChatRef]string{}
-	}
-	o.sent[id] = ids
-	return id, nil
-}
-
-func (o *fakeOutbox) Sent(_ context.Context, id string) (map[bot.ChatRef]string, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.sent[id], nil
-}
-
-func (o *fakeOutbox) byKind(kind string) []bot.Broadcast {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	var out []bot.Broadcast
-	for _, b := range o.casts {
-		if b.Kind == kind {
-			out = append(out, b)
-		}
-	}
-	return out
-}
-
-// fakeDue remembers scheduled keys and counts Schedule calls.
-type fakeDue struct {
-	mu    sync.Mutex
-	at    map[string]time.Time
-	calls int
-}
-
-var _ bot.DueQueue = (*fakeDue)(nil)
-
-func (d *fakeDue) Schedule(_ context.Context, key string, at time.Time) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.at == nil {
-		d.at = map[string]time.Time{}
-	}
-	d.at[key] = at
-	d.calls++
-	return nil
-}
-
-func (d *fakeDue) Cancel(_ context.Context, key string) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	delete(d.at, key)
-	return nil
-}
-
-func (d *fakeDue) get(key string) (time.Time, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	t, ok := d.at[key]
-	return t, ok
-}
+// errBlocked is how Telegram refuses a private message to a user who never
+// started the bot.
+var errBlocked = &bot.SendError{Kind: bot.Gone, Code: 403, Desc: "bot can't initiate conversation"}
 
 const (
 	group3  = bot.ChatRef("tg:-100")
@@ -180,23 +37,23 @@ type harness struct {
 	env  bot.Env
 	f    *Feature
 	r    *bot.Router
-	s    *fakeSender
-	out  *fakeOutbox
-	due  *fakeDue
+	s    *bottest.Sender
+	out  *bottest.Outbox
+	due  *bottest.Due
+	clk  *bottest.Clock
 	mu   sync.Mutex
-	now  time.Time
 	upd  int
 }
 
 // Wednesday 2027-02-10 10:00 in Shanghai.
-var t0 = time.Date(2027, 2, 10, 10, 0, 0, 0, shanghai)
+var t0 = time.Date(2027, 2, 10, 10, 0, 0, 0, bottest.Shanghai)
 
 func newHarness(t testing.TB) *harness {
 	rdb, keys, _ := redistest.New(t)
-	h := &harness{t: t, rdb: rdb, keys: keys, now: t0}
-	h.s = &fakeSender{blocked: map[bot.ChatRef]bool{}}
-	h.out = &fakeOutbox{s: h.s}
-	h.due = &fakeDue{}
+	h := &harness{t: t, rdb: rdb, keys: keys, clk: bottest.NewClock(t0)}
+	h.s = &bottest.Sender{}
+	h.out = &bottest.Outbox{Deliver: h.s}
+	h.due = &bottest.Due{}
 	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{staffID})
 	ctx := context.Background()
 	for _, g := range []struct {
@@ -208,23 +65,11 @@ func newHarness(t testing.TB) *harness {
 		}
 	}
 	h.env = bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: h.s, Outbox: h.out, Due: h.due,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clock, Loc: shanghai}
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clk.Now, Loc: bottest.Shanghai}
 	h.f = New(h.env, DefaultConfig())
 	h.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: h.env.Log})
 	h.f.Register(h.r)
 	return h
-}
-
-func (h *harness) clock() time.Time {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.now
-}
-
-func (h *harness) setNow(t time.Time) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.now = t
 }
 
 func (h *harness) update(chat bot.ChatRef, user bot.UserRef, name string) *bot.Update {
@@ -232,7 +77,7 @@ func (h *harness) update(chat bot.ChatRef, user bot.UserRef, name string) *bot.U
 	h.upd++
 	n := h.upd
 	h.mu.Unlock()
-	u := &bot.Update{ID: fmt.Sprintf("test:%d", n), Chat: chat, User: user, UserName: name, MessageID: fmt.Sprint(n), Time: h.clock()}
+	u := &bot.Update{ID: fmt.Sprintf("test:%d", n), Chat: chat, User: user, UserName: name, MessageID: fmt.Sprint(n), Time: h.clk.Now()}
 	if chat == bot.ChatRef(user) {
 		u.ChatKind = bot.Private
 	}
@@ -247,9 +92,9 @@ func (h *harness) say(chat bot.ChatRef, user bot.UserRef, name, text string) []s
 }
 
 func (h *harness) handle(u *bot.Update) []sent {
-	i := h.s.len()
+	i := h.s.Len()
 	h.r.Handle(context.Background(), h.s, u)
-	return h.s.since(i)
+	return h.s.Since(i)
 }
 
 // press presses a button as user in chat.

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 )
 
 // ledgerFault fails every pipeline that writes an attendance record while
@@ -44,7 +45,7 @@ func TestCheckinWhoseRecordFailsCanRetryAndCountsOnce(t *testing.T) {
 	h.create(fmt.Sprintf(lantern+" | 结束 21:00 | 志愿服务 2小时", 5))
 	u, n := resident(1)
 	h.say(group3, u, n, "报名 1")
-	h.setNow(time.Date(2027, 2, 12, 18, 50, 0, 0, shanghai))
+	h.clk.Set(time.Date(2027, 2, 12, 18, 50, 0, 0, bottest.Shanghai))
 	to(h.say(group3, staffID, "王主任", "/checkin 1"), group3)
 	ctx := context.Background()
 	code, _ := h.rdb.HGet(ctx, h.f.st.key(1, "meta"), "code").Result()
@@ -99,27 +100,27 @@ func TestLateReminderSaysTodayNotTomorrow(t *testing.T) {
 	h.create(fmt.Sprintf(lantern, 3))
 	u, n := resident(1)
 	h.say(group3, u, n, "报名 1")
-	h.setNow(time.Date(2027, 2, 12, 9, 0, 0, 0, shanghai))
-	i := h.s.len()
+	h.clk.Set(time.Date(2027, 2, 12, 9, 0, 0, 0, bottest.Shanghai))
+	i := h.s.Len()
 	if err := h.f.HandleDue(context.Background(), "ev:1:r24"); err != nil {
 		t.Fatal(err)
 	}
-	msgs := h.s.since(i)
+	msgs := h.s.Since(i)
 	for _, chat := range []bot.ChatRef{bot.ChatRef(u), group3} {
 		got := to(msgs, chat)
 		mustContain(t, "late 24h reminder to "+string(chat), got, "今天开始")
 		mustNotContain(t, "late 24h reminder to "+string(chat), got, "明天")
 	}
-	h.setNow(time.Date(2027, 2, 12, 18, 30, 0, 0, shanghai))
-	i = h.s.len()
+	h.clk.Set(time.Date(2027, 2, 12, 18, 30, 0, 0, bottest.Shanghai))
+	i = h.s.Len()
 	_ = h.f.HandleDue(context.Background(), "ev:1:r1")
-	got := to(h.s.since(i), bot.ChatRef(u))
+	got := to(h.s.Since(i), bot.ChatRef(u))
 	mustContain(t, "late 1h reminder", got, "30分钟后开始")
 	mustNotContain(t, "late 1h reminder", got, "1小时后")
 }
 
 func TestRemindLabel(t *testing.T) {
-	at := func(d, hh, mm int) time.Time { return time.Date(2027, 2, d, hh, mm, 0, 0, shanghai) }
+	at := func(d, hh, mm int) time.Time { return time.Date(2027, 2, d, hh, mm, 0, 0, bottest.Shanghai) }
 	for _, c := range []struct {
 		start, now time.Time
 		want       string
@@ -134,7 +135,7 @@ func TestRemindLabel(t *testing.T) {
 		{at(15, 19, 0), at(11, 19, 0), "2月15日"},
 		{at(12, 19, 0), at(12, 3, 0).UTC(), "今天"},
 	} {
-		if got := remindLabel(c.start, c.now, shanghai); got != c.want {
+		if got := remindLabel(c.start, c.now, bottest.Shanghai); got != c.want {
 			t.Errorf("remindLabel(%v, now %v) = %q, want %q", c.start, c.now, got, c.want)
 		}
 	}
