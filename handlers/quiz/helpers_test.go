@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,91 +12,32 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 	"gridbot/bot/redistest"
 )
 
 // sent is one message or poll the fake sender delivered.
-type sent struct {
-	Chat bot.ChatRef
-	Msg  bot.Message
-	Poll *bot.QuizPoll
-	ID   string
-}
+type sent = bottest.Sent
 
-// fakeSender records everything sent and answers like Telegram: polls get
-// ids p1, p2, …, deep links point to t.me.
-type fakeSender struct {
-	mu    sync.Mutex
-	n     int
-	out   []sent
-	polls map[string]pollRec
-	// pollOf is the last poll sent to each chat.
-	pollOf map[bot.ChatRef]string
-}
+// fakeSender is bottest's Sender as on Telegram (polls, deep links), with
+// the lookups these tests use.
+type fakeSender struct{ bottest.Polls }
 
 // currentPoll returns the id of the last poll sent to chat ("" if none).
 func (s *fakeSender) currentPoll(chat bot.ChatRef) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pollOf[chat]
-}
-
-type pollRec struct {
-	Chat bot.ChatRef
-	Poll bot.QuizPoll
-}
-
-var (
-	_ bot.Sender     = (*fakeSender)(nil)
-	_ bot.Poller     = (*fakeSender)(nil)
-	_ bot.DeepLinker = (*fakeSender)(nil)
-)
-
-func (s *fakeSender) Send(_ context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.n++
-	id := fmt.Sprint(s.n)
-	s.out = append(s.out, sent{Chat: chat, Msg: m, ID: id})
-	return id, nil
-}
-
-func (s *fakeSender) SendQuiz(_ context.Context, chat bot.ChatRef, q bot.QuizPoll) (string, string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.n++
-	id := fmt.Sprintf("p%d", s.n)
-	if s.polls == nil {
-		s.polls = map[string]pollRec{}
-	}
-	s.polls[id] = pollRec{Chat: chat, Poll: q}
-	if s.pollOf == nil {
-		s.pollOf = map[bot.ChatRef]string{}
-	}
-	s.pollOf[chat] = id
-	s.out = append(s.out, sent{Chat: chat, Poll: &q, ID: id})
-	return id, fmt.Sprint(s.n), nil
-}
-
-func (s *fakeSender) DeepLink(payload string) string { return "https://t.me/gridbot?start=" + payload }
-
-// to returns what was sent to chat.
-func (s *fakeSender) to(chat bot.ChatRef) []sent {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []sent
-	for _, m := range s.out {
-		if m.Chat == chat {
-			out = append(out, m)
+	all := s.To(chat)
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].Poll != nil {
+			return all[i].ID
 		}
 	}
-	return out
+	return ""
 }
 
 // last returns the last thing sent to chat.
 func (s *fakeSender) last(t *testing.T, chat bot.ChatRef) sent {
 	t.Helper()
-	all := s.to(chat)
+	all := s.To(chat)
 	if len(all) == 0 {
 		t.Fatalf("nothing sent to %s", chat)
 	}
@@ -107,7 +47,7 @@ func (s *fakeSender) last(t *testing.T, chat bot.ChatRef) sent {
 // lastText returns the last text message sent to chat.
 func (s *fakeSender) lastText(t *testing.T, chat bot.ChatRef) string {
 	t.Helper()
-	all := s.to(chat)
+	all := s.To(chat)
 	for i := len(all) - 1; i >= 0; i-- {
 		if all[i].Poll == nil {
 			return all[i].Msg.Text
@@ -120,7 +60,7 @@ func (s *fakeSender) lastText(t *testing.T, chat bot.ChatRef) string {
 // lastPoll returns the id and poll last sent to chat.
 func (s *fakeSender) lastPoll(t *testing.T, chat bot.ChatRef) (string, bot.QuizPoll) {
 	t.Helper()
-	all := s.to(chat)
+	all := s.To(chat)
 	for i := len(all) - 1; i >= 0; i-- {
 		if all[i].Poll != nil {
 			return all[i].ID, *all[i].Poll
@@ -130,87 +70,6 @@ func (s *fakeSender) lastPoll(t *testing.T, chat bot.ChatRef) (string, bot.QuizP
 	return "", bot.QuizPoll{}
 }
 
-// plainSender can only send text (no polls, no deep links), like a
-// WeChat Work group robot.
-type plainSender struct{ s *fakeSender }
-
-func (p plainSender) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
-	return p.s.Send(ctx, chat, m)
-}
-
-type fakeOutbox struct {
-	mu  sync.Mutex
-	got []bot.Broadcast
-	// failAt makes the call with this 1-based number fail once.
-	failAt, calls int
-}
-
-var _ bot.Outbox = (*fakeOutbox)(nil)
-
-func (o *fakeOutbox) Enqueue(_ context.Context, b bot.Broadcast) (string, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.calls++
-	if o.calls == o.failAt {
-		return "", fmt.Errorf("outbox down")
-	}
-	o.got = append(o.got, b)
-	return fmt.Sprint(len(o.got)), nil
-}
-
-func (o *fakeOutbox) Sent(context.Context, string) (map[bot.ChatRef]string, error) { return nil, nil }
-
-func (o *fakeOutbox) all() []bot.Broadcast {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return slices.Clone(o.got)
-}
-
-type fakeDue struct {
-	mu  sync.Mutex
-	due map[string]time.Time
-}
-
-var _ bot.DueQueue = (*fakeDue)(nil)
-
-func (d *fakeDue) Schedule(_ context.Context, key string, at time.Time) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.due == nil {
-		d.due = map[string]time.Time{}
-	}
-	d.due[key] = at
-	return nil
-}
-
-func (d *fakeDue) Cancel(_ context.Context, key string) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	delete(d.due, key)
-	return nil
-}
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
-
 // rig is a quiz wired to fakes and a Redis.
 type rig struct {
 	t      *testing.T
@@ -219,9 +78,9 @@ type rig struct {
 	r      *bot.Router
 	send   *fakeSender
 	mux    bot.Mux
-	out    *fakeOutbox
-	due    *fakeDue
-	clock  *clock
+	out    *bottest.Outbox
+	due    *bottest.Due
+	clock  *bottest.Clock
 	groups map[string]bot.ChatRef
 	seq    int
 	mu     sync.Mutex
@@ -245,13 +104,14 @@ func newRig(t testing.TB, cfg Config, bank []Question) *rig {
 			t.Fatal(err)
 		}
 	}
-	fs := &fakeSender{}
-	mux := bot.Mux{"tg": fs, "wecom": plainSender{fs}, "console": plainSender{fs}}
-	clk := &clock{t: time.Date(2026, 11, 20, 19, 0, 0, 0, shanghai)}
-	out, due := &fakeOutbox{}, &fakeDue{}
+	fs := &fakeSender{bottest.Polls{Sender: &bottest.Sender{}}}
+	plain := bottest.SendOnly(fs) // a WeChat Work group robot: no polls, no deep links
+	mux := bot.Mux{"tg": fs, "wecom": plain, "console": plain}
+	clk := bottest.NewClock(time.Date(2026, 11, 20, 19, 0, 0, 0, bottest.Shanghai))
+	out, due := &bottest.Outbox{}, &bottest.Due{}
 	log := slog.New(slog.NewTextHandler(discard{}, nil))
 	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: mux, Outbox: out, Due: due, Log: log,
-		Now: clk.Now, Loc: shanghai}
+		Now: clk.Now, Loc: bottest.Shanghai}
 	if bank == nil {
 		bank = DefaultBank()
 	}

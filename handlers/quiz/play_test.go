@@ -52,9 +52,9 @@ func TestTextAnswersOnWeCom(t *testing.T) {
 	contains(t, last, "本期您答对 4 题（共 5 题），得 <b>40 分</b>")
 	g.private(u, "张阿姨", "答题")
 	contains(t, g.send.last(t, chat).Msg.Text, "您已经答过第1期了，得了 40 分。每期每人只能答一次")
-	n := len(g.send.to(chat))
+	n := len(g.send.To(chat))
 	g.private(u, "张阿姨", "C")
-	if got := len(g.send.to(chat)); got != n {
+	if got := len(g.send.To(chat)); got != n {
 		t.Errorf("a letter after finishing got a reply: %q", g.send.last(t, chat).Msg.Text)
 	}
 	st, err := g.f.UserStats(context.Background(), "2026Q4", u)
@@ -86,10 +86,10 @@ func TestTextHelpAndOutOfRange(t *testing.T) {
 		t.Errorf("an out-of-range answer was counted")
 	}
 	other := bot.UserRef("wecom:nobody")
-	before := len(g.send.out)
+	before := g.send.Len()
 	g.private(other, "路人", "A")
 	g.private(other, "路人", "你好")
-	if got := len(g.send.out); got != before {
+	if got := g.send.Len(); got != before {
 		t.Errorf("text from someone not answering got %d replies, want none", got-before)
 	}
 }
@@ -135,7 +135,7 @@ func TestPollAnswersOnTelegram(t *testing.T) {
 	if got, want := rec.Top[0].Grid, "2网格"; got != want {
 		t.Errorf("grid from deep link: got %q, want %q", got, want)
 	}
-	for _, m := range g.send.to(g.groups["2网格"]) {
+	for _, m := range g.send.To(g.groups["2网格"]) {
 		if m.Poll != nil || strings.Contains(m.Msg.Text, "答对") || strings.Contains(m.Msg.Text, "答错") {
 			t.Errorf("an answer showed in the group: %+v", m)
 		}
@@ -255,14 +255,14 @@ func TestResultsPerGridAndLeaderboards(t *testing.T) {
 	play("wecom:2", "王大爷", "1网格", 5, 2*time.Second)
 	play("wecom:3", "李奶奶", "2网格", 3, time.Second)
 	play("wecom:4", "赵叔", "2网格", 4, time.Second)
-	before := len(g.out.all())
+	before := len(g.out.All())
 	if err := g.f.HandleDue(context.Background(), DueKey(id)); err != nil {
 		t.Fatal(err)
 	}
 	if err := g.f.HandleDue(context.Background(), DueKey(id)); err != nil {
 		t.Fatal(err)
 	}
-	res := g.out.all()[before:]
+	res := g.out.All()[before:]
 	if got, want := len(res), 3; got != want {
 		t.Fatalf("got %d result broadcasts, want %d (one per grid, once)", got, want)
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"gridbot/bot/bottest"
 )
 
 func TestOpenRoundAnnouncesOncePerGridWithDeepLink(t *testing.T) {
@@ -19,7 +21,7 @@ func TestOpenRoundAnnouncesOncePerGridWithDeepLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bs := g.out.all()
+	bs := g.out.All()
 	if got, want := len(bs), 3; got != want {
 		t.Fatalf("got %d broadcasts, want %d (one per grid)", got, want)
 	}
@@ -49,13 +51,13 @@ func TestOpenRoundAnnouncesOncePerGridWithDeepLink(t *testing.T) {
 	if got, want := links["2网格"], "https://t.me/gridbot?start=quiz_1_2"; got != want {
 		t.Errorf("2网格 link: got %q, want %q", got, want)
 	}
-	if got, want := g.due.due[DueKey(id)], g.clock.Now().Add(48*time.Hour); !got.Equal(want) {
+	if got, want := g.due.All()[DueKey(id)], g.clock.Now().Add(48*time.Hour); !got.Equal(want) {
 		t.Errorf("close due at %v, want %v", got, want)
 	}
 	if _, err := g.f.OpenRound(ctx); !errors.Is(err, ErrRoundOpen) {
 		t.Errorf("second OpenRound: got %v, want ErrRoundOpen", err)
 	}
-	if got, want := len(g.out.all()), 3; got != want {
+	if got, want := len(g.out.All()), 3; got != want {
 		t.Errorf("after refused open: %d broadcasts, want %d", got, want)
 	}
 }
@@ -141,7 +143,7 @@ func TestStaffStartStopByKeyword(t *testing.T) {
 	if got := g.send.last(t, g.groups["1网格"]).Msg.Text; !strings.Contains(got, "只有社区工作人员可以使用") {
 		t.Errorf("resident 开始竞答: got %q, want a refusal", got)
 	}
-	if len(g.out.all()) != 0 {
+	if len(g.out.All()) != 0 {
 		t.Fatalf("a resident opened a round")
 	}
 	g.private(staffUser, "王主任", "开始竞答")
@@ -150,10 +152,10 @@ func TestStaffStartStopByKeyword(t *testing.T) {
 	contains(t, g.send.last(t, staffUser.PrivateChat()).Msg.Text, "第1期竞答还在进行中")
 	g.private(staffUser, "王主任", "结束竞答")
 	contains(t, g.send.last(t, staffUser.PrivateChat()).Msg.Text, "第1期知识竞答已结束")
-	if _, ok := g.due.due[DueKey(1)]; ok {
+	if _, ok := g.due.All()[DueKey(1)]; ok {
 		t.Errorf("the close stayed due after 结束竞答")
 	}
-	if got, want := len(g.out.all()), 6; got != want {
+	if got, want := len(g.out.All()), 6; got != want {
 		t.Errorf("got %d broadcasts, want %d (3 announcements, 3 results)", got, want)
 	}
 	g.private(staffUser, "王主任", "/quiz stop")
@@ -167,7 +169,7 @@ func TestStaffStartStopByKeyword(t *testing.T) {
 func TestFailedBroadcastsAreFinishedOnRetryWithoutRepeats(t *testing.T) {
 	g := newRig(t, DefaultConfig(), smallBank(20))
 	ctx := context.Background()
-	g.out.failAt = 2
+	g.out.FailAt = 2
 	if _, err := g.f.OpenRound(ctx); err == nil {
 		t.Fatal("OpenRound with a failing outbox: got no error")
 	}
@@ -178,13 +180,13 @@ func TestFailedBroadcastsAreFinishedOnRetryWithoutRepeats(t *testing.T) {
 		t.Fatalf("Job while open: %v", err)
 	}
 	seen := map[string]int{}
-	for _, b := range g.out.all() {
+	for _, b := range g.out.All() {
 		seen[b.Grids[b.Chats[0]]]++
 	}
 	if len(seen) != 3 || seen["1网格"] != 1 || seen["2网格"] != 1 || seen["3网格"] != 1 {
 		t.Errorf("announcements per grid: got %v, want one each for 3 grids", seen)
 	}
-	g.out.failAt = g.out.calls + 2
+	g.out.FailAt = g.out.Calls() + 2
 	if err := g.f.HandleDue(ctx, DueKey(1)); err == nil {
 		t.Fatal("close with a failing outbox: got no error")
 	}
@@ -192,7 +194,7 @@ func TestFailedBroadcastsAreFinishedOnRetryWithoutRepeats(t *testing.T) {
 		t.Fatalf("close retry: %v", err)
 	}
 	results := map[string]int{}
-	for _, b := range g.out.all() {
+	for _, b := range g.out.All() {
 		if strings.HasSuffix(b.Ref, ":results") {
 			results[b.Grids[b.Chats[0]]]++
 		}
@@ -216,7 +218,7 @@ func TestConfigFromYAML(t *testing.T) {
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got %+v, want %+v", cfg, want)
 	}
-	if got, want := SeasonOf("quarter", time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC), shanghai), "2027Q1"; got != want {
+	if got, want := SeasonOf("quarter", time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC), bottest.Shanghai), "2027Q1"; got != want {
 		t.Errorf("season of 2026-12-31 23:00 UTC in Shanghai: got %s, want %s", got, want)
 	}
 	if got, want := seasonLabel("2026Q4"), "2026年第4季度"; got != want {
