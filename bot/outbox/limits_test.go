@@ -192,7 +192,7 @@ func BenchmarkDeliveries(b *testing.B) {
 				b.Fatal(err)
 			}
 			stop := run(b, o)
-			for s.total() < b.N {
+			for s.Total() < b.N {
 				time.Sleep(time.Millisecond)
 			}
 			for !status(b, o, id).Done() {

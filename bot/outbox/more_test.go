@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 )
 
 // plainSender can only send: no member counts, no deletes.
@@ -57,7 +58,7 @@ func TestMembersFromDirectory(t *testing.T) {
 func TestBacklogIntoQuietHours(t *testing.T) {
 	ctx := context.Background()
 	s := newFakeSender()
-	clk := &clock{t: time.Date(2026, 11, 22, 21, 29, 0, 0, shanghai)}
+	clk := bottest.NewClock(time.Date(2026, 11, 22, 21, 29, 0, 0, bottest.Shanghai))
 	f := newFixture(t, s, clk, nil)
 	cfg := testConfig()
 	cfg.QuietStart, cfg.QuietEnd = "21:30", "07:30"
@@ -66,13 +67,13 @@ func TestBacklogIntoQuietHours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk.Set(time.Date(2026, 11, 22, 21, 31, 0, 0, shanghai))
+	clk.Set(time.Date(2026, 11, 22, 21, 31, 0, 0, bottest.Shanghai))
 	run(t, o)
 	time.Sleep(150 * time.Millisecond)
-	if got := s.total(); got != 0 {
+	if got := s.Total(); got != 0 {
 		t.Fatalf("sent %d in quiet hours, want 0", got)
 	}
-	clk.Set(time.Date(2026, 11, 23, 7, 30, 0, 0, shanghai))
+	clk.Set(time.Date(2026, 11, 23, 7, 30, 0, 0, bottest.Shanghai))
 	eventually(t, "sent in the morning", func() bool { return status(t, o, id).Done() })
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 )
 
 func TestDeliversEveryChatAndRecordsReach(t *testing.T) {
@@ -30,7 +31,7 @@ func TestDeliversEveryChatAndRecordsReach(t *testing.T) {
 	}
 	eventually(t, "all sent", func() bool { return status(t, o, id).Done() })
 	for _, c := range cs {
-		if got := s.count(c); got != 1 {
+		if got := s.Count(c); got != 1 {
 			t.Errorf("%s got %d messages, want 1", c, got)
 		}
 	}
@@ -42,7 +43,7 @@ func TestDeliversEveryChatAndRecordsReach(t *testing.T) {
 	if err != nil || len(sent) != 20 || sent[cs[3]] == "" {
 		t.Errorf("Sent = %v, %v; want 20 message ids", sent, err)
 	}
-	reach, err := f.rdb.HGetAll(ctx, ReachKey(f.keys, time.Now(), shanghai)).Result()
+	reach, err := f.rdb.HGetAll(ctx, ReachKey(f.keys, time.Now(), bottest.Shanghai)).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestDeliversEveryChatAndRecordsReach(t *testing.T) {
 			t.Errorf("reach %s = %q, want %q", field, got, want)
 		}
 	}
-	if ttl := f.rdb.TTL(ctx, ReachKey(f.keys, time.Now(), shanghai)).Val(); ttl < 3*365*24*time.Hour {
+	if ttl := f.rdb.TTL(ctx, ReachKey(f.keys, time.Now(), bottest.Shanghai)).Val(); ttl < 3*365*24*time.Hour {
 		t.Errorf("reach TTL = %v, want at least 3 years", ttl)
 	}
 	if _, err := o.Enqueue(ctx, bot.Broadcast{Kind: "notice"}); !errors.Is(err, ErrNoChats) {
@@ -69,7 +70,7 @@ func TestDeliversEveryChatAndRecordsReach(t *testing.T) {
 func TestQuietHoursHoldUntilMorning(t *testing.T) {
 	ctx := context.Background()
 	s := newFakeSender()
-	clk := &clock{t: time.Date(2026, 11, 22, 22, 0, 0, 0, shanghai)}
+	clk := bottest.NewClock(time.Date(2026, 11, 22, 22, 0, 0, 0, bottest.Shanghai))
 	f := newFixture(t, s, clk, nil)
 	cfg := testConfig()
 	cfg.QuietStart, cfg.QuietEnd = "21:30", "07:30"
@@ -84,38 +85,38 @@ func TestQuietHoursHoldUntilMorning(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "urgent notice sent", func() bool { return status(t, o, urgent).Done() })
-	if got, want := status(t, o, tip).Due, time.Date(2026, 11, 23, 7, 30, 0, 0, shanghai); !got.Equal(want) {
+	if got, want := status(t, o, tip).Due, time.Date(2026, 11, 23, 7, 30, 0, 0, bottest.Shanghai); !got.Equal(want) {
 		t.Errorf("tip due %v, want %v", got, want)
 	}
 	time.Sleep(100 * time.Millisecond)
-	if got := s.count("tg:1"); got != 0 {
+	if got := s.Count("tg:1"); got != 0 {
 		t.Fatalf("tip sent %d times in quiet hours, want 0", got)
 	}
-	clk.Set(time.Date(2026, 11, 23, 7, 29, 0, 0, shanghai))
+	clk.Set(time.Date(2026, 11, 23, 7, 29, 0, 0, bottest.Shanghai))
 	time.Sleep(100 * time.Millisecond)
-	if got := s.count("tg:1"); got != 0 {
+	if got := s.Count("tg:1"); got != 0 {
 		t.Fatalf("tip sent at 07:29, want held until 07:30")
 	}
-	clk.Set(time.Date(2026, 11, 23, 7, 30, 1, 0, shanghai))
-	eventually(t, "tip sent after quiet hours", func() bool { return s.count("tg:1") == 1 })
+	clk.Set(time.Date(2026, 11, 23, 7, 30, 1, 0, bottest.Shanghai))
+	eventually(t, "tip sent after quiet hours", func() bool { return s.Count("tg:1") == 1 })
 
 	later, err := o.Enqueue(ctx, bot.Broadcast{Kind: "notice", Chats: []bot.ChatRef{"tg:3"},
-		NotBefore: time.Date(2026, 11, 23, 9, 0, 0, 0, shanghai), Message: bot.Message{Text: "9点的通知"}})
+		NotBefore: time.Date(2026, 11, 23, 9, 0, 0, 0, bottest.Shanghai), Message: bot.Message{Text: "9点的通知"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)
-	if got := s.count("tg:3"); got != 0 {
+	if got := s.Count("tg:3"); got != 0 {
 		t.Fatalf("scheduled notice sent before NotBefore")
 	}
-	clk.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, shanghai))
+	clk.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, bottest.Shanghai))
 	eventually(t, "scheduled notice sent", func() bool { return status(t, o, later).Done() })
 }
 
 func TestQuietSpan(t *testing.T) {
-	at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, shanghai) }
-	night := quiet{start: 21*60 + 30, end: 7*60 + 30, loc: shanghai}
-	noon := quiet{start: 12 * 60, end: 14 * 60, loc: shanghai}
+	at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, bottest.Shanghai) }
+	night := quiet{start: 21*60 + 30, end: 7*60 + 30, loc: bottest.Shanghai}
+	noon := quiet{start: 12 * 60, end: 14 * 60, loc: bottest.Shanghai}
 	for _, tc := range []struct {
 		q        quiet
 		in, want time.Time
@@ -127,7 +128,7 @@ func TestQuietSpan(t *testing.T) {
 		{night, at(23, 7, 30), at(23, 7, 30)},
 		{noon, at(22, 12, 0), at(22, 14, 0)},
 		{noon, at(22, 14, 0), at(22, 14, 0)},
-		{quiet{loc: shanghai}, at(22, 23, 0), at(22, 23, 0)},
+		{quiet{loc: bottest.Shanghai}, at(22, 23, 0), at(22, 23, 0)},
 	} {
 		if got := tc.q.hold(tc.in); !got.Equal(tc.want) {
 			t.Errorf("hold(%v) = %v, want %v", tc.in, got, tc.want)
@@ -141,14 +142,14 @@ func TestQuietSpan(t *testing.T) {
 func TestCrashAfterSend(t *testing.T) {
 	ctx := context.Background()
 	s := newFakeSender()
-	clk := &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, shanghai)}
+	clk := bottest.NewClock(time.Date(2026, 11, 22, 10, 0, 0, 0, bottest.Shanghai))
 	f := newFixture(t, s, clk, nil)
 	cfg := testConfig()
 	cfg.Workers = 1
 	a := f.outbox(cfg)
 	var crashed string
 	a.crashAfterSend = func(member string) bool {
-		if s.total() == 4 {
+		if s.Total() == 4 {
 			crashed = member
 			return true
 		}
@@ -166,20 +167,20 @@ func TestCrashAfterSend(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("worker did not die")
 	}
-	if got := s.total(); got != 4 {
+	if got := s.Total(); got != 4 {
 		t.Fatalf("sent %d before the crash, want 4", got)
 	}
 	b := f.outbox(cfg)
 	run(t, b)
 	time.Sleep(100 * time.Millisecond)
-	if got := s.total(); got != 4 {
+	if got := s.Total(); got != 4 {
 		t.Fatalf("second worker sent during the dead worker's lease: %d sends, want 4", got)
 	}
 	clk.Add(cfg.Lease + time.Second)
 	eventually(t, "broadcast done", func() bool { return status(t, b, id).Done() })
 	dups := 0
 	for _, c := range cs {
-		switch n := s.count(c); n {
+		switch n := s.Count(c); n {
 		case 1:
 		case 2:
 			dups++
@@ -201,7 +202,7 @@ func TestCrashAfterSend(t *testing.T) {
 func TestFailuresAndReport(t *testing.T) {
 	ctx := context.Background()
 	s := newFakeSender()
-	s.fail = func(chat bot.ChatRef, try int) error {
+	s.Fail = func(chat bot.ChatRef, try int) error {
 		switch chat {
 		case "tg:gone":
 			return &bot.SendError{Kind: bot.Gone, Code: 403, Desc: "bot was kicked"}
@@ -234,7 +235,7 @@ func TestFailuresAndReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "report sent", func() bool { return s.count("tg:staff") == 1 })
+	eventually(t, "report sent", func() bool { return s.Count("tg:staff") == 1 })
 	if list, _ := o.List(ctx, 10); len(list) != 1 || list[0].ID != id {
 		t.Errorf("List = %+v, want only the notice (reports are not listed)", list)
 	}
@@ -252,21 +253,21 @@ func TestFailuresAndReport(t *testing.T) {
 	if got := reasons["tg:bad"]; !strings.Contains(got, "chat not found") {
 		t.Errorf("bad chat reason = %q, want the platform's description", got)
 	}
-	if got := s.count("tg:flaky") + len(s.sends["tg:flaky"]); got != 3 {
+	if got := s.Count("tg:flaky") + s.Tries("tg:flaky"); got != 3 {
 		t.Errorf("flaky chat tried %d times, want MaxTries = 3", got)
 	}
 	info, _ := f.env.Dir.Chat(ctx, "tg:gone")
 	if info.Status != bot.ChatGone {
 		t.Errorf("gone chat status = %q, want %q", info.Status, bot.ChatGone)
 	}
-	text := s.sends["tg:staff"][0].Text
+	text := s.To("tg:staff")[0].Msg.Text
 	for _, want := range []string{"已送达 3 个群（覆盖约 30 人）", "失败 3 个", "幸福里3网格群 — 机器人已被移出群", "义诊&lt;通知&gt;"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report %q lacks %q", text, want)
 		}
 	}
 	time.Sleep(100 * time.Millisecond)
-	if got := s.count("tg:staff"); got != 1 {
+	if got := s.Count("tg:staff"); got != 1 {
 		t.Errorf("reports sent = %d, want 1", got)
 	}
 }
@@ -300,8 +301,8 @@ func TestCancelScheduledAndRecall(t *testing.T) {
 	}
 	sent, _ := o.Sent(ctx, now)
 	for c, m := range sent {
-		if s.deleted[c] != m {
-			t.Errorf("%s: deleted %q, want message %q", c, s.deleted[c], m)
+		if s.Deleted()[c] != m {
+			t.Errorf("%s: deleted %q, want message %q", c, s.Deleted()[c], m)
 		}
 	}
 	if del, _, _ := o.Recall(ctx, now); del != 0 {
@@ -348,10 +349,10 @@ func TestManyWorkersEveryChatOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	eventually(t, "all sent", func() bool { return s.total() >= 300 })
+	eventually(t, "all sent", func() bool { return s.Total() >= 300 })
 	time.Sleep(50 * time.Millisecond)
 	for _, c := range cs {
-		if got := s.count(c); got != 1 {
+		if got := s.Count(c); got != 1 {
 			t.Errorf("%s got %d messages, want 1", c, got)
 		}
 	}
@@ -383,7 +384,7 @@ func TestIdleFollowsDueDeliveries(t *testing.T) {
 func TestGoneChatTellsStaffOnce(t *testing.T) {
 	ctx := context.Background()
 	s := newFakeSender()
-	s.fail = func(chat bot.ChatRef, _ int) error {
+	s.Fail = func(chat bot.ChatRef, _ int) error {
 		if chat == "tg:-3" {
 			return &bot.SendError{Kind: bot.Gone, Code: 403, Desc: "bot was kicked"}
 		}
@@ -404,16 +405,16 @@ func TestGoneChatTellsStaffOnce(t *testing.T) {
 		}
 		eventually(t, "tip done", func() bool { return status(t, o, id).Done() })
 	}
-	eventually(t, "staff told", func() bool { return s.count("tg:100") >= 1 })
+	eventually(t, "staff told", func() bool { return s.Count("tg:100") >= 1 })
 	time.Sleep(100 * time.Millisecond)
-	if got := s.count("tg:100"); got != 1 {
+	if got := s.Count("tg:100"); got != 1 {
 		t.Fatalf("staff told %d times, want once however many pushes fail", got)
 	}
-	text := s.sends["tg:100"][0].Text
+	text := s.To("tg:100")[0].Msg.Text
 	if !strings.Contains(text, "幸福里3网格群") || !strings.Contains(text, "绑定网格 3网格") {
 		t.Errorf("alert = %q", text)
 	}
-	if got := s.count("tg:-4"); got != 3 {
+	if got := s.Count("tg:-4"); got != 3 {
 		t.Errorf("healthy chat got %d tips, want 3", got)
 	}
 }
