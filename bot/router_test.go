@@ -11,78 +11,27 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 	"gridbot/bot/redistest"
 )
 
-// fakeSender records what the bot sends.
-type fakeSender struct {
-	mu      sync.Mutex
-	sent    []sentMsg
-	admins  map[bot.UserRef]bool
-	answers []string
-}
-
-type sentMsg struct {
-	Chat bot.ChatRef
-	Text string
-}
-
-var (
-	_ bot.Sender           = (*fakeSender)(nil)
-	_ bot.ChatInspector    = (*fakeSender)(nil)
-	_ bot.CallbackAnswerer = (*fakeSender)(nil)
-)
-
-func (f *fakeSender) Send(_ context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.sent = append(f.sent, sentMsg{chat, m.Text})
-	return fmt.Sprint(len(f.sent)), nil
-}
-
-func (f *fakeSender) MemberCount(context.Context, bot.ChatRef) (int, error) { return 100, nil }
-
-func (f *fakeSender) IsAdmin(_ context.Context, _ bot.ChatRef, u bot.UserRef) (bool, error) {
-	return f.admins[u], nil
-}
-
-func (f *fakeSender) AnswerCallback(_ context.Context, _ string, text string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.answers = append(f.answers, text)
-	return nil
-}
-
-func (f *fakeSender) texts() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, m := range f.sent {
-		out = append(out, m.Text)
-	}
-	return out
-}
-
-func (f *fakeSender) last() string {
-	t := f.texts()
-	if len(t) == 0 {
-		return ""
-	}
-	return t[len(t)-1]
+// newSender returns a recording sender whose groups have 100 members.
+func newSender() *bottest.Sender {
+	return &bottest.Sender{Members: func(bot.ChatRef) (int, error) { return 100, nil }}
 }
 
 type fixture struct {
 	rdb    *redis.Client
 	dir    *bot.Directory
 	router *bot.Router
-	send   *fakeSender
+	send   *bottest.Sender
 	calls  map[string]int
 	mu     sync.Mutex
 }
 
 func newFixture(t *testing.T) *fixture {
 	rdb, keys, _ := redistest.New(t)
-	f := &fixture{rdb: rdb, send: &fakeSender{admins: map[bot.UserRef]bool{}}, calls: map[string]int{}}
+	f := &fixture{rdb: rdb, send: newSender(), calls: map[string]int{}}
 	f.dir = bot.NewDirectory(rdb, keys, []bot.UserRef{"tg:1"})
 	f.router = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: f.dir})
 	count := func(name string) bot.HandlerFunc {
@@ -116,13 +65,13 @@ func (f *fixture) say(t *testing.T, chat bot.ChatRef, user bot.UserRef, text str
 	if chat == user.PrivateChat() {
 		kind = bot.Private
 	}
-	before := len(f.send.texts())
+	before := len(f.send.Texts())
 	f.router.Handle(context.Background(), f.send, &bot.Update{ID: fmt.Sprintf("t:%d:%d", time.Now().UnixNano(), seq),
 		Chat: chat, ChatKind: kind, User: user, UserName: "张阿姨", Text: text})
-	if len(f.send.texts()) == before {
+	if len(f.send.Texts()) == before {
 		return ""
 	}
-	return f.send.last()
+	return f.send.Last().Text
 }
 
 func TestRolesAndRefusals(t *testing.T) {
@@ -176,7 +125,7 @@ func TestGridWorkerByAppointmentAndByAdmin(t *testing.T) {
 	if got := f.say(t, "tg:-100", "tg:7", "签到码"); got != "checkin::网格员" {
 		t.Errorf("appointed worker: got %q", got)
 	}
-	f.send.admins["tg:8"] = true
+	f.send.SetAdmin("tg:8", true)
 	if got := f.say(t, "tg:-100", "tg:8", "签到码"); got != "checkin::网格员" {
 		t.Errorf("group admin: got %q", got)
 	}
@@ -223,8 +172,8 @@ func TestRestartRedoesHalfDoneUpdate(t *testing.T) {
 	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir})
 	n := 0
 	r.Add(&bot.Command{Name: "join", Handle: func(context.Context, *bot.Context) error { n++; return nil }})
-	r.Handle(context.Background(), &fakeSender{}, &bot.Update{ID: "tg:9", Chat: "tg:1", User: "tg:1", Text: "/join"})
-	r.Handle(context.Background(), &fakeSender{}, &bot.Update{ID: "tg:9", Chat: "tg:1", User: "tg:1", Text: "/join"})
+	r.Handle(context.Background(), newSender(), &bot.Update{ID: "tg:9", Chat: "tg:1", User: "tg:1", Text: "/join"})
+	r.Handle(context.Background(), newSender(), &bot.Update{ID: "tg:9", Chat: "tg:1", User: "tg:1", Text: "/join"})
 	if n != 1 {
 		t.Fatalf("an update claimed by a dead process ran %d times after restart, want 1", n)
 	}
@@ -237,28 +186,28 @@ func TestRedisDownRepliesBusy(t *testing.T) {
 	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: "t", Dir: dir})
 	ran := false
 	r.Add(&bot.Command{Name: "join", Keywords: []string{"报名"}, Args: bot.ArgsNumber, Handle: func(context.Context, *bot.Context) error { ran = true; return nil }})
-	s := &fakeSender{}
+	s := newSender()
 	r.Handle(context.Background(), s, &bot.Update{ID: "tg:1", Chat: "tg:-1", User: "tg:2", Text: "报名 3"})
-	if ran || s.last() != bot.MsgBusy {
-		t.Fatalf("ran=%v reply=%q, want no run and %q", ran, s.last(), bot.MsgBusy)
+	if ran || s.Last().Text != bot.MsgBusy {
+		t.Fatalf("ran=%v reply=%q, want no run and %q", ran, s.Last().Text, bot.MsgBusy)
 	}
 	r.Handle(context.Background(), s, &bot.Update{ID: "tg:2", Chat: "tg:-1", User: "tg:2", Text: "今天天气不错"})
-	if len(s.texts()) != 1 {
-		t.Errorf("ordinary chat got a busy reply too: %v", s.texts())
+	if len(s.Texts()) != 1 {
+		t.Errorf("ordinary chat got a busy reply too: %v", s.Texts())
 	}
 }
 
 func TestCallbackIsAnswered(t *testing.T) {
 	f := newFixture(t)
 	f.router.Handle(context.Background(), f.send, &bot.Update{ID: "cb1", Chat: "tg:-100", User: "tg:5", Data: "ev:join:7", CallbackID: "tg:c1"})
-	if f.calls["button"] != 1 || f.send.last() != "button:join:7:居民" {
-		t.Fatalf("calls=%v last=%q", f.calls, f.send.last())
+	if f.calls["button"] != 1 || f.send.Last().Text != "button:join:7:居民" {
+		t.Fatalf("calls=%v last=%q", f.calls, f.send.Last().Text)
 	}
-	if len(f.send.answers) != 1 {
-		t.Errorf("callback answered %d times, want 1", len(f.send.answers))
+	if len(f.send.Answers()) != 1 {
+		t.Errorf("callback answered %d times, want 1", len(f.send.Answers()))
 	}
 	f.router.Handle(context.Background(), f.send, &bot.Update{ID: "cb2", Chat: "tg:-100", User: "tg:5", Data: "zz:1", CallbackID: "tg:c2"})
-	if len(f.send.answers) != 2 {
+	if len(f.send.Answers()) != 2 {
 		t.Errorf("unknown button not answered (spinner would hang)")
 	}
 }
