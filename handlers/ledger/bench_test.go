@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 	"gridbot/bot/outbox"
 	"gridbot/bot/redistest"
 	"gridbot/handlers/events"
@@ -40,10 +41,10 @@ func (o *nullOutbox) Sent(context.Context, string) (map[bot.ChatRef]string, erro
 func benchYear(b *testing.B) (*Feature, *redis.Client) {
 	rdb, keys, _ := redistest.New(b)
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 1, 1, 8, 0, 0, 0, shanghai)}
+	clk := bottest.NewClock(time.Date(2026, 1, 1, 8, 0, 0, 0, bottest.Shanghai))
 	dir := bot.NewDirectory(rdb, keys, nil)
 	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: &nullOutbox{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: clk.Now, Loc: shanghai}
+		Now: clk.Now, Loc: bottest.Shanghai}
 	const grids = 100
 	for g := 1; g <= grids; g++ {
 		c := bot.ChatRef(fmt.Sprintf("tg:-100%d", g))
@@ -61,8 +62,8 @@ func benchYear(b *testing.B) (*Feature, *redis.Client) {
 		}
 	}
 	for d := 0; d < 365; d++ {
-		day := time.Date(2026, 1, 1, 8, 30, 0, 0, shanghai).AddDate(0, 0, d)
-		reach := outbox.ReachKey(keys, day, shanghai)
+		day := time.Date(2026, 1, 1, 8, 30, 0, 0, bottest.Shanghai).AddDate(0, 0, d)
+		reach := outbox.ReachKey(keys, day, bottest.Shanghai)
 		cast := func(kind, ref, title string, gs []int) {
 			id++
 			b := ob("b", strconv.Itoa(id))
@@ -115,7 +116,7 @@ func benchYear(b *testing.B) (*Feature, *redis.Client) {
 		b.Fatal(err)
 	}
 	for wk := 0; wk < 52; wk++ {
-		clk.Set(time.Date(2026, 1, 2, 19, 0, 0, 0, shanghai).AddDate(0, 0, 7*wk))
+		clk.Set(time.Date(2026, 1, 2, 19, 0, 0, 0, bottest.Shanghai).AddDate(0, 0, 7*wk))
 		rid, err := q.OpenRound(ctx)
 		if err != nil {
 			b.Fatal(err)
@@ -132,7 +133,7 @@ func benchYear(b *testing.B) (*Feature, *redis.Client) {
 		pipe.Del(ctx, keys.Key("quiz", "{quiz}", "cur"))
 		flush()
 	}
-	clk.Set(time.Date(2027, 1, 10, 9, 0, 0, 0, shanghai))
+	clk.Set(time.Date(2027, 1, 10, 9, 0, 0, 0, bottest.Shanghai))
 	return New(env, DefaultConfig(), q), rdb
 }
 
@@ -142,7 +143,7 @@ func benchYear(b *testing.B) (*Feature, *redis.Client) {
 func BenchmarkYearReport(b *testing.B) {
 	f, rdb := benchYear(b)
 	ctx := context.Background()
-	p := YearPeriod(2026, shanghai)
+	p := YearPeriod(2026, bottest.Shanghai)
 	b.Run("raw", func(b *testing.B) {
 		g := *f
 		g.cfg.Settle = 1 << 62

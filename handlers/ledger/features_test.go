@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 	"gridbot/handlers/events"
 )
 
@@ -46,7 +47,7 @@ func TestReportInGroupGoesPrivately(t *testing.T) {
 }
 
 func TestVolunteer(t *testing.T) {
-	w := newWorld(t, time.Date(2027, 3, 1, 9, 0, 0, 0, shanghai))
+	w := newWorld(t, time.Date(2027, 3, 1, 9, 0, 0, 0, bottest.Shanghai))
 	ctx := context.Background()
 	u := bot.UserRef("tg:77")
 	w.rdb.HSet(ctx, events.VolunteerKey(w.keys, "2027"), string(u), 4.5)
@@ -95,7 +96,7 @@ func TestAPI(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d, want 200: %v", resp.StatusCode, body)
 	}
-	r, err := f.Build(context.Background(), RangePeriod(time.Date(2026, 1, 1, 0, 0, 0, 0, shanghai), time.Date(2026, 12, 31, 0, 0, 0, 0, shanghai), shanghai))
+	r, err := f.Build(context.Background(), RangePeriod(time.Date(2026, 1, 1, 0, 0, 0, 0, bottest.Shanghai), time.Date(2026, 12, 31, 0, 0, 0, 0, bottest.Shanghai), bottest.Shanghai))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,20 +124,20 @@ func TestDigest(t *testing.T) {
 	y := simulate(t, 3, 6, 21)
 	w := y.w
 	ctx := context.Background()
-	w.at(time.Date(2026, 1, 19, 9, 0, 0, 0, shanghai))
+	w.at(time.Date(2026, 1, 19, 9, 0, 0, 0, bottest.Shanghai))
 	if _, err := w.dir.AddStaff(ctx, "tg:2"); err != nil {
 		t.Fatal(err)
 	}
-	i := w.send.mark()
+	i := w.send.Len()
 	if err := w.ledger.Digest(ctx); err != nil {
 		t.Fatal(err)
 	}
-	out := w.send.since(i)
+	out := w.send.Since(i)
 	if len(out) != 2 {
 		t.Fatalf("digest went to %d chats, want 2 staff:\n%s", len(out), texts(out))
 	}
-	last, _ := w.ledger.Build(ctx, WeekPeriod(time.Date(2026, 1, 12, 0, 0, 0, 0, shanghai), shanghai))
-	prev, _ := w.ledger.Build(ctx, WeekPeriod(time.Date(2026, 1, 5, 0, 0, 0, 0, shanghai), shanghai))
+	last, _ := w.ledger.Build(ctx, WeekPeriod(time.Date(2026, 1, 12, 0, 0, 0, 0, bottest.Shanghai), bottest.Shanghai))
+	prev, _ := w.ledger.Build(ctx, WeekPeriod(time.Date(2026, 1, 5, 0, 0, 0, 0, bottest.Shanghai), bottest.Shanghai))
 	text := out[0].Msg.Text
 	for _, want := range []string{"1月12日—1月18日", "覆盖 " + Count(last.Summary.Reach) + " 人次", "1网格：", "3网格："} {
 		if !strings.Contains(text, want) {
@@ -146,11 +147,11 @@ func TestDigest(t *testing.T) {
 	if d := last.Summary.Reach - prev.Summary.Reach; d > 0 && !strings.Contains(text, "↑"+Count(d)) {
 		t.Errorf("digest lacks the change ↑%s:\n%s", Count(d), text)
 	}
-	i = w.send.mark()
+	i = w.send.Len()
 	if err := w.ledger.Digest(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(w.send.since(i)); n != 0 {
+	if n := len(w.send.Since(i)); n != 0 {
 		t.Errorf("digest sent again the same week: %d messages", n)
 	}
 }

@@ -6,13 +6,13 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 	"gridbot/bot/outbox"
 	"gridbot/bot/ratelimit"
 	"gridbot/bot/redistest"
@@ -21,107 +21,72 @@ import (
 	"gridbot/handlers/tips"
 )
 
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
+type sent = bottest.Sent
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
+// errChatNotFound is how Telegram refuses a chat the bot cannot reach.
+var errChatNotFound = &bot.SendError{Kind: bot.Permanent, Code: 400, Desc: "Bad Request: chat not found"}
+
+// inspector shows a Sender to the features as a bot.Sender and
+// bot.ChatInspector only: with bot.Editor, events would edit its group
+// posts and these tests would see the edits.
+type inspector struct{ s *bottest.Sender }
+
+var _ bot.ChatInspector = inspector{}
+
+func (i inspector) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
+	return i.s.Send(ctx, chat, m)
 }
 
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-
-type sent struct {
-	Chat bot.ChatRef
-	Msg  bot.Message
+func (i inspector) MemberCount(ctx context.Context, chat bot.ChatRef) (int, error) {
+	return i.s.MemberCount(ctx, chat)
 }
 
-// fakeSender records sends; chats in fail refuse every message; member
-// counts follow members(chat, day).
-type fakeSender struct {
-	mu      sync.Mutex
-	n       int
-	log     []sent
-	fail    map[bot.ChatRef]bool
-	now     func() time.Time
-	members func(chat bot.ChatRef, day string) int
+func (i inspector) IsAdmin(ctx context.Context, chat bot.ChatRef, user bot.UserRef) (bool, error) {
+	return i.s.IsAdmin(ctx, chat, user)
 }
-
-var (
-	_ bot.Sender        = (*fakeSender)(nil)
-	_ bot.ChatInspector = (*fakeSender)(nil)
-)
-
-func (s *fakeSender) Send(_ context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.fail[chat] {
-		return "", &bot.SendError{Kind: bot.Permanent, Code: 400, Desc: "Bad Request: chat not found"}
-	}
-	s.n++
-	s.log = append(s.log, sent{Chat: chat, Msg: m})
-	return fmt.Sprint(s.n), nil
-}
-
-func (s *fakeSender) MemberCount(_ context.Context, chat bot.ChatRef) (int, error) {
-	if s.members == nil {
-		return 0, bot.ErrUnsupported
-	}
-	return s.members(chat, s.now().In(shanghai).Format(time.DateOnly)), nil
-}
-
-func (s *fakeSender) IsAdmin(context.Context, bot.ChatRef, bot.UserRef) (bool, error) {
-	return false, nil
-}
-
-func (s *fakeSender) since(i int) []sent {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]sent(nil), s.log[i:]...)
-}
-
-func (s *fakeSender) mark() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.log) }
 
 const staffID bot.UserRef = "tg:1"
 
 // world is a community with the real features wired as main wires them.
 type world struct {
-	t      testing.TB
-	rdb    *redis.Client
-	keys   bot.Keys
-	clk    *clock
-	send   *fakeSender
-	env    bot.Env
-	dir    *bot.Directory
-	ob     *outbox.Outbox
-	router *bot.Router
-	tips   *tips.Feature
-	events *events.Feature
-	quiz   *quiz.Feature
-	ledger *Feature
-	seq    int
+	t    testing.TB
+	rdb  *redis.Client
+	keys bot.Keys
+	clk  *bottest.Clock
+	send *bottest.Sender
+	// members, when set, gives a chat's member count on a day (2006-01-02).
+	members func(chat bot.ChatRef, day string) int
+	env     bot.Env
+	dir     *bot.Directory
+	ob      *outbox.Outbox
+	router  *bot.Router
+	tips    *tips.Feature
+	events  *events.Feature
+	quiz    *quiz.Feature
+	ledger  *Feature
+	seq     int
 }
 
 func newWorld(t testing.TB, start time.Time) *world {
 	t.Helper()
 	rdb, keys, _ := redistest.New(t)
-	clk := &clock{t: start}
-	snd := &fakeSender{fail: map[bot.ChatRef]bool{}, now: clk.Now}
+	clk := bottest.NewClock(start)
+	snd := &bottest.Sender{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{staffID})
-	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: snd, Log: log, Now: clk.Now, Loc: shanghai}
+	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: inspector{snd}, Log: log, Now: clk.Now, Loc: bottest.Shanghai}
 	oc := outbox.DefaultConfig()
 	oc.Poll, oc.QuietStart, oc.QuietEnd = 5*time.Millisecond, "00:00", "00:00"
 	oc.Backoff, oc.MaxBackoff, oc.Workers = time.Millisecond, 2*time.Millisecond, 4
 	ob := outbox.New(env, ratelimit.New(rdb, keys, ratelimit.Config{}), oc)
 	env.Outbox = ob
 	w := &world{t: t, rdb: rdb, keys: keys, clk: clk, send: snd, env: env, dir: dir, ob: ob}
+	snd.Members = func(chat bot.ChatRef) (int, error) {
+		if w.members == nil {
+			return 0, bot.ErrUnsupported
+		}
+		return w.members(chat, clk.Now().In(bottest.Shanghai).Format(time.DateOnly)), nil
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = ob.Run(ctx) }()
@@ -154,10 +119,10 @@ func (w *world) say(chat bot.ChatRef, user bot.UserRef, name, text string, reply
 	if chat == user.PrivateChat() {
 		kind = bot.Private
 	}
-	i := w.send.mark()
-	w.router.Handle(context.Background(), w.send, &bot.Update{ID: fmt.Sprintf("u%d", w.seq), Chat: chat, ChatKind: kind,
+	i := w.send.Len()
+	w.router.Handle(context.Background(), w.env.Send, &bot.Update{ID: fmt.Sprintf("u%d", w.seq), Chat: chat, ChatKind: kind,
 		User: user, UserName: name, MessageID: fmt.Sprint(w.seq), Time: w.clk.Now(), Text: text, ReplyTo: reply})
-	return w.send.since(i)
+	return w.send.Since(i)
 }
 
 // drain waits until the outbox has delivered everything due.

@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 )
 
 func TestParsePeriod(t *testing.T) {
-	now := time.Date(2026, 11, 18, 10, 0, 0, 0, shanghai)
+	now := time.Date(2026, 11, 18, 10, 0, 0, 0, bottest.Shanghai)
 	tests := []struct{ in, from, to, label string }{
 		{"", "2026-11-01", "2026-11-30", "2026年11月"},
 		{"本月", "2026-11-01", "2026-11-30", "2026年11月"},
@@ -28,7 +29,7 @@ func TestParsePeriod(t *testing.T) {
 		{"上周", "2026-11-09", "2026-11-15", "2026年11月9日至11月15日"},
 	}
 	for _, tt := range tests {
-		p, err := ParsePeriod(tt.in, now, shanghai)
+		p, err := ParsePeriod(tt.in, now, bottest.Shanghai)
 		if err != nil {
 			t.Errorf("ParsePeriod(%q): %v", tt.in, err)
 			continue
@@ -41,9 +42,9 @@ func TestParsePeriod(t *testing.T) {
 }
 
 func TestParsePeriodErrors(t *testing.T) {
-	now := time.Date(2026, 11, 18, 10, 0, 0, 0, shanghai)
+	now := time.Date(2026, 11, 18, 10, 0, 0, 0, bottest.Shanghai)
 	for _, in := range []string{"明年春天", "2026-13", "2026-02-30", "13月", "2026-12-31 2026-01-01", "2000-01-01 2026-01-01", "1999", "<b>", "1 2 3 4 5 6 7"} {
-		_, err := ParsePeriod(in, now, shanghai)
+		_, err := ParsePeriod(in, now, bottest.Shanghai)
 		msg, ok := bot.UserMessage(err)
 		if !ok {
 			t.Errorf("ParsePeriod(%q) err = %v, want a user error", in, err)
@@ -59,9 +60,9 @@ func FuzzParsePeriod(f *testing.F) {
 	for _, s := range []string{"本月", "2026", "2026-11", "2026-10-01 2026-12-31", "２０２６年１１月", "3月", "99999999999", "2026-02-29"} {
 		f.Add(s)
 	}
-	now := time.Date(2026, 11, 18, 10, 0, 0, 0, shanghai)
+	now := time.Date(2026, 11, 18, 10, 0, 0, 0, bottest.Shanghai)
 	f.Fuzz(func(t *testing.T, s string) {
-		p, err := ParsePeriod(s, now, shanghai)
+		p, err := ParsePeriod(s, now, bottest.Shanghai)
 		if err != nil {
 			if _, ok := bot.UserMessage(err); !ok {
 				t.Fatalf("ParsePeriod(%q) = %v, want a user error", s, err)

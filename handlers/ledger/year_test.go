@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 	"gridbot/handlers/quiz"
 )
 
@@ -40,11 +41,11 @@ type year struct {
 // created, joined, left and checked in through the router, quiz rounds
 // opened, answered through the router and closed.
 func simulate(t testing.TB, nGrids, perGrid, days int) *year {
-	w := newWorld(t, time.Date(2026, 1, 1, 8, 0, 0, 0, shanghai))
+	w := newWorld(t, time.Date(2026, 1, 1, 8, 0, 0, 0, bottest.Shanghai))
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(7, 11))
 	y := &year{w: w}
-	w.send.members = func(chat bot.ChatRef, day string) int {
+	w.members = func(chat bot.ChatRef, day string) int {
 		n := 0
 		for _, c := range string(chat) + day {
 			n = (n*31 + int(c)) % 997
@@ -70,14 +71,14 @@ func simulate(t testing.TB, nGrids, perGrid, days int) *year {
 		}
 	}
 	if nGrids >= 3 {
-		w.send.fail["tg:-2002"] = true
+		w.send.FailChat("tg:-2002", errChatNotFound)
 	}
 	grids, err := w.dir.Grids(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for d := 0; d < days; d++ {
-		base := time.Date(2026, 1, 1, 0, 0, 0, 0, shanghai).AddDate(0, 0, d)
+		base := time.Date(2026, 1, 1, 0, 0, 0, 0, bottest.Shanghai).AddDate(0, 0, d)
 		w.at(base.Add(8 * time.Hour))
 		if d%5 == 0 || d > days-4 {
 			if _, err := w.tips.PushNow(ctx, grids); err != nil {
@@ -225,7 +226,7 @@ func recount(t testing.TB, w *world, from, to time.Time) *want {
 		vol: map[string]*Volunteer{}, rounds: map[int]*QuizRow{}, gridQuiz: map[string][2]int{}}
 	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
 	for _, k := range scan(t, w, "ob:{ob}:reach:*") {
-		d, _ := time.ParseInLocation(time.DateOnly, k[strings.LastIndexByte(k, ':')+1:], shanghai)
+		d, _ := time.ParseInLocation(time.DateOnly, k[strings.LastIndexByte(k, ':')+1:], bottest.Shanghai)
 		if !in(d) {
 			continue
 		}
@@ -257,7 +258,7 @@ func recount(t testing.TB, w *world, from, to time.Time) *want {
 		}
 		h := r.HGetAll(ctx, k).Val()
 		created, _ := strconv.ParseInt(h["created"], 10, 64)
-		c := time.Unix(created, 0).In(shanghai)
+		c := time.Unix(created, 0).In(bottest.Shanghai)
 		if !in(c) || h["kind"] == "report" {
 			continue
 		}
@@ -320,7 +321,7 @@ func recount(t testing.TB, w *world, from, to time.Time) *want {
 		x.acts[id] = a
 	}
 	for _, k := range scan(t, w, "ev:att:*") {
-		d, _ := time.ParseInLocation("20060102", k[strings.LastIndexByte(k, ':')+1:], shanghai)
+		d, _ := time.ParseInLocation("20060102", k[strings.LastIndexByte(k, ':')+1:], bottest.Shanghai)
 		if !in(d) {
 			continue
 		}
@@ -422,9 +423,9 @@ func TestYearReportMatchesRawRecords(t *testing.T) {
 	}
 	y := simulate(t, 4, 6, days)
 	w := y.w
-	w.at(time.Date(2027, 1, 10, 9, 0, 0, 0, shanghai))
+	w.at(time.Date(2027, 1, 10, 9, 0, 0, 0, bottest.Shanghai))
 	ctx := context.Background()
-	p := YearPeriod(2026, shanghai)
+	p := YearPeriod(2026, bottest.Shanghai)
 	x := recount(t, w, p.From, p.To)
 	if x.reach == 0 || len(x.acts) == 0 || len(x.rounds) == 0 || x.checkins == 0 || len(x.vol) == 0 {
 		t.Fatalf("simulation too thin: reach %d, acts %d, rounds %d, checkins %d", x.reach, len(x.acts), len(x.rounds), x.checkins)
@@ -684,7 +685,7 @@ func TestYearReportMatchesRawRecords(t *testing.T) {
 	}
 
 	// A quarter that cuts months: the same independent count.
-	q := RangePeriod(time.Date(2026, 3, 15, 0, 0, 0, 0, shanghai), time.Date(2026, 6, 20, 0, 0, 0, 0, shanghai), shanghai)
+	q := RangePeriod(time.Date(2026, 3, 15, 0, 0, 0, 0, bottest.Shanghai), time.Date(2026, 6, 20, 0, 0, 0, 0, bottest.Shanghai), bottest.Shanghai)
 	qr, err := w.ledger.Build(ctx, q)
 	if err != nil {
 		t.Fatal(err)
