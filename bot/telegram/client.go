@@ -98,6 +98,9 @@ func (c *Client) Username() string { return c.self.UserName }
 // ID returns the bot's own user id.
 func (c *Client) ID() int64 { return c.self.ID }
 
+// Self returns the bot's own user reference.
+func (c *Client) Self() bot.UserRef { return UserRef(c.self.ID) }
+
 // CanReadAllGroupMessages reports whether privacy mode is off, i.e. the
 // bot sees plain group messages and not only commands and replies.
 func (c *Client) CanReadAllGroupMessages() bool { return c.self.CanReadAllGroupMessages }

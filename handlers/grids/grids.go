@@ -29,6 +29,27 @@ type privacyReporter interface {
 	CanReadAllGroupMessages() bool
 }
 
+// selfReporter is implemented by senders that know the bot's own user.
+type selfReporter interface {
+	Self() bot.UserRef
+}
+
+// readsAll reports whether the bot sees every message in the chat: privacy
+// mode is off, or the bot administers the group (admins see everything).
+func readsAll(ctx context.Context, c *bot.Context) bool {
+	pr, ok := c.Sender.(privacyReporter)
+	if !ok || pr.CanReadAllGroupMessages() {
+		return true
+	}
+	self, ok1 := c.Sender.(selfReporter)
+	ci, ok2 := c.Sender.(bot.ChatInspector)
+	if !ok1 || !ok2 {
+		return false
+	}
+	admin, err := ci.IsAdmin(ctx, c.Update.Chat, self.Self())
+	return err == nil && admin
+}
+
 // Register adds the feature's commands and event handlers to r.
 func (f *Feature) Register(r *bot.Router) {
 	r.Add(
@@ -113,7 +134,7 @@ func (f *Feature) bind(ctx context.Context, c *bot.Context) error {
 	if old != "" {
 		text = fmt.Sprintf(msgRebound, bot.Esc(old), bot.Esc(name))
 	}
-	if pr, ok := c.Sender.(privacyReporter); ok && !pr.CanReadAllGroupMessages() {
+	if !readsAll(ctx, c) {
 		text += msgHelloNoRead
 	}
 	return c.Reply(ctx, text)
@@ -128,9 +149,7 @@ func (f *Feature) refreshChat(ctx context.Context, c *bot.Context) {
 			info.Members = n
 		}
 	}
-	if pr, ok := c.Sender.(privacyReporter); ok {
-		info.CanReadAll = pr.CanReadAllGroupMessages()
-	}
+	info.CanReadAll = readsAll(ctx, c)
 	if err := c.Dir.SetChat(ctx, info); err != nil {
 		c.Log.Warn("record chat", "chat", c.Update.Chat, "err", err)
 	}

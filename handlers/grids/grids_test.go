@@ -22,6 +22,8 @@ type sender struct {
 
 func (s *sender) CanReadAllGroupMessages() bool { return s.canRead }
 
+func (s *sender) Self() bot.UserRef { return "tg:999" }
+
 type world struct {
 	dir *bot.Directory
 	r   *bot.Router
@@ -109,6 +111,10 @@ func TestBindWarnsWhenBotCannotReadGroup(t *testing.T) {
 	w.s.canRead = false
 	if got := w.say("tg:-1", "tg:1", "/bind 3网格"); !strings.Contains(got, "/setprivacy") {
 		t.Errorf("no privacy warning: %q", got)
+	}
+	w.s.SetAdmin("tg:999", true)
+	if got := w.say("tg:-2", "tg:1", "/bind 4网格"); strings.Contains(got, "/setprivacy") {
+		t.Errorf("warned although the bot administers the group: %q", got)
 	}
 }
 
