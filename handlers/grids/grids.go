@@ -99,7 +99,11 @@ func (f *Feature) whoami(ctx context.Context, c *bot.Context) error {
 	if grid == "" {
 		grid = msgNoGrid
 	}
-	return c.Reply(ctx, fmt.Sprintf(msgWhoami, bot.Esc(string(c.Update.User)), c.Role, bot.Esc(grid)))
+	text := fmt.Sprintf(msgWhoami, bot.Esc(string(c.Update.User)), c.Role, bot.Esc(grid))
+	if c.InGroup() {
+		text += fmt.Sprintf(msgWhoamiChat, bot.Esc(string(c.Update.Chat)))
+	}
+	return c.Reply(ctx, text)
 }
 
 func (f *Feature) setName(ctx context.Context, c *bot.Context) error {
