@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -10,7 +11,7 @@ func TestSplitKeepsLinesAndMarkup(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("<b>名单</b>\n<code>")
 	for i := range 300 {
-		b.WriteString("第" + itoa(i) + "位 张阿姨 2人\n")
+		b.WriteString("第" + strconv.Itoa(i) + "位 张阿姨 2人\n")
 	}
 	b.WriteString("</code>\n<a href=\"https://example.org/?a=1&amp;b=2\">详情</a>")
 	text := b.String()

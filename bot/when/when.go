@@ -4,6 +4,7 @@
 package when
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,9 +109,9 @@ func Format(t, now time.Time, loc *time.Location) string {
 	t, now = t.In(loc), now.In(loc)
 	var b strings.Builder
 	if t.Year() != now.Year() {
-		b.WriteString(itoa(t.Year()) + "年")
+		b.WriteString(strconv.Itoa(t.Year()) + "年")
 	}
-	b.WriteString(itoa(int(t.Month())) + "月" + itoa(t.Day()) + "日（" + weekdayNames[t.Weekday()] + "）")
+	b.WriteString(strconv.Itoa(int(t.Month())) + "月" + strconv.Itoa(t.Day()) + "日（" + weekdayNames[t.Weekday()] + "）")
 	b.WriteString(t.Format("15:04"))
 	return b.String()
 }
@@ -135,26 +136,4 @@ func midnight(t time.Time) time.Time {
 func at(day time.Time, h, m int) time.Time {
 	y, mo, d := day.Date()
 	return time.Date(y, mo, d, h, m, 0, 0, day.Location())
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }
