@@ -117,8 +117,8 @@ func (c *Context) Answer(ctx context.Context, text string) error {
 // InGroup reports whether the update came from a group chat.
 func (c *Context) InGroup() bool { return c.Update.ChatKind == Group }
 
-// HelpFor returns the help text for a role.
-func (c *Context) HelpFor(role Role) string { return c.router.Help(role) }
+// HelpFor returns the help text for a role, on one topic or ("") all.
+func (c *Context) HelpFor(role Role, topic string) string { return c.router.Help(role, topic) }
 
 // BotName returns the bot's username, when the adapter told the router.
 func (c *Context) BotName() string { return c.router.botName }
@@ -241,14 +241,72 @@ func (r *Router) OnMember(h HandlerFunc) { r.onMember = h }
 // OnMigrate sets the handler of chat migrations.
 func (r *Router) OnMigrate(h HandlerFunc) { r.onMigrate = h }
 
-// Help lists the commands a role may use, grouped by feature, in Chinese.
-func (r *Router) Help(role Role) string {
+// Help lists the commands a role may use, in Chinese. Residents get every
+// command with its usage. Grid workers and staff get a compact overview, one
+// line per feature, because their full list does not fit a phone screen; a
+// topic ("活动", "通知") gives the full usage of that feature's commands.
+func (r *Router) Help(role Role, topic string) string {
+	topic = strings.TrimSpace(topic)
+	if topic != "" {
+		return r.helpTopic(role, topic)
+	}
+	if role == Resident {
+		return r.helpFull(role, "")
+	}
 	var b strings.Builder
 	b.WriteString("<b>网格助手 · 我能帮您做这些</b>\n")
-	b.WriteString("直接发中文就行，不用加斜杠。\n")
+	var everyone []string
+	for _, c := range r.commands {
+		if c.Help != "" && c.Role == Resident {
+			everyone = append(everyone, Esc(c.Usage))
+		}
+	}
+	fmt.Fprintf(&b, "<b>居民常用</b>：%s\n", strings.Join(everyone, "、"))
+	for _, g := range r.groups() {
+		var words []string
+		for _, c := range r.commands {
+			if c.Help != "" && c.Group == g && c.Role > Resident && c.Role <= role {
+				words = append(words, Esc(c.Usage))
+			}
+		}
+		if len(words) > 0 {
+			fmt.Fprintf(&b, "\n<b>【%s】</b>%s", Esc(g), strings.Join(words, "、"))
+		}
+	}
+	b.WriteString("\n\n发「帮助 活动」「帮助 通知」这样，可以看某一类的详细用法。")
+	return b.String()
+}
+
+func (r *Router) groups() []string {
+	var out []string
+	for _, c := range r.commands {
+		if c.Help != "" && !slices.Contains(out, c.Group) {
+			out = append(out, c.Group)
+		}
+	}
+	return out
+}
+
+func (r *Router) helpTopic(role Role, topic string) string {
+	for _, g := range r.groups() {
+		if strings.Contains(g, topic) || strings.Contains(topic, g) {
+			return r.helpFull(role, g)
+		}
+	}
+	return r.Help(role, "")
+}
+
+// helpFull lists every command of the group ("" for all) a role may use,
+// with its usage and what it does.
+func (r *Router) helpFull(role Role, only string) string {
+	var b strings.Builder
+	if only == "" {
+		b.WriteString("<b>网格助手 · 我能帮您做这些</b>\n")
+		b.WriteString("直接发中文就行，不用加斜杠。\n")
+	}
 	group := "\x00"
 	for _, c := range r.commands {
-		if c.Help == "" || c.Role > role {
+		if c.Help == "" || c.Role > role || only != "" && c.Group != only {
 			continue
 		}
 		if c.Group != group {
@@ -257,10 +315,10 @@ func (r *Router) Help(role Role) string {
 		}
 		fmt.Fprintf(&b, "• <code>%s</code>：%s\n", Esc(c.Usage), Esc(c.Help))
 	}
-	if role < Staff {
+	if role == Resident && only == "" {
 		b.WriteString("\n有疑问请联系您的网格员。")
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return strings.TrimSpace(b.String())
 }
 
 var dedupeScript = redis.NewScript(`

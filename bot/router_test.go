@@ -215,15 +215,29 @@ func TestCallbackIsAnswered(t *testing.T) {
 func TestHelpListsByRole(t *testing.T) {
 	r := bot.NewRouter(bot.RouterOptions{})
 	r.Add(
-		&bot.Command{Name: "join", Group: "活动", Usage: "报名 7", Help: "报名 <活动>"},
+		&bot.Command{Name: "join", Group: "活动报名", Usage: "报名 7", Help: "报名 <活动>"},
+		&bot.Command{Name: "checkin", Group: "活动报名", Usage: "签到 7", Help: "开始签到", Role: bot.GridWorker},
+		&bot.Command{Name: "newevent", Group: "活动报名", Usage: "发布活动", Help: "新建活动", Role: bot.Staff},
 		&bot.Command{Name: "notice", Group: "通知", Usage: "通知 全部 …", Help: "发通知", Role: bot.Staff},
 	)
-	res := r.Help(bot.Resident)
-	if !strings.Contains(res, "报名 7") || strings.Contains(res, "发通知") || !strings.Contains(res, "&lt;活动&gt;") {
+	res := r.Help(bot.Resident, "")
+	if !strings.Contains(res, "报名 7") || strings.Contains(res, "发通知") || strings.Contains(res, "签到 7") ||
+		!strings.Contains(res, "&lt;活动&gt;") || !strings.Contains(res, "联系您的网格员") {
 		t.Errorf("resident help:\n%s", res)
 	}
-	if staff := r.Help(bot.Staff); !strings.Contains(staff, "发通知") {
-		t.Errorf("staff help lacks staff commands:\n%s", staff)
+	worker := r.Help(bot.GridWorker, "")
+	if !strings.Contains(worker, "签到 7") || strings.Contains(worker, "发布活动") || strings.Contains(worker, "联系您的网格员") {
+		t.Errorf("grid worker help:\n%s", worker)
+	}
+	staff := r.Help(bot.Staff, "")
+	if !strings.Contains(staff, "【通知】</b>通知 全部 …") || !strings.Contains(staff, "帮助 活动") || strings.Contains(staff, "发通知") {
+		t.Errorf("staff overview:\n%s", staff)
+	}
+	if topic := r.Help(bot.Staff, "通知"); !strings.Contains(topic, "发通知") || strings.Contains(topic, "报名 7") {
+		t.Errorf("staff help on 通知:\n%s", topic)
+	}
+	if none := r.Help(bot.Staff, "我报名"); none != staff {
+		t.Errorf("a topic that names no feature should give the overview, got:\n%s", none)
 	}
 }
 

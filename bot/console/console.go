@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -337,7 +338,7 @@ func (c *Console) Send(_ context.Context, chat bot.ChatRef, m bot.Message) (stri
 	if _, known := c.names[chat]; !known {
 		c.names[chat] = "私聊·" + chat.ID()
 	}
-	c.printfLocked("【%s】🤖 网格助手：%s\n", c.label(chat), indent(bot.PlainText(m.Text)))
+	c.printfLocked("【%s】🤖 网格助手：%s\n", c.label(chat), indent(plain(m.Text)))
 	if m.File != nil {
 		c.printfLocked("    📎 %s\n", c.saveFile(m.File))
 	}
@@ -370,6 +371,14 @@ func (c *Console) saveFile(f *bot.File) string {
 	return fmt.Sprintf("%s（已保存到 %s）", f.Name, p)
 }
 
+var trialLink = regexp.MustCompile(`<a href="console:[^"]*">([^<]*)</a>`)
+
+// plain renders markup for the terminal; links into the trial itself show
+// only their text (the same link is a button to /tap).
+func plain(s string) string {
+	return bot.PlainText(trialLink.ReplaceAllString(s, "$1"))
+}
+
 func indent(s string) string {
 	return strings.ReplaceAll(s, "\n", "\n    ")
 }
@@ -378,7 +387,7 @@ func indent(s string) string {
 func (c *Console) Edit(_ context.Context, chat bot.ChatRef, msgID string, m bot.Message) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.printfLocked("【%s】✏️ 网格助手更新了第 %s 条消息：%s\n", c.label(chat), msgID, indent(bot.PlainText(m.Text)))
+	c.printfLocked("【%s】✏️ 网格助手更新了第 %s 条消息：%s\n", c.label(chat), msgID, indent(plain(m.Text)))
 	return nil
 }
 

@@ -21,7 +21,7 @@ func runScript(t *testing.T, script string) ([]*bot.Update, string) {
 		got = append(got, u)
 		mu.Unlock()
 		if u.Text == "发按钮" {
-			_, _ = s.Send(ctx, u.Chat, bot.Message{Text: "活动 <b>1</b>", Buttons: [][]bot.Button{{{Text: "报名", Data: "ev:join:1"}, {Text: "答题", URL: "console:start=quiz_1"}}}})
+			_, _ = s.Send(ctx, u.Chat, bot.Message{Text: "活动 <b>1</b> <a href=\"console:start=quiz_1\">点这里答题</a>", Buttons: [][]bot.Button{{{Text: "报名", Data: "ev:join:1"}, {Text: "答题", URL: "console:start=quiz_1"}}}})
 		}
 		done := make(chan struct{})
 		close(done)
@@ -66,8 +66,8 @@ func TestSpeakersChatsAndButtons(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", s, out)
 		}
 	}
-	if strings.Contains(out, "<b>") {
-		t.Errorf("markup shown raw:\n%s", out)
+	if strings.Contains(out, "<b>") || strings.Contains(out, "(console:start") || !strings.Contains(out, "点这里答题") {
+		t.Errorf("markup or trial links shown raw:\n%s", out)
 	}
 }
 

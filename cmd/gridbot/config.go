@@ -112,6 +112,9 @@ func loadConfig(path string, environ []string) (Config, error) {
 	return cfg, cfg.validate()
 }
 
+// recordsKept is how long records that reports read must live.
+const recordsKept = 3 * 365 * 24 * time.Hour
+
 func keyErr(key, format string, a ...any) error {
 	return &config.KeyError{Key: key, Err: fmt.Errorf(format, a...)}
 }
@@ -175,6 +178,12 @@ func (c Config) validate() error {
 	}
 	if _, err := tips.ParseSpec(c.Schedule.Digest); err != nil {
 		return keyErr("schedule.digest", "%v", err)
+	}
+	if c.Outbox.Retention < recordsKept {
+		return keyErr("outbox.retention", "want at least %s (3 years: year-end reports read push records), got %s", recordsKept, c.Outbox.Retention)
+	}
+	if c.Quiz.KeepDays < int(recordsKept/(24*time.Hour)) {
+		return keyErr("quiz.keep_days", "want at least %d (3 years: year-end reports read quiz records), got %d", int(recordsKept/(24*time.Hour)), c.Quiz.KeepDays)
 	}
 	if c.Updates.HandlerTimeout < time.Second {
 		return keyErr("updates.handler_timeout", "want at least 1s, got %s", c.Updates.HandlerTimeout)

@@ -260,6 +260,8 @@ func TestCheckConfigNamesBadKey(t *testing.T) {
 		{[]string{"GRIDBOT_TIMEZONE=Mars/Base"}, "timezone", 2},
 		{[]string{"GRIDBOT_TELEGRAM_TOKEN=" + testToken}, "redis.addr", 2},
 		{[]string{"GRIDBOT_NO_SUCH_KEY=1"}, "GRIDBOT_NO_SUCH_KEY", 2},
+		{[]string{"GRIDBOT_OUTBOX_RETENTION=720h"}, "outbox.retention", 2},
+		{[]string{"GRIDBOT_QUIZ_KEEP_DAYS=30"}, "quiz.keep_days", 2},
 		{nil, "config ok", 0},
 	}
 	for _, c := range cases {

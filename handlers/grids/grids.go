@@ -54,10 +54,10 @@ func readsAll(ctx context.Context, c *bot.Context) bool {
 func (f *Feature) Register(r *bot.Router) {
 	r.Add(
 		&bot.Command{Name: "help", Aliases: []string{"menu"}, Keywords: []string{"帮助", "菜单", "使用说明", "怎么用"},
-			Group: helpName, Usage: "帮助", Help: "看看我能做什么", Handle: f.help},
+			Args: bot.ArgsText, Group: helpName, Usage: "帮助", Help: "看看我能做什么", Handle: f.help},
 		&bot.Command{Name: "start", Handle: f.help},
 		&bot.Command{Name: "id", Keywords: []string{"我是谁"}, Group: helpName, Usage: "我是谁",
-			Help: "查看自己的编号和身份", Handle: f.whoami},
+			Help: "查看自己的身份（私聊时还有编号）", Handle: f.whoami},
 		&bot.Command{Name: "name", Keywords: []string{"我的名字是", "设置名字", "设置称呼"}, Args: bot.ArgsText,
 			Group: helpName, Usage: "我的名字是 张阿姨", Help: "设置大家看到的称呼（报名名单、排行榜）", Handle: f.setName},
 		&bot.Command{Name: "bind", Keywords: []string{"绑定网格"}, Args: bot.ArgsText, Role: bot.Staff, Scope: bot.GroupOnly,
@@ -91,7 +91,11 @@ func (f *Feature) unknown(ctx context.Context, c *bot.Context) error {
 }
 
 func (f *Feature) help(ctx context.Context, c *bot.Context) error {
-	return c.Reply(ctx, c.HelpFor(c.Role))
+	topic := c.Args
+	if c.Command == nil || c.Command.Name == "start" {
+		topic = ""
+	}
+	return c.Reply(ctx, c.HelpFor(c.Role, topic))
 }
 
 func (f *Feature) whoami(ctx context.Context, c *bot.Context) error {
@@ -99,8 +103,11 @@ func (f *Feature) whoami(ctx context.Context, c *bot.Context) error {
 	if grid == "" {
 		grid = msgNoGrid
 	}
-	text := fmt.Sprintf(msgWhoami, bot.Esc(string(c.Update.User)), c.Role, bot.Esc(grid))
-	if c.InGroup() {
+	text := fmt.Sprintf(msgWhoami, bot.Esc(c.Update.UserName), c.Role, bot.Esc(grid))
+	if !c.InGroup() || c.Role > bot.Resident {
+		text += fmt.Sprintf(msgWhoamiID, bot.Esc(string(c.Update.User)))
+	}
+	if c.InGroup() && c.Role > bot.Resident {
 		text += fmt.Sprintf(msgWhoamiChat, bot.Esc(string(c.Update.Chat)))
 	}
 	return c.Reply(ctx, text)

@@ -216,3 +216,17 @@ func TestResidentChoosesName(t *testing.T) {
 		t.Errorf("bad name accepted: %q", got)
 	}
 }
+
+func TestWhoamiShowsIDsOnlyWhereTheyHelp(t *testing.T) {
+	w := newWorld(t)
+	w.say("tg:-1", "tg:1", "/bind 3网格")
+	if got := w.say("tg:-1", "tg:5", "我是谁"); strings.Contains(got, "tg:5") || strings.Contains(got, "tg:-1") || !strings.Contains(got, "3网格") {
+		t.Errorf("resident in group: %q", got)
+	}
+	if got := w.say("tg:5", "tg:5", "我是谁"); !strings.Contains(got, "tg:5") {
+		t.Errorf("resident in private: %q", got)
+	}
+	if got := w.say("tg:-1", "tg:1", "我是谁"); !strings.Contains(got, "tg:1") || !strings.Contains(got, "tg:-1") {
+		t.Errorf("staff in group: %q", got)
+	}
+}

@@ -56,7 +56,8 @@ const (
 	msgNameUsage = "请写上您想让大家怎么称呼您，例如：<code>我的名字是 张阿姨</code>（12 个字以内）"
 	msgNameSet   = "好的，以后就称呼您「%s」。报名名单和排行榜上也会用这个名字。"
 
-	msgWhoami     = "您的编号：<code>%s</code>\n身份：%s\n本群：%s"
+	msgWhoami     = "%s，您好！\n身份：%s\n本群：%s"
+	msgWhoamiID   = "\n您的编号：<code>%s</code>"
 	msgWhoamiChat = "\n本群编号：<code>%s</code>"
-	msgNoGrid = "未绑定网格"
+	msgNoGrid     = "未绑定网格"
 )
