@@ -14,7 +14,7 @@ import (
 )
 
 func (f *Feature) create(ctx context.Context, c *bot.Context) error {
-	fm, err := parseForm(c.Args, f.now(), f.env.Loc)
+	fm, err := readForm(c.Args, f.now(), f.env.Loc, c.Grid == "")
 	if err != nil {
 		return err
 	}

@@ -186,7 +186,8 @@ func (f *Feature) checkinPerson(ctx context.Context, c *bot.Context, e *Event, s
 	title, name := bot.Esc(e.Title), displayName(su.Name)
 	switch res.Code {
 	case "ok":
-		if len(res.Extra) > 0 && res.Extra[0] != "" {
+		walkIn := len(res.Extra) == 0 || res.Extra[0] == ""
+		if !walkIn {
 			rec := parseSignup(string(su.User), res.Extra[0])
 			su.N = rec.N
 			if rec.Grid != "" {
@@ -197,10 +198,17 @@ func (f *Feature) checkinPerson(ctx context.Context, c *bot.Context, e *Event, s
 			return err
 		}
 		var text string
-		if byWorker {
+		switch {
+		case byWorker:
 			text = fmt.Sprintf(msgCheckinFor, name, title, e.ID)
-		} else {
+			if walkIn {
+				text += msgCheckinWalkFor
+			}
+		default:
 			text = fmt.Sprintf(msgCheckinOK, name, title, e.ID)
+			if walkIn {
+				text += msgCheckinWalkIn
+			}
 		}
 		if e.Hours > 0 {
 			text += fmt.Sprintf(msgCheckinHours, hoursText(e.Hours))

@@ -105,6 +105,8 @@ func (f *Feature) Register(r *bot.Router) {
 			Group: helpGroup, Usage: "我的报名", Help: "看看自己报了哪些活动、候补排第几", Handle: f.my},
 		&bot.Command{Name: "checkin", Keywords: []string{"签到"}, Args: bot.ArgsNumber,
 			Group: helpGroup, Usage: "签到 7 4821", Help: "到场签到（签到码看群里网格员发的）", Handle: f.checkin},
+		&bot.Command{Name: "startcheckin", Args: bot.ArgsNumber, Role: bot.GridWorker,
+			Group: helpGroup, Usage: "签到 7", Help: "开始签到，在群里显示签到码；回复居民的消息发「签到 7」可代签到", Handle: f.checkin},
 		&bot.Command{Name: "newevent", Keywords: []string{"发布活动", "新建活动"}, Args: bot.ArgsText, Role: bot.Staff,
 			Group: helpGroup, Usage: "发布活动", Help: "新建活动，每行写一项：活动、时间、地点、名额、网格", Handle: f.create},
 		&bot.Command{Name: "roster", Keywords: []string{"名单", "报名名单"}, Args: bot.ArgsNumber, Role: bot.Staff,

@@ -46,7 +46,16 @@ const (
 	maxSeats = 10000
 )
 
-func missing(f *field) error { return bot.Userf(msgFieldMissing, f.name, f.example) }
+// missing names every missing field at once, each with an example line.
+func missing(fs ...*field) error {
+	names := make([]string, len(fs))
+	examples := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = "「" + f.name + "」"
+		examples[i] = f.example
+	}
+	return bot.Userf(msgFieldMissing, strings.Join(names, ""), strings.Join(examples, "\n"))
+}
 
 func bad(f *field, why string) error {
 	return bot.Userf(msgFieldBad, f.name, why, f.example)
@@ -72,6 +81,12 @@ func keyed(s string) (*field, string, bool) {
 // [| 截止 … | 结束 … | 每户最多 … | 志愿服务 …]) or the multi-line form with
 // one "项目：内容" per line. now and loc anchor the dates.
 func parseForm(args string, now time.Time, loc *time.Location) (*form, error) {
+	return readForm(args, now, loc, false)
+}
+
+// readForm is parseForm that, with needGrids, also counts 网格 among the
+// missing fields (outside a group bound to a grid).
+func readForm(args string, now time.Time, loc *time.Location, needGrids bool) (*form, error) {
 	args = strings.ReplaceAll(when.Fold(args), "｜", "|")
 	if strings.TrimSpace(args) == "" {
 		return nil, bot.Userf("%s%s", msgFormHelpHead, msgFormExample)
@@ -116,6 +131,15 @@ func parseForm(args string, now time.Time, loc *time.Location) (*form, error) {
 				return nil, bot.Userf(msgUnknownField, bot.Esc(bot.Truncate(k, 10)))
 			}
 		}
+	}
+	var lack []*field
+	for _, f := range []*field{fTitle, fStart, fPlace, fSeats, fGrids} {
+		if raw[f] == "" && (f != fGrids || needGrids) {
+			lack = append(lack, f)
+		}
+	}
+	if len(lack) > 0 {
+		return nil, missing(lack...)
 	}
 	return buildForm(raw, now, loc)
 }
@@ -245,6 +269,7 @@ type joinArgs struct {
 	ID     int64
 	HasID  bool
 	N      int
+	HasN   bool // the headcount was typed, not defaulted
 	Remark string
 }
 
@@ -270,7 +295,7 @@ func parseJoinArgs(s string, limit, remarkMax int) (joinArgs, error) {
 	s = trimSeps(strings.TrimLeft(trimSeps(s), "#第"))
 	if n, rest, ok := bot.LeadingNumber(s); ok {
 		if r, isHead := cutUnit(rest); isHead {
-			a.N, s = n, r
+			a.N, a.HasN, s = n, true, r
 			goto remark
 		}
 		a.ID, a.HasID = int64(n), true
@@ -280,10 +305,10 @@ func parseJoinArgs(s string, limit, remarkMax int) (joinArgs, error) {
 	s = trimSeps(strings.TrimPrefix(trimSeps(s), "共"))
 	if n, rest, ok := bot.LeadingNumber(s); ok && s != "" && s[0] != ' ' {
 		if r, isHead := cutUnit(rest); isHead {
-			a.N, s = n, r
+			a.N, a.HasN, s = n, true, r
 		} else if rest == "" || rest[0] == ' ' {
 			if c := s[0]; c >= '0' && c <= '9' {
-				a.N, s = n, rest
+				a.N, a.HasN, s = n, true, rest
 			}
 		}
 	}

@@ -40,7 +40,7 @@ func TestParseJoinArgs(t *testing.T) {
 			t.Errorf("parseJoinArgs(%q): %v", c.in, err)
 			continue
 		}
-		if a.ID != c.id || a.HasID != c.hasID || a.N != c.n || a.Remark != c.remark {
+		if a.ID != c.id || a.HasID != c.hasID || a.N != c.n || a.Remark != c.remark || a.HasN != (c.n != 1) {
 			t.Errorf("parseJoinArgs(%q) = %+v, want id %d/%v n %d remark %q", c.in, a, c.id, c.hasID, c.n, c.remark)
 		}
 	}

@@ -58,7 +58,7 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (strin
 	if c.InGroup() {
 		su.Chat = u.Chat
 	}
-	res, err := f.st.join(ctx, a.ID, su, f.now())
+	res, err := f.st.join(ctx, a.ID, su, a.HasN, f.now())
 	if err != nil {
 		return "", "", err
 	}
@@ -76,8 +76,40 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (strin
 		if res.Left > 0 {
 			format = msgJoinQueue
 		}
-		text := fmt.Sprintf(format, name, res.Num, title, a.ID, f.fmtTime(res.Start))
+		text := fmt.Sprintf(format, name, res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place))
 		return text, fmt.Sprintf(msgToastWait, res.Num), nil
+	case "changed":
+		if p := pairs(res.Extra); len(p) > 0 {
+			f.notifyPromoted(ctx, a.ID, res, p)
+		}
+		n := a.N
+		if !a.HasN {
+			n = int(res.Num)
+		}
+		text := fmt.Sprintf(msgChanged, name, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place), n, wasN(n, int(res.Num)), res.Left)
+		if a.Remark != "" {
+			text += fmt.Sprintf(msgRemark, shown(a.Remark, c.InGroup()))
+		}
+		return text, fmt.Sprintf(msgToastChg, n), nil
+	case "chwait":
+		old := 0
+		if len(res.Extra) > 0 {
+			old, _ = strconv.Atoi(res.Extra[0])
+		}
+		n := a.N
+		if !a.HasN {
+			n = old
+		}
+		text := fmt.Sprintf(msgChangedW, name, n, wasN(n, old), res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place))
+		if a.Remark != "" {
+			text += fmt.Sprintf(msgRemark, shown(a.Remark, c.InGroup()))
+		}
+		return text, fmt.Sprintf(msgToastChg, n), nil
+	case "noroom":
+		if res.Left > 0 && int64(a.N)-res.Num <= int64(res.Left) {
+			return "", "", bot.Userf(msgNoRoomWait, name, a.N, title, a.ID, res.Num)
+		}
+		return "", "", bot.Userf(msgNoRoom, name, a.N, title, a.ID, max(0, res.Left), res.Num)
 	case "grid":
 		var grids []string
 		if len(res.Extra) > 0 {
@@ -85,9 +117,13 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (strin
 		}
 		return "", "", bot.Userf(msgOtherGrid, bot.Esc(strings.Join(grids, "、")), title, a.ID)
 	case "dup":
-		return fmt.Sprintf(msgJoinDup, name, title, a.ID, res.Num), msgToastDup, nil
+		return fmt.Sprintf(msgJoinDup, name, title, a.ID, res.Num) + howToChange(a.ID, int(res.Num)), msgToastDup, nil
 	case "dupwait":
-		return fmt.Sprintf(msgJoinDupW, name, res.Num, title, a.ID), msgToastDup, nil
+		n := 1
+		if len(res.Extra) > 0 {
+			n, _ = strconv.Atoi(res.Extra[0])
+		}
+		return fmt.Sprintf(msgJoinDupW, name, res.Num, title, a.ID, n) + howToChange(a.ID, n), msgToastDup, nil
 	case "closed":
 		return "", "", bot.Userf(msgClosed, title, a.ID)
 	case "started":
@@ -103,6 +139,23 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (strin
 		return "", "", bot.Userf(msgNotFound, a.ID)
 	}
 	return "", "", fmt.Errorf("join %d: unexpected reply %q", a.ID, res.Code)
+}
+
+func wasN(n, old int) string {
+	if n == old {
+		return ""
+	}
+	return fmt.Sprintf(msgWasN, old)
+}
+
+// howToChange tells a household already signed up with n people how to
+// change the headcount.
+func howToChange(id int64, n int) string {
+	ex := n + 1
+	if ex > maxHeadcount {
+		ex = n - 1
+	}
+	return fmt.Sprintf(msgJoinHowTo, id, id, ex)
 }
 
 func (f *Feature) leave(ctx context.Context, c *bot.Context) error {
@@ -332,7 +385,11 @@ func (f *Feature) list(ctx context.Context, c *bot.Context) error {
 		case e.Left() == 0:
 			state = fmt.Sprintf(msgListFull, e.Waiting)
 		}
-		fmt.Fprintf(&b, msgListItem, e.ID, bot.Esc(e.Title), f.fmtTime(e.Start), bot.Esc(e.Place), state)
+		dead := ""
+		if e.open(f.now()) && !e.Deadline.IsZero() && e.Deadline.Before(e.Start) {
+			dead = fmt.Sprintf(msgListDead, f.fmtTime(e.Deadline))
+		}
+		fmt.Fprintf(&b, msgListItem, e.ID, bot.Esc(e.Title), f.fmtTime(e.Start), bot.Esc(e.Place), dead, state)
 	}
 	if first == 0 {
 		return c.Reply(ctx, msgListNone)

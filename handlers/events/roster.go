@@ -71,7 +71,7 @@ func (f *Feature) rosterText(e *Event, rows []rosterRow) string {
 			case "候补":
 				b.WriteString(msgRosterWait)
 			default:
-				b.WriteString("\n<b>现场签到（未报名）</b>\n")
+				b.WriteString(msgRosterWalk)
 			}
 		}
 		remark := ""

@@ -45,14 +45,24 @@ end
 `
 
 // joinScript: ARGV user, n, record tail, now, grid of the chat (” when
-// unknown, e.g. a private chat). A chat whose grid the event does not
-// target gets code "grid" with the target grids (␟-joined) in Extra[0].
+// unknown, e.g. a private chat), "1" when the headcount was typed (” when
+// it defaulted to 1), remark (” when none). A chat whose grid the event
+// does not target gets code "grid" with the target grids (␟-joined) in
+// Extra[0].
 //
 // The waitlist is first come, first served: while anyone is waiting, a
 // newcomer joins the end of the waitlist even if a free seat would fit
 // them (the free seats are held for those waiting). Promotion (promoteLua)
 // is "first that fits" among the waiting only.
-var joinScript = redis.NewScript(`
+//
+// A household already signed up that gives another headcount or remark
+// changes its sign-up in place, keeping its place: code "changed" (number:
+// the old headcount; Extra: promoted user, record pairs when seats were
+// freed), "dupwait" (number: the waitlist position; Extra[0]: the
+// headcount) when nothing would change, "chwait" for a waitlisted household (number: its position;
+// Extra[0]: the old headcount), or "noroom" (number: the old headcount)
+// when more people need more seats than are free, and nothing changes.
+var joinScript = redis.NewScript(promoteLua + `
 local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'deadline', 'seats', 'taken', 'hh', 'title', 'place', 'grids')
 if not m[1] then return {'nf', 0, 0, '', 0, '', 0} end
 local seats, taken = tonumber(m[4]), tonumber(m[5] or '0')
@@ -60,21 +70,43 @@ local now, n = tonumber(ARGV[4]), tonumber(ARGV[2])
 local function out(code, a) return {code, a, seats - taken, m[7], m[2], m[8], 0} end
 if m[1] == 'cancelled' then return out('cancelled', 0) end
 local rec = redis.call('HGET', KEYS[2], ARGV[1])
+local fields, old, wpos
 if rec then
-  local r = redis.call('ZRANK', KEYS[4], ARGV[1])
-  if r then return out('dupwait', r + 1) end
-  return out('dup', tonumber(string.match(rec, '^(%d+)')))
-end
-local grids = m[9] or ''
-if ARGV[5] ~= '' and grids ~= '' then
-  local found = false
-  for g in string.gmatch(grids, '[^\31]+') do
-    if g == ARGV[5] then found = true break end
+  fields = {}
+  local i = 1
+  while true do
+    local j = string.find(rec, '\31', i, true)
+    if not j then fields[#fields + 1] = string.sub(rec, i) break end
+    fields[#fields + 1] = string.sub(rec, i, j - 1)
+    i = j + 1
   end
-  if not found then
-    local res = out('grid', 0)
-    res[#res + 1] = grids
-    return res
+  old = tonumber(fields[1]) or 1
+  local r = redis.call('ZRANK', KEYS[4], ARGV[1])
+  if r then wpos = r + 1 end
+  local seated = redis.call('ZSCORE', KEYS[3], ARGV[1])
+  local more = (ARGV[6] == '1' and n ~= old) or (ARGV[7] ~= '' and ARGV[7] ~= (fields[5] or ''))
+  if not more or (not wpos and not seated) then
+    if wpos then
+      local res = out('dupwait', wpos)
+      res[#res + 1] = old
+      return res
+    end
+    return out('dup', old)
+  end
+  if ARGV[6] ~= '1' then n = old end
+end
+if not rec then
+  local grids = m[9] or ''
+  if ARGV[5] ~= '' and grids ~= '' then
+    local found = false
+    for g in string.gmatch(grids, '[^\31]+') do
+      if g == ARGV[5] then found = true break end
+    end
+    if not found then
+      local res = out('grid', 0)
+      res[#res + 1] = grids
+      return res
+    end
   end
 end
 local dl = tonumber(m[3] or '0')
@@ -83,6 +115,31 @@ if now >= tonumber(m[2]) then return out('started', 0) end
 if now >= dl then return out('closed', 0) end
 local hh = tonumber(m[6] or '0')
 if hh > 0 and n > hh then return out('toomany', hh) end
+if rec then
+  local delta = n - old
+  if not wpos and delta > 0 and (taken + delta > seats or redis.call('ZCARD', KEYS[4]) > 0) then
+    return out('noroom', old)
+  end
+  fields[1] = tostring(n)
+  if ARGV[7] ~= '' then
+    while #fields < 5 do fields[#fields + 1] = '' end
+    fields[5] = ARGV[7]
+  end
+  redis.call('HSET', KEYS[2], ARGV[1], table.concat(fields, '\31'))
+  local dirty = redis.call('HSETNX', KEYS[1], 'dirty', '1')
+  if wpos then return {'chwait', wpos, seats - taken, m[7], m[2], m[8], dirty, old} end
+  local promoted = {}
+  if delta ~= 0 then
+    taken = redis.call('HINCRBY', KEYS[1], 'taken', delta)
+    if delta < 0 then
+      promoted = promote()
+      taken = tonumber(redis.call('HGET', KEYS[1], 'taken'))
+    end
+  end
+  local res = {'changed', old, seats - taken, m[7], m[2], m[8], dirty}
+  for i = 1, #promoted do res[#res + 1] = promoted[i] end
+  return res
+end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSET', KEYS[2], ARGV[1], n .. '\31' .. seq .. '\31' .. ARGV[3])
 local dirty = redis.call('HSETNX', KEYS[1], 'dirty', '1')
@@ -225,10 +282,15 @@ func (s *store) run(ctx context.Context, sc *redis.Script, id int64, args ...any
 }
 
 // join signs a household up from a chat of grid su.Grid ("" when not
-// known). For "ok" and "wait", Extra[0] is the arrival sequence number;
-// for "grid", the event's target grids joined by sep.
-func (s *store) join(ctx context.Context, id int64, su signup, now time.Time) (result, error) {
-	return s.run(ctx, joinScript, id, string(su.User), su.N, su.tail(), now.Unix(), su.Grid)
+// known), or changes its headcount (when typed, typedN) or remark. For "ok"
+// and "wait", Extra[0] is the arrival sequence number; for "grid", the
+// event's target grids joined by sep; see joinScript for changes.
+func (s *store) join(ctx context.Context, id int64, su signup, typedN bool, now time.Time) (result, error) {
+	typed := ""
+	if typedN {
+		typed = "1"
+	}
+	return s.run(ctx, joinScript, id, string(su.User), su.N, su.tail(), now.Unix(), su.Grid, typed, clean(su.Remark))
 }
 
 // leave removes a household; Extra holds promoted user, record pairs.

@@ -33,7 +33,7 @@ func TestConcurrentJoinsNeverOversell(t *testing.T) {
 			defer wg.Done()
 			u, name := resident(i)
 			<-start
-			r, err := h.f.st.join(ctx, id, signup{User: u, N: 1, At: h.clk.Now(), Name: name}, h.clk.Now())
+			r, err := h.f.st.join(ctx, id, signup{User: u, N: 1, At: h.clk.Now(), Name: name}, false, h.clk.Now())
 			outs[i] = outcome{u, r, err}
 		}()
 	}
