@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"gridbot/bot"
 )
 
@@ -241,7 +243,11 @@ func (f *Feature) onText(ctx context.Context, c *bot.Context) error {
 		return bot.ErrSkip
 	}
 	if choice, ok := ParseAnswer(u.Text, MaxOptions); ok {
-		return f.answer(ctx, c, "", choice)
+		err := f.answer(ctx, c, "", choice)
+		if errors.Is(err, bot.ErrSkip) {
+			return f.finished(ctx, c)
+		}
+		return err
 	}
 	rid, err := f.env.Redis.HGet(ctx, f.key("act"), string(u.User)).Int()
 	if err != nil || rid == 0 {
@@ -257,4 +263,34 @@ func (f *Feature) onText(ctx context.Context, c *bot.Context) error {
 	}
 	n := len(r.Questions[pos].Options)
 	return bot.Userf(msgAnswerHow, n, optionLetters(n))
+}
+
+// finished answers a typed answer from a resident with no attempt in
+// progress who finished the latest round: that round is over for them,
+// their score, and when the results come. Anyone else gets bot.ErrSkip.
+func (f *Feature) finished(ctx context.Context, c *bot.Context) error {
+	id, err := f.LastRound(ctx)
+	if err != nil || id == 0 {
+		return bot.ErrSkip
+	}
+	p := f.env.Redis.Pipeline()
+	st := p.HGet(ctx, f.roundKey(id), "status")
+	av := p.HMGet(ctx, f.roundKey(id, "a", string(c.Update.User)), "done", "score", "correct")
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("quiz finished attempt: %w", err)
+	}
+	v := av.Val()
+	if len(v) < 3 || v[0] != "1" {
+		return bot.ErrSkip
+	}
+	r, err := f.round(ctx, id)
+	if err != nil || r == nil {
+		return bot.ErrSkip
+	}
+	score, _ := strconv.Atoi(fmt.Sprint(v[1]))
+	correct, _ := strconv.Atoi(fmt.Sprint(v[2]))
+	if st.Val() == "open" && f.env.Now().Before(r.Closes) {
+		return f.tell(ctx, c, fmt.Sprintf(msgFinishedOpen, id, score, correct, len(r.Questions), f.when(r.Closes)))
+	}
+	return f.tell(ctx, c, fmt.Sprintf(msgFinishedClosed, id, score, correct, len(r.Questions)))
 }

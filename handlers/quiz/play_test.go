@@ -52,10 +52,15 @@ func TestTextAnswersOnWeCom(t *testing.T) {
 	contains(t, last, "本期您答对 4 题（共 5 题），得 <b>40 分</b>")
 	g.private(u, "张阿姨", "答题")
 	contains(t, g.send.last(t, chat).Msg.Text, "您已经答过第1期了，得了 40 分。每期每人只能答一次")
-	n := len(g.send.To(chat))
 	g.private(u, "张阿姨", "C")
-	if got := len(g.send.To(chat)); got != n {
-		t.Errorf("a letter after finishing got a reply: %q", g.send.last(t, chat).Msg.Text)
+	after := g.send.last(t, chat).Msg.Text
+	contains(t, after, "您已经答完第1期的全部题目了")
+	contains(t, after, "本期得分：<b>40 分</b>（答对 4 题，共 5 题）")
+	contains(t, after, "结果会在 11月22日（周日）19:00 公布在群里")
+	stranger := bot.UserRef("wecom:wang")
+	g.private(stranger, "王叔", "A")
+	if got := g.send.To(stranger.PrivateChat()); len(got) != 0 {
+		t.Errorf("a letter from someone who never played got a reply: %q", got[len(got)-1].Msg.Text)
 	}
 	st, err := g.f.UserStats(context.Background(), "2026Q4", u)
 	if err != nil {
@@ -70,6 +75,11 @@ func TestTextAnswersOnWeCom(t *testing.T) {
 			t.Errorf("3网格 stats: got %+v, want 1 player, 40 points, 1 done (grid from the group)", gs)
 		}
 	}
+	if err := g.f.CloseRound(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	g.private(u, "张阿姨", "A")
+	contains(t, g.send.last(t, chat).Msg.Text, "第1期竞答已经结束了。您本期得了 <b>40 分</b>（答对 4 题，共 5 题）")
 }
 
 func TestTextHelpAndOutOfRange(t *testing.T) {
