@@ -127,3 +127,17 @@ func TestWorkerHelpShowsHowToStartCheckin(t *testing.T) {
 	h.clk.Set(time.Date(2027, 2, 12, 18, 50, 0, 0, bottest.Shanghai))
 	mustContain(t, "/startcheckin", to(h.say(group3, worker, "李网格员", "/startcheckin 1"), group3), "签到码：<b>")
 }
+
+func TestTooLargeForTheSeatsLeftIsNotToldOthersAreWaiting(t *testing.T) {
+	h := newHarness(t)
+	h.create(fmt.Sprintf(lantern, 3))
+	a, an := resident(1)
+	b, bn := resident(2)
+	c, cn := resident(3)
+	h.say(group3, a, an, "报名 1 2人")
+	got := to(h.say(group3, b, bn, "报名 1 2人"), group3)
+	mustContain(t, "too large", got, "只剩 1 个名额，不够 2 人", "候补第 1 位", "「报名 1 1人」")
+	mustNotContain(t, "too large", got, "前面已有居民")
+	got = to(h.say(group3, c, cn, "报名 1 2人"), group3)
+	mustContain(t, "behind a waiting household", got, "前面已有居民在排候补", "候补第 2 位")
+}

@@ -72,11 +72,15 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (strin
 		}
 		return text, fmt.Sprintf(msgToastOK, res.Left), nil
 	case "wait":
-		format := msgJoinWait
-		if res.Left > 0 {
-			format = msgJoinQueue
+		var text string
+		switch {
+		case res.Left > 0 && res.Num == 1:
+			text = fmt.Sprintf(msgJoinShort, name, res.Left, a.N, res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place), a.ID, res.Left)
+		case res.Left > 0:
+			text = fmt.Sprintf(msgJoinQueue, name, res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place))
+		default:
+			text = fmt.Sprintf(msgJoinWait, name, res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place))
 		}
-		text := fmt.Sprintf(format, name, res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place))
 		return text, fmt.Sprintf(msgToastWait, res.Num), nil
 	case "changed":
 		if p := pairs(res.Extra); len(p) > 0 {
