@@ -52,6 +52,10 @@ func SummaryText(r *Report) string {
 		fmt.Fprintf(&b, msgReportActs, s.Activities, Count(int64(s.Signups)), Count(s.CheckIns))
 		empty = false
 	}
+	if s.Planned > 0 {
+		fmt.Fprintf(&b, msgReportPlanned, s.Planned)
+		empty = false
+	}
 	if s.VolunteerHours > 0 {
 		fmt.Fprintf(&b, msgReportVol, Hours(s.VolunteerHours), s.Volunteers)
 	}
@@ -72,10 +76,13 @@ func SummaryText(r *Report) string {
 	return b.String()
 }
 
+// years is how many calendar years of volunteer hours are kept and summed.
+func (f *Feature) years() int { return max(1, int(f.cfg.Retention.Hours()/24/365)) }
+
 // VolunteerHours returns a person's hours per year for the years kept
 // (this year first) from the events feature's records.
 func (f *Feature) VolunteerHours(ctx context.Context, u bot.UserRef) ([]float64, error) {
-	years := max(1, int(f.cfg.Retention.Hours()/24/365))
+	years := f.years()
 	now := f.env.Now().In(f.env.Loc)
 	pipe := f.env.Redis.Pipeline()
 	cmds := make([]*redis.StringCmd, years)
@@ -109,7 +116,11 @@ func (f *Feature) volunteer(ctx context.Context, c *bot.Context) error {
 	fmt.Fprintf(&b, msgVolYear, Hours(hours[0]))
 	fmt.Fprintf(&b, msgVolTotal, len(hours), Hours(total))
 	stars := f.Stars(total)
-	fmt.Fprintf(&b, msgVolStars, StarText(stars))
+	if stars == 0 {
+		b.WriteString(msgVolNoStar)
+	} else {
+		fmt.Fprintf(&b, msgVolStars, StarText(stars))
+	}
 	if stars < len(f.cfg.Stars) {
 		fmt.Fprintf(&b, msgVolNext, Hours(f.cfg.Stars[stars]-total), strings.Repeat("★", stars+1))
 	} else {

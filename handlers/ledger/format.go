@@ -90,8 +90,8 @@ func Percent(r float64) string { return strconv.Itoa(int(math.Round(r*100))) + "
 
 // StarText returns n stars, or 暂无 for none.
 func StarText(n int) string {
-	if n == 0 {
-		return "—"
+	if n <= 0 {
+		return "暂无"
 	}
 	return strings.Repeat("★", n)
 }
@@ -102,18 +102,27 @@ func paragraph(p Period, s Summary) string {
 	if s.PushTotal > 0 {
 		var ks []string
 		for _, k := range kinds {
-			if n := s.Pushes[k.Kind]; n > 0 {
+			if n := s.Pushes[k.Kind]; n > 0 && k.Kind != "quiz" {
 				ks = append(ks, fmt.Sprintf("%s%s条", k.Name, Count(int64(n))))
 			}
 		}
-		parts = append(parts, fmt.Sprintf("通过网格群推送%s，覆盖群众%s人次", strings.Join(ks, "、"), Count(s.Reach)))
+		if len(ks) > 0 {
+			parts = append(parts, fmt.Sprintf("通过网格群推送%s，各类推送共覆盖群众%s人次", strings.Join(ks, "、"), Count(s.Reach)))
+		} else {
+			parts = append(parts, fmt.Sprintf("通过网格群推送各类消息，覆盖群众%s人次", Count(s.Reach)))
+		}
 	}
 	if s.Activities > 0 {
 		a := fmt.Sprintf("开展活动%d次，报名%s人次，签到%s人次", s.Activities, Count(int64(s.Signups)), Count(s.CheckIns))
 		if s.VolunteerHours > 0 {
 			a += fmt.Sprintf("，累计志愿服务%s小时", Hours(s.VolunteerHours))
 		}
+		if s.Planned > 0 {
+			a += fmt.Sprintf("，另有计划活动%d次", s.Planned)
+		}
 		parts = append(parts, a)
+	} else if s.Planned > 0 {
+		parts = append(parts, fmt.Sprintf("计划开展活动%d次", s.Planned))
 	}
 	if s.QuizRounds > 0 {
 		parts = append(parts, fmt.Sprintf("举办知识竞答%d期，参与%s人次，平均正确率%s", s.QuizRounds, Count(int64(s.QuizPlayers)), Percent(s.QuizRate)))

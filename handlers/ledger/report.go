@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/handlers/events"
 )
 
 // Report is every figure of one period. Field names are the JSON of the API.
@@ -42,11 +43,14 @@ type Summary struct {
 	Pushes    map[string]int `json:"pushes"`
 	PushTotal int            `json:"push_total"`
 	// Reach is members reached (人次) and Groups group deliveries, all kinds.
-	Reach      int64 `json:"reach"`
-	Groups     int64 `json:"groups"`
-	Activities int   `json:"activities"`
-	// Signups are people signed up (confirmed, headcounts summed);
-	// Waitlist households still waiting.
+	Reach  int64 `json:"reach"`
+	Groups int64 `json:"groups"`
+	// Activities counts the activities held (started by the time the
+	// report was built); Planned those of the period still to come.
+	Activities int `json:"activities"`
+	Planned    int `json:"planned"`
+	// Signups are people signed up to the activities held (confirmed,
+	// headcounts summed); Waitlist households still waiting there.
 	Signups  int `json:"signups"`
 	Waitlist int `json:"waitlist"`
 	// CheckIns are people checked in (人次) by the attendance records.
@@ -57,12 +61,13 @@ type Summary struct {
 	QuizPlayers    int     `json:"quiz_players"`
 	QuizAnswered   int     `json:"quiz_answered"`
 	QuizCorrect    int     `json:"quiz_correct"`
-	// QuizRate is QuizCorrect/QuizAnswered (0..1).
+	// QuizRate is QuizCorrect/QuizAnswered (0..1), 0 without answers.
 	QuizRate  float64 `json:"quiz_rate"`
 	Paragraph string  `json:"paragraph"`
 }
 
-// MonthRow is one month of the activity chart.
+// MonthRow is one month of the activity chart; activities and sign-ups
+// count the activities held.
 type MonthRow struct {
 	Month      string `json:"month"` // 2026-03
 	Activities int    `json:"activities"`
@@ -85,9 +90,10 @@ type PushRow struct {
 }
 
 // Activity is one activity that starts in the period (cancelled ones are
-// left out).
+// left out); Held is false for one that has not started yet.
 type Activity struct {
 	ID         int64     `json:"id"`
+	Held       bool      `json:"held"`
 	Title      string    `json:"title"`
 	Place      string    `json:"place"`
 	Start      time.Time `json:"start"`
@@ -145,13 +151,16 @@ type GridRow struct {
 	Rank        int     `json:"rank"`
 }
 
-// Volunteer is one person's check-ins in the period.
+// Volunteer is one person who earned volunteer hours in the period. Total
+// is their hours over the years kept (as /volunteer shows them, when the
+// report was built) and Stars the level of Total, as /volunteer has it.
 type Volunteer struct {
 	User  string  `json:"user"`
 	Name  string  `json:"name"`
 	Grid  string  `json:"grid"`
 	Acts  int64   `json:"activities"`
 	Hours float64 `json:"hours"`
+	Total float64 `json:"total_hours"`
 	Stars int     `json:"stars"`
 }
 
@@ -176,7 +185,9 @@ func (f *Feature) Build(ctx context.Context, p Period) (*Report, error) {
 	r := &Report{From: p.From.Format(time.DateOnly), To: p.Last().Format(time.DateOnly), Label: p.Label,
 		Generated: f.env.Now().In(f.env.Loc), Activities: acts, Quiz: rounds, Missed: missed, period: p}
 	r.Pushes = pushRows(t)
-	r.Volunteers = f.volunteers(t)
+	if r.Volunteers, err = f.volunteers(ctx, t); err != nil {
+		return nil, err
+	}
 	r.Grids = f.gridRows(grids, t, acts, rounds)
 	r.Months = monthRows(p, t, acts, r.Pushes)
 	r.Summary = f.summary(grids, t, r)
@@ -230,6 +241,7 @@ func (f *Feature) activities(ctx context.Context, p Period) ([]Activity, error) 
 		return nil, fmt.Errorf("report activities: %w", err)
 	}
 	var out []Activity
+	now := f.env.Now()
 	for i, idStr := range idStrs {
 		m := cs[i].meta.Val()
 		if len(m) == 0 || m["status"] == "cancelled" {
@@ -241,7 +253,7 @@ func (f *Feature) activities(ctx context.Context, p Period) ([]Activity, error) 
 		taken, _ := strconv.Atoi(m["taken"])
 		hours, _ := strconv.ParseFloat(m["hours"], 64)
 		a := Activity{ID: id, Title: m["title"], Place: m["place"], Start: time.Unix(start, 0).In(f.env.Loc),
-			Seats: seats, Signups: taken, Waitlist: int(cs[i].wait.Val()), HoursEach: hours, byGrid: map[string]int{}}
+			Held: !now.Before(time.Unix(start, 0)), Seats: seats, Signups: taken, Waitlist: int(cs[i].wait.Val()), HoursEach: hours, byGrid: map[string]int{}}
 		if m["grids"] != "" {
 			a.Grids = strings.Split(m["grids"], sep)
 		}
@@ -329,6 +341,21 @@ func (f *Feature) quizRounds(ctx context.Context, p Period) ([]QuizRow, []Missed
 		rows = append(rows, total)
 		rows = append(rows, gridRows...)
 	}
+	return rows, rankMissed(missed), nil
+}
+
+// MinAnswers is how many answers a question needs before its error rate
+// ranks it among the most missed; when no question has that many, all
+// answered questions are ranked.
+const MinAnswers = 5
+
+// rankMissed keeps the questions answered at least MinAnswers times (all,
+// when none is), most often missed first, at most 20.
+func rankMissed(all []Missed) []Missed {
+	missed := slices.DeleteFunc(slices.Clone(all), func(m Missed) bool { return m.Answered < MinAnswers })
+	if len(missed) == 0 {
+		missed = slices.DeleteFunc(slices.Clone(all), func(m Missed) bool { return m.Answered <= 0 })
+	}
 	slices.SortStableFunc(missed, func(a, b Missed) int {
 		ra := float64(a.Answered-a.Correct) / float64(a.Answered)
 		rb := float64(b.Answered-b.Correct) / float64(b.Answered)
@@ -337,7 +364,7 @@ func (f *Feature) quizRounds(ctx context.Context, p Period) ([]QuizRow, []Missed
 	if len(missed) > 20 {
 		missed = missed[:20]
 	}
-	return rows, missed, nil
+	return missed
 }
 
 // Stars returns the star level of hours under the configured thresholds.
@@ -351,15 +378,46 @@ func (f *Feature) Stars(hours float64) int {
 	return n
 }
 
-func (f *Feature) volunteers(t *tally) []Volunteer {
+// volunteers lists the people with hours in t, with their hours over the
+// years kept read in one round trip.
+func (f *Feature) volunteers(ctx context.Context, t *tally) ([]Volunteer, error) {
 	out := make([]Volunteer, 0, len(t.users))
+	var users []string
 	for u, v := range t.users {
-		out = append(out, Volunteer{User: u, Name: v.Name, Grid: v.Grid, Acts: v.Acts, Hours: round2(v.Hours), Stars: f.Stars(v.Hours)})
+		if v.Hours > 0 {
+			users = append(users, u)
+		}
+	}
+	totals := make([]float64, len(users))
+	if len(users) > 0 {
+		years := f.years()
+		now := f.env.Now().In(f.env.Loc)
+		pipe := f.env.Redis.Pipeline()
+		cmds := make([]*redis.SliceCmd, years)
+		for i := range cmds {
+			cmds[i] = pipe.HMGet(ctx, events.VolunteerKey(f.env.Keys, strconv.Itoa(now.Year()-i)), users...)
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("report volunteer hours: %w", err)
+		}
+		for _, c := range cmds {
+			for j, v := range c.Val() {
+				s, _ := v.(string)
+				h, _ := strconv.ParseFloat(s, 64)
+				totals[j] += h
+			}
+		}
+	}
+	for j, u := range users {
+		v := t.users[u]
+		total := max(totals[j], v.Hours)
+		out = append(out, Volunteer{User: u, Name: v.Name, Grid: v.Grid, Acts: v.Acts, Hours: round2(v.Hours),
+			Total: round2(total), Stars: f.Stars(total)})
 	}
 	slices.SortFunc(out, func(a, b Volunteer) int {
 		return cmp.Or(cmp.Compare(b.Hours, a.Hours), cmp.Compare(b.Acts, a.Acts), cmp.Compare(a.User, b.User))
 	})
-	return out
+	return out, nil
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
@@ -391,6 +449,9 @@ func (f *Feature) gridRows(grids []bot.Grid, t *tally, acts []Activity, quiz []Q
 		r.Reach += v.Members
 	}
 	for _, a := range acts {
+		if !a.Held {
+			continue
+		}
 		for g, n := range a.byGrid {
 			if g != "" {
 				row(g).Signups += n
@@ -472,7 +533,7 @@ func monthRows(p Period, t *tally, acts []Activity, pushes []PushRow) []MonthRow
 		out = append(out, MonthRow{Month: m.Format("2006-01"), CheckIns: t.months[m.Format("2006-01")]})
 	}
 	for _, a := range acts {
-		if i, ok := at[a.Start.Format("2006-01")]; ok {
+		if i, ok := at[a.Start.Format("2006-01")]; ok && a.Held {
 			out[i].Activities++
 			out[i].Signups += a.Signups
 		}
@@ -499,6 +560,10 @@ func (f *Feature) summary(grids []bot.Grid, t *tally, r *Report) Summary {
 		s.Groups += v.Groups
 	}
 	for _, a := range r.Activities {
+		if !a.Held {
+			s.Planned++
+			continue
+		}
 		s.Activities++
 		s.Signups += a.Signups
 		s.Waitlist += a.Waitlist
@@ -508,11 +573,7 @@ func (f *Feature) summary(grids []bot.Grid, t *tally, r *Report) Summary {
 		s.VolunteerHours += a.Hours
 	}
 	s.VolunteerHours = round2(s.VolunteerHours)
-	for _, v := range r.Volunteers {
-		if v.Hours > 0 {
-			s.Volunteers++
-		}
-	}
+	s.Volunteers = len(r.Volunteers)
 	for _, q := range r.Quiz {
 		if q.Total {
 			s.QuizRounds++

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -87,6 +88,20 @@ func table(x *excelize.File, sheet string, cols []column, rows [][]any, after ..
 	return sw.Flush()
 }
 
+// numStyles returns the styles of rates (86%) and one-decimal figures
+// (12.5), so those cells hold numbers staff can sort and average.
+func numStyles(x *excelize.File) (pct, dec int, err error) {
+	if pct, err = x.NewStyle(&excelize.Style{NumFmt: 9}); err != nil {
+		return 0, 0, err
+	}
+	format := "0.0"
+	dec, err = x.NewStyle(&excelize.Style{CustomNumFmt: &format})
+	return pct, dec, err
+}
+
+// num is a number cell of style id.
+func num(style int, v float64) excelize.Cell { return excelize.Cell{StyleID: style, Value: v} }
+
 func frozen() *excelize.Panes {
 	return &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
 		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}
@@ -101,6 +116,10 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 		return err
 	}
 	wrap, err := x.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	if err != nil {
+		return err
+	}
+	pct, _, err := numStyles(x)
 	if err != nil {
 		return err
 	}
@@ -124,8 +143,14 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 		[]any{"参加志愿服务（人）", s.Volunteers},
 		[]any{"知识竞答（期）", s.QuizRounds},
 		[]any{"竞答参与（人次）", s.QuizPlayers},
-		[]any{"竞答平均正确率", Percent(s.QuizRate)},
 	)
+	rateRow := len(rows) + 2
+	if s.QuizAnswered > 0 {
+		rows = append(rows, []any{"竞答平均正确率", s.QuizRate})
+	} else {
+		rows = append(rows, []any{"竞答平均正确率", "—"})
+	}
+	rows = append(rows, []any{"计划活动（次，尚未开展）", s.Planned})
 	if err := x.SetSheetRow(sh, "A1", &[]any{"项目", "数值"}); err != nil {
 		return err
 	}
@@ -133,6 +158,10 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 		if err := x.SetSheetRow(sh, fmt.Sprintf("A%d", i+2), &row); err != nil {
 			return err
 		}
+	}
+	if s.QuizAnswered > 0 {
+		cell := fmt.Sprintf("B%d", rateRow)
+		_ = x.SetCellStyle(sh, cell, cell, pct)
 	}
 	p := len(rows) + 3
 	if err := x.SetCellStr(sh, fmt.Sprintf("A%d", p), "工作小结（可直接使用）"); err != nil {
@@ -175,13 +204,24 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 		return excelize.ChartSeries{Name: fmt.Sprintf("%s!$%s$1", quote(sh), col), Categories: cats,
 			Values: fmt.Sprintf("%s!$%s$2:$%s$%d", quote(sh), col, col, last)}
 	}
+	// Activities (a few a month) are bars on the left axis; sign-ups and
+	// check-ins (hundreds) are lines on their own axis on the right.
+	one := 1.0
+	zero := 0.0
 	return x.AddChart(sh, fmt.Sprintf("D%d", last+2), &excelize.Chart{
 		Type:      excelize.Col,
-		Series:    []excelize.ChartSeries{series("E", ""), series("F", ""), series("G", "")},
+		Series:    []excelize.ChartSeries{series("E", "")},
 		Title:     []excelize.RichTextRun{{Text: "每月活动情况"}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
-		Dimension: excelize.ChartDimension{Width: 640, Height: 320},
+		Dimension: excelize.ChartDimension{Width: 720, Height: 360},
 		PlotArea:  excelize.ChartPlotArea{ShowVal: len(r.Months) <= 12},
+		YAxis: excelize.ChartAxis{MajorGridLines: true, MajorUnit: one, Minimum: &zero,
+			Title: []excelize.RichTextRun{{Text: "活动（次）"}}},
+	}, &excelize.Chart{
+		Type:   excelize.Line,
+		Series: []excelize.ChartSeries{series("F", ""), series("G", "")},
+		YAxis: excelize.ChartAxis{Secondary: true, Minimum: &zero,
+			Title: []excelize.RichTextRun{{Text: "报名、签到（人次）"}}},
 	})
 }
 
@@ -199,15 +239,19 @@ func pushSheet(x *excelize.File, r *Report) error {
 func activitySheet(x *excelize.File, r *Report) error {
 	cols := []column{{"编号", 6}, {"日期", 12}, {"时间", 7}, {"活动", 28}, {"地点", 22}, {"名额", 7},
 		{"报名户数", 9}, {"报名人数", 9}, {"候补户数", 9}, {"签到户数", 9}, {"签到人数", 9},
-		{"每人志愿时长", 12}, {"志愿服务时长（小时）", 18}, {"网格", 30}}
+		{"每人志愿时长", 12}, {"志愿服务时长（小时）", 18}, {"网格", 30}, {"状态", 8}}
 	rows := make([][]any, len(r.Activities))
 	for i, a := range r.Activities {
 		grids := strings.Join(a.Grids, "、")
 		if grids == "" {
 			grids = "全部"
 		}
+		state := "已开展"
+		if !a.Held {
+			state = "计划中"
+		}
 		rows[i] = []any{a.ID, a.Start.Format("2006-01-02"), a.Start.Format("15:04"), a.Title, a.Place, a.Seats,
-			a.Households, a.Signups, a.Waitlist, a.CheckInHouseholds, a.CheckIns, a.HoursEach, a.VolunteerHours, grids}
+			a.Households, a.Signups, a.Waitlist, a.CheckInHouseholds, a.CheckIns, a.HoursEach, a.VolunteerHours, grids, state}
 	}
 	return table(x, SheetActivities, cols, rows)
 }
@@ -215,6 +259,10 @@ func activitySheet(x *excelize.File, r *Report) error {
 func quizSheet(x *excelize.File, r *Report) error {
 	cols := []column{{"期数", 6}, {"日期", 12}, {"网格", 14}, {"成员数", 8}, {"参与人数", 9}, {"完成人数", 9},
 		{"参与率", 8}, {"总得分", 9}, {"平均得分", 9}, {"正确率", 8}}
+	pct, dec, err := numStyles(x)
+	if err != nil {
+		return err
+	}
 	var rows [][]any
 	for _, q := range r.Quiz {
 		grid := q.Grid
@@ -224,21 +272,21 @@ func quizSheet(x *excelize.File, r *Report) error {
 		case grid == "":
 			grid = "未绑定网格"
 		}
-		rate, avg, acc := "—", "—", ""
+		var rate, avg, acc any = "—", "—", ""
 		if q.Members > 0 {
-			rate = Percent(float64(q.Players) / float64(q.Members))
+			rate = num(pct, float64(q.Players)/float64(q.Members))
 		}
 		if q.Players > 0 {
-			avg = oneDecimal(float64(q.Points) / float64(q.Players))
+			avg = num(dec, math.Round(float64(q.Points)/float64(q.Players)*10)/10)
 		}
 		if q.Total && q.Answered > 0 {
-			acc = Percent(float64(q.Correct) / float64(q.Answered))
+			acc = num(pct, float64(q.Correct)/float64(q.Answered))
 		}
 		rows = append(rows, []any{q.Round, q.Opened.Format("2006-01-02"), grid, q.Members, q.Players, q.Done, rate, q.Points, avg, acc})
 	}
 	after := [][]any{{}, {"最常答错的题目"}, {"期数", "题号", "题目", "作答人次", "答对人次", "正确率"}}
 	for _, m := range r.Missed {
-		after = append(after, []any{m.Round, m.ID, m.Text, m.Answered, m.Correct, Percent(float64(m.Correct) / float64(m.Answered))})
+		after = append(after, []any{m.Round, m.ID, m.Text, m.Answered, m.Correct, num(pct, float64(m.Correct)/float64(m.Answered))})
 	}
 	return table(x, SheetQuiz, cols, rows, after...)
 }
@@ -249,9 +297,14 @@ func (f *Feature) gridSheet(x *excelize.File, r *Report) error {
 	sorted := make([]GridRow, len(r.Grids))
 	copy(sorted, r.Grids)
 	sortByRank(sorted)
+	_, dec, err := numStyles(x)
+	if err != nil {
+		return err
+	}
 	rows := make([][]any, len(sorted))
 	for i, g := range sorted {
-		rows[i] = []any{g.Rank, g.Grid, g.Members, g.Pushes, g.Reach, g.Signups, g.CheckIns, g.QuizPlayers, g.QuizAverage, g.Score}
+		rows[i] = []any{g.Rank, g.Grid, g.Members, g.Pushes, g.Reach, g.Signups, g.CheckIns, g.QuizPlayers,
+			num(dec, g.QuizAverage), num(dec, g.Score)}
 	}
 	w := f.cfg.Weights
 	note := fmt.Sprintf("综合得分：各项以最高的网格为100分折算，再按权重加权平均（推送覆盖%s、活动报名%s、签到%s、竞答参与%s、竞答得分%s）。",
@@ -260,12 +313,14 @@ func (f *Feature) gridSheet(x *excelize.File, r *Report) error {
 }
 
 func (f *Feature) volunteerSheet(x *excelize.File, r *Report) error {
-	cols := []column{{"序号", 6}, {"姓名", 14}, {"网格", 14}, {"参加活动（次）", 14}, {"服务时长（小时）", 16}, {"星级", 8}, {"用户编号", 22}}
+	years := f.years()
+	cols := []column{{"序号", 6}, {"姓名", 14}, {"网格", 14}, {"参加活动（次）", 14}, {"本期服务时长（小时）", 20},
+		{fmt.Sprintf("近%d年累计时长（小时）", years), 22}, {"星级（累计）", 12}}
 	rows := make([][]any, len(r.Volunteers))
 	for i, v := range r.Volunteers {
-		rows[i] = []any{i + 1, v.Name, v.Grid, v.Acts, v.Hours, StarText(v.Stars), v.User}
+		rows[i] = []any{i + 1, v.Name, v.Grid, v.Acts, v.Hours, v.Total, StarText(v.Stars)}
 	}
-	note := "星级按本期服务时长：" + f.starRule()
+	note := fmt.Sprintf("只列本期有服务时长的居民。星级按近%d年累计服务时长（和「志愿时长」里看到的一样）：", years) + f.starRule()
 	return table(x, SheetVolunteers, cols, rows, []any{}, []any{note})
 }
 
