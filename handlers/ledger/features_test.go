@@ -59,6 +59,11 @@ func TestVolunteer(t *testing.T) {
 			t.Errorf("志愿时长 reply lacks %q:\n%s", want, got)
 		}
 	}
+	w.rdb.HSet(ctx, events.VolunteerKey(w.keys, "2027"), "tg:79", 3)
+	out = w.say(bot.UserRef("tg:79").PrivateChat(), "tg:79", "王大妈", "志愿时长", nil)
+	if got := texts(out); !strings.Contains(got, "星级：暂无星级") || strings.Contains(got, "—") {
+		t.Errorf("志愿时长 below the first star = %s, want 星级：暂无星级", got)
+	}
 	out = w.say(bot.UserRef("tg:78").PrivateChat(), "tg:78", "张大爷", "我的志愿时长", nil)
 	if !strings.Contains(texts(out), "还没有志愿服务时长记录") {
 		t.Errorf("no hours reply = %s", texts(out))
