@@ -117,6 +117,16 @@ func (c *Context) Answer(ctx context.Context, text string) error {
 // InGroup reports whether the update came from a group chat.
 func (c *Context) InGroup() bool { return c.Update.ChatKind == Group }
 
+// FullRole returns the speaker's role, counting administrators of a bound
+// group as its grid workers (Role leaves that check out, as it asks the
+// platform; the router makes it only for commands that need it).
+func (c *Context) FullRole(ctx context.Context) Role {
+	if c.Role == Resident && c.router.isGroupAdmin(ctx, c) {
+		c.Role = GridWorker
+	}
+	return c.Role
+}
+
 // HelpFor returns the help text for a role, on one topic or ("") all.
 func (c *Context) HelpFor(role Role, topic string) string { return c.router.Help(role, topic) }
 

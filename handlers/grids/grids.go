@@ -95,7 +95,7 @@ func (f *Feature) help(ctx context.Context, c *bot.Context) error {
 	if c.Command == nil || c.Command.Name == "start" {
 		topic = ""
 	}
-	return c.Reply(ctx, c.HelpFor(c.Role, topic))
+	return c.Reply(ctx, c.HelpFor(c.FullRole(ctx), topic))
 }
 
 func (f *Feature) whoami(ctx context.Context, c *bot.Context) error {

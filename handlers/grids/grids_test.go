@@ -230,3 +230,14 @@ func TestWhoamiShowsIDsOnlyWhereTheyHelp(t *testing.T) {
 		t.Errorf("staff in group: %q", got)
 	}
 }
+
+func TestGroupAdminGetsWorkerHelp(t *testing.T) {
+	w := newWorld(t)
+	w.say("tg:-1", "tg:1", "/bind 3网格")
+	resident := w.say("tg:-1", "tg:5", "帮助")
+	w.s.SetAdmin("tg:6", true)
+	admin := w.say("tg:-1", "tg:6", "帮助")
+	if resident == admin || !strings.Contains(admin, "网格列表") {
+		t.Errorf("group admin got resident help:\n%s", admin)
+	}
+}
