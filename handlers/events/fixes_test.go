@@ -141,3 +141,17 @@ func TestTooLargeForTheSeatsLeftIsNotToldOthersAreWaiting(t *testing.T) {
 	got = to(h.say(group3, c, cn, "报名 1 2人"), group3)
 	mustContain(t, "behind a waiting household", got, "前面已有居民在排候补", "候补第 2 位")
 }
+
+// A waitlisted household that lowers its headcount to what is free gets
+// the seats at once, as the waitlist reply suggests.
+func TestWaitlistedHouseholdThatFitsAfterLoweringIsSeated(t *testing.T) {
+	h := newHarness(t)
+	h.create(fmt.Sprintf(lantern, 3))
+	a, an := resident(1)
+	b, bn := resident(2)
+	h.say(group3, a, an, "报名 1 2人")
+	mustContain(t, "short", to(h.say(group3, b, bn, "报名 1 2人"), group3), "候补第 1 位", "「报名 1 1人」")
+	got := to(h.say(group3, b, bn, "报名 1 1人"), group3)
+	mustContain(t, "lowered to fit", got, "已为您改好报名", "人数：1 人（原来 2 人）", "剩余名额：0")
+	mustContain(t, "my sign-ups", to(h.say(group3, b, bn, "我的报名"), group3), "已报名 1 人")
+}

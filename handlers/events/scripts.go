@@ -127,7 +127,20 @@ if rec then
   end
   redis.call('HSET', KEYS[2], ARGV[1], table.concat(fields, '\31'))
   local dirty = redis.call('HSETNX', KEYS[1], 'dirty', '1')
-  if wpos then return {'chwait', wpos, seats - taken, m[7], m[2], m[8], dirty, old} end
+  if wpos then
+    if delta < 0 then
+      local moved = promote()
+      if redis.call('ZSCORE', KEYS[3], ARGV[1]) then
+        taken = tonumber(redis.call('HGET', KEYS[1], 'taken'))
+        local res = {'changed', old, seats - taken, m[7], m[2], m[8], dirty}
+        for i = 1, #moved, 2 do
+          if moved[i] ~= ARGV[1] then res[#res + 1] = moved[i] res[#res + 1] = moved[i + 1] end
+        end
+        return res
+      end
+    end
+    return {'chwait', wpos, seats - taken, m[7], m[2], m[8], dirty, old}
+  end
   local promoted = {}
   if delta ~= 0 then
     taken = redis.call('HINCRBY', KEYS[1], 'taken', delta)
