@@ -2,6 +2,7 @@ package bot
 
 import (
 	"html"
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode"
@@ -215,4 +216,14 @@ func MentionHTML(u UserRef, name string) string {
 		return `<a href="tg://user?id=` + Esc(u.ID()) + `">` + Esc(name) + `</a>`
 	}
 	return "@" + Esc(name)
+}
+
+// Redact replaces secret in text, raw and URL-escaped, with mask, for text
+// bound for logs and errors (libraries put tokens and keys in URLs).
+func Redact(text, secret, mask string) string {
+	if secret == "" {
+		return text
+	}
+	text = strings.ReplaceAll(text, secret, mask)
+	return strings.ReplaceAll(text, url.QueryEscape(secret), mask)
 }

@@ -64,3 +64,13 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+func TestRedactRawAndEscaped(t *testing.T) {
+	got := Redact("GET /bot123:AbC/sendMessage?k=123%3AAbC", "123:AbC", "<token>")
+	if got != "GET /bot<token>/sendMessage?k=<token>" {
+		t.Errorf("got %q", got)
+	}
+	if Redact("x", "", "*") != "x" {
+		t.Error("empty secret changed text")
+	}
+}

@@ -101,6 +101,15 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// CheckSpec reports whether spec is a cron spec Add accepts: standard five
+// fields (minute hour day month weekday) or a descriptor such as @daily.
+func CheckSpec(spec string) error {
+	if _, err := cron.ParseStandard(spec); err != nil {
+		return fmt.Errorf("bad cron spec %q: %w", spec, err)
+	}
+	return nil
+}
+
 // Options are Config plus what tests and main may set.
 type Options struct {
 	Config

@@ -307,16 +307,7 @@ func (c *Client) redact(s string) string {
 	return redact(s, c.cfg.Token)
 }
 
-func redact(s, token string) string {
-	if token == "" {
-		return s
-	}
-	s = strings.ReplaceAll(s, token, "<token>")
-	if esc := strings.ReplaceAll(token, ":", "%3A"); esc != token {
-		s = strings.ReplaceAll(s, esc, "<token>")
-	}
-	return s
-}
+func redact(s, token string) string { return bot.Redact(s, token, "<token>") }
 
 // sentTo returns the chat p was last sent to: id, or the supergroup do
 // followed a migration to.

@@ -277,10 +277,4 @@ func classify(code int, msg string, retryAfter time.Duration) *bot.SendError {
 }
 
 // redact removes a secret from text bound for errors and logs.
-func redact(text, secret string) string {
-	if secret == "" {
-		return text
-	}
-	text = strings.ReplaceAll(text, secret, "***")
-	return strings.ReplaceAll(text, url.QueryEscape(secret), "***")
-}
+func redact(text, secret string) string { return bot.Redact(text, secret, "***") }

@@ -173,10 +173,10 @@ func (c Config) validate() error {
 			return fmt.Errorf("config key %w", err)
 		}
 	}
-	if _, err := tips.ParseSpec(c.Schedule.Quiz); err != nil {
+	if err := scheduler.CheckSpec(c.Schedule.Quiz); err != nil {
 		return keyErr("schedule.quiz", "%v", err)
 	}
-	if _, err := tips.ParseSpec(c.Schedule.Digest); err != nil {
+	if err := scheduler.CheckSpec(c.Schedule.Digest); err != nil {
 		return keyErr("schedule.digest", "%v", err)
 	}
 	if c.Outbox.Retention < recordsKept {

@@ -33,11 +33,10 @@ func DefaultConfig() Config {
 	return Config{Schedule: "30 8 * * *", Tick: "* * * * *"}
 }
 
-var specParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-// ParseSpec parses a standard 5-field cron spec (or @daily and the like).
+// ParseSpec parses a standard 5-field cron spec (or @daily and the like),
+// as the scheduler does.
 func ParseSpec(spec string) (cron.Schedule, error) {
-	s, err := specParser.Parse(spec)
+	s, err := cron.ParseStandard(spec)
 	if err != nil {
 		return nil, fmt.Errorf("cron spec %q: %w", spec, err)
 	}
