@@ -577,11 +577,13 @@ func (r *Router) check(ctx context.Context, c *Context) string {
 		c.Role = GridWorker
 		return ""
 	}
-	who := cmd.Role.String()
 	if cmd.Role == GridWorker {
-		who = MsgWorkersAndStaff
+		if c.Update.ChatKind == Private {
+			return fmt.Sprintf(MsgDenied, MsgWorkersAndStaff) + MsgWorkerInGroup
+		}
+		return fmt.Sprintf(MsgDenied, MsgWorkersAndStaff)
 	}
-	return fmt.Sprintf(MsgDenied, who)
+	return fmt.Sprintf(MsgDenied, cmd.Role.String())
 }
 
 // isAppointedWorker reports whether the speaker of a private chat is the

@@ -151,7 +151,9 @@ func SummaryText(r *Report) string {
 	}
 	if len(r.Scope) > 0 {
 		for _, g := range r.Grids {
-			fmt.Fprintf(&b, msgReportRank, bot.Esc(g.Grid), g.Rank, r.RankedAmong, oneDecimal(g.Score))
+			if g.Score > 0 {
+				fmt.Fprintf(&b, msgReportRank, bot.Esc(g.Grid), g.Rank, r.RankedAmong, oneDecimal(g.Score))
+			}
 		}
 	} else {
 		for _, g := range r.Grids {
