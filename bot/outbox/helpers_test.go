@@ -21,7 +21,7 @@ func newFakeSender() *bottest.Sender {
 }
 
 type fixture struct {
-	rdb  *redis.Client
+	rdb  redis.UniversalClient
 	keys bot.Keys
 	env  bot.Env
 	clk  *bottest.Clock

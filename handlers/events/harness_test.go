@@ -32,7 +32,7 @@ const (
 
 type harness struct {
 	t    testing.TB
-	rdb  *redis.Client
+	rdb  redis.UniversalClient
 	keys bot.Keys
 	env  bot.Env
 	f    *Feature
