@@ -27,6 +27,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/redisx"
 )
 
 // Real reports whether tests run against a real Redis server (single node or
@@ -50,7 +51,8 @@ func ClusterSeeds() []string {
 // New returns a client and a fresh key prefix ("t<random>"); the prefix's
 // keys are deleted when the test ends. With miniredis, the returned
 // *miniredis.Miniredis is non-nil (for FastForward); with real Redis it is
-// nil. On a cluster the client is a *redis.ClusterClient.
+// nil. On a cluster the client is a *redis.ClusterClient opened as the bot
+// opens it (bot/redisx: retries, redirects, writes waiting for a replica).
 func New(tb testing.TB) (redis.UniversalClient, bot.Keys, *miniredis.Miniredis) {
 	tb.Helper()
 	rdb, mr := open(tb)
@@ -72,14 +74,10 @@ func New(tb testing.TB) (redis.UniversalClient, bot.Keys, *miniredis.Miniredis) 
 func open(tb testing.TB) (redis.UniversalClient, *miniredis.Miniredis) {
 	if seeds := ClusterSeeds(); seeds != nil {
 		hl := &hookList{}
-		rdb := redis.NewClusterClient(&redis.ClusterOptions{
-			Addrs: seeds, PoolSize: 64,
-			NewClient: func(o *redis.Options) *redis.Client {
-				c := redis.NewClient(o)
-				c.AddHook(hl)
-				return c
-			},
-		})
+		rdb, err := redisx.Open(redisx.Options{Addrs: seeds, PoolSize: 64, WaitReplicas: -1, Hooks: []redis.Hook{hl}})
+		if err != nil {
+			tb.Fatalf("GRIDBOT_TEST_REDIS_CLUSTER: %v", err)
+		}
 		nodeHooks.Store(rdb, hl)
 		return rdb, nil
 	}

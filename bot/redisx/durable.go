@@ -58,6 +58,11 @@ type bypassKey struct{}
 
 func bypass(ctx context.Context) bool { return ctx.Value(bypassKey{}) != nil }
 
+// Volatile marks the writes made with the returned context as state whose
+// loss in a failover is harmless (rate-limit buckets): they do not wait for
+// replicas.
+func Volatile(ctx context.Context) context.Context { return context.WithValue(ctx, bypassKey{}, true) }
+
 // replicaRefresh is how often auto mode re-reads the replica count.
 const replicaRefresh = 2 * time.Second
 

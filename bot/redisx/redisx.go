@@ -36,6 +36,9 @@ type Options struct {
 	// with ErrNotReplicated.
 	WaitTimeout time.Duration
 
+	// PoolSize is the connections per node (go-redis's default when 0).
+	PoolSize int
+
 	// Hooks are added to every node's client after the durability hook
 	// (tests count round trips with them).
 	Hooks []redis.Hook
@@ -83,7 +86,7 @@ func Open(o Options) (redis.UniversalClient, error) {
 			return nil, fmt.Errorf("redisx: Redis Cluster has database 0 only, got %d", o.DB)
 		}
 		return redis.NewClusterClient(&redis.ClusterOptions{
-			Addrs: o.Addrs, Password: o.Password,
+			Addrs: o.Addrs, Password: o.Password, PoolSize: o.PoolSize,
 			DialTimeout: dialTimeout, ReadTimeout: ioTimeout, WriteTimeout: ioTimeout,
 			MaxRetries: maxRetries, MaxRedirects: maxRedirects,
 			MinRetryBackoff: minRetryBackoff, MaxRetryBackoff: maxRetryBackoff,
@@ -99,7 +102,7 @@ func Open(o Options) (redis.UniversalClient, error) {
 		}
 		c := redis.NewFailoverClient(&redis.FailoverOptions{
 			MasterName: o.SentinelMaster, SentinelAddrs: o.SentinelAddrs, SentinelPassword: o.SentinelPassword,
-			DB: o.DB, Password: o.Password,
+			DB: o.DB, Password: o.Password, PoolSize: o.PoolSize,
 			DialTimeout: dialTimeout, ReadTimeout: ioTimeout, WriteTimeout: ioTimeout,
 			MaxRetries: maxRetries, MinRetryBackoff: minRetryBackoff, MaxRetryBackoff: maxRetryBackoff,
 		})
@@ -107,7 +110,7 @@ func Open(o Options) (redis.UniversalClient, error) {
 		return c, nil
 	case o.Addr != "":
 		c := redis.NewClient(&redis.Options{
-			Addr: o.Addr, DB: o.DB, Password: o.Password,
+			Addr: o.Addr, DB: o.DB, Password: o.Password, PoolSize: o.PoolSize,
 			DialTimeout: dialTimeout, ReadTimeout: ioTimeout, WriteTimeout: ioTimeout,
 			MaxRetries: maxRetries, MinRetryBackoff: minRetryBackoff, MaxRetryBackoff: maxRetryBackoff,
 		})
