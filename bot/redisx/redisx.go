@@ -54,6 +54,10 @@ const (
 	maxRedirects    = 8
 	minRetryBackoff = 16 * time.Millisecond
 	maxRetryBackoff = 512 * time.Millisecond
+	// A dead node refuses connections at once; trying it five times per
+	// command (go-redis's default) only delays the move to its successor.
+	dialerRetries      = 2
+	dialerRetryTimeout = 50 * time.Millisecond
 )
 
 // Open returns a client for o: a *redis.ClusterClient for Addrs, a
@@ -85,17 +89,22 @@ func Open(o Options) (redis.UniversalClient, error) {
 		if o.DB != 0 {
 			return nil, fmt.Errorf("redisx: Redis Cluster has database 0 only, got %d", o.DB)
 		}
-		return redis.NewClusterClient(&redis.ClusterOptions{
+		r := &reloader{}
+		cc := redis.NewClusterClient(&redis.ClusterOptions{
 			Addrs: o.Addrs, Password: o.Password, PoolSize: o.PoolSize,
 			DialTimeout: dialTimeout, ReadTimeout: ioTimeout, WriteTimeout: ioTimeout,
+			DialerRetries: dialerRetries, DialerRetryTimeout: dialerRetryTimeout,
 			MaxRetries: maxRetries, MaxRedirects: maxRedirects,
 			MinRetryBackoff: minRetryBackoff, MaxRetryBackoff: maxRetryBackoff,
 			NewClient: func(opt *redis.Options) *redis.Client {
 				c := redis.NewClient(opt)
+				c.AddHook(r)
 				hook(c)
 				return c
 			},
-		}), nil
+		})
+		r.cc.Store(cc)
+		return cc, nil
 	case o.SentinelMaster != "":
 		if len(o.SentinelAddrs) == 0 {
 			return nil, errors.New("redisx: SentinelMaster needs SentinelAddrs")
@@ -103,6 +112,7 @@ func Open(o Options) (redis.UniversalClient, error) {
 		c := redis.NewFailoverClient(&redis.FailoverOptions{
 			MasterName: o.SentinelMaster, SentinelAddrs: o.SentinelAddrs, SentinelPassword: o.SentinelPassword,
 			DB: o.DB, Password: o.Password, PoolSize: o.PoolSize,
+			DialerRetries: dialerRetries, DialerRetryTimeout: dialerRetryTimeout,
 			DialTimeout: dialTimeout, ReadTimeout: ioTimeout, WriteTimeout: ioTimeout,
 			MaxRetries: maxRetries, MinRetryBackoff: minRetryBackoff, MaxRetryBackoff: maxRetryBackoff,
 		})
