@@ -27,6 +27,9 @@ type Topology struct {
 	// SentinelMaster and SentinelAddrs are set for a Sentinel topology.
 	SentinelMaster string
 	SentinelAddrs  []string
+	// Master and Replica are the addresses of the Sentinel topology's
+	// master and replica at the start.
+	Master, Replica string
 	// ClusterAddrs is set for a cluster topology.
 	ClusterAddrs []string
 
@@ -146,6 +149,7 @@ func StartSentinel(tb testing.TB) *Topology {
 		return err == nil && len(r) == 1
 	}, sentinelPort)
 	t.SentinelMaster, t.SentinelAddrs = "gbmaster", []string{addr(sentinelPort)}
+	t.Master, t.Replica = addr(masterPort), addr(replicaPort)
 	return t
 }
 
@@ -220,4 +224,24 @@ func (t *Topology) masterPortOf(slot int) int {
 	}
 	t.tb.Fatalf("no master serves slot %d", slot)
 	return 0
+}
+
+// Pause stops the server at address a (SIGSTOP), so it neither answers nor
+// replicates; Resume lets it go on.
+func (t *Topology) Pause(a string) { t.signal(a, syscall.SIGSTOP) }
+
+// Resume continues a server Pause stopped.
+func (t *Topology) Resume(a string) { t.signal(a, syscall.SIGCONT) }
+
+func (t *Topology) signal(a string, sig syscall.Signal) {
+	t.tb.Helper()
+	_, p, _ := net.SplitHostPort(a)
+	port, _ := strconv.Atoi(p)
+	c, ok := t.procs[port]
+	if !ok {
+		t.tb.Fatalf("no process on %s", a)
+	}
+	if err := c.Process.Signal(sig); err != nil {
+		t.tb.Fatal(err)
+	}
 }
