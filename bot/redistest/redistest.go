@@ -52,7 +52,8 @@ func ClusterSeeds() []string {
 // keys are deleted when the test ends. With miniredis, the returned
 // *miniredis.Miniredis is non-nil (for FastForward); with real Redis it is
 // nil. On a cluster the client is a *redis.ClusterClient opened as the bot
-// opens it (bot/redisx: retries, redirects, writes waiting for a replica).
+// opens it (bot/redisx: retries, redirects, writes waiting for a replica;
+// GRIDBOT_TEST_REDIS_WAIT=0 turns the waiting off, to measure its cost).
 func New(tb testing.TB) (redis.UniversalClient, bot.Keys, *miniredis.Miniredis) {
 	tb.Helper()
 	rdb, mr := open(tb)
@@ -74,7 +75,11 @@ func New(tb testing.TB) (redis.UniversalClient, bot.Keys, *miniredis.Miniredis) 
 func open(tb testing.TB) (redis.UniversalClient, *miniredis.Miniredis) {
 	if seeds := ClusterSeeds(); seeds != nil {
 		hl := &hookList{}
-		rdb, err := redisx.Open(redisx.Options{Addrs: seeds, PoolSize: 64, WaitReplicas: -1, Hooks: []redis.Hook{hl}})
+		wait := -1
+		if os.Getenv("GRIDBOT_TEST_REDIS_WAIT") == "0" {
+			wait = 0
+		}
+		rdb, err := redisx.Open(redisx.Options{Addrs: seeds, PoolSize: 64, WaitReplicas: wait, Hooks: []redis.Hook{hl}})
 		if err != nil {
 			tb.Fatalf("GRIDBOT_TEST_REDIS_CLUSTER: %v", err)
 		}
