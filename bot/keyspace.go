@@ -28,11 +28,17 @@ import (
 // Writes that must span two slots (an event and the open index, a check-in
 // and the ledger records) are separate commands ordered so that a failure
 // between them leaves nothing visible (see events.store.create and
-// events.Feature.record). TestKeyspace checks every key a full run of the
-// bot writes against this table (cmd/gridbot), and Slot against Redis.
+// events.Feature.record). cmd/gridbot's full run of the bot
+// (TestWeComGroupUsesEveryFeatureByText) checks every key it wrote against
+// this table, and TestSlotIsRedisKeyslot checks Slot against CLUSTER KEYSLOT.
 //
 // Changing a family's tag moves its keys to another slot: existing data
-// must be renamed (with the bot stopped) or it is no longer found.
+// must be renamed (with the bot stopped) or it is no longer found. A new
+// family (a new feature's keys) gets a row here, or that full run fails.
+//
+// Outside the prefix, bot/redisx writes one more kind of key:
+// gridbot:wait:{<tag>}, a marker with a 10 s TTL in the slot of a MULTI it
+// confirms has reached a replica (redisx.MarkerKey).
 var Keyspace = []Family{
 	{Name: "dir", Pattern: "dir:{dir}:*", Rule: SlotFeature, Tag: "dir", Owner: "bot (Directory)",
 		Doc: "chats, grids, grid metadata, workers, staff, names, handles: whois, bind, unbind and migrate scripts touch several at once"},
