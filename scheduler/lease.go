@@ -23,7 +23,6 @@ end
 return 0
 `)
 
-
 // renew extends the lease if this replica holds it or takes it if nobody
 // does (SET NX semantics, compare-and-extend in one script). Leadership
 // counts locally until a little before the lease would lapse, so a replica
