@@ -36,9 +36,10 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 `)
 
-// instanceID returns name (or "gridbot") with a random suffix, unique per
-// process start.
-func instanceID(name string) string {
+// InstanceID returns name (or "gridbot") with a random suffix: an id for
+// one process start, to tell replicas (and restarts) apart in leases and
+// claims.
+func InstanceID(name string) string {
 	if name == "" {
 		name = "gridbot"
 	}

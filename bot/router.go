@@ -148,8 +148,8 @@ type RouterOptions struct {
 	// the handler runs). Another replica takes over the update of a process
 	// that died at most this long after it died.
 	ClaimTTL time.Duration
-	// Instance names this process in claims (default random); give each
-	// replica its own.
+	// Instance names this process in claims; it must differ between
+	// processes, restarts included (default InstanceID("")).
 	Instance string
 }
 
@@ -185,13 +185,16 @@ func NewRouter(opt RouterOptions) *Router {
 	if opt.ClaimTTL <= 0 {
 		opt.ClaimTTL = 6 * time.Second
 	}
+	if opt.Instance == "" {
+		opt.Instance = InstanceID("")
+	}
 	log := opt.Log
 	if log == nil {
 		log = slog.Default()
 	}
 	return &Router{
 		opt: opt, log: log,
-		boot:      "p:" + instanceID(opt.Instance),
+		boot:      "p:" + opt.Instance,
 		slash:     map[string]*Command{},
 		keyword:   map[string]*Command{},
 		callbacks: map[string]HandlerFunc{},

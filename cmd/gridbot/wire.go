@@ -92,6 +92,10 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		cfg.Log.Level = "warn"
 	}
 	log := newLogger(cfg.Log, logOut)
+	instance := replicaInstance(&cfg.Replica)
+	if !cfg.trial() {
+		log = log.With("replica", cfg.Replica.Name)
+	}
 	loc, _ := time.LoadLocation(cfg.Timezone)
 	rdb, closeRedis, err := openRedis(cfg.Redis, log)
 	if err != nil {
@@ -109,10 +113,11 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 
 	ob := outbox.New(env, ratelimit.New(rdb, keys, cfg.Limits), cfg.Outbox)
 	env.Outbox = ob
-	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config})
+	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config, ID: instance})
 	env.Due = sch
 
-	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout})
+	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
+		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance})
 	api, err := registerFeatures(env, cfg, router, sch, ob)
 	if err != nil {
 		return err
@@ -171,8 +176,8 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 				return err
 			}
 		} else {
-			store := telegram.NewRedisOffsetStore(rdb, keys)
-			sources = append(sources, func(ctx context.Context) error { return tg.Poll(ctx, store, submit) })
+			lease := telegram.NewPollLease(rdb, keys, instance, cfg.Telegram.PollLease, log)
+			sources = append(sources, func(ctx context.Context) error { return tg.PollLeader(ctx, lease, submit) })
 		}
 		log.Info("telegram ready", "bot", tg.Username(), "webhook", cfg.Telegram.Webhook())
 	}
@@ -323,4 +328,13 @@ func srvAddr(s *server.Server) string {
 		return ""
 	}
 	return s.Addr()
+}
+
+// replicaInstance fills in the replica's name (the host name by default)
+// and returns its id for this start: the name with a random suffix.
+func replicaInstance(cfg *ReplicaConfig) string {
+	if cfg.Name == "" {
+		cfg.Name, _ = os.Hostname()
+	}
+	return bot.InstanceID(cfg.Name)
 }
