@@ -111,7 +111,8 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	mux := bot.Mux{}
 	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: mux, Log: log, Now: time.Now, Loc: loc}
 
-	ob := outbox.New(env, ratelimit.New(rdb, keys, cfg.Limits), cfg.Outbox)
+	lim := ratelimit.New(rdb, keys, cfg.Limits)
+	ob := outbox.New(env, lim, cfg.Outbox)
 	env.Outbox = ob
 	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config, ID: instance})
 	env.Due = sch
@@ -166,7 +167,8 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		if !tg.CanReadAllGroupMessages() {
 			log.Warn("privacy mode is on: in groups the bot sees only /commands; turn it off with BotFather /setprivacy or make the bot a group admin")
 		}
-		submit := func(ctx context.Context, u *bot.Update) <-chan struct{} { return disp.Submit(ctx, tg, u) }
+		replies := limitedReplies{Client: tg, lim: lim, log: log}
+		submit := func(ctx context.Context, u *bot.Update) <-chan struct{} { return disp.Submit(ctx, replies, u) }
 		if cfg.Telegram.Webhook() {
 			if srv == nil {
 				return fmt.Errorf("config key http.listen: webhook mode needs the HTTP server")
