@@ -10,7 +10,6 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/ratelimit"
-	"gridbot/bot/redistest"
 )
 
 // TestReplicasShareLimits drains three broadcasts to the same 100 groups
@@ -18,9 +17,9 @@ import (
 // shared Redis (as four gridbot processes would), through one platform
 // that refuses any send over its limits (scaled up for speed: 200/s per
 // bot with a burst of 10, one message per group every 200 ms). Every group
-// gets each broadcast exactly once, no send is refused, and the sends are
-// spread over no more than 10% beyond the least time the shared limits
-// allow (asserted against real Redis only).
+// gets each broadcast exactly once and no send is refused: four replicas
+// with limits of their own would send four times too fast. (How close the
+// pace comes to the limits is logged; it is a benchmark matter.)
 func TestReplicasShareLimits(t *testing.T) {
 	limits := map[string]ratelimit.Limit{
 		"tg:global": {N: 200, Per: time.Second, Burst: 10},
@@ -86,10 +85,4 @@ func TestReplicasShareLimits(t *testing.T) {
 	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
 	span := times[len(times)-1].Sub(times[0])
 	t.Logf("%d sends by 4 replicas spread over %v (shared limits allow %v)", total, span, allowed)
-	if !redistest.Real() {
-		return
-	}
-	if span > allowed*11/10 {
-		t.Errorf("sends spread over %v, want at most %v", span, allowed*11/10)
-	}
 }
