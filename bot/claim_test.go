@@ -159,3 +159,21 @@ func TestManyReplicasHandleEachUpdateOnce(t *testing.T) {
 		t.Errorf("%d Handle calls returned before the update was finished", n)
 	}
 }
+
+// TestRoundTripsPerUpdate counts the router's Redis round trips for one
+// update whose handler touches no Redis itself: the claim, the speaker
+// lookup and the done mark, as before claims carried a TTL (a claim is
+// renewed only while a handler runs past a third of ClaimTTL).
+func TestRoundTripsPerUpdate(t *testing.T) {
+	rdb, keys, _ := redistest.New(t)
+	r := replica(rdb, keys, "a", 6*time.Second, func(ctx context.Context, c *bot.Context) error { return c.Reply(ctx, "好") })
+	ctx := context.Background()
+	r.Handle(ctx, newSender(), &bot.Update{ID: "tg:40", Chat: "tg:-5", User: "tg:7", Text: "报名 1"})
+	c := redistest.Count(rdb)
+	for i := range 20 {
+		r.Handle(ctx, newSender(), &bot.Update{ID: fmt.Sprintf("tg:%d", 41+i), Chat: "tg:-5", User: "tg:7", Text: "报名 1"})
+	}
+	if got, want := c.Count(), int64(20*3); got != want {
+		t.Errorf("round trips for 20 updates = %d, want %d (claim, whois, done)", got, want)
+	}
+}
