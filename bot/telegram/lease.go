@@ -237,14 +237,14 @@ func (c *Client) PollLeader(ctx context.Context, l *PollLease, submit Submit) er
 		if err != nil {
 			break
 		}
-		c.log.Info("telegram poll leader", "replica", l.id, "token", t.token)
+		c.log.Info("telegram poll leader", "instance", l.id, "token", t.token)
 		err = c.poll(t.ctx, t, t, submit)
 		t.end()
 		if err != nil && ctx.Err() == nil {
 			c.log.Warn("telegram polling under the lease stopped", "err", err)
 		}
 		if ctx.Err() == nil {
-			c.log.Warn("telegram poll lease lost; no longer polling", "replica", l.id, "token", t.token)
+			c.log.Warn("telegram poll lease lost; no longer polling", "instance", l.id, "token", t.token)
 		}
 	}
 	return nil
