@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -154,14 +155,14 @@ func TestReplicasSurviveKills(t *testing.T) {
 	procs := map[string]*proc{}
 	var logs []*proc
 	startReplica := func(name string) {
-		p := start(t, append(env, "GRIDBOT_REPLICA_NAME="+name))
+		p := start(t, append(slices.Clip(env), "GRIDBOT_REPLICA_NAME="+name))
 		procs[name] = p
 		logs = append(logs, p)
 	}
 	dump := func() string {
 		var sb strings.Builder
 		for i, p := range logs {
-			fmt.Fprintf(&sb, "--- process %d:\n%s\n", i, p.stderr)
+			fmt.Fprintf(&sb, "--- process %d:\n%s\n", i, p.log())
 		}
 		return sb.String()
 	}
@@ -431,7 +432,7 @@ func TestReplicasSurviveKills(t *testing.T) {
 		}
 	}
 	for _, p := range logs {
-		if strings.Contains(p.stderr.String(), testToken) {
+		if strings.Contains(p.log(), testToken) {
 			t.Errorf("token in logs")
 		}
 	}
