@@ -17,7 +17,7 @@ import (
 
 // replica returns a router sharing rdb and keys with the others, as
 // another gridbot process would, whose one command runs handle.
-func replica(rdb *redis.Client, keys bot.Keys, name string, claimTTL time.Duration, handle bot.HandlerFunc) *bot.Router {
+func replica(rdb redis.UniversalClient, keys bot.Keys, name string, claimTTL time.Duration, handle bot.HandlerFunc) *bot.Router {
 	dir := bot.NewDirectory(rdb, keys, nil)
 	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, ClaimTTL: claimTTL,
 		HandlerTimeout: 5 * time.Second, Instance: name})

@@ -19,9 +19,13 @@ import (
 	"gridbot/bot/telegram/tgfake"
 )
 
-// testRedisAddrs returns the Redis the replicas share: the single node of
+// testRedisAddrs returns the Redis the replicas share: the cluster seeds of
+// GRIDBOT_TEST_REDIS_CLUSTER when set, else the single node of
 // GRIDBOT_TEST_REDIS (host:port, optionally /db).
 func testRedisAddrs() (addrs []string, db string) {
+	if seeds := os.Getenv("GRIDBOT_TEST_REDIS_CLUSTER"); seeds != "" {
+		return strings.Split(seeds, ","), ""
+	}
 	host, db, _ := strings.Cut(os.Getenv("GRIDBOT_TEST_REDIS"), "/")
 	return []string{host}, db
 }
@@ -30,6 +34,9 @@ func testRedisAddrs() (addrs []string, db string) {
 // place that says how the replicas reach Redis.
 func redisEnv() []string {
 	addrs, db := testRedisAddrs()
+	if len(addrs) > 1 {
+		return []string{"GRIDBOT_REDIS_ADDRS=" + strings.Join(addrs, ",")}
+	}
 	env := []string{"GRIDBOT_REDIS_ADDR=" + addrs[0]}
 	if db != "" {
 		env = append(env, "GRIDBOT_REDIS_DB="+db)
