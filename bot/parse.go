@@ -318,6 +318,11 @@ func (r *Router) verbFirst(s, orig, rest string, first, question bool) (Parsed, 
 	if question {
 		return Parsed{}, false
 	}
+	if x, ok := strings.CutPrefix(after, "一下"); ok {
+		if _, _, num := ActivityNumber(trimArgSeps(x)); num {
+			after = x
+		}
+	}
 	args, ok := numberArgs(after, needNum)
 	if !ok {
 		return Parsed{}, false
@@ -336,11 +341,9 @@ func (r *Router) numberFirst(s string, question bool) (string, *Command, bool) {
 	var who []string
 	for range 6 {
 		if cmd, word := r.keywordAfterNumber(t); cmd != nil {
-			extra, ok := tailArgs(t[len(word):])
-			if !ok {
-				return "", nil, false
+			if extra, ok := tailArgs(t[len(word):]); ok {
+				return joinWords(append([]string{num, extra}, who...)...), cmd, true
 			}
-			return joinWords(append([]string{num, extra}, who...)...), cmd, true
 		}
 		next, ok := peel(t, &who)
 		if !ok {
@@ -417,6 +420,9 @@ func tailArgs(s string) (string, bool) {
 		}
 		t = r
 	}
+	if secondActivity(t) {
+		return "", false
+	}
 	switch {
 	case startsAny(t, " ", ",", "，", "、", ":", "：", "。", "；", "带"),
 		t[0] >= '0' && t[0] <= '9':
@@ -426,6 +432,26 @@ func tailArgs(s string) (string, bool) {
 		return t, true
 	}
 	return "", false
+}
+
+// secondActivity reports whether s, the text after an activity number,
+// names another one ("、5号", "和5号活动", "、5"): one message is one
+// activity, so such a message is left to a person rather than half done.
+func secondActivity(s string) bool {
+	t := strings.TrimLeft(s, " ")
+	_, t, listed := cutWord(t, []string{"、", "还有", "以及", "和", "跟", "与"})
+	t = strings.TrimLeft(strings.TrimLeft(t, " ,，;；"), "#第 ")
+	_, r, ok := LeadingNumber(t)
+	if !ok || r == t {
+		return false
+	}
+	if _, _, place := cutWord(strings.TrimPrefix(r, "号"), placeWords); place {
+		return false
+	}
+	if _, _, unit := cutWord(r, countUnits); unit && !strings.HasPrefix(r, "个活动") {
+		return false
+	}
+	return listed || startsAny(r, "号", "活动", "个活动")
 }
 
 // trimCourtesy drops thanks, soft particles and punctuation from the end of s.
@@ -485,16 +511,25 @@ func trimArgSeps(s string) string {
 var placeWords = []string{"楼", "栋", "院", "单元", "门", "室", "房", "间", "路", "街", "巷", "村", "线", "床", "那天", "晚上",
 	"上午", "下午", "早上", "中午"}
 
-// readSlot reads an activity number at the start of s as residents write
-// it: "3", "3号", "#3", "第三个活动", "3号活动", "三号的活动". It returns the
-// number in Arabic digits and the text after it. A number followed by a
-// unit ("3人", "3点", "3号楼") is not an activity number, and a Chinese
-// numeral must be followed by 号, 活动 or a break ("报名一下" has none).
+// readSlot is ActivityNumber with the number in Arabic digits.
 func readSlot(s string) (num, rest string, ok bool) {
+	n, rest, ok := ActivityNumber(s)
+	if !ok {
+		return "", s, false
+	}
+	return strconv.Itoa(n), rest, true
+}
+
+// ActivityNumber reads an activity number at the start of s as residents
+// write it: "3", "3号", "#3", "第三个活动", "3号活动", "三号的活动". It
+// returns the number and the text after it. A number followed by a unit
+// ("3人", "3点", "3号楼") is not an activity number, and a Chinese numeral
+// must be followed by 号, 活动 or a break ("一下", "一家三口" have none).
+func ActivityNumber(s string) (n int, rest string, ok bool) {
 	t := strings.TrimLeft(strings.TrimLeft(s, "#第"), " ")
 	n, r, ok := LeadingNumber(t)
 	if !ok || r == t {
-		return "", s, false
+		return 0, s, false
 	}
 	arabic := t[0] >= '0' && t[0] <= '9'
 	hao := false
@@ -506,7 +541,7 @@ func readSlot(s string) (num, rest string, ok bool) {
 	}
 	if hao {
 		if _, _, ok := cutWord(r, placeWords); ok {
-			return "", s, false
+			return 0, s, false
 		}
 	}
 	switch {
@@ -516,13 +551,13 @@ func readSlot(s string) (num, rest string, ok bool) {
 	case arabic && r[0] >= 0x80:
 		if p, ok := readPeople(r); !ok || p.rest == r {
 			if strings.TrimRight(trimCourtesy(r), tailSeps) != "" {
-				return "", s, false
+				return 0, s, false
 			}
 		}
 	default:
-		return "", s, false
+		return 0, s, false
 	}
-	return strconv.Itoa(n), r, true
+	return n, r, true
 }
 
 func firstRune(s string) rune {

@@ -108,6 +108,9 @@ func cutPart(s string) (n int, rest string, ok bool) {
 		}
 	}
 	if _, r, ok := cutWord(s, possessives); ok {
+		if w, after, ok := cutWord(r, pairList); ok {
+			return pairWords[w], after, true
+		}
 		if _, after, ok := cutWord(r, kinWords); ok {
 			return 1, after, true
 		}

@@ -273,19 +273,6 @@ type joinArgs struct {
 	Remark string
 }
 
-var headUnits = []string{"个人", "口人", "人", "位", "口", "名", "个"}
-
-// isHead reports whether s, the text after a number, makes it a headcount
-// ("3人", "两个", not "3个活动").
-func isHead(s string) bool {
-	for _, u := range headUnits {
-		if strings.HasPrefix(s, u) {
-			return !strings.HasPrefix(s, "个活动")
-		}
-	}
-	return false
-}
-
 func trimSeps(s string) string { return strings.TrimLeft(s, " :：,，、.。;；-—") }
 
 // parseJoinArgs reads what follows 报名: an optional activity number ("7",
@@ -298,10 +285,9 @@ func parseJoinArgs(s string, limit, remarkMax int) (joinArgs, error) {
 	a := joinArgs{N: 1}
 	s = strings.ReplaceAll(bot.Normalize(s), "\n", " ")
 	s = trimSeps(strings.TrimLeft(trimSeps(s), "#第"))
-	if n, rest, ok := bot.LeadingNumber(s); ok && !isHead(strings.TrimLeft(rest, " ")) {
+	if n, rest, ok := bot.ActivityNumber(s); ok {
 		a.ID, a.HasID = int64(n), true
-		rest = strings.TrimPrefix(rest, "号")
-		s = trimSeps(strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(rest, "个")), "活动"))
+		s = trimSeps(rest)
 		if d, after, ok := leadingDigits(s); ok && (after == "" || after[0] == ' ') {
 			a.N, a.HasN, s = d, true, after
 		}
