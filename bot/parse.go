@@ -33,13 +33,15 @@ const Slot = "{n}"
 const DefaultBotName = "网格助手"
 
 // politePrefixes are stripped before a keyword: 我要报名3, 帮我取消报名3,
-// 网格员你好，报名3.
+// 网格员你好，报名3. actPrefixes, and people phrases, are stripped only
+// before a keyword that acts (报名, 取消): "好，报名3" signs up, but "好活动"
+// praises and does not list the activities.
 var (
-	politePrefixes = byLen([]string{"我想要", "我要", "我想", "想要", "想", "帮我们", "给我们", "帮我", "帮忙", "麻烦您", "麻烦你",
-		"麻烦", "劳驾", "拜托", "请帮我", "请给我", "请问", "请", "给我", "替我", "为我", "我来", "要", "我准备", "准备",
-		"我打算", "打算", "我决定", "决定", "那我", "那就", "那个", "那", "我就", "我还是", "还是", "好的", "好", "嗯", "行",
-		"可以", "我先", "先", "我再", "再", "你好", "您好", "网格员你好", "网格员您好", "网格员", "小助手", "助手", "老师",
-		"最近有什么", "最近有哪些", "有什么", "有哪些", "最近", "近期"})
+	politePrefixes = byLen([]string{"我想要", "我要", "我想", "想要", "帮我们", "给我们", "帮我", "帮忙", "麻烦您", "麻烦你",
+		"麻烦", "劳驾", "请帮我", "请给我", "请问", "请", "给我", "替我", "为我", "我来", "要", "你好", "您好", "网格员你好",
+		"网格员您好", "网格员", "小助手", "助手", "最近有什么", "最近有哪些", "有什么", "有哪些", "最近", "近期"})
+	actPrefixes = byLen([]string{"想", "拜托", "我准备", "准备", "我打算", "打算", "我决定", "决定", "那我", "那就", "那个",
+		"那", "我就", "我还是", "还是", "好的", "好", "嗯", "行", "可以", "我先", "先", "我再", "再", "老师"})
 )
 
 // courtesy is said around a command and is no part of it: 报名3，谢谢！
@@ -255,9 +257,9 @@ func emoticonLen(s string) int {
 func (r *Router) parseClause(cl, orig, rest string, first bool) (Parsed, bool) {
 	cl = strings.TrimLeft(cl, " ")
 	question := isQuestion(cl)
-	s, who := cl, []string(nil)
+	s, who, loose := cl, []string(nil), false
 	for range 8 {
-		if p, ok := r.verbFirst(s, orig, rest, first, question); ok {
+		if p, ok := r.verbFirst(s, orig, rest, first, question); ok && (!loose || p.Command.Args == ArgsNumber) {
 			p.Plain = p.Plain && first && s == cl
 			if p.Command.Args == ArgsNumber {
 				p.Args = joinLines(joinWords(append([]string{p.Args}, who...)...), rest)
@@ -267,33 +269,45 @@ func (r *Router) parseClause(cl, orig, rest string, first bool) (Parsed, bool) {
 		if args, cmd, ok := r.numberFirst(s, question); ok {
 			return Parsed{Command: cmd, Args: joinLines(joinWords(append([]string{args}, who...)...), rest)}, true
 		}
-		next, ok := peel(s, &who)
+		next, polite, ok := peel(s, &who)
 		if !ok {
 			break
 		}
-		s = next
+		s, loose = next, loose || !polite
 	}
 	return Parsed{}, false
 }
 
 // peel removes one polite word, greeting or people phrase from the start of
 // s; a people phrase that says how many come or for whom is added to who.
-func peel(s string, who *[]string) (string, bool) {
-	if p, ok := readPeople(s); ok && p.rest != s {
-		if p.counted || p.proxy {
-			*who = append(*who, strings.TrimSpace(s[:len(s)-len(p.rest)]))
-		}
-		return strings.TrimLeft(p.rest, " "), true
+// polite is false for what may only precede an acting keyword (actPrefixes,
+// people phrases, 都/也).
+func peel(s string, who *[]string) (rest string, polite, ok bool) {
+	p, people := readPeople(s)
+	if people && p.proxy {
+		*who = append(*who, strings.TrimSpace(s[:len(s)-len(p.rest)]))
+		return strings.TrimLeft(p.rest, " "), false, true
 	}
 	for _, pre := range politePrefixes {
 		if rest, ok := strings.CutPrefix(s, pre); ok && strings.TrimSpace(rest) != "" {
-			return strings.TrimLeft(rest, " "), true
+			return strings.TrimLeft(rest, " "), true, true
+		}
+	}
+	if people && p.rest != s {
+		if p.counted {
+			*who = append(*who, strings.TrimSpace(s[:len(s)-len(p.rest)]))
+		}
+		return strings.TrimLeft(p.rest, " "), false, true
+	}
+	for _, pre := range actPrefixes {
+		if rest, ok := strings.CutPrefix(s, pre); ok && strings.TrimSpace(rest) != "" {
+			return strings.TrimLeft(rest, " "), false, true
 		}
 	}
 	if _, r, ok := cutWord(s, adverbs); ok && r != "" {
-		return strings.TrimLeft(r, " "), true
+		return strings.TrimLeft(r, " "), false, true
 	}
-	return s, false
+	return s, false, false
 }
 
 // verbFirst matches a keyword at the start of s ("报名3号", "取消 3").
@@ -345,7 +359,7 @@ func (r *Router) numberFirst(s string, question bool) (string, *Command, bool) {
 				return joinWords(append([]string{num, extra}, who...)...), cmd, true
 			}
 		}
-		next, ok := peel(t, &who)
+		next, _, ok := peel(t, &who)
 		if !ok {
 			break
 		}
