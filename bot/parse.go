@@ -62,6 +62,10 @@ const softParticles = "吧呀啊哈哦喔噢哟嗯呗"
 // clauseSeps separate clauses inside one line: 我不去了，取消报名3
 const clauseSeps = "，。！？；,!?;…"
 
+// maxClauses is how many clauses of a line may start a command; it bounds
+// the work on a long message.
+const maxClauses = 12
+
 // tailSeps are trimmed from the end of a command's arguments.
 const tailSeps = " ，。！,.!;；…、~～" + softParticles
 
@@ -106,7 +110,7 @@ func (r *Router) Parse(text string) (p Parsed, ok bool) {
 		return r.parseSlash(orig, rest)
 	}
 	first := blankSymbols(Simplify(orig))
-	for pos := 0; pos < len(first); {
+	for pos, n := 0, 0; pos < len(first) && n < maxClauses; n++ {
 		if p, ok := r.parseClause(first[pos:], orig, rest, pos == 0); ok {
 			return p, true
 		}
@@ -256,7 +260,13 @@ func emoticonLen(s string) int {
 // of a message (first), so "好的，通知我一下" is chat, not a notice.
 func (r *Router) parseClause(cl, orig, rest string, first bool) (Parsed, bool) {
 	cl = strings.TrimLeft(cl, " ")
-	question := isQuestion(cl)
+	asked, known := false, false
+	question := func() bool {
+		if !known {
+			asked, known = isQuestion(cl), true
+		}
+		return asked
+	}
 	s, who, loose := cl, []string(nil), false
 	for range 8 {
 		if p, ok := r.verbFirst(s, orig, rest, first, question); ok && (!loose || p.Command.Args == ArgsNumber) {
@@ -311,7 +321,7 @@ func peel(s string, who *[]string) (rest string, polite, ok bool) {
 }
 
 // verbFirst matches a keyword at the start of s ("报名3号", "取消 3").
-func (r *Router) verbFirst(s, orig, rest string, first, question bool) (Parsed, bool) {
+func (r *Router) verbFirst(s, orig, rest string, first bool, question func() bool) (Parsed, bool) {
 	cmd, word, needNum := r.keywordAt(s)
 	if cmd == nil || !first && cmd.Args == ArgsText {
 		return Parsed{}, false
@@ -329,7 +339,7 @@ func (r *Router) verbFirst(s, orig, rest string, first, question bool) (Parsed, 
 		plain := after == "" || startsAny(after, " ", ":", "：")
 		return Parsed{Command: cmd, Args: joinLines(args, rest), Plain: plain}, true
 	}
-	if question {
+	if question() {
 		return Parsed{}, false
 	}
 	if x, ok := strings.CutPrefix(after, "一下"); ok {
@@ -346,9 +356,9 @@ func (r *Router) verbFirst(s, orig, rest string, first, question bool) (Parsed, 
 
 // numberFirst matches a number followed by a keyword: "3号活动报名",
 // "3号我和老伴都去", "3号不去了". It returns the arguments.
-func (r *Router) numberFirst(s string, question bool) (string, *Command, bool) {
+func (r *Router) numberFirst(s string, question func() bool) (string, *Command, bool) {
 	num, after, ok := readSlot(s)
-	if !ok || question {
+	if !ok || question() {
 		return "", nil, false
 	}
 	t := trimArgSeps(after)

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -215,4 +216,23 @@ func TestPlainTellsCommandsFromChat(t *testing.T) {
 			t.Errorf("Parse(%q).Plain = %v, want %v", in, p.Plain, want)
 		}
 	}
+}
+
+// BenchmarkParse measures the parser on typical resident messages and on a
+// long line of clauses (Telegram allows 4096 characters).
+func BenchmarkParse(b *testing.B) {
+	r := testRouter()
+	msgs := []string{"报名3", "🙏@网格助手 我和老伴都报名3号，谢谢！", "3号我们家三口人都去", "今天活动真热闹，大家辛苦了",
+		"报名3号要带什么吗？", "通知 全部 明早9点停水，请提前储水"}
+	long := strings.Repeat("我和老伴，", 800)
+	b.Run("typical", func(b *testing.B) {
+		for i := range b.N {
+			r.Parse(msgs[i%len(msgs)])
+		}
+	})
+	b.Run("long", func(b *testing.B) {
+		for range b.N {
+			r.Parse(long)
+		}
+	})
 }
