@@ -263,7 +263,7 @@ func (r *Router) parseClause(cl, orig, rest string, first bool) (Parsed, bool) {
 	asked, known := false, false
 	question := func() bool {
 		if !known {
-			asked, known = isQuestion(cl), true
+			asked, known = isQuestion(cl) || isQuestion(rest), true
 		}
 		return asked
 	}
