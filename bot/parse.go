@@ -39,9 +39,9 @@ const DefaultBotName = "网格助手"
 var (
 	politePrefixes = byLen([]string{"我想要", "我要", "我想", "想要", "帮我们", "给我们", "帮我", "帮忙", "麻烦您", "麻烦你",
 		"麻烦", "劳驾", "请帮我", "请给我", "请问", "请", "给我", "替我", "为我", "我来", "要", "你好", "您好", "网格员你好",
-		"网格员您好", "网格员", "小助手", "助手", "最近有什么", "最近有哪些", "有什么", "有哪些", "最近", "近期"})
+		"网格员您好", "网格员", "小助手", "助手", "对不起", "不好意思", "抱歉", "最近有什么", "最近有哪些", "有什么", "有哪些", "最近", "近期"})
 	actPrefixes = byLen([]string{"想", "拜托", "我准备", "准备", "我打算", "打算", "我决定", "决定", "那我", "那就", "那个",
-		"那", "我就", "我还是", "还是", "好的", "好", "嗯", "行", "可以", "我先", "先", "我再", "再", "老师"})
+		"那", "我就", "我还是", "还是", "好的", "好", "嗯", "行", "可以", "我先", "先", "我再", "再", "老师", "突然有事", "临时有事", "家里有事", "有事", "临时"})
 )
 
 // courtesy is said around a command and is no part of it: 报名3，谢谢！
@@ -320,7 +320,8 @@ func peel(s string, who *[]string) (rest string, polite, ok bool) {
 	return s, false, false
 }
 
-// verbFirst matches a keyword at the start of s ("报名3号", "取消 3").
+// verbFirst matches a keyword at the start of s ("报名3号", "取消 3"). A
+// 了 closing a refusal is part of it: 不参加3号了.
 func (r *Router) verbFirst(s, orig, rest string, first bool, question func() bool) (Parsed, bool) {
 	cmd, word, needNum := r.keywordAt(s)
 	if cmd == nil || !first && cmd.Args == ArgsText {
@@ -346,6 +347,9 @@ func (r *Router) verbFirst(s, orig, rest string, first bool, question func() boo
 		if _, _, num := ActivityNumber(trimArgSeps(x)); num {
 			after = x
 		}
+	}
+	if strings.HasPrefix(word, "不") {
+		after = strings.TrimSuffix(trimCourtesy(after), "了")
 	}
 	args, ok := numberArgs(after, needNum)
 	if !ok {
@@ -452,7 +456,7 @@ func tailArgs(s string) (string, bool) {
 		t[0] >= '0' && t[0] <= '9':
 		return strings.TrimSpace(trimArgSeps(t)), true
 	}
-	if _, ok := readPeople(t); ok {
+	if _, ok := readPeople(cutAdverbs(t)); ok {
 		return t, true
 	}
 	return "", false

@@ -28,17 +28,20 @@ var (
 	// selfWords name the speaker (count 1) or the household (count unknown).
 	selfWords = map[string]int{
 		"我们全家": 0, "我们一家": 0, "我们家": 0, "咱们家": 0, "咱家": 0, "俺家": 0, "我家": 0, "全家": 0,
-		"一家人": 0, "一家子": 0, "我们": 0, "咱们": 0, "俺们": 0, "本人": 1, "我": 1, "咱": 1, "俺": 1,
+		"一家人": 0, "一家子": 0, "我们": 0, "咱们": 0, "俺们": 0, "我自己": 1, "自己": 1, "本人": 1, "我": 1, "咱": 1, "俺": 1,
 	}
 	possessives = []string{"我们家", "咱们家", "我家", "咱家", "俺家", "家里", "我的", "我"}
 	joiners     = []string{"还有", "加上", "以及", "和", "跟", "同", "与", "加", "、", " "}
 	proxyVerbs  = []string{"帮", "给", "替", "为", "代"}
-	adverbs     = []string{"一块儿", "一块", "一起", "一同", "都", "也", "全", "就", "还"}
-	goVerbs     = []string{"报名", "参加", "过去", "去", "来"}
-	countUnits  = []string{"口人", "个人", "人", "位", "口", "名", "个"}
-	byLength    = func(a, b string) int { return cmp.Compare(len(b), len(a)) }
-	pairList    = sortedKeys(pairWords)
-	selfList    = sortedKeys(selfWords)
+	// withVerbs bring someone along: "带孙子" stays a remark and is not
+	// counted (the resident says how many when it matters: 2人 带孙子).
+	withVerbs  = []string{"带着", "带上", "带"}
+	adverbs    = []string{"一块儿", "一块", "一起", "一同", "都", "也", "全", "就", "还"}
+	goVerbs    = []string{"报名", "参加", "过去", "去", "来"}
+	countUnits = []string{"口人", "个人", "人", "位", "口", "名", "个"}
+	byLength   = func(a, b string) int { return cmp.Compare(len(b), len(a)) }
+	pairList   = sortedKeys(pairWords)
+	selfList   = sortedKeys(selfWords)
 )
 
 func init() {
@@ -139,6 +142,14 @@ type people struct {
 func readPeople(s string) (people, bool) {
 	t := s
 	var p people
+	if _, r, ok := cutWord(t, withVerbs); ok {
+		if _, after, ok := cutPart(r); ok {
+			if _, self := selfWords[r[:len(r)-len(after)]]; !self {
+				return people{proxy: true, rest: cutAdverbs(after)}, true
+			}
+		}
+		return people{}, false
+	}
 	if _, r, ok := cutWord(t, proxyVerbs); ok {
 		_, after, ok := cutPart(r)
 		if !ok {
@@ -186,6 +197,13 @@ func readPeople(s string) (people, bool) {
 	return p, true
 }
 
+// goVerbAfter drops a 来 or 去 that stands between who and how many in a
+// remark: 我们家来三个人.
+func goVerbAfter(s string) string {
+	_, r, _ := cutWord(s, []string{"来", "去"})
+	return r
+}
+
 func cutAdverbs(s string) string {
 	for {
 		_, r, ok := cutWord(s, adverbs)
@@ -208,6 +226,11 @@ func Headcount(s string) (n int, remark string, ok bool) {
 	for _, seg := range Fields(s) {
 		for seg != "" {
 			p, read := readPeople(seg)
+			if read && !p.counted && !p.proxy {
+				if c, r, counted := cutCount(goVerbAfter(p.rest)); counted {
+					p.n, p.counted, p.rest = c, true, r
+				}
+			}
 			if !read || !p.counted || ok {
 				kept = append(kept, seg)
 				break

@@ -68,3 +68,11 @@ func TestActivityNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestHeadcountAcrossAGoVerb(t *testing.T) {
+	for in, want := range map[string]int{"我们家来三个人": 3, "我们去两个": 2, "带孙子": 0} {
+		if n, _, _ := Headcount(in); n != want {
+			t.Errorf("Headcount(%q) = %d, want %d", in, n, want)
+		}
+	}
+}

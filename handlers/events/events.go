@@ -103,7 +103,7 @@ var (
 	leaveWords = []string{"取消报名", "退出报名", "取消我的报名", "撤销报名", "取消候补", "退出候补",
 		"取消" + bot.Slot, bot.Slot + "取消", "撤销" + bot.Slot, "退出" + bot.Slot, bot.Slot + "退出", "退掉" + bot.Slot,
 		bot.Slot + "退掉", "不参加了" + bot.Slot, "不参加" + bot.Slot, bot.Slot + "不参加了", bot.Slot + "不参加",
-		"不去了" + bot.Slot, bot.Slot + "不去了", bot.Slot + "不去", bot.Slot + "去不了了", bot.Slot + "去不了",
+		"不去了" + bot.Slot, "不去" + bot.Slot, bot.Slot + "不去了", bot.Slot + "不去", bot.Slot + "去不了了", bot.Slot + "去不了",
 		bot.Slot + "来不了了", bot.Slot + "来不了", bot.Slot + "参加不了了", bot.Slot + "参加不了", bot.Slot + "不报了",
 		bot.Slot + "不报名了"}
 )
