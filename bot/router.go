@@ -39,7 +39,9 @@ type Command struct {
 	// Aliases are further slash names.
 	Aliases []string
 	// Keywords are the Chinese words that trigger it without a slash
-	// ("报名"); give the simplified form, traditional input is folded.
+	// ("报名"); give the simplified form, traditional input is folded. A
+	// keyword of an ArgsNumber command may put Slot before or after the
+	// word ("取消{n}", "{n}不去了"): it then acts only with a number there.
 	Keywords []string
 	// Args says what may follow a keyword.
 	Args ArgKind
