@@ -23,10 +23,10 @@ const (
 	ArgsText
 )
 
-// Slot marks where the number goes in a keyword phrase of an ArgsNumber
+// NumSlot marks where the number goes in a keyword phrase of an ArgsNumber
 // command: "取消{n}" and "{n}不去了" act only with a number there ("取消 3",
 // "3号不去了"), never alone ("取消", "不去了").
-const Slot = "{n}"
+const NumSlot = "{n}"
 
 // DefaultBotName is what residents call the bot; "@网格助手" before a
 // command is dropped like "@<bot username>".
@@ -386,8 +386,8 @@ func (r *Router) numberFirst(s string, question func() bool) (string, *Command, 
 // needNum is true for a phrase.
 func (r *Router) keywordAt(s string) (cmd *Command, word string, needNum bool) {
 	for _, kw := range r.keywords {
-		w, phrase := strings.CutSuffix(kw, Slot)
-		if len(w) > len(word) && !strings.Contains(w, Slot) && strings.HasPrefix(s, w) {
+		w, phrase := strings.CutSuffix(kw, NumSlot)
+		if len(w) > len(word) && !strings.Contains(w, NumSlot) && strings.HasPrefix(s, w) {
 			cmd, word, needNum = r.keyword[kw], w, phrase
 		}
 	}
@@ -398,8 +398,8 @@ func (r *Router) keywordAt(s string) (cmd *Command, word string, needNum bool) {
 // "{n}word" phrase starting s, the text after a number.
 func (r *Router) keywordAfterNumber(s string) (cmd *Command, word string) {
 	for _, kw := range r.keywords {
-		w, phrase := strings.CutPrefix(kw, Slot)
-		if len(w) > len(word) && !strings.Contains(w, Slot) && (phrase || r.keyword[kw].Args == ArgsNumber) &&
+		w, phrase := strings.CutPrefix(kw, NumSlot)
+		if len(w) > len(word) && !strings.Contains(w, NumSlot) && (phrase || r.keyword[kw].Args == ArgsNumber) &&
 			strings.HasPrefix(s, w) {
 			cmd, word = r.keyword[kw], w
 		}

@@ -12,8 +12,8 @@ func testRouter() *Router {
 	r.SetBotName("gridbot")
 	noop := func(context.Context, *Context) error { return nil }
 	r.Add(
-		&Command{Name: "join", Keywords: []string{"报名", "参加", "报个名", "算我一个" + Slot, Slot + "算我一个", Slot + "去"}, Args: ArgsNumber, Handle: noop},
-		&Command{Name: "leave", Keywords: []string{"取消报名", "取消" + Slot, Slot + "不去了", "不参加了" + Slot}, Args: ArgsNumber, Handle: noop},
+		&Command{Name: "join", Keywords: []string{"报名", "参加", "报个名", "算我一个" + NumSlot, NumSlot + "算我一个", NumSlot + "去"}, Args: ArgsNumber, Handle: noop},
+		&Command{Name: "leave", Keywords: []string{"取消报名", "取消" + NumSlot, NumSlot + "不去了", "不参加了" + NumSlot}, Args: ArgsNumber, Handle: noop},
 		&Command{Name: "cancelevent", Keywords: []string{"取消活动"}, Args: ArgsNumber, Handle: noop},
 		&Command{Name: "quiz", Keywords: []string{"参加竞答"}, Args: ArgsNone, Handle: noop},
 		&Command{Name: "events", Keywords: []string{"活动", "活动列表"}, Args: ArgsNone, Handle: noop},

@@ -40,7 +40,7 @@ type Command struct {
 	Aliases []string
 	// Keywords are the Chinese words that trigger it without a slash
 	// ("报名"); give the simplified form, traditional input is folded. A
-	// keyword of an ArgsNumber command may put Slot before or after the
+	// keyword of an ArgsNumber command may put NumSlot before or after the
 	// word ("取消{n}", "{n}不去了"): it then acts only with a number there.
 	Keywords []string
 	// Args says what may follow a keyword.

@@ -93,19 +93,19 @@ func New(env bot.Env, cfg Config) *Feature {
 }
 
 // joinWords and leaveWords are how residents ask to sign up and to cancel.
-// A bot.Slot marks a phrase that acts only with the activity number there:
+// A bot.NumSlot marks a phrase that acts only with the activity number there:
 // "取消{n}" takes "取消 3" but leaves a bare "取消" alone, and "{n}去"
 // takes "3号我去" but not "我去3号" (a place, perhaps).
 var (
 	joinWords = []string{"报名", "我报名", "参加", "我参加", "报个名", "报一个", "报名参加", "参加报名", "报一下名", "报上名",
-		"报" + bot.Slot, "算我一个" + bot.Slot, bot.Slot + "算我一个", "加我一个" + bot.Slot, bot.Slot + "加我一个",
-		bot.Slot + "去", bot.Slot + "报上"}
+		"报" + bot.NumSlot, "算我一个" + bot.NumSlot, bot.NumSlot + "算我一个", "加我一个" + bot.NumSlot, bot.NumSlot + "加我一个",
+		bot.NumSlot + "去", bot.NumSlot + "报上"}
 	leaveWords = []string{"取消报名", "退出报名", "取消我的报名", "撤销报名", "取消候补", "退出候补",
-		"取消" + bot.Slot, bot.Slot + "取消", "撤销" + bot.Slot, "退出" + bot.Slot, bot.Slot + "退出", "退掉" + bot.Slot,
-		bot.Slot + "退掉", "不参加了" + bot.Slot, "不参加" + bot.Slot, bot.Slot + "不参加了", bot.Slot + "不参加",
-		"不去了" + bot.Slot, "不去" + bot.Slot, bot.Slot + "不去了", bot.Slot + "不去", bot.Slot + "去不了了", bot.Slot + "去不了",
-		bot.Slot + "来不了了", bot.Slot + "来不了", bot.Slot + "参加不了了", bot.Slot + "参加不了", bot.Slot + "不报了",
-		bot.Slot + "不报名了"}
+		"取消" + bot.NumSlot, bot.NumSlot + "取消", "撤销" + bot.NumSlot, "退出" + bot.NumSlot, bot.NumSlot + "退出", "退掉" + bot.NumSlot,
+		bot.NumSlot + "退掉", "不参加了" + bot.NumSlot, "不参加" + bot.NumSlot, bot.NumSlot + "不参加了", bot.NumSlot + "不参加",
+		"不去了" + bot.NumSlot, "不去" + bot.NumSlot, bot.NumSlot + "不去了", bot.NumSlot + "不去", bot.NumSlot + "去不了了", bot.NumSlot + "去不了",
+		bot.NumSlot + "来不了了", bot.NumSlot + "来不了", bot.NumSlot + "参加不了了", bot.NumSlot + "参加不了", bot.NumSlot + "不报了",
+		bot.NumSlot + "不报名了"}
 )
 
 // Register adds the events commands and the "ev" button callbacks.
