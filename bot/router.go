@@ -85,13 +85,50 @@ func (c *Context) Reply(ctx context.Context, text string) error {
 	return c.ReplyMessage(ctx, Message{Text: text})
 }
 
-// ReplyMessage sends m to the chat the update came from.
+// ReplyMessage sends m to the chat the update came from. In a group with
+// a reply coalescer (RouterOptions.Replies) it is queued there as an Answer
+// to the speaker.
 func (c *Context) ReplyMessage(ctx context.Context, m Message) error {
+	if m.File == nil && c.coalesced() {
+		return c.ReplyAnswer(ctx, Answer{Text: m.Text, ReplyTo: m.ReplyTo, Buttons: m.Buttons})
+	}
 	_, err := c.Sender.Send(ctx, c.Update.Chat, m)
 	if err != nil {
 		return fmt.Errorf("reply to %s: %w", c.Update.Chat, err)
 	}
 	return nil
+}
+
+// ReplyAnswer answers the speaker. In a group with a reply coalescer the
+// answer is queued there (User and Name are filled in from the update);
+// elsewhere a.Text is sent at once.
+func (c *Context) ReplyAnswer(ctx context.Context, a Answer) error {
+	if !c.coalesced() {
+		_, err := c.Sender.Send(ctx, c.Update.Chat, Message{Text: a.Text, ReplyTo: a.ReplyTo, Buttons: a.Buttons})
+		if err != nil {
+			return fmt.Errorf("reply to %s: %w", c.Update.Chat, err)
+		}
+		return nil
+	}
+	a.User, a.Name = c.Update.User, c.Update.UserName
+	if err := c.router.opt.Replies.Answer(ctx, c.Update.Chat, a); err != nil {
+		return fmt.Errorf("queue reply to %s: %w", c.Update.Chat, err)
+	}
+	return nil
+}
+
+// Coalesced reports whether replies here go through the group's reply
+// coalescer.
+func (c *Context) Coalesced() bool { return c.coalesced() }
+
+func (c *Context) coalesced() bool {
+	if c.router == nil || c.router.opt.Replies == nil || !c.InGroup() || c.Update.User == "" {
+		return false
+	}
+	if d, ok := c.Sender.(DirectReplier); ok && d.RepliesFree(c.Update.Chat) {
+		return false
+	}
+	return true
 }
 
 // Private sends m to the speaker's private chat with the bot. It fails when
@@ -143,6 +180,8 @@ type RouterOptions struct {
 	DedupeTTL time.Duration
 	// HandlerTimeout bounds one handler (default 30s).
 	HandlerTimeout time.Duration
+	// Replies, when set, coalesces replies in groups (see Answer).
+	Replies Replies
 }
 
 // Router matches updates to handlers. Register everything before the first
