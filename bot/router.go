@@ -100,7 +100,8 @@ func (c *Context) ReplyMessage(ctx context.Context, m Message) error {
 }
 
 // ReplyAnswer answers the speaker. In a group with a reply coalescer the
-// answer is queued there (User and Name are filled in from the update);
+// answer is queued there (User, Name and, when empty, ReplyTo are filled in
+// from the update, so the answer names or quotes whom it is for);
 // elsewhere a.Text is sent at once.
 func (c *Context) ReplyAnswer(ctx context.Context, a Answer) error {
 	if !c.coalesced() {
@@ -111,6 +112,9 @@ func (c *Context) ReplyAnswer(ctx context.Context, a Answer) error {
 		return nil
 	}
 	a.User, a.Name = c.Update.User, c.Update.UserName
+	if a.ReplyTo == "" {
+		a.ReplyTo = c.Update.MessageID
+	}
 	if err := c.router.opt.Replies.Answer(ctx, c.Update.Chat, a); err != nil {
 		return fmt.Errorf("queue reply to %s: %w", c.Update.Chat, err)
 	}

@@ -146,7 +146,10 @@ func (c *Coalescer) claim(ctx context.Context, n int) ([]claimed, time.Time, err
 // whoever the group cannot answer in time, and records the outcome.
 func (c *Coalescer) process(ctx context.Context, cl claimed) {
 	global, bucket := ratelimit.Buckets(cl.chat)
-	interval := c.lim.Rule(bucket).Interval()
+	var interval time.Duration
+	if r := c.lim.Rule(bucket); !r.Unlimited() {
+		interval = r.Interval()
+	}
 	var next time.Time
 	for {
 		owed, lives := c.owed(cl)

@@ -31,6 +31,7 @@ type Event struct {
 	Status   string  // "open" or "cancelled"
 	Bcast    string  // outbox broadcast id of the notice
 	Creator  bot.UserRef
+	Chain    bool // the live sign-up list (接龙) is on
 	Code     string
 	CodeTill time.Time
 }
@@ -104,13 +105,17 @@ func (s *store) create(ctx context.Context, e *Event) error {
 	}
 	e.ID = id
 	e.Status = statusOpen
+	chain := "0"
+	if e.Chain {
+		chain = "1"
+	}
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, s.key(id, "meta"),
 			"title", e.Title, "place", e.Place, "desc", e.Desc,
 			"start", bot.UnixOrZero(e.Start), "end", bot.UnixOrZero(e.End), "deadline", bot.UnixOrZero(e.Deadline),
 			"seats", e.Seats, "taken", 0, "grids", strings.Join(e.Grids, sep),
 			"hh", e.HH, "hours", strconv.FormatFloat(e.Hours, 'f', -1, 64),
-			"status", statusOpen, "creator", string(e.Creator), "seq", 0)
+			"status", statusOpen, "creator", string(e.Creator), "seq", 0, "chain", chain)
 		p.ZAdd(ctx, s.openKey(), redis.Z{Score: float64(e.Start.Unix()), Member: id})
 		return nil
 	})
@@ -131,7 +136,7 @@ func eventFromHash(id int64, h map[string]string) *Event {
 		ID: id, Title: h["title"], Place: h["place"], Desc: h["desc"],
 		Start: bot.FromUnix(h["start"]), End: bot.FromUnix(h["end"]), Deadline: bot.FromUnix(h["deadline"]),
 		Seats: atoi("seats"), Taken: atoi("taken"), Grids: grids, HH: atoi("hh"), Hours: hours,
-		Status: h["status"], Bcast: h["bcast"], Creator: bot.UserRef(h["creator"]),
+		Status: h["status"], Bcast: h["bcast"], Creator: bot.UserRef(h["creator"]), Chain: h["chain"] == "1",
 		Code: h["code"], CodeTill: bot.FromUnix(h["code_till"]),
 	}
 }
