@@ -102,12 +102,22 @@ func (c *Context) ReplyMessage(ctx context.Context, m Message) error {
 // ReplyAnswer answers the speaker. In a group with a reply coalescer the
 // answer is queued there (User, Name and, when empty, ReplyTo are filled in
 // from the update, so the answer names or quotes whom it is for);
-// elsewhere a.Text is sent at once.
+// elsewhere a.Text is sent at once and the live message a.Live, if any, is
+// brought up to date.
 func (c *Context) ReplyAnswer(ctx context.Context, a Answer) error {
 	if !c.coalesced() {
 		_, err := c.Sender.Send(ctx, c.Update.Chat, Message{Text: a.Text, ReplyTo: a.ReplyTo, Buttons: a.Buttons})
 		if err != nil {
 			return fmt.Errorf("reply to %s: %w", c.Update.Chat, err)
+		}
+		if a.Live != "" && c.router != nil && c.router.opt.Replies != nil {
+			var chats []ChatRef
+			if c.InGroup() {
+				chats = append(chats, c.Update.Chat)
+			}
+			if err := c.router.opt.Replies.Touch(ctx, a.Live, chats...); err != nil {
+				return fmt.Errorf("update %s in %s: %w", a.Live, c.Update.Chat, err)
+			}
 		}
 		return nil
 	}

@@ -66,8 +66,8 @@ func (f *Feature) answer(ctx context.Context, c *bot.Context, o outcome, note st
 }
 
 // merged fills the parts of a merged answer for activity id: kind, head
-// (with the title), the speaker's item and the tail; in a group whose live
-// list is on, the answer is bound to the list.
+// (with the title), the speaker's item and the tail; with the live list
+// on, the answer is bound to the list.
 func merged(kind string, id int64, title, head, item, tail string, live bool) bot.Answer {
 	a := bot.Answer{Kind: fmt.Sprintf("ev:%s:%d", kind, id), Head: fmt.Sprintf(head, title, id), Item: item, Tail: tail}
 	if live {
@@ -89,7 +89,7 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 	}
 	f.touched(ctx, a.ID, res.Dirty)
 	name, title := displayName(u.UserName), bot.Esc(res.Title)
-	live := res.Chain && c.InGroup()
+	live := res.Chain
 	seats := fmt.Sprintf(msgMergeSeats, max(0, res.Left))
 	private := ""
 	if a.Remark != "" {
@@ -226,7 +226,7 @@ func (f *Feature) doLeave(ctx context.Context, c *bot.Context, id int64) (outcom
 	}
 	f.touched(ctx, id, res.Dirty)
 	title := bot.Esc(res.Title)
-	live := res.Chain && c.InGroup()
+	live := res.Chain
 	switch res.Code {
 	case "in", "wait":
 		if p := pairs(res.Extra); len(p) > 0 {
