@@ -9,6 +9,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/ratelimit"
+	"gridbot/bot/redistest"
 	"gridbot/bot/replies"
 	"gridbot/bot/when"
 )
@@ -203,4 +204,49 @@ func FuzzCutChainField(f *testing.F) {
 			t.Fatalf("cutChainField(%q) = %q, want it unchanged", s, out)
 		}
 	})
+}
+
+// TestCoalescedAnswerCostsOneRoundTrip counts the Redis round trips of a
+// sign-up, a cancel and 我的报名 handled end to end by the router in a
+// group: queuing the answer for the coalescer (with the live list on or
+// off) costs one round trip more than sending it, and nothing else.
+func TestCoalescedAnswerCostsOneRoundTrip(t *testing.T) {
+	trips := func(h *harness, chain bool) []int64 {
+		id := h.create(fmt.Sprintf(lantern, 10))
+		if chain {
+			if err := h.f.st.set(context.Background(), id, "chain", "1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cnt := redistest.Count(h.rdb)
+		w, wn := resident(99)
+		h.say(group3, w, wn, fmt.Sprintf("报名 %d", id))
+		var out []int64
+		for i, text := range []string{"报名 %d 2人", "我的报名", "取消报名 %d"} {
+			u, n := resident(i + 1)
+			if i > 0 {
+				u, n = resident(1)
+			}
+			cnt.Reset()
+			h.say(group3, u, n, strings.ReplaceAll(text, "%d", fmt.Sprint(id)))
+			out = append(out, cnt.Count())
+		}
+		return out
+	}
+	plain := trips(newHarness(t), false)
+	for _, chain := range []bool{false, true} {
+		h := newHarness(t)
+		co := replies.New(h.rdb, h.keys, h.s, nil, h.env.Log, replies.Config{})
+		h.env.Replies = co
+		h.f = New(h.env, DefaultConfig())
+		h.r = bot.NewRouter(bot.RouterOptions{Redis: h.rdb, Keys: h.keys, Dir: h.env.Dir, Log: h.env.Log, Replies: co})
+		h.f.Register(h.r)
+		got := trips(h, chain)
+		for i, what := range []string{"报名", "我的报名", "取消报名"} {
+			if got[i] != plain[i]+1 {
+				t.Errorf("%s (list on: %v) took %d round trips, want %d (sending it: %d)", what, chain, got[i], plain[i]+1, plain[i])
+			}
+		}
+		t.Logf("round trips with the list on=%v: %v (sent directly: %v)", chain, got, plain)
+	}
 }
