@@ -340,3 +340,38 @@ func TestQueuingAnAnswerIsOneRoundTrip(t *testing.T) {
 		t.Errorf("two answers took %d round trips, want 2", n)
 	}
 }
+
+// stuck is a sender that hangs, as a replica does when it dies mid-send.
+type stuck struct{ release chan struct{} }
+
+func (s stuck) Send(context.Context, bot.ChatRef, bot.Message) (string, error) {
+	<-s.release
+	return "", &bot.SendError{Kind: bot.Temporary, Desc: "died"}
+}
+
+// TestDeadReplicasGroupIsTakenOver: a replica that claimed a group and
+// died before sending leaves the answers in Redis; another replica sends
+// them once the lease ends, and nothing is lost.
+func TestDeadReplicasGroupIsTakenOver(t *testing.T) {
+	r := newRig(t, nil, 100*time.Millisecond, replies.Config{})
+	dead := stuck{release: make(chan struct{})}
+	defer close(dead.release)
+	cfg := replies.Config{Lease: time.Second, SendTimeout: 200 * time.Millisecond, Poll: 20 * time.Millisecond, PrivateAfter: time.Hour}
+	r.runAlso(replies.New(r.rdb, r.keys, dead, r.lim, quiet, cfg))
+	r.answer(group, join(1))
+	r.answer(group, join(2))
+	time.Sleep(200 * time.Millisecond)
+	if r.s.Count(group) != 0 {
+		t.Fatal("the live replica sent while the dead one held the group")
+	}
+	r.runAlso(replies.New(r.rdb, r.keys, r.s, r.lim, quiet, cfg))
+	start := time.Now()
+	waitFor(t, "the takeover", func() bool { return r.s.Count(group) > 0 })
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("taken over after %v, want about the 1 s lease", d)
+	}
+	text := r.s.To(group)[0].Msg.Text
+	if !strings.Contains(text, "居民1") || !strings.Contains(text, "居民2") {
+		t.Errorf("after the takeover the group got %q, want both answers", text)
+	}
+}
