@@ -32,7 +32,8 @@ type Answer struct {
 	Same bool
 	// Live names the live message that shows this outcome to the group
 	// (an activity's sign-up list, "ev:3"); the answer is done once that
-	// message is current.
+	// message is current in this group. Other groups showing it are not
+	// touched: their owner refreshes them now and then (Touch).
 	Live string
 }
 

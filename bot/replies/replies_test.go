@@ -355,12 +355,15 @@ func (s stuck) Send(context.Context, bot.ChatRef, bot.Message) (string, error) {
 func TestDeadReplicasGroupIsTakenOver(t *testing.T) {
 	r := newRig(t, nil, 100*time.Millisecond, replies.Config{})
 	dead := stuck{release: make(chan struct{})}
-	defer close(dead.release)
 	cfg := replies.Config{Lease: time.Second, SendTimeout: 200 * time.Millisecond, Poll: 20 * time.Millisecond, PrivateAfter: time.Hour}
-	r.runAlso(replies.New(r.rdb, r.keys, dead, r.lim, quiet, cfg))
+	ctx, die := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { _ = replies.New(r.rdb, r.keys, dead, r.lim, quiet, cfg).Run(ctx); close(stopped) }()
+	defer func() { close(dead.release); <-stopped }()
 	r.answer(group, join(1))
 	r.answer(group, join(2))
 	time.Sleep(200 * time.Millisecond)
+	die()
 	if r.s.Count(group) != 0 {
 		t.Fatal("the live replica sent while the dead one held the group")
 	}

@@ -43,7 +43,7 @@ if ARGV[5] ~= '' then
   local set = b .. ':lives:' .. ARGV[5]
   redis.call('SADD', set, c)
   redis.call('EXPIRE', set, ttl)
-  for _, o in ipairs(redis.call('SMEMBERS', set)) do touch(b, o, ARGV[5], now, ttl) end
+  touch(b, c, ARGV[5], now, ttl)
 end
 due(c, now)
 return id

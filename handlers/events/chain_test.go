@@ -102,7 +102,16 @@ func TestChainListShowsTheGroupsHouseholds(t *testing.T) {
 			t.Errorf("group 3 got %+v; want only edits of its list", m)
 		}
 	}
-	other := lastText(h.seen(group5))
+	if n := len(h.seen(group5)); n != 1 {
+		t.Errorf("sign-ups in 3网格 changed the list in 5网格 at once (%d messages); want it left to the refresh", n)
+	}
+	if _, ok := h.due.Get("ev:1:refresh"); !ok {
+		t.Fatal("no notice refresh scheduled")
+	}
+	if err := h.f.HandleDue(context.Background(), "ev:1:refresh"); err != nil {
+		t.Fatal(err)
+	}
+	other := lastText(h.waitSeen(group5, "the refreshed list", func(ms []sent) bool { return len(ms) > 1 }))
 	mustContain(t, "list in 5网格", other, "其他群和私聊另有 3 户报名", "本群还没有人报名")
 	mustNotContain(t, "list in 5网格", other, "居民1")
 

@@ -159,7 +159,9 @@ func (f *Feature) broadcast(ctx context.Context, e *Event, kind string, m bot.Me
 // refresh edits every posted notice of the event to show its current
 // state. The dirty flag is cleared first, so a change made while editing
 // schedules another refresh. With a reply coalescer the notices are handed
-// to it, which edits them when a group owes nothing else. Otherwise each
+// to it, which edits them when a group owes nothing else, and every group's
+// sign-up list is brought up to date (an answer updates only its own
+// group's list). Otherwise each
 // chat gets at most one notice edit per
 // RefreshSeconds across all events (Telegram allows ~20 messages a minute
 // per group); chats edited too recently are retried a window later.
@@ -190,6 +192,11 @@ func (f *Feature) refresh(ctx context.Context, id int64) error {
 		}
 	}
 	if f.env.Replies != nil {
+		if e.Chain {
+			if err := f.env.Replies.Touch(ctx, listKey(id)); err != nil {
+				return err
+			}
+		}
 		return f.env.Replies.Show(ctx, noticeKey(id), posts)
 	}
 	ed, ok := f.env.Send.(bot.Editor)
