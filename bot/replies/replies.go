@@ -22,7 +22,7 @@
 //	q:<chat>       ZSET answer id -> queued at (Unix ms)
 //	e:<chat>       HASH answer id -> answer JSON
 //	p:<chat>       HASH answer id -> 1 once told privately
-//	live:<chat>    HASH live key -> platform message id
+//	live:<chat>    HASH live key -> "<platform message id>|<content digest>"
 //	dirty:<chat>   HASH live key -> "since:version" of changes not shown
 //	lives:<key>    SET chats showing the live message key
 //	np:<user>      "1" for a while after a private send was refused

@@ -233,6 +233,13 @@ func TestLiveListIsEditedThenReposted(t *testing.T) {
 	if len(got) > 3 {
 		t.Errorf("%d edits for 3 quick changes, want them coalesced", len(got)-1)
 	}
+	if err := r.c.Touch(ctx, "ev:3"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := len(r.all(group)); n != len(got) {
+		t.Errorf("a touch that changed nothing sent %d edits; Telegram counts them, want none", n-len(got))
+	}
 	b.add(group, "4. 居民4")
 	a := join(4)
 	a.Live, a.ReplyTo = "ev:3", "40"

@@ -2,6 +2,8 @@ package replies
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,8 +42,22 @@ type live struct {
 	mark  string
 	since int64
 	msgID string
+	hash  string // of the content last shown
 	op    string // "set" or "forget" once handled in this round
-	newID string
+	newID string // "msgID|hash" to store
+}
+
+// digest identifies a live message's content, to skip edits that would
+// change nothing (Telegram counts them against the budget all the same).
+func digest(m bot.Message) string {
+	h := sha256.New()
+	h.Write([]byte(m.Text))
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			h.Write([]byte("\x00" + b.Text + "\x00" + b.Data + "\x00" + b.URL))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // Run claims due groups and sends to them until ctx ends; sends under way
@@ -132,7 +148,8 @@ func (c *Coalescer) claim(ctx context.Context, n int) ([]claimed, time.Time, err
 			lv := &live{}
 			lv.key, _ = lf[0].(string)
 			lv.mark, _ = lf[1].(string)
-			lv.msgID, _ = lf[2].(string)
+			stored, _ := lf[2].(string)
+			lv.msgID, lv.hash, _ = strings.Cut(stored, "|")
 			s, _, _ := strings.Cut(lv.mark, ":")
 			lv.since, _ = strconv.ParseInt(s, 10, 64)
 			cl.lives = append(cl.lives, lv)
@@ -151,6 +168,7 @@ func (c *Coalescer) process(ctx context.Context, cl claimed) {
 		interval = r.Interval()
 	}
 	var next time.Time
+	c.skipUnchanged(ctx, cl)
 	for {
 		owed, lives := c.owed(cl)
 		if len(owed) == 0 && len(lives) == 0 {
@@ -298,6 +316,24 @@ func isRetried(err error) bool {
 	return k == bot.RateLimited || k == bot.Temporary
 }
 
+// skipUnchanged marks done, without spending a token, the live messages
+// whose content is what the group already sees.
+func (c *Coalescer) skipUnchanged(ctx context.Context, cl claimed) {
+	for _, l := range cl.lives {
+		if l.op != "" || l.hash == "" {
+			continue
+		}
+		k, found := c.kindOf(l.key)
+		if !found {
+			continue
+		}
+		m, ok, err := k.r(ctx, cl.chat, l.key)
+		if err == nil && ok && digest(m) == l.hash {
+			l.op = "set"
+		}
+	}
+}
+
 // showLive brings one live message up to date: an edit in place while it is
 // near the bottom of the chat, else a new message (the old one deleted).
 func (c *Coalescer) showLive(ctx context.Context, cl claimed, l *live) error {
@@ -319,7 +355,7 @@ func (c *Coalescer) showLive(ctx context.Context, cl claimed, l *live) error {
 	if ed, ok := c.send.(bot.Editor); ok && l.msgID != "" && (!k.opt.Repost || !c.buried(cl, l.msgID)) {
 		err := ed.Edit(sctx, cl.chat, l.msgID, m)
 		if err == nil {
-			l.op = "set"
+			l.op, l.newID = "set", l.msgID+"|"+digest(m)
 			return nil
 		}
 		if isRetried(err) {
@@ -342,7 +378,7 @@ func (c *Coalescer) showLive(ctx context.Context, cl claimed, l *live) error {
 			c.log.Debug("delete old live message", "chat", cl.chat, "key", l.key, "err", err)
 		}
 	}
-	l.op, l.newID = "set", id
+	l.op, l.newID = "set", id+"|"+digest(m)
 	return nil
 }
 
