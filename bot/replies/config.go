@@ -33,8 +33,8 @@ type Config struct {
 
 // DefaultConfig returns the defaults: on, private after 4 s.
 func DefaultConfig() Config {
-	return Config{Coalesce: true, PrivateAfter: 4 * time.Second, Workers: 8, Lease: 30 * time.Second,
-		Poll: 250 * time.Millisecond, SendTimeout: 8 * time.Second, MaxText: 3500, Repost: 15}
+	return Config{Coalesce: true, PrivateAfter: 4 * time.Second, Workers: 8, Lease: 10 * time.Second,
+		Poll: 250 * time.Millisecond, SendTimeout: 4 * time.Second, MaxText: 3500, Repost: 15}
 }
 
 // Validate reports the first bad setting, naming its key.
