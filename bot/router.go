@@ -131,10 +131,6 @@ func (c *Context) ReplyAnswer(ctx context.Context, a Answer) error {
 	return nil
 }
 
-// Coalesced reports whether replies here go through the group's reply
-// coalescer.
-func (c *Context) Coalesced() bool { return c.coalesced() }
-
 func (c *Context) coalesced() bool {
 	if c.router == nil || c.router.opt.Replies == nil || !c.InGroup() || c.Update.User == "" {
 		return false
