@@ -62,7 +62,10 @@ type Env struct {
 	Send   Sender
 	Outbox Outbox
 	Due    DueQueue
-	Log    *slog.Logger
+	// Replies, when set, coalesces answers and live messages in groups
+	// under their send budget.
+	Replies Replies
+	Log     *slog.Logger
 	// Now is the clock; tests set it.
 	Now func() time.Time
 	// Loc is the configured time zone (default Asia/Shanghai).

@@ -87,13 +87,60 @@ func (c *Context) Reply(ctx context.Context, text string) error {
 	return c.ReplyMessage(ctx, Message{Text: text})
 }
 
-// ReplyMessage sends m to the chat the update came from.
+// ReplyMessage sends m to the chat the update came from. In a group with
+// a reply coalescer (RouterOptions.Replies) it is queued there as an Answer
+// to the speaker.
 func (c *Context) ReplyMessage(ctx context.Context, m Message) error {
+	if m.File == nil && c.coalesced() {
+		return c.ReplyAnswer(ctx, Answer{Text: m.Text, ReplyTo: m.ReplyTo, Buttons: m.Buttons})
+	}
 	_, err := c.Sender.Send(ctx, c.Update.Chat, m)
 	if err != nil {
 		return fmt.Errorf("reply to %s: %w", c.Update.Chat, err)
 	}
 	return nil
+}
+
+// ReplyAnswer answers the speaker. In a group with a reply coalescer the
+// answer is queued there (User, Name and, when empty, ReplyTo are filled in
+// from the update, so the answer names or quotes whom it is for);
+// elsewhere a.Text is sent at once and the live message a.Live, if any, is
+// brought up to date.
+func (c *Context) ReplyAnswer(ctx context.Context, a Answer) error {
+	if !c.coalesced() {
+		_, err := c.Sender.Send(ctx, c.Update.Chat, Message{Text: a.Text, ReplyTo: a.ReplyTo, Buttons: a.Buttons})
+		if err != nil {
+			return fmt.Errorf("reply to %s: %w", c.Update.Chat, err)
+		}
+		if a.Live != "" && c.router != nil && c.router.opt.Replies != nil {
+			var chats []ChatRef
+			if c.InGroup() {
+				chats = append(chats, c.Update.Chat)
+			}
+			if err := c.router.opt.Replies.Touch(ctx, a.Live, chats...); err != nil {
+				return fmt.Errorf("update %s in %s: %w", a.Live, c.Update.Chat, err)
+			}
+		}
+		return nil
+	}
+	a.User, a.Name = c.Update.User, c.Update.UserName
+	if a.ReplyTo == "" {
+		a.ReplyTo = c.Update.MessageID
+	}
+	if err := c.router.opt.Replies.Answer(ctx, c.Update.Chat, a); err != nil {
+		return fmt.Errorf("queue reply to %s: %w", c.Update.Chat, err)
+	}
+	return nil
+}
+
+func (c *Context) coalesced() bool {
+	if c.router == nil || c.router.opt.Replies == nil || !c.InGroup() || c.Update.User == "" {
+		return false
+	}
+	if d, ok := c.Sender.(DirectReplier); ok && d.RepliesFree(c.Update.Chat) {
+		return false
+	}
+	return true
 }
 
 // Private sends m to the speaker's private chat with the bot. It fails when
@@ -155,6 +202,8 @@ type RouterOptions struct {
 	// Instance names this process in claims; it must differ between
 	// processes, restarts included (default InstanceID("")).
 	Instance string
+	// Replies, when set, coalesces replies in groups (see Answer).
+	Replies Replies
 }
 
 // Router matches updates to handlers. Register everything before the first

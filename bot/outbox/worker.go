@@ -2,8 +2,6 @@ package outbox
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"gridbot/bot"
+	"gridbot/bot/ratelimit"
 )
 
 var metricDeliveries = promauto.NewCounterVec(prometheus.CounterOpts{
@@ -144,16 +143,8 @@ func (o *Outbox) claim(ctx context.Context, n int) ([]delivery, time.Time, error
 	return out, next, nil
 }
 
-// buckets names the rate-limit buckets of a chat: the platform's and the
-// chat's own (a hash of the id for WeChat Work webhooks).
-func buckets(c bot.ChatRef) (global, chat string) {
-	p := c.Platform()
-	if p == "wecom" {
-		h := sha256.Sum256([]byte(c.ID()))
-		return p + ":global", p + ":hook:" + hex.EncodeToString(h[:8])
-	}
-	return p + ":global", p + ":chat:" + c.ID()
-}
+// buckets names the rate-limit buckets of a chat (see ratelimit.Buckets).
+func buckets(c bot.ChatRef) (global, chat string) { return ratelimit.Buckets(c) }
 
 // deliver sends one delivery and records the outcome; it reports true when
 // the test hook says the worker dies here.

@@ -18,6 +18,8 @@ package ratelimit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -201,4 +203,18 @@ func (l *Limiter) Backoff(ctx context.Context, name string, d time.Duration) err
 		return fmt.Errorf("back off %s: %w", name, err)
 	}
 	return nil
+}
+
+// Buckets names the rate-limit buckets a message to c takes from: the
+// platform's ("tg:global") and the chat's own ("tg:chat:<id>"; on WeChat
+// Work, where a group is reached through one robot webhook,
+// "wecom:hook:<hash of the chat id>"). The outbox and the group reply
+// coalescer take from the same buckets, so together they keep to the limits.
+func Buckets(c bot.ChatRef) (global, chat string) {
+	p := c.Platform()
+	if p == "wecom" {
+		h := sha256.Sum256([]byte(c.ID()))
+		return p + ":global", p + ":hook:" + hex.EncodeToString(h[:8])
+	}
+	return p + ":global", p + ":chat:" + c.ID()
 }

@@ -35,7 +35,10 @@ type replySender struct {
 	n     int
 }
 
-var _ bot.Sender = (*replySender)(nil)
+var (
+	_ bot.Sender        = (*replySender)(nil)
+	_ bot.DirectReplier = (*replySender)(nil)
+)
 
 // Send implements bot.Sender.
 func (r *replySender) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
@@ -55,6 +58,15 @@ func (r *replySender) Send(ctx context.Context, chat bot.ChatRef, m bot.Message)
 		return r.cb.hooks.Send(ctx, chat, m)
 	}
 	return "", fmt.Errorf("wecom: cannot reach %s from a callback: %w", chat, bot.ErrUnsupported)
+}
+
+// RepliesFree implements bot.DirectReplier: the passive reply (and the
+// response_url after it) answer the callback's own chat outside the group
+// robot's 20 messages a minute, so those replies need no coalescing.
+func (r *replySender) RepliesFree(chat bot.ChatRef) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return chat == r.chat && r.state != spent
 }
 
 func (r *replySender) hint() func(bot.Button) string {

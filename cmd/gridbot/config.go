@@ -10,6 +10,7 @@ import (
 	"gridbot/bot/config"
 	"gridbot/bot/outbox"
 	"gridbot/bot/ratelimit"
+	"gridbot/bot/replies"
 	"gridbot/bot/telegram"
 	"gridbot/bot/wecom"
 	"gridbot/handlers/events"
@@ -38,6 +39,7 @@ type Config struct {
 	Notices  notices.Config   `yaml:"notices"`
 	Quiz     quiz.Config      `yaml:"quiz"`
 	Ledger   ledger.Config    `yaml:"ledger"`
+	Replies  replies.Config   `yaml:"replies"`
 	Replica  ReplicaConfig    `yaml:"replica"`
 }
 
@@ -179,6 +181,7 @@ func defaultConfig() Config {
 		Notices:  notices.DefaultConfig(),
 		Quiz:     quiz.DefaultConfig(),
 		Ledger:   ledger.DefaultConfig(),
+		Replies:  replies.DefaultConfig(),
 	}
 }
 
@@ -247,7 +250,7 @@ func (c Config) validate() error {
 	if c.Updates.Workers < 1 || c.Updates.Workers > 1024 {
 		return keyErr("updates.workers", "want 1 to 1024, got %d", c.Updates.Workers)
 	}
-	for _, v := range []interface{ Validate() error }{c.Schedule.Config, c.Limits, c.Outbox, c.Tips, c.Ledger} {
+	for _, v := range []interface{ Validate() error }{c.Schedule.Config, c.Limits, c.Outbox, c.Tips, c.Ledger, c.Replies} {
 		if err := v.Validate(); err != nil {
 			return fmt.Errorf("config key %w", err)
 		}

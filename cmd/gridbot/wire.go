@@ -19,6 +19,7 @@ import (
 	"gridbot/bot/outbox"
 	"gridbot/bot/ratelimit"
 	"gridbot/bot/redisx"
+	"gridbot/bot/replies"
 	"gridbot/bot/server"
 	"gridbot/bot/telegram"
 	"gridbot/bot/wecom"
@@ -120,9 +121,11 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	env.Outbox = ob
 	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config, ID: instance})
 	env.Due = sch
+	co := newReplies(env, cfg)
+	env.Replies = repliesOf(co)
 
 	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
-		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance})
+		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies})
 	api, err := registerFeatures(env, cfg, router, sch, ob)
 	if err != nil {
 		return err
@@ -216,6 +219,9 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		goRun("http server", srv.Serve)
 	}
 	goRun("outbox", ob.Run)
+	if co != nil {
+		goRun("replies", co.Run)
+	}
 	goRun("scheduler", sch.Run)
 
 	log.Info("gridbot started", "http", srvAddr(srv))
@@ -225,7 +231,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	}
 	err = <-errc
 	if cfg.trial() {
-		drainTrial(ctx, disp, ob, log)
+		drainTrial(ctx, disp, ob, log, co)
 	}
 	cancel()
 	for range len(sources) - 1 {
@@ -248,6 +254,7 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 
 	ev := events.New(env, cfg.Events)
 	ev.Register(r)
+	registerLives(env, ev)
 	sch.OnDue("ev", ev.HandleDue)
 
 	tp, err := tips.New(env, cfg.Tips)
@@ -291,11 +298,14 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 // drainTrial waits, at the end of a scripted trial, until the updates in
 // hand are handled and the outbox has sent what is due, so the transcript
 // shows every message; it gives up after ten seconds.
-func drainTrial(ctx context.Context, disp *bot.Dispatcher, ob *outbox.Outbox, log *slog.Logger) {
+func drainTrial(ctx context.Context, disp *bot.Dispatcher, ob *outbox.Outbox, log *slog.Logger, co *replies.Coalescer) {
 	disp.Close()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		idle, err := ob.Idle(ctx)
+		if err == nil && idle && co != nil {
+			idle, err = co.Idle(ctx)
+		}
 		if err != nil {
 			log.Warn("trial drain", "err", err)
 			return

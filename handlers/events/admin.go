@@ -14,7 +14,11 @@ import (
 )
 
 func (f *Feature) create(ctx context.Context, c *bot.Context) error {
-	fm, err := readForm(c.Args, f.now(), f.env.Loc, c.Grid == "")
+	args, chain := cutChainField(c.Args)
+	if chain && f.env.Replies == nil {
+		return bot.Userf(msgChainNoRoom)
+	}
+	fm, err := readForm(args, f.now(), f.env.Loc, c.Grid == "")
 	if err != nil {
 		return err
 	}
@@ -34,7 +38,7 @@ func (f *Feature) create(ctx context.Context, c *bot.Context) error {
 		names[i] = g.Name
 	}
 	e := &Event{Title: fm.Title, Place: fm.Place, Desc: fm.Desc, Start: fm.Start, End: fm.End,
-		Deadline: fm.Deadline, Seats: fm.Seats, Grids: names, HH: fm.HH, Hours: fm.Hours, Creator: c.Update.User}
+		Deadline: fm.Deadline, Seats: fm.Seats, Grids: names, HH: fm.HH, Hours: fm.Hours, Creator: c.Update.User, Chain: chain}
 	if err := f.st.create(ctx, e); err != nil {
 		return err
 	}
@@ -42,6 +46,11 @@ func (f *Feature) create(ctx context.Context, c *bot.Context) error {
 	n, err := f.post(ctx, e, grids)
 	if err != nil {
 		return err
+	}
+	if chain {
+		if _, err := f.showList(ctx, e); err != nil {
+			return err
+		}
 	}
 	if n == 0 {
 		return c.Reply(ctx, fmt.Sprintf(msgCreatedNoCh, bot.Esc(e.Title), e.ID))
@@ -73,6 +82,7 @@ func (f *Feature) cancel(ctx context.Context, c *bot.Context) error {
 		f.log.Warn("drop cancelled event from open list", "event", id, "err", err)
 	}
 	f.touched(ctx, id, res.Dirty)
+	f.touchList(ctx, id)
 	people := pairs(res.Extra)
 	start := f.fmtTime(res.Start)
 	for _, p := range people {
@@ -126,6 +136,7 @@ func (f *Feature) edit(ctx context.Context, c *bot.Context) error {
 			return bot.Userf(msgCancelled, bot.Esc(res.Title), id)
 		}
 		f.touched(ctx, id, res.Dirty)
+		f.touchList(ctx, id)
 		text := fmt.Sprintf(msgEditSeats, bot.Esc(res.Title), id, seats, res.Left)
 		if p := pairs(res.Extra); len(p) > 0 {
 			f.notifyPromoted(ctx, id, res, p)
@@ -186,6 +197,7 @@ func (f *Feature) edit(ctx context.Context, c *bot.Context) error {
 // of a change of time or place, and confirms to staff.
 func (f *Feature) edited(ctx context.Context, c *bot.Context, e *Event, fld *field, shownValue string) error {
 	f.schedule(ctx, dueKey(e.ID, "refresh"), f.now())
+	f.touchList(ctx, e.ID)
 	if fld != fDeadline {
 		in, wait, _, err := f.st.roster(ctx, e.ID)
 		if err != nil {

@@ -129,6 +129,10 @@ func (f *Feature) Register(r *bot.Router) {
 			Group: helpGroup, Usage: "名单 7", Help: "把报名名单（含表格文件）私信发给我", Handle: f.roster},
 		&bot.Command{Name: "editevent", Keywords: []string{"修改活动"}, Args: bot.ArgsText, Role: bot.Staff,
 			Group: helpGroup, Usage: "修改活动 7 名额 40", Help: "修改名额、时间、地点或截止时间", Handle: f.edit},
+		&bot.Command{Name: "chain", Keywords: []string{"接龙", "开启接龙", "开接龙"}, Args: bot.ArgsNumber, Role: bot.Staff,
+			Group: helpGroup, Usage: "接龙 7", Help: "在各网格群贴一条报名接龙名单，有人报名、取消时自动更新，群里不再逐条回复；发布活动时加一行「接龙：开」也行。关闭发「关闭接龙 7」", Handle: f.chainOn},
+		&bot.Command{Name: "unchain", Keywords: []string{"关闭接龙", "停止接龙"}, Args: bot.ArgsNumber, Role: bot.Staff,
+			Group: helpGroup, Usage: "关闭接龙 7", Handle: f.chainOff},
 		&bot.Command{Name: "cancelevent", Keywords: []string{"取消活动"}, Args: bot.ArgsNumber, Role: bot.Staff,
 			Group: helpGroup, Usage: "取消活动 7", Help: "取消活动并通知报名的居民", Handle: f.cancel},
 	)

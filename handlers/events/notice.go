@@ -111,12 +111,12 @@ func (f *Feature) post(ctx context.Context, e *Event, grids []bot.Grid) (int, er
 	return sent, nil
 }
 
-// broadcast sends a short message to the event's grid chats.
-func (f *Feature) broadcast(ctx context.Context, e *Event, kind string, m bot.Message) {
+// chatsOf returns the active chats of the event's grids and the grid of
+// each.
+func (f *Feature) chatsOf(ctx context.Context, e *Event) ([]bot.ChatRef, map[bot.ChatRef]string, error) {
 	grids, err := f.env.Dir.Grids(ctx)
 	if err != nil {
-		f.log.Warn("grids for broadcast", "event", e.ID, "err", err)
-		return
+		return nil, nil, fmt.Errorf("grids of event %d: %w", e.ID, err)
 	}
 	gridOf := map[bot.ChatRef]string{}
 	var chats []bot.ChatRef
@@ -128,6 +128,16 @@ func (f *Feature) broadcast(ctx context.Context, e *Event, kind string, m bot.Me
 			gridOf[ch] = g.Name
 			chats = append(chats, ch)
 		}
+	}
+	return chats, gridOf, nil
+}
+
+// broadcast sends a short message to the event's grid chats.
+func (f *Feature) broadcast(ctx context.Context, e *Event, kind string, m bot.Message) {
+	chats, gridOf, err := f.chatsOf(ctx, e)
+	if err != nil {
+		f.log.Warn("chats for broadcast", "event", e.ID, "err", err)
+		return
 	}
 	if len(chats) == 0 {
 		return
@@ -148,7 +158,11 @@ func (f *Feature) broadcast(ctx context.Context, e *Event, kind string, m bot.Me
 
 // refresh edits every posted notice of the event to show its current
 // state. The dirty flag is cleared first, so a change made while editing
-// schedules another refresh. Each chat gets at most one notice edit per
+// schedules another refresh. With a reply coalescer the notices are handed
+// to it, which edits them when a group owes nothing else, and every group's
+// sign-up list is brought up to date (an answer updates only its own
+// group's list). Otherwise each
+// chat gets at most one notice edit per
 // RefreshSeconds across all events (Telegram allows ~20 messages a minute
 // per group); chats edited too recently are retried a window later.
 func (f *Feature) refresh(ctx context.Context, id int64) error {
@@ -176,6 +190,14 @@ func (f *Feature) refresh(ctx context.Context, id int64) error {
 		for ch, mid := range h {
 			posts[bot.ChatRef(ch)] = mid
 		}
+	}
+	if f.env.Replies != nil {
+		if e.Chain {
+			if err := f.env.Replies.Touch(ctx, listKey(id)); err != nil {
+				return err
+			}
+		}
+		return f.env.Replies.Show(ctx, noticeKey(id), posts)
 	}
 	ed, ok := f.env.Send.(bot.Editor)
 	if !ok || len(posts) == 0 {

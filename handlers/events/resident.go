@@ -44,15 +44,40 @@ func (f *Feature) join(ctx context.Context, c *bot.Context) error {
 		}
 		a.ID, note = e.ID, fmt.Sprintf(msgTookOnly, e.ID)
 	}
-	text, _, err := f.doJoin(ctx, c, a)
+	out, err := f.doJoin(ctx, c, a)
 	if err != nil {
 		return err
 	}
-	return c.ReplyMessage(ctx, bot.Message{Text: note + text, ReplyTo: c.Update.MessageID})
+	return f.answer(ctx, c, out, note)
 }
 
-// doJoin signs the speaker up and returns the full reply and a short toast.
-func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (string, string, error) {
+// outcome is what a resident's action did: the full reply, a short toast
+// for a button, and the parts a busy group's merged answer is made of.
+type outcome struct {
+	text, toast string
+	ans         bot.Answer
+}
+
+// answer replies with the outcome, note first, to the speaker's message.
+func (f *Feature) answer(ctx context.Context, c *bot.Context, o outcome, note string) error {
+	a := o.ans
+	a.Text, a.ReplyTo = note+o.text, c.Update.MessageID
+	return c.ReplyAnswer(ctx, a)
+}
+
+// merged fills the parts of a merged answer for activity id: kind, head
+// (with the title), the speaker's item and the tail; with the live list
+// on, the answer is bound to the list.
+func merged(kind string, id int64, title, head, item, tail string, live bool) bot.Answer {
+	a := bot.Answer{Kind: fmt.Sprintf("ev:%s:%d", kind, id), Head: fmt.Sprintf(head, title, id), Item: item, Tail: tail}
+	if live {
+		a.Live = listKey(id)
+	}
+	return a
+}
+
+// doJoin signs the speaker up and returns what it did.
+func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outcome, error) {
 	u := c.Update
 	su := signup{User: u.User, N: a.N, At: f.now(), Name: u.UserName, Remark: a.Remark, Grid: c.Grid}
 	if c.InGroup() {
@@ -60,17 +85,25 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (strin
 	}
 	res, err := f.st.join(ctx, a.ID, su, a.HasN, f.now())
 	if err != nil {
-		return "", "", err
+		return outcome{}, err
 	}
 	f.touched(ctx, a.ID, res.Dirty)
 	name, title := displayName(u.UserName), bot.Esc(res.Title)
+	live := res.Chain
+	seats := fmt.Sprintf(msgMergeSeats, max(0, res.Left))
+	private := ""
+	if a.Remark != "" {
+		private = fmt.Sprintf(msgRemark, bot.Esc(a.Remark))
+	}
 	switch res.Code {
 	case "ok":
 		text := fmt.Sprintf(msgJoinOK, name, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place), a.N, res.Left)
+		ans := merged("join", a.ID, title, msgMergeJoin, fmt.Sprintf(msgMergeN, a.N), seats, live)
+		ans.Private = text + private
 		if a.Remark != "" {
 			text += fmt.Sprintf(msgRemark, shown(a.Remark, c.InGroup()))
 		}
-		return text, fmt.Sprintf(msgToastOK, res.Left), nil
+		return outcome{text, fmt.Sprintf(msgToastOK, res.Left), ans}, nil
 	case "wait":
 		var text string
 		switch {
@@ -81,7 +114,9 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (strin
 		default:
 			text = fmt.Sprintf(msgJoinWait, name, res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place))
 		}
-		return text, fmt.Sprintf(msgToastWait, res.Num), nil
+		ans := merged("wait", a.ID, title, msgMergeWait, fmt.Sprintf(msgMergeWaitN, res.Num, a.N), msgMergeWaitTail, live)
+		ans.Private = text + private
+		return outcome{text, fmt.Sprintf(msgToastWait, res.Num), ans}, nil
 	case "changed":
 		if p := pairs(res.Extra); len(p) > 0 {
 			f.notifyPromoted(ctx, a.ID, res, p)
@@ -91,10 +126,12 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (strin
 			n = int(res.Num)
 		}
 		text := fmt.Sprintf(msgChanged, name, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place), n, wasN(n, int(res.Num)), res.Left)
+		ans := merged("chg", a.ID, title, msgMergeChg, fmt.Sprintf(msgMergeN, n), seats, live)
+		ans.Private = text + private
 		if a.Remark != "" {
 			text += fmt.Sprintf(msgRemark, shown(a.Remark, c.InGroup()))
 		}
-		return text, fmt.Sprintf(msgToastChg, n), nil
+		return outcome{text, fmt.Sprintf(msgToastChg, n), ans}, nil
 	case "chwait":
 		old := 0
 		if len(res.Extra) > 0 {
@@ -105,44 +142,48 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (strin
 			n = old
 		}
 		text := fmt.Sprintf(msgChangedW, name, n, wasN(n, old), res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place))
+		ans := merged("chg", a.ID, title, msgMergeChg, fmt.Sprintf(msgMergeWaitN, res.Num, n), seats, live)
+		ans.Private = text + private
 		if a.Remark != "" {
 			text += fmt.Sprintf(msgRemark, shown(a.Remark, c.InGroup()))
 		}
-		return text, fmt.Sprintf(msgToastChg, n), nil
+		return outcome{text, fmt.Sprintf(msgToastChg, n), ans}, nil
 	case "noroom":
 		if res.Left > 0 && int64(a.N)-res.Num <= int64(res.Left) {
-			return "", "", bot.Userf(msgNoRoomWait, name, a.N, title, a.ID, res.Num)
+			return outcome{}, bot.Userf(msgNoRoomWait, name, a.N, title, a.ID, res.Num)
 		}
-		return "", "", bot.Userf(msgNoRoom, name, a.N, title, a.ID, max(0, res.Left), res.Num)
+		return outcome{}, bot.Userf(msgNoRoom, name, a.N, title, a.ID, max(0, res.Left), res.Num)
 	case "grid":
 		var grids []string
 		if len(res.Extra) > 0 {
 			grids = strings.Split(res.Extra[0], sep)
 		}
-		return "", "", bot.Userf(msgOtherGrid, bot.Esc(strings.Join(grids, "、")), title, a.ID)
+		return outcome{}, bot.Userf(msgOtherGrid, bot.Esc(strings.Join(grids, "、")), title, a.ID)
 	case "dup":
-		return fmt.Sprintf(msgJoinDup, name, title, a.ID, res.Num) + howToChange(a.ID, int(res.Num)), msgToastDup, nil
+		ans := merged("dup", a.ID, title, msgMergeDup, fmt.Sprintf(msgMergeN, res.Num), fmt.Sprintf(msgMergeDupTail, a.ID), false)
+		return outcome{fmt.Sprintf(msgJoinDup, name, title, a.ID, res.Num) + howToChange(a.ID, int(res.Num)), msgToastDup, ans}, nil
 	case "dupwait":
 		n := 1
 		if len(res.Extra) > 0 {
 			n, _ = strconv.Atoi(res.Extra[0])
 		}
-		return fmt.Sprintf(msgJoinDupW, name, res.Num, title, a.ID, n) + howToChange(a.ID, n), msgToastDup, nil
+		ans := merged("dup", a.ID, title, msgMergeDup, fmt.Sprintf(msgMergeWaitN, res.Num, n), fmt.Sprintf(msgMergeDupTail, a.ID), false)
+		return outcome{fmt.Sprintf(msgJoinDupW, name, res.Num, title, a.ID, n) + howToChange(a.ID, n), msgToastDup, ans}, nil
 	case "closed":
-		return "", "", bot.Userf(msgClosed, title, a.ID)
+		return outcome{}, bot.Userf(msgClosed, title, a.ID)
 	case "started":
-		return "", "", bot.Userf(msgStarted, title, a.ID)
+		return outcome{}, bot.Userf(msgStarted, title, a.ID)
 	case "cancelled":
-		return "", "", bot.Userf(msgCancelled, title, a.ID)
+		return outcome{}, bot.Userf(msgCancelled, title, a.ID)
 	case "toomany":
 		if res.Num <= 1 {
-			return "", "", bot.Userf(msgTooManyOne, a.ID)
+			return outcome{}, bot.Userf(msgTooManyOne, a.ID)
 		}
-		return "", "", bot.Userf(msgTooMany, res.Num, a.ID, res.Num)
+		return outcome{}, bot.Userf(msgTooMany, res.Num, a.ID, res.Num)
 	case "nf":
-		return "", "", bot.Userf(msgNotFound, a.ID)
+		return outcome{}, bot.Userf(msgNotFound, a.ID)
 	}
-	return "", "", fmt.Errorf("join %d: unexpected reply %q", a.ID, res.Code)
+	return outcome{}, fmt.Errorf("join %d: unexpected reply %q", a.ID, res.Code)
 }
 
 func wasN(n, old int) string {
@@ -171,37 +212,40 @@ func (f *Feature) leave(ctx context.Context, c *bot.Context) error {
 		}
 		id = e.ID
 	}
-	text, _, err := f.doLeave(ctx, c, id)
+	out, err := f.doLeave(ctx, c, id)
 	if err != nil {
 		return err
 	}
-	return c.ReplyMessage(ctx, bot.Message{Text: text, ReplyTo: c.Update.MessageID})
+	return f.answer(ctx, c, out, "")
 }
 
-func (f *Feature) doLeave(ctx context.Context, c *bot.Context, id int64) (string, string, error) {
+func (f *Feature) doLeave(ctx context.Context, c *bot.Context, id int64) (outcome, error) {
 	res, err := f.st.leave(ctx, id, c.Update.User, f.now())
 	if err != nil {
-		return "", "", err
+		return outcome{}, err
 	}
 	f.touched(ctx, id, res.Dirty)
 	title := bot.Esc(res.Title)
+	live := res.Chain
 	switch res.Code {
 	case "in", "wait":
 		if p := pairs(res.Extra); len(p) > 0 {
 			f.notifyPromoted(ctx, id, res, p)
 		}
 		if res.Code == "wait" {
-			return fmt.Sprintf(msgLeaveWait, title, id), msgToastLeave, nil
+			ans := merged("leave", id, title, msgMergeLeave, msgMergeLeftWait, fmt.Sprintf(msgMergeLeaveTail, id), live)
+			return outcome{fmt.Sprintf(msgLeaveWait, title, id), msgToastLeave, ans}, nil
 		}
-		return fmt.Sprintf(msgLeaveOK, title, id, id), msgToastLeave, nil
+		ans := merged("leave", id, title, msgMergeLeave, msgMergeLeftIn, fmt.Sprintf(msgMergeLeaveTail, id), live)
+		return outcome{fmt.Sprintf(msgLeaveOK, title, id, id), msgToastLeave, ans}, nil
 	case "notin":
-		return "", "", bot.Userf(msgLeaveNotIn, title, id)
+		return outcome{}, bot.Userf(msgLeaveNotIn, title, id)
 	case "started":
-		return "", "", bot.Userf(msgStarted, title, id)
+		return outcome{}, bot.Userf(msgStarted, title, id)
 	case "nf":
-		return "", "", bot.Userf(msgNotFound, id)
+		return outcome{}, bot.Userf(msgNotFound, id)
 	}
-	return "", "", fmt.Errorf("leave %d: unexpected reply %q", id, res.Code)
+	return outcome{}, fmt.Errorf("leave %d: unexpected reply %q", id, res.Code)
 }
 
 // notifyPromoted tells each promoted household, privately where the bot
@@ -222,6 +266,14 @@ func (f *Feature) notifyPromoted(ctx context.Context, id int64, res result, ps [
 			name = msgSomeone
 		}
 		grp := fmt.Sprintf(msgPromotedGrp, bot.MentionHTML(p.User, name), title, id)
+		if f.env.Replies != nil {
+			a := merged("promo", id, title, msgMergePromo, msgMergePromoted, "", res.Chain)
+			a.User, a.Name, a.Text = p.User, name, grp
+			if err := f.env.Replies.Answer(ctx, p.Chat, a); err != nil {
+				f.log.Warn("tell promoted user in group", "event", id, "chat", p.Chat, "err", err)
+			}
+			continue
+		}
 		if _, err := f.env.Send.Send(ctx, p.Chat, bot.Message{Text: grp}); err != nil {
 			f.log.Warn("tell promoted user in group", "event", id, "chat", p.Chat, "err", err)
 		}
@@ -234,26 +286,26 @@ func (f *Feature) button(ctx context.Context, c *bot.Context) error {
 	if err != nil {
 		return c.Answer(ctx, "")
 	}
-	var text, toast string
+	var out outcome
 	switch verb {
 	case "join":
-		text, toast, err = f.doJoin(ctx, c, joinArgs{ID: id, HasID: true, N: 1})
+		out, err = f.doJoin(ctx, c, joinArgs{ID: id, HasID: true, N: 1})
 	case "leave":
-		text, toast, err = f.doLeave(ctx, c, id)
+		out, err = f.doLeave(ctx, c, id)
 	default:
 		return c.Answer(ctx, "")
 	}
 	if err != nil {
 		return err
 	}
-	_ = c.Answer(ctx, toast)
+	_ = c.Answer(ctx, out.toast)
 	if c.InGroup() {
-		if perr := c.Private(ctx, bot.Message{Text: text}); perr != nil {
+		if perr := c.Private(ctx, bot.Message{Text: out.text}); perr != nil {
 			f.log.Debug("button reply not delivered privately", "user", c.Update.User, "err", perr)
 		}
 		return nil
 	}
-	return c.Reply(ctx, text)
+	return c.Reply(ctx, out.text)
 }
 
 // open reports whether sign-up is still possible.
@@ -352,19 +404,25 @@ func (f *Feature) my(ctx context.Context, c *bot.Context) error {
 	if err != nil {
 		return err
 	}
+	ans := bot.Answer{Kind: "ev:my", Head: msgMergeMy}
 	if len(ms) == 0 {
-		return c.Reply(ctx, msgMyNone)
+		ans.Text, ans.Item = msgMyNone, msgMergeMyNone
+		return c.ReplyAnswer(ctx, ans)
 	}
 	var b strings.Builder
+	var items []string
 	fmt.Fprintf(&b, msgMyHead, displayName(c.Update.UserName))
 	for _, m := range ms {
 		if m.wait > 0 {
 			fmt.Fprintf(&b, msgMyWait+"\n", m.ev.ID, bot.Esc(m.ev.Title), m.wait, f.fmtTime(m.ev.Start))
+			items = append(items, fmt.Sprintf(msgMergeMyWait, m.ev.ID, m.wait))
 		} else {
 			fmt.Fprintf(&b, msgMyIn+"\n", m.ev.ID, bot.Esc(m.ev.Title), m.n, f.fmtTime(m.ev.Start))
+			items = append(items, fmt.Sprintf(msgMergeMyIn, m.ev.ID, m.n))
 		}
 	}
-	return c.Reply(ctx, strings.TrimRight(b.String(), "\n"))
+	ans.Text, ans.Item = strings.TrimRight(b.String(), "\n"), strings.Join(items, "；")
+	return c.ReplyAnswer(ctx, ans)
 }
 
 func (f *Feature) list(ctx context.Context, c *bot.Context) error {
@@ -399,5 +457,5 @@ func (f *Feature) list(ctx context.Context, c *bot.Context) error {
 		return c.Reply(ctx, msgListNone)
 	}
 	fmt.Fprintf(&b, msgListTail, first)
-	return c.Reply(ctx, b.String())
+	return c.ReplyAnswer(ctx, bot.Answer{Text: b.String(), Kind: "ev:list", Same: true})
 }

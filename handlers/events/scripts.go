@@ -13,8 +13,9 @@ import (
 
 // Every script takes KEYS meta, reg, in, wait, chk of one event (one hash
 // tag). Replies share one shape: {code, number, left, title, start, place,
-// dirty, ...}, where dirty is 1 when the script set the notice's dirty flag
-// (the caller then schedules one refresh).
+// flags, ...}: flags has bit 1 when the script set the notice's dirty flag
+// (the caller then schedules one refresh) and, from join and leave, bit 2
+// when the activity's live sign-up list (接龙) is on.
 
 // promoteLua moves waitlisted households, in order, into free seats; a
 // household too large for the seats left keeps its place and the next one
@@ -63,8 +64,10 @@ end
 // Extra[0]: the old headcount), or "noroom" (number: the old headcount)
 // when more people need more seats than are free, and nothing changes.
 var joinScript = redis.NewScript(promoteLua + `
-local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'deadline', 'seats', 'taken', 'hh', 'title', 'place', 'grids')
+local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'deadline', 'seats', 'taken', 'hh', 'title', 'place', 'grids', 'chain')
 if not m[1] then return {'nf', 0, 0, '', 0, '', 0} end
+local ch = 0
+if m[10] == '1' then ch = 2 end
 local seats, taken = tonumber(m[4]), tonumber(m[5] or '0')
 local now, n = tonumber(ARGV[4]), tonumber(ARGV[2])
 local function out(code, a) return {code, a, seats - taken, m[7], m[2], m[8], 0} end
@@ -132,14 +135,14 @@ if rec then
       local moved = promote()
       if redis.call('ZSCORE', KEYS[3], ARGV[1]) then
         taken = tonumber(redis.call('HGET', KEYS[1], 'taken'))
-        local res = {'changed', old, seats - taken, m[7], m[2], m[8], dirty}
+        local res = {'changed', old, seats - taken, m[7], m[2], m[8], dirty + ch}
         for i = 1, #moved, 2 do
           if moved[i] ~= ARGV[1] then res[#res + 1] = moved[i] res[#res + 1] = moved[i + 1] end
         end
         return res
       end
     end
-    return {'chwait', wpos, seats - taken, m[7], m[2], m[8], dirty, old}
+    return {'chwait', wpos, seats - taken, m[7], m[2], m[8], dirty + ch, old}
   end
   local promoted = {}
   if delta ~= 0 then
@@ -149,7 +152,7 @@ if rec then
       taken = tonumber(redis.call('HGET', KEYS[1], 'taken'))
     end
   end
-  local res = {'changed', old, seats - taken, m[7], m[2], m[8], dirty}
+  local res = {'changed', old, seats - taken, m[7], m[2], m[8], dirty + ch}
   for i = 1, #promoted do res[#res + 1] = promoted[i] end
   return res
 end
@@ -159,17 +162,19 @@ local dirty = redis.call('HSETNX', KEYS[1], 'dirty', '1')
 if taken + n <= seats and redis.call('ZCARD', KEYS[4]) == 0 then
   redis.call('ZADD', KEYS[3], seq, ARGV[1])
   taken = redis.call('HINCRBY', KEYS[1], 'taken', n)
-  return {'ok', 0, seats - taken, m[7], m[2], m[8], dirty, seq}
+  return {'ok', 0, seats - taken, m[7], m[2], m[8], dirty + ch, seq}
 end
 redis.call('ZADD', KEYS[4], seq, ARGV[1])
-return {'wait', redis.call('ZRANK', KEYS[4], ARGV[1]) + 1, seats - taken, m[7], m[2], m[8], dirty, seq}
+return {'wait', redis.call('ZRANK', KEYS[4], ARGV[1]) + 1, seats - taken, m[7], m[2], m[8], dirty + ch, seq}
 `)
 
 // leaveScript: ARGV user, now. Code "in" or "wait" says where the user
 // was; promoted users and records follow the fixed fields.
 var leaveScript = redis.NewScript(promoteLua + `
-local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'seats', 'taken', 'title', 'place')
+local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'seats', 'taken', 'title', 'place', 'chain')
 if not m[1] then return {'nf', 0, 0, '', 0, '', 0} end
+local ch = 0
+if m[7] == '1' then ch = 2 end
 local rec = redis.call('HGET', KEYS[2], ARGV[1])
 if not rec then return {'notin', 0, 0, m[5], m[2], m[6], 0} end
 if m[1] ~= 'cancelled' and tonumber(ARGV[2]) >= tonumber(m[2]) then return {'started', 0, 0, m[5], m[2], m[6], 0} end
@@ -186,7 +191,7 @@ local promoted = {}
 if m[1] ~= 'cancelled' then promoted = promote() end
 local dirty = redis.call('HSETNX', KEYS[1], 'dirty', '1')
 local left = tonumber(redis.call('HGET', KEYS[1], 'seats')) - tonumber(redis.call('HGET', KEYS[1], 'taken'))
-local res = {was, n, left, m[5], m[2], m[6], dirty}
+local res = {was, n, left, m[5], m[2], m[6], dirty + ch}
 for i = 1, #promoted do res[#res + 1] = promoted[i] end
 return res
 `)
@@ -256,6 +261,9 @@ type result struct {
 	Start time.Time
 	Place string
 	Dirty bool
+	// Chain is set when the activity's live sign-up list is on (join and
+	// leave only).
+	Chain bool
 	Extra []string
 }
 
@@ -287,7 +295,7 @@ func (s *store) run(ctx context.Context, sc *redis.Script, id int64, args ...any
 		return 0
 	}
 	r := result{Code: str(v[0]), Num: num(v[1]), Left: int(num(v[2])), Title: str(v[3]),
-		Start: time.Unix(num(v[4]), 0), Place: str(v[5]), Dirty: num(v[6]) == 1}
+		Start: time.Unix(num(v[4]), 0), Place: str(v[5]), Dirty: num(v[6])&1 == 1, Chain: num(v[6])&2 == 2}
 	for _, x := range v[7:] {
 		r.Extra = append(r.Extra, str(x))
 	}

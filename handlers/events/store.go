@@ -31,6 +31,7 @@ type Event struct {
 	Status   string  // "open" or "cancelled"
 	Bcast    string  // outbox broadcast id of the notice
 	Creator  bot.UserRef
+	Chain    bool // the live sign-up list (接龙) is on
 	Code     string
 	CodeTill time.Time
 }
@@ -110,6 +111,10 @@ func (s *store) create(ctx context.Context, e *Event) error {
 	}
 	e.ID = id
 	e.Status = statusOpen
+	chain := "0"
+	if e.Chain {
+		chain = "1"
+	}
 	if err := s.rdb.ZAdd(ctx, s.openKey(), redis.Z{Score: float64(e.Start.Unix()), Member: id}).Err(); err != nil {
 		return fmt.Errorf("list event %d: %w", id, err)
 	}
@@ -118,7 +123,7 @@ func (s *store) create(ctx context.Context, e *Event) error {
 		"start", bot.UnixOrZero(e.Start), "end", bot.UnixOrZero(e.End), "deadline", bot.UnixOrZero(e.Deadline),
 		"seats", e.Seats, "taken", 0, "grids", strings.Join(e.Grids, sep),
 		"hh", e.HH, "hours", strconv.FormatFloat(e.Hours, 'f', -1, 64),
-		"status", statusOpen, "creator", string(e.Creator), "seq", 0).Err()
+		"status", statusOpen, "creator", string(e.Creator), "seq", 0, "chain", chain).Err()
 	if err != nil {
 		_ = s.rdb.ZRem(context.WithoutCancel(ctx), s.openKey(), id).Err()
 		return fmt.Errorf("create event %d: %w", id, err)
@@ -137,7 +142,7 @@ func eventFromHash(id int64, h map[string]string) *Event {
 		ID: id, Title: h["title"], Place: h["place"], Desc: h["desc"],
 		Start: bot.FromUnix(h["start"]), End: bot.FromUnix(h["end"]), Deadline: bot.FromUnix(h["deadline"]),
 		Seats: atoi("seats"), Taken: atoi("taken"), Grids: grids, HH: atoi("hh"), Hours: hours,
-		Status: h["status"], Bcast: h["bcast"], Creator: bot.UserRef(h["creator"]),
+		Status: h["status"], Bcast: h["bcast"], Creator: bot.UserRef(h["creator"]), Chain: h["chain"] == "1",
 		Code: h["code"], CodeTill: bot.FromUnix(h["code_till"]),
 	}
 }

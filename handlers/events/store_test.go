@@ -132,20 +132,20 @@ func TestResidentActionsAreOneRoundTrip(t *testing.T) {
 		return &bot.Context{Update: h.update(group3, u, n), Sender: h.s, Grid: "3网格"}
 	}
 	for i := 100; i < 103; i++ {
-		_, _, _ = h.f.doJoin(ctx, as(i), joinArgs{ID: warm, N: 1})
+		_, _ = h.f.doJoin(ctx, as(i), joinArgs{ID: warm, N: 1})
 	}
-	_, _, _ = h.f.doLeave(ctx, as(100), warm)
+	_, _ = h.f.doLeave(ctx, as(100), warm)
 	_, _ = h.f.st.setSeats(ctx, warm, 3)
 
 	steps := []struct {
 		name string
 		do   func() error
 	}{
-		{"join (seated)", func() error { _, _, err := h.f.doJoin(ctx, as(1), joinArgs{ID: id, N: 1}); return err }},
-		{"join (waitlisted)", func() error { _, _, err := h.f.doJoin(ctx, as(2), joinArgs{ID: id, N: 1}); return err }},
-		{"join (waitlisted 2nd)", func() error { _, _, err := h.f.doJoin(ctx, as(3), joinArgs{ID: id, N: 1}); return err }},
-		{"join twice", func() error { _, _, err := h.f.doJoin(ctx, as(2), joinArgs{ID: id, N: 1}); return err }},
-		{"leave with promotion", func() error { _, _, err := h.f.doLeave(ctx, as(1), id); return err }},
+		{"join (seated)", func() error { _, err := h.f.doJoin(ctx, as(1), joinArgs{ID: id, N: 1}); return err }},
+		{"join (waitlisted)", func() error { _, err := h.f.doJoin(ctx, as(2), joinArgs{ID: id, N: 1}); return err }},
+		{"join (waitlisted 2nd)", func() error { _, err := h.f.doJoin(ctx, as(3), joinArgs{ID: id, N: 1}); return err }},
+		{"join twice", func() error { _, err := h.f.doJoin(ctx, as(2), joinArgs{ID: id, N: 1}); return err }},
+		{"leave with promotion", func() error { _, err := h.f.doLeave(ctx, as(1), id); return err }},
 		{"capacity change with promotion", func() error { _, err := h.f.st.setSeats(ctx, id, 5); return err }},
 	}
 	for _, s := range steps {

@@ -118,6 +118,14 @@ func isSend(method string) bool {
 	return method == "sendMessage" || method == "sendDocument" || method == "sendPoll"
 }
 
+// isEdit reports whether method changes a sent message. Edits count
+// against the same limits as sends: Telegram's developers have said that a
+// bot can edit about 20 times a minute in a group and that this budget is
+// shared with sending (tdlib/td issues 2592 and 3034).
+func isEdit(method string) bool {
+	return method == "editMessageText" || method == "editMessageReplyMarkup" || method == "editMessageCaption"
+}
+
 func (s *Server) handle(method string, p map[string]string, chat int64, file []byte, fileName string) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -130,7 +138,7 @@ func (s *Server) handle(method string, p map[string]string, chat int64, file []b
 	if to, ok := s.migrated[chat]; ok && chat != 0 {
 		return errReply(migrationFailure(to))
 	}
-	if isSend(method) {
+	if isSend(method) || isEdit(method) {
 		if wait := s.checkLimits(chat); wait > 0 && s.limits {
 			return errReply(Failure{Code: 429, Desc: "Too Many Requests: retry after " + strconv.Itoa(wait), RetryAfter: wait})
 		}
@@ -274,6 +282,7 @@ func (s *Server) record(method string, chat int64, p map[string]string, text str
 		Poll: poll, Time: now()}
 	m.Buttons = buttons(m.Markup)
 	m.ReplyTo, _ = strconv.Atoi(p["reply_to_message_id"])
+	m.Versions = []Version{{Time: m.Time, Text: text}}
 	s.sent = append(s.sent, m)
 	s.notifyChanged()
 	return okBody(s.message(m))
@@ -321,6 +330,7 @@ func (s *Server) edit(method string, chat int64, p map[string]string) reply {
 	m.Markup = p["reply_markup"]
 	m.Buttons = buttons(m.Markup)
 	m.Edits++
+	m.Versions = append(m.Versions, Version{Time: now(), Text: text})
 	s.notifyChanged()
 	return okBody(s.message(m))
 }

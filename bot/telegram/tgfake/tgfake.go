@@ -55,6 +55,15 @@ type Sent struct {
 	Edits   int
 	Deleted bool
 	Time    time.Time
+	// Versions holds the text as sent and after each edit, with the time
+	// the fake received it.
+	Versions []Version
+}
+
+// Version is one state of a sent message's text.
+type Version struct {
+	Time time.Time
+	Text string
 }
 
 // Chat returns the gridbot chat ref "tg:<id>".
@@ -181,8 +190,9 @@ func (s *Server) SetMaxPollWait(d time.Duration) {
 }
 
 // EnforceLimits turns Telegram's limits on or off: 30 messages per second
-// per bot and 20 per minute per group chat (negative id); a send beyond
-// them gets 429 with retry_after and counts as a violation.
+// per bot and 20 per minute per group chat (negative id), edits counting as
+// messages; a send or edit beyond them gets 429 with retry_after and counts
+// as a violation.
 func (s *Server) EnforceLimits(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -299,6 +309,7 @@ func (s *Server) Sent() []Sent {
 	out := make([]Sent, len(s.sent))
 	for i, m := range s.sent {
 		out[i] = *m
+		out[i].Versions = append([]Version(nil), m.Versions...)
 	}
 	return out
 }

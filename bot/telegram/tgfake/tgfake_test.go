@@ -152,3 +152,37 @@ func TestMigratedGroupAnswersWithNewID(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestEditsShareTheGroupBudget checks the model the fake enforces: edits
+// of a message in a group count against the same 20 a minute as sends, and
+// each edit is kept with its time.
+func TestEditsShareTheGroupBudget(t *testing.T) {
+	s := tgfake.New()
+	defer s.Close()
+	s.EnforceLimits(true)
+	for i := range 10 {
+		if code, r := call(t, s, "sendMessage", url.Values{"chat_id": {"-100"}, "text": {"x" + itoa(i)}}); code != 200 {
+			t.Fatalf("message %d: %d %s", i+1, code, r.Description)
+		}
+	}
+	first := s.SentTo(-100)[0]
+	for i := range 10 {
+		code, r := call(t, s, "editMessageText", url.Values{"chat_id": {"-100"}, "message_id": {itoa(first.MessageID)}, "text": {"名单 " + itoa(i)}})
+		if code != 200 {
+			t.Fatalf("edit %d: %d %s, want 200 (sends and edits 20 in all)", i+1, code, r.Description)
+		}
+	}
+	if code, _ := call(t, s, "editMessageText", url.Values{"chat_id": {"-100"}, "message_id": {itoa(first.MessageID)}, "text": {"名单 again"}}); code != 429 {
+		t.Fatalf("the 21st send or edit in a minute got %d, want 429", code)
+	}
+	if code, _ := call(t, s, "sendMessage", url.Values{"chat_id": {"-100"}, "text": {"y"}}); code != 429 {
+		t.Fatalf("a send after 10 sends and 10 edits got %d, want 429", code)
+	}
+	m := s.SentTo(-100)[0]
+	if m.Edits != 10 || len(m.Versions) != 11 || m.Versions[10].Text != "名单 9" || m.Versions[0].Text != "x0" {
+		t.Fatalf("edits %d, versions %+v", m.Edits, m.Versions)
+	}
+	if s.Violations() != 2 {
+		t.Errorf("violations = %d, want 2", s.Violations())
+	}
+}

@@ -74,6 +74,18 @@ func (s *Server) PushText(chatID, userID int64, text string) int {
 	return s.PushMessage(tgbotapi.Message{From: &u, Chat: Chat(chatID), Text: text})
 }
 
+// PushTextID is PushText that also returns the message id it gave the
+// text (a group's messages, the bot's and the users', are numbered in one
+// sequence, as Telegram numbers a supergroup's).
+func (s *Server) PushTextID(chatID, userID int64, text string) (updateID, messageID int) {
+	s.mu.Lock()
+	s.nextMsg[chatID]++
+	id := 100 + s.nextMsg[chatID]
+	s.mu.Unlock()
+	u := User(userID)
+	return s.PushMessage(tgbotapi.Message{MessageID: id, From: &u, Chat: Chat(chatID), Text: text}), id
+}
+
 // PushCallback queues a press of a button with data on message msgID in
 // chatID by userID; the callback query id is "cb<update id>".
 func (s *Server) PushCallback(chatID, userID int64, msgID int, data string) int {
