@@ -114,14 +114,17 @@ func TestStaleClaimTakenOver(t *testing.T) {
 // once, and every replica's Handle returns only after it was.
 func TestManyReplicasHandleEachUpdateOnce(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
+	// Long enough that a renewal, which on a cluster waits for a replica
+	// (redis.wait_timeout, 1 s), lands in time on a loaded machine.
+	const claimTTL = 3 * time.Second
 	const replicas, updates = 5, 40
 	var mu sync.Mutex
 	runs := map[string]int{}
 	finished := map[string]bool{}
 	rs := make([]*bot.Router, replicas)
 	for i := range rs {
-		rs[i] = replica(rdb, keys, fmt.Sprintf("r%d", i), time.Second, func(ctx context.Context, c *bot.Context) error {
-			time.Sleep(time.Duration(rand.IntN(1500)) * time.Millisecond)
+		rs[i] = replica(rdb, keys, fmt.Sprintf("r%d", i), claimTTL, func(ctx context.Context, c *bot.Context) error {
+			time.Sleep(time.Duration(rand.Int64N(int64(claimTTL) * 3 / 2)))
 			mu.Lock()
 			runs[c.Update.ID]++
 			mu.Unlock()
