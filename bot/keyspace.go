@@ -66,6 +66,8 @@ var Keyspace = []Family{
 		Doc: "token buckets: one take touches the global and the chat bucket together"},
 	{Name: "sched", Pattern: "sched:{sched}:*", Rule: SlotFeature, Tag: "sched", Owner: "scheduler",
 		Doc: "leader lease, job slots and runs, the due queue: claim scripts move between queues"},
+	{Name: "rp", Pattern: "rp:{rp}:*", Rule: SlotFeature, Tag: "rp", Owner: "bot/replies",
+		Doc: "group answers owed, per-group queues and leases, live lists: queue, take and render scripts touch a group's keys with the ready set"},
 	{Name: "ld", Pattern: "ld:{ld}:*", Rule: SlotFeature, Tag: "ld", Owner: "handlers/ledger",
 		Doc: "monthly rollups and digest marks"},
 	{Name: "tg-poll", Pattern: "tg:{tgpoll}:*", Rule: SlotFeature, Tag: "tgpoll", Owner: "bot/telegram",
