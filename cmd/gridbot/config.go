@@ -17,6 +17,7 @@ import (
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
 	"gridbot/handlers/tips"
+	"gridbot/handlers/workbench"
 	"gridbot/scheduler"
 )
 
@@ -38,6 +39,7 @@ type Config struct {
 	Notices  notices.Config   `yaml:"notices"`
 	Quiz     quiz.Config      `yaml:"quiz"`
 	Ledger   ledger.Config    `yaml:"ledger"`
+	Console  workbench.Config `yaml:"console"`
 }
 
 // ScheduleConfig holds the cron specs of the scheduled work (in the
@@ -187,6 +189,17 @@ func (c Config) validate() error {
 	}
 	if c.Updates.HandlerTimeout < time.Second {
 		return keyErr("updates.handler_timeout", "want at least 1s, got %s", c.Updates.HandlerTimeout)
+	}
+	return c.validateConsole()
+}
+
+// validateConsole checks the web console's keys when it is on.
+func (c Config) validateConsole() error {
+	if err := c.Console.Validate(); err != nil {
+		return err
+	}
+	if c.Console.Enabled && c.HTTP.Listen == "" {
+		return keyErr("http.listen", "the web console (console.enabled) needs the HTTP server")
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -300,4 +301,28 @@ func (f *Feature) RosterFiles(r *Roster) (csvData, xlsx []byte, base string, err
 		return nil, nil, "", err
 	}
 	return rosterCSV(r.rows, f.env.Loc), xlsx, fmt.Sprintf("活动%d_%s_名单", r.Event.ID, fileSafe(r.Event.Title)), nil
+}
+
+// Only returns the roster cut to the households of the given grids (a grid
+// worker's view); the counts are recounted.
+func (r *Roster) Only(grids []string) *Roster {
+	out := &Roster{Event: r.Event}
+	for i, row := range r.rows {
+		if !slices.Contains(grids, row.S.Grid) {
+			continue
+		}
+		out.rows = append(out.rows, row)
+		out.Rows = append(out.Rows, r.Rows[i])
+		switch row.Kind {
+		case "正式":
+			out.Seated++
+			out.People += row.S.N
+		case "候补":
+			out.Waiting++
+		}
+		if row.Checked != "" {
+			out.Checked++
+		}
+	}
+	return out
 }

@@ -89,8 +89,18 @@ func (f *Feature) compose(ctx context.Context, by bot.UserRef, args string, urge
 }
 
 // Confirm sends draft id, once however often it is confirmed, and returns
-// the reply (notice number, reach).
-func (f *Feature) Confirm(ctx context.Context, id string) (string, error) { return f.confirm(ctx, id) }
+// the notice number and the reply (reach, how to recall).
+func (f *Feature) Confirm(ctx context.Context, id string) (int, string, error) {
+	reply, err := f.confirm(ctx, id)
+	if err != nil {
+		return 0, "", err
+	}
+	n, err := f.env.Redis.HGet(ctx, f.key("d", id), "n").Int()
+	if err != nil {
+		return 0, reply, fmt.Errorf("notice number of draft %s: %w", id, err)
+	}
+	return n, reply, nil
+}
 
 // Drop discards draft id unsent.
 func (f *Feature) Drop(ctx context.Context, id string) (string, error) { return f.dropReply(ctx, id) }
