@@ -141,7 +141,7 @@ type chart struct {
 // bars, each series scaled to its own maximum so small counts still show.
 func monthChart(rows []ledger.MonthRow) chart {
 	const group, barW, top, base = 66, 18, 20, 170
-	c := chart{Width: max(group*len(rows)+20, 200), Height: base + 30, Base: base}
+	c := chart{Width: max(group*len(rows)+20, 640), Height: base + 30, Base: base}
 	series := []struct {
 		class string
 		val   func(ledger.MonthRow) int
