@@ -653,6 +653,32 @@ func (d *Directory) Workers(ctx context.Context, grid string) ([]UserRef, error)
 	return out, nil
 }
 
+// WorkerGrids lists the grids u is appointed grid worker of, sorted; two
+// round trips (the grid names, then one membership check per grid in a
+// pipeline). Administrators of a bound group who were never appointed are
+// not listed: only the platform knows them, group by group.
+func (d *Directory) WorkerGrids(ctx context.Context, u UserRef) ([]string, error) {
+	names, err := d.GridNames(ctx)
+	if err != nil || len(names) == 0 {
+		return nil, err
+	}
+	pipe := d.rdb.Pipeline()
+	cmds := make([]*redis.BoolCmd, len(names))
+	for i, n := range names {
+		cmds[i] = pipe.SIsMember(ctx, d.workersKey(n), string(u))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("grids of worker %s: %w", u, err)
+	}
+	var out []string
+	for i, c := range cmds {
+		if c.Val() {
+			out = append(out, names[i])
+		}
+	}
+	return out, nil
+}
+
 // StaffList lists staff appointed by command (not those from config).
 func (d *Directory) StaffList(ctx context.Context) ([]UserRef, error) {
 	m, err := d.rdb.SMembers(ctx, d.key("staff")).Result()

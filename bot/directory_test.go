@@ -198,3 +198,40 @@ func TestChosenNameWinsOverPlatformName(t *testing.T) {
 		t.Errorf("Name = %q", n)
 	}
 }
+
+func TestWorkerGrids(t *testing.T) {
+	rdb, keys, _ := redistest.New(t)
+	d := bot.NewDirectory(rdb, keys, nil)
+	ctx := context.Background()
+	for _, b := range []struct{ chat, grid string }{{"tg:-1", "3网格"}, {"tg:-2", "10网格"}, {"tg:-3", "2网格"}} {
+		if _, err := d.Bind(ctx, bot.ChatRef(b.chat), b.grid, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, g := range []string{"10网格", "2网格"} {
+		if _, err := d.AddWorker(ctx, g, "tg:7"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _ = d.WorkerGrids(ctx, "tg:0")
+	counter := redistest.Count(rdb)
+	got, err := d.WorkerGrids(ctx, "tg:7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "2网格,10网格" {
+		t.Errorf("WorkerGrids = %v, want 2网格,10网格", got)
+	}
+	if n := counter.Count(); n != 2 {
+		t.Errorf("WorkerGrids took %d round trips, want 2", n)
+	}
+	if _, err := d.RemoveWorker(ctx, "2网格", "tg:7"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := d.WorkerGrids(ctx, "tg:7"); strings.Join(got, ",") != "10网格" {
+		t.Errorf("after removal WorkerGrids = %v, want 10网格", got)
+	}
+	if got, _ := d.WorkerGrids(ctx, "tg:8"); len(got) != 0 {
+		t.Errorf("a resident's WorkerGrids = %v, want none", got)
+	}
+}

@@ -34,8 +34,10 @@ var ErrSkip = errors.New("update not handled")
 
 // Replies used by the router itself.
 const (
-	MsgBusy        = "系统繁忙，请稍后再试。"
-	MsgDenied      = "抱歉，这个命令只有%s可以使用。"
-	MsgGroupOnly   = "这个命令请在网格群里使用。"
-	MsgPrivateOnly = "这个命令请私聊我使用，以免打扰群里的大家。"
+	MsgBusy            = "系统繁忙，请稍后再试。"
+	MsgDenied          = "抱歉，这个命令只有%s可以使用。"
+	MsgWorkersAndStaff = "网格员和社区工作人员"
+	MsgWorkerInGroup   = "网格员请在自己的网格群里发，或请社区工作人员在群里「任命网格员」后再私聊我。"
+	MsgGroupOnly       = "这个命令请在网格群里使用。"
+	MsgPrivateOnly     = "这个命令请私聊我使用，以免打扰群里的大家。"
 )

@@ -118,10 +118,12 @@ func (c *Context) Answer(ctx context.Context, text string) error {
 func (c *Context) InGroup() bool { return c.Update.ChatKind == Group }
 
 // FullRole returns the speaker's role, counting administrators of a bound
-// group as its grid workers (Role leaves that check out, as it asks the
-// platform; the router makes it only for commands that need it).
+// group as its grid workers, and in a private chat the appointed grid
+// workers of any grid (Role leaves both checks out, as they cost a platform
+// call or a grid scan; the router makes them only for commands that need
+// them).
 func (c *Context) FullRole(ctx context.Context) Role {
-	if c.Role == Resident && c.router.isGroupAdmin(ctx, c) {
+	if c.Role == Resident && (c.router.isGroupAdmin(ctx, c) || c.router.isAppointedWorker(ctx, c)) {
 		c.Role = GridWorker
 	}
 	return c.Role
@@ -571,11 +573,32 @@ func (r *Router) check(ctx context.Context, c *Context) string {
 	if c.Role >= cmd.Role {
 		return ""
 	}
-	if cmd.Role == GridWorker && c.Role == Resident && r.isGroupAdmin(ctx, c) {
+	if cmd.Role == GridWorker && c.Role == Resident && (r.isGroupAdmin(ctx, c) || r.isAppointedWorker(ctx, c)) {
 		c.Role = GridWorker
 		return ""
 	}
+	if cmd.Role == GridWorker {
+		if c.Update.ChatKind == Private {
+			return fmt.Sprintf(MsgDenied, MsgWorkersAndStaff) + MsgWorkerInGroup
+		}
+		return fmt.Sprintf(MsgDenied, MsgWorkersAndStaff)
+	}
 	return fmt.Sprintf(MsgDenied, cmd.Role.String())
+}
+
+// isAppointedWorker reports whether the speaker of a private chat is the
+// appointed grid worker of some grid (in a group, Whois has already
+// answered that for the group's grid).
+func (r *Router) isAppointedWorker(ctx context.Context, c *Context) bool {
+	if c.Update.ChatKind != Private || c.Dir == nil {
+		return false
+	}
+	grids, err := c.Dir.WorkerGrids(ctx, c.Update.User)
+	if err != nil {
+		r.log.Warn("worker grids", "user", c.Update.User, "err", err)
+		return false
+	}
+	return len(grids) > 0
 }
 
 // isGroupAdmin asks the platform whether the speaker administers this bound

@@ -19,6 +19,8 @@ import (
 //	GET /api/report?period=本月                       the same, period as in /report
 //	GET /api/pushes, /api/activities, /api/quiz, /api/volunteers, /api/grids
 //	                                                  that section, same query
+//	&grid=3网格 (repeatable, or 3网格,5网格)             limits any of them to those
+//	                                                  grids, as BuildFor does
 func (f *Feature) API() http.Handler {
 	want := sha256.Sum256([]byte(f.cfg.APIToken))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -51,13 +53,22 @@ func (f *Feature) API() http.Handler {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": bot.PlainText(msg)})
 			return
 		}
-		rep, err := f.Build(r.Context(), p)
+		var grids []string
+		for _, g := range r.URL.Query()["grid"] {
+			for _, w := range bot.Fields(g) {
+				grids = append(grids, bot.NormalizeGrid(w))
+			}
+		}
+		rep, err := f.BuildFor(r.Context(), p, grids)
 		if err != nil {
 			f.log.Error("api report", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "unavailable"})
 			return
 		}
 		head := map[string]any{"from": rep.From, "to": rep.To, "label": rep.Label, "generated": rep.Generated}
+		if rep.Scope != nil {
+			head["scope"] = rep.Scope
+		}
 		switch section {
 		case "report":
 			head["summary"], head["months"], head["grids"] = rep.Summary, rep.Months, rep.Grids

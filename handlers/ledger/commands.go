@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,13 +13,23 @@ import (
 	"gridbot/handlers/events"
 )
 
-// report builds the report of the period typed and sends it privately.
+// report builds the report of the period typed and sends it privately:
+// staff get the community's (or the grids they name), grid workers their
+// own grids' (in a group, that group's grid).
 func (f *Feature) report(ctx context.Context, c *bot.Context) error {
-	p, err := ParsePeriod(c.Args, f.env.Now(), f.env.Loc)
+	periodText, named, err := f.splitGrids(ctx, c.Args)
 	if err != nil {
 		return err
 	}
-	r, err := f.Build(ctx, p)
+	p, err := ParsePeriod(periodText, f.env.Now(), f.env.Loc)
+	if err != nil {
+		return err
+	}
+	scope, err := f.reportScope(ctx, c, named)
+	if err != nil {
+		return err
+	}
+	r, err := f.BuildFor(ctx, p, scope)
 	if err != nil {
 		return err
 	}
@@ -26,8 +37,7 @@ func (f *Feature) report(ctx context.Context, c *bot.Context) error {
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf(msgReportFileFmt, strings.ReplaceAll(r.From+"_"+r.To, "-", ""))
-	err = c.Private(ctx, bot.Message{Text: SummaryText(r), File: &bot.File{Name: name, Data: data}})
+	err = c.Private(ctx, bot.Message{Text: SummaryText(r), File: &bot.File{Name: FileName(r), Data: data}})
 	if err != nil {
 		f.log.Warn("send report privately", "user", c.Update.User, "err", err)
 		return bot.Userf(msgReportNoDM, bot.Esc(bot.Normalize(c.Args)))
@@ -38,11 +48,80 @@ func (f *Feature) report(ctx context.Context, c *bot.Context) error {
 	return nil
 }
 
-// SummaryText is the short Chinese summary sent with the workbook.
+// FileName is the workbook's file name: 网格工作报表_20261101_20261130.xlsx,
+// with the grids of a grid report before the dates.
+func FileName(r *Report) string {
+	dates := strings.ReplaceAll(r.From+"_"+r.To, "-", "")
+	if len(r.Scope) > 0 {
+		dates = strings.Join(r.Scope, "_") + "_" + dates
+	}
+	return fmt.Sprintf(msgReportFileFmt, dates)
+}
+
+// splitGrids takes the words of args that name a bound grid (3网格, 3) out
+// of the period text.
+func (f *Feature) splitGrids(ctx context.Context, args string) (rest string, grids []string, err error) {
+	words := bot.Fields(bot.Normalize(args))
+	if len(words) == 0 {
+		return "", nil, nil
+	}
+	names, err := f.env.Dir.GridNames(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	var keep []string
+	for _, w := range words {
+		if g := bot.NormalizeGrid(w); slices.Contains(names, g) {
+			grids = append(grids, g)
+			continue
+		}
+		keep = append(keep, w)
+	}
+	return strings.Join(keep, " "), grids, nil
+}
+
+// reportScope returns the grids the speaker's report covers: what staff
+// named (nil: all), and for a grid worker the named grids if they are all
+// theirs, else their grids (in a group, that group's).
+func (f *Feature) reportScope(ctx context.Context, c *bot.Context, named []string) ([]string, error) {
+	if c.Role >= bot.Staff {
+		return named, nil
+	}
+	mine, err := f.env.Dir.WorkerGrids(ctx, c.Update.User)
+	if err != nil {
+		return nil, err
+	}
+	if c.InGroup() && c.Grid != "" && !slices.Contains(mine, c.Grid) {
+		mine = append(mine, c.Grid)
+		bot.SortGrids(mine)
+	}
+	if len(mine) == 0 {
+		return nil, bot.Userf(msgReportNoGrid)
+	}
+	for _, g := range named {
+		if !slices.Contains(mine, g) {
+			return nil, bot.Userf(msgReportNotYours, bot.Esc(g), bot.Esc(strings.Join(mine, "、")))
+		}
+	}
+	switch {
+	case len(named) > 0:
+		return named, nil
+	case c.InGroup() && c.Grid != "":
+		return []string{c.Grid}, nil
+	}
+	return mine, nil
+}
+
+// SummaryText is the short Chinese summary sent with the workbook; a grid
+// report's names its grids and their ranks.
 func SummaryText(r *Report) string {
 	s := r.Summary
 	var b strings.Builder
-	fmt.Fprintf(&b, msgReportHead, bot.Esc(r.Label), r.From, r.To)
+	label := r.Label
+	if len(r.Scope) > 0 {
+		label = strings.Join(r.Scope, "、") + " · " + r.Label
+	}
+	fmt.Fprintf(&b, msgReportHead, bot.Esc(label), r.From, r.To)
 	empty := true
 	if s.PushTotal > 0 {
 		fmt.Fprintf(&b, msgReportPushes, Count(int64(s.PushTotal)), Count(s.Reach))
@@ -60,16 +139,28 @@ func SummaryText(r *Report) string {
 		fmt.Fprintf(&b, msgReportVol, Hours(s.VolunteerHours), s.Volunteers)
 	}
 	if s.QuizRounds > 0 {
-		fmt.Fprintf(&b, msgReportQuiz, s.QuizRounds, Count(int64(s.QuizPlayers)), Percent(s.QuizRate))
+		if s.QuizAnswered > 0 {
+			fmt.Fprintf(&b, msgReportQuiz, s.QuizRounds, Count(int64(s.QuizPlayers)), Percent(s.QuizRate))
+		} else {
+			fmt.Fprintf(&b, msgReportQuizPlayers, s.QuizRounds, Count(int64(s.QuizPlayers)))
+		}
 		empty = false
 	}
 	if empty {
 		b.WriteString(msgReportEmpty)
 	}
-	for _, g := range r.Grids {
-		if g.Rank == 1 && g.Score > 0 {
-			fmt.Fprintf(&b, msgReportTop, bot.Esc(g.Grid), oneDecimal(g.Score))
-			break
+	if len(r.Scope) > 0 {
+		for _, g := range r.Grids {
+			if g.Score > 0 {
+				fmt.Fprintf(&b, msgReportRank, bot.Esc(g.Grid), g.Rank, r.RankedAmong, oneDecimal(g.Score))
+			}
+		}
+	} else {
+		for _, g := range r.Grids {
+			if g.Rank == 1 && g.Score > 0 {
+				fmt.Fprintf(&b, msgReportTop, bot.Esc(g.Grid), oneDecimal(g.Score))
+				break
+			}
 		}
 	}
 	b.WriteString(msgReportFile)

@@ -112,6 +112,13 @@ func TestAPI(t *testing.T) {
 	if got := len(body["grids"].([]any)); got != 3 {
 		t.Errorf("api grids = %d, want 3", got)
 	}
+	resp, body = get("/api/report?from=2026-01-01&to=2026-12-31&grid=2", "s3cret")
+	if sc, _ := body["scope"].([]any); resp.StatusCode != http.StatusOK || len(sc) != 1 || sc[0] != "2网格" || len(body["grids"].([]any)) != 1 {
+		t.Errorf("api grid=2: status %d, scope %v, grids %v; want 2网格 only", resp.StatusCode, body["scope"], body["grids"])
+	}
+	if s2 := body["summary"].(map[string]any); int64(s2["reach"].(float64)) >= r.Summary.Reach {
+		t.Errorf("api grid=2 reach %v, want less than the community's %d", s2["reach"], r.Summary.Reach)
+	}
 	if resp, _ := get("/api/report?from=2026-13-01", "s3cret"); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("bad date: status %d, want 400", resp.StatusCode)
 	}

@@ -96,8 +96,9 @@ func StarText(n int) string {
 	return strings.Repeat("★", n)
 }
 
-// paragraph is the ready sentence for a work summary.
-func paragraph(p Period, s Summary) string {
+// paragraph is the ready sentence for a work summary; a grid report's
+// names its grids.
+func paragraph(p Period, s Summary, scope []string) string {
 	var parts []string
 	if s.PushTotal > 0 {
 		var ks []string
@@ -125,10 +126,24 @@ func paragraph(p Period, s Summary) string {
 		parts = append(parts, fmt.Sprintf("计划开展活动%d次", s.Planned))
 	}
 	if s.QuizRounds > 0 {
-		parts = append(parts, fmt.Sprintf("举办知识竞答%d期，参与%s人次，平均正确率%s", s.QuizRounds, Count(int64(s.QuizPlayers)), Percent(s.QuizRate)))
+		q := fmt.Sprintf("举办知识竞答%d期，参与%s人次", s.QuizRounds, Count(int64(s.QuizPlayers)))
+		if len(scope) > 0 {
+			q = fmt.Sprintf("知识竞答%d期，居民参与%s人次", s.QuizRounds, Count(int64(s.QuizPlayers)))
+		}
+		if s.QuizAnswered > 0 {
+			q += "，平均正确率" + Percent(s.QuizRate)
+		}
+		parts = append(parts, q)
+	}
+	subject := p.Label
+	if len(scope) > 0 {
+		subject += "，" + strings.Join(scope, "、")
 	}
 	if len(parts) == 0 {
-		return p.Label + "暂无可统计的推送、活动和竞答记录。"
+		return subject + "暂无可统计的推送、活动和竞答记录。"
 	}
-	return p.Label + "，" + strings.Join(parts, "；") + "。"
+	if len(scope) > 0 {
+		return subject + strings.Join(parts, "；") + "。"
+	}
+	return subject + "，" + strings.Join(parts, "；") + "。"
 }

@@ -31,7 +31,11 @@ type Report struct {
 	Missed     []Missed    `json:"missed"`
 	Grids      []GridRow   `json:"grids"`
 	Volunteers []Volunteer `json:"volunteers"`
-	period     Period
+	// Scope names the grids a grid report covers; nil for the community.
+	// RankedAmong is how many grids the ranks in Grids are out of.
+	Scope       []string `json:"scope,omitempty"`
+	RankedAmong int      `json:"ranked_among"`
+	period      Period
 }
 
 // Summary holds the key figures.
@@ -108,8 +112,23 @@ type Activity struct {
 	CheckInHouseholds int     `json:"checkin_households"`
 	HoursEach         float64 `json:"hours_each"`
 	// VolunteerHours is HoursEach for each person checked in, as credited.
-	VolunteerHours float64        `json:"volunteer_hours"`
-	byGrid         map[string]int // sign-ups by grid
+	VolunteerHours float64 `json:"volunteer_hours"`
+	// by holds the figures above by the grid of the household.
+	by map[string]*actGrid
+}
+
+// actGrid is one grid's part in an activity.
+type actGrid struct {
+	Households, Signups, Waitlist, CheckIns, CheckInHouseholds int
+}
+
+func (a *Activity) grid(g string) *actGrid {
+	x := a.by[g]
+	if x == nil {
+		x = &actGrid{}
+		a.by[g] = x
+	}
+	return x
 }
 
 // QuizRow is one grid's part in one quiz round, or with Total the
@@ -164,9 +183,21 @@ type Volunteer struct {
 	Stars int     `json:"stars"`
 }
 
-// Build counts every figure of period p.
+// Build counts every figure of period p for the whole community.
 func (f *Feature) Build(ctx context.Context, p Period) (*Report, error) {
-	grids, err := f.env.Dir.Grids(ctx)
+	return f.BuildFor(ctx, p, nil)
+}
+
+// BuildFor counts the figures of period p for the named grids only (the
+// whole community when grids is empty), as a grid worker's report: pushes
+// that reached those grids and their reach there, activities open to them
+// with their residents' sign-ups, waitlist and check-ins, their quiz rows
+// and volunteers. Grid rows keep their rank among all grids. Figures only
+// kept for the community as a whole are left out of a grid report: each
+// push's groups and members (the grids' reach is in the summary), quiz
+// accuracy and the most-missed questions. Report.Scope names the grids.
+func (f *Feature) BuildFor(ctx context.Context, p Period, grids []string) (*Report, error) {
+	all, err := f.env.Dir.Grids(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
@@ -183,18 +214,27 @@ func (f *Feature) Build(ctx context.Context, p Period) (*Report, error) {
 		return nil, err
 	}
 	r := &Report{From: p.From.Format(time.DateOnly), To: p.Last().Format(time.DateOnly), Label: p.Label,
-		Generated: f.env.Now().In(f.env.Loc), Activities: acts, Quiz: rounds, Missed: missed, period: p}
-	r.Pushes = pushRows(t)
+		Generated: f.env.Now().In(f.env.Loc), period: p}
+	r.Grids = f.gridRows(all, t, acts, rounds)
+	r.RankedAmong = len(r.Grids)
+	if sc := newScope(grids); sc != nil {
+		r.Scope = sc.names
+		all, t, r.Grids = sc.dirGrids(all), sc.tally(t), sc.gridRows(r.Grids)
+		acts, rounds, missed = sc.activities(acts), sc.quiz(rounds), nil
+	}
+	r.Activities, r.Quiz, r.Missed = acts, rounds, missed
+	r.Pushes = pushRows(t, r.Scope != nil)
 	if r.Volunteers, err = f.volunteers(ctx, t); err != nil {
 		return nil, err
 	}
-	r.Grids = f.gridRows(grids, t, acts, rounds)
 	r.Months = monthRows(p, t, acts, r.Pushes)
-	r.Summary = f.summary(grids, t, r)
+	r.Summary = f.summary(all, t, r)
 	return r, nil
 }
 
-func pushRows(t *tally) []PushRow {
+// pushRows lists the pushes of t; scoped leaves each push's groups and
+// members out, as they were counted over all the grids it went to.
+func pushRows(t *tally, scoped bool) []PushRow {
 	out := make([]PushRow, 0, len(t.pushes))
 	for _, p := range t.pushes {
 		gs := make([]string, 0, len(p.Grids))
@@ -202,8 +242,12 @@ func pushRows(t *tally) []PushRow {
 			gs = append(gs, g)
 		}
 		bot.SortGrids(gs)
-		out = append(out, PushRow{Day: p.Day, Kind: p.Kind, Ref: p.Ref, Title: p.Title, Grids: gs,
-			Groups: p.Groups, Members: p.Members, Broadcasts: p.Broadcasts})
+		row := PushRow{Day: p.Day, Kind: p.Kind, Ref: p.Ref, Title: p.Title, Grids: gs,
+			Groups: p.Groups, Members: p.Members, Broadcasts: p.Broadcasts}
+		if scoped {
+			row.Groups, row.Members = 0, 0
+		}
+		out = append(out, row)
 	}
 	slices.SortFunc(out, func(a, b PushRow) int {
 		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)),
@@ -227,15 +271,14 @@ func (f *Feature) activities(ctx context.Context, p Period) ([]Activity, error) 
 	key := func(id, field string) string { return k.Key("ev", bot.Tag(id), field) }
 	pipe := f.env.Redis.Pipeline()
 	type cmds struct {
-		meta, reg *redis.MapStringStringCmd
-		in, chk   *redis.StringSliceCmd
-		wait      *redis.IntCmd
+		meta, reg     *redis.MapStringStringCmd
+		in, chk, wait *redis.StringSliceCmd
 	}
 	cs := make([]cmds, len(idStrs))
 	for i, id := range idStrs {
 		cs[i] = cmds{meta: pipe.HGetAll(ctx, key(id, "meta")), reg: pipe.HGetAll(ctx, key(id, "reg")),
 			in: pipe.ZRange(ctx, key(id, "in"), 0, -1), chk: pipe.HKeys(ctx, key(id, "chk")),
-			wait: pipe.ZCard(ctx, key(id, "wait"))}
+			wait: pipe.ZRange(ctx, key(id, "wait"), 0, -1)}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("report activities: %w", err)
@@ -253,7 +296,8 @@ func (f *Feature) activities(ctx context.Context, p Period) ([]Activity, error) 
 		taken, _ := strconv.Atoi(m["taken"])
 		hours, _ := strconv.ParseFloat(m["hours"], 64)
 		a := Activity{ID: id, Title: m["title"], Place: m["place"], Start: time.Unix(start, 0).In(f.env.Loc),
-			Held: !now.Before(time.Unix(start, 0)), Seats: seats, Signups: taken, Waitlist: int(cs[i].wait.Val()), HoursEach: hours, byGrid: map[string]int{}}
+			Held: !now.Before(time.Unix(start, 0)), Seats: seats, Signups: taken, Waitlist: len(cs[i].wait.Val()), HoursEach: hours,
+			by: map[string]*actGrid{}}
 		if m["grids"] != "" {
 			a.Grids = strings.Split(m["grids"], sep)
 		}
@@ -261,12 +305,21 @@ func (f *Feature) activities(ctx context.Context, p Period) ([]Activity, error) 
 		for _, u := range cs[i].in.Val() {
 			n, grid := regHeadcount(reg[u])
 			a.Households++
-			a.byGrid[grid] += n
+			g := a.grid(grid)
+			g.Households++
+			g.Signups += n
+		}
+		for _, u := range cs[i].wait.Val() {
+			_, grid := regHeadcount(reg[u])
+			a.grid(grid).Waitlist++
 		}
 		for _, u := range cs[i].chk.Val() {
-			n, _ := regHeadcount(reg[u])
+			n, grid := regHeadcount(reg[u])
 			a.CheckIns += n
 			a.CheckInHouseholds++
+			g := a.grid(grid)
+			g.CheckIns += n
+			g.CheckInHouseholds++
 		}
 		a.VolunteerHours = float64(a.CheckInHouseholds) * hours
 		out = append(out, a)
@@ -452,9 +505,9 @@ func (f *Feature) gridRows(grids []bot.Grid, t *tally, acts []Activity, quiz []Q
 		if !a.Held {
 			continue
 		}
-		for g, n := range a.byGrid {
+		for g, x := range a.by {
 			if g != "" {
-				row(g).Signups += n
+				row(g).Signups += x.Signups
 			}
 		}
 	}
@@ -585,7 +638,7 @@ func (f *Feature) summary(grids []bot.Grid, t *tally, r *Report) Summary {
 	if s.QuizAnswered > 0 {
 		s.QuizRate = float64(s.QuizCorrect) / float64(s.QuizAnswered)
 	}
-	s.Paragraph = paragraph(r.period, s)
+	s.Paragraph = paragraph(r.period, s, r.Scope)
 	return s
 }
 

@@ -66,11 +66,13 @@ type tally struct {
 	grids  map[string]*attVal
 	users  map[string]*volVal
 	months map[string]int64 // "YYYY-MM" → check-in headcount
+	// gridMonths is months by grid: "YYYY-MM|grid" → check-in headcount.
+	gridMonths map[string]int64
 }
 
 func newTally() *tally {
 	return &tally{reach: map[string]*reachVal{}, pushes: map[string]*pushAgg{},
-		grids: map[string]*attVal{}, users: map[string]*volVal{}, months: map[string]int64{}}
+		grids: map[string]*attVal{}, users: map[string]*volVal{}, months: map[string]int64{}, gridMonths: map[string]int64{}}
 }
 
 func (t *tally) addReach(gk string, p, g, m int64) {
@@ -162,6 +164,9 @@ func (t *tally) merge(o *tally) {
 	}
 	for m, n := range o.months {
 		t.months[m] += n
+	}
+	for k, n := range o.gridMonths {
+		t.gridMonths[k] += n
 	}
 }
 
@@ -288,6 +293,7 @@ func (f *Feature) raw(ctx context.Context, from, to time.Time) (*tally, bool, er
 			hours, _ := strconv.ParseFloat(a[2], 64)
 			t.addAtt(a[0], user, a[4], hc, hours)
 			t.months[month] += hc
+			t.gridMonths[month+"|"+a[0]] += hc
 		}
 	}
 	done, err := f.rawPushes(ctx, t, ids.Val())
@@ -440,10 +446,16 @@ func decodeRollup(h map[string]string) *tally {
 	return t
 }
 
-// placeMonth puts a rollup's check-in headcount under its month.
+// placeMonth puts a rollup's check-in headcount, in all and by grid,
+// under its month.
 func placeMonth(t *tally, month string, h map[string]string) {
 	n, _ := strconv.ParseInt(h["am"], 10, 64)
 	if n != 0 {
 		t.months[month] = n
+	}
+	for g, a := range t.grids {
+		if a.Headcount != 0 {
+			t.gridMonths[month+"|"+g] = a.Headcount
+		}
 	}
 }

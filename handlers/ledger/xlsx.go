@@ -3,6 +3,7 @@ package ledger
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -123,8 +124,13 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 	if err != nil {
 		return err
 	}
+	area := "全社区"
+	if len(r.Scope) > 0 {
+		area = strings.Join(r.Scope, "、")
+	}
 	rows := [][]any{
 		{"统计期间", fmt.Sprintf("%s（%s 至 %s）", r.Label, r.From, r.To)},
+		{"统计范围", area},
 		{"网格数", s.Grids},
 		{"群成员总数（人）", s.Members},
 		{"推送总数（条）", s.PushTotal},
@@ -229,9 +235,15 @@ func quote(sheet string) string { return "'" + strings.ReplaceAll(sheet, "'", "'
 
 func pushSheet(x *excelize.File, r *Report) error {
 	cols := []column{{"日期", 12}, {"类别", 10}, {"标题", 36}, {"网格数", 8}, {"送达群数", 10}, {"覆盖人次", 10}, {"网格", 48}}
+	if len(r.Scope) > 0 {
+		cols = slices.Delete(cols, 4, 6)
+	}
 	rows := make([][]any, len(r.Pushes))
 	for i, p := range r.Pushes {
 		rows[i] = []any{p.Day, kindName(p.Kind), p.Title, len(p.Grids), p.Groups, p.Members, strings.Join(p.Grids, "、")}
+		if len(r.Scope) > 0 {
+			rows[i] = slices.Delete(rows[i], 4, 6)
+		}
 	}
 	return table(x, SheetPushes, cols, rows)
 }
@@ -267,6 +279,8 @@ func quizSheet(x *excelize.File, r *Report) error {
 	for _, q := range r.Quiz {
 		grid := q.Grid
 		switch {
+		case q.Total && len(r.Scope) > 0:
+			grid = "合计"
 		case q.Total:
 			grid = "全部"
 		case grid == "":
@@ -309,6 +323,9 @@ func (f *Feature) gridSheet(x *excelize.File, r *Report) error {
 	w := f.cfg.Weights
 	note := fmt.Sprintf("综合得分：各项以最高的网格为100分折算，再按权重加权平均（推送覆盖%s、活动报名%s、签到%s、竞答参与%s、竞答得分%s）。",
 		oneDecimal(w.Reach), oneDecimal(w.Signups), oneDecimal(w.Attendance), oneDecimal(w.Quiz), oneDecimal(w.Score))
+	if len(r.Scope) > 0 {
+		note += fmt.Sprintf("排名是在全社区 %d 个网格中的名次。", r.RankedAmong)
+	}
 	return table(x, SheetGrids, cols, rows, []any{}, []any{note})
 }
 
