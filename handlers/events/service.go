@@ -290,7 +290,7 @@ func (f *Feature) Roster(ctx context.Context, id int64) (*Roster, error) {
 	return r, nil
 }
 
-// Text is the roster as the chat shows it.
+// RosterText is the roster as the chat shows it (HTML).
 func (f *Feature) RosterText(r *Roster) string { return f.rosterText(r.Event, r.rows) }
 
 // RosterFiles returns the roster as CSV (UTF-8 with BOM, for Excel) and

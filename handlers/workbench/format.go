@@ -41,6 +41,17 @@ func (f *Feature) funcs() template.FuncMap {
 		"has":   func(list []string, s string) bool { return slices.Contains(list, s) },
 		"join":  strings.Join,
 		"list":  func(s ...string) []string { return s },
+		"platform": func(c bot.ChatRef) string {
+			switch c.Platform() {
+			case "tg":
+				return "Telegram"
+			case "wecom":
+				return "企业微信"
+			case "console":
+				return "本地试用"
+			}
+			return c.Platform()
+		},
 		"letter": func(i int) string {
 			return string(rune('A' + i))
 		},

@@ -34,7 +34,6 @@ const (
 	msgNoNotice     = "没有找到这个通知。"
 	msgFillTargets  = "请选择发给哪些网格（全部、某些网格，或一个标签）。"
 	msgChooseChange = "没有要修改的内容。"
-	msgWorkerLedger = "网格员的分网格台账还没有开放，请联系社区工作人员。"
 )
 
 // Role names shown in the header.

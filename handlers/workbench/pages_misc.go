@@ -170,11 +170,13 @@ func monthChart(rows []ledger.MonthRow) chart {
 }
 
 type ledgerPage struct {
-	Period string
-	Month  string
-	R      *ledger.Report
-	Chart  chart
-	Pushes []string
+	Grid    string
+	Choices []string
+	Period  string
+	Month   string
+	R       *ledger.Report
+	Chart   chart
+	Pushes  []string
 }
 
 func (f *Feature) ledgerReport(r *http.Request, v *viewer) (string, *ledger.Report, error) {
@@ -188,14 +190,18 @@ func (f *Feature) ledgerReport(r *http.Request, v *viewer) (string, *ledger.Repo
 	if spec == "" {
 		spec = "本月"
 	}
-	if !v.Staff {
-		return spec, nil, refuse(http.StatusForbidden, msgWorkerLedger)
-	}
 	p, err := ledger.ParsePeriod(spec, f.env.Now(), f.env.Loc)
 	if err != nil {
 		return spec, nil, err
 	}
-	rep, err := f.d.Ledger.Build(r.Context(), p)
+	grids := v.Grids
+	if g := r.URL.Query().Get("grid"); g != "" {
+		if !v.Sees(g) {
+			return spec, nil, refuse(http.StatusForbidden, msgOtherGrid)
+		}
+		grids = []string{g}
+	}
+	rep, err := f.d.Ledger.BuildFor(r.Context(), p, grids)
 	return spec, rep, err
 }
 
@@ -209,7 +215,12 @@ func (f *Feature) ledgerPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 	if err != nil {
 		return err
 	}
-	p := ledgerPage{Period: spec, R: rep, Chart: monthChart(rep.Months)}
+	p := ledgerPage{Period: spec, R: rep, Chart: monthChart(rep.Months), Grid: r.URL.Query().Get("grid"), Choices: v.Grids}
+	if v.Staff {
+		if p.Choices, err = f.env.Dir.GridNames(r.Context()); err != nil {
+			return err
+		}
+	}
 	for _, k := range []string{"tip", "notice", "event", "reminder", "quiz"} {
 		if n := rep.Summary.Pushes[k]; n > 0 {
 			p.Pushes = append(p.Pushes, fmt.Sprintf("%s %d 次", kindNames[k], n))
@@ -229,6 +240,9 @@ func (f *Feature) ledgerFile(w http.ResponseWriter, r *http.Request, v *viewer) 
 		return err
 	}
 	name := "台账_" + strings.ReplaceAll(rep.From+"_"+rep.To, "-", "") + ".xlsx"
+	if len(rep.Scope) > 0 {
+		name = "台账_" + strings.Join(rep.Scope, "_") + "_" + strings.ReplaceAll(rep.From+"_"+rep.To, "-", "") + ".xlsx"
+	}
 	download(w, name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
 	return nil
 }

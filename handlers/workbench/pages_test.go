@@ -161,8 +161,16 @@ func TestGridWorkerSeesOnlyTheirGrids(t *testing.T) {
 			t.Errorf("worker POST %s = %d %s", p, r.Code, text(r.Body))
 		}
 	}
-	if r := w.get("/console/ledger"); r.Code != http.StatusForbidden {
-		t.Errorf("worker ledger = %d", r.Code)
+	if r := w.get("/console/ledger"); r.Code != http.StatusOK || !strings.Contains(r.Body, "本台账只统计：3网格") {
+		t.Errorf("worker ledger = %d %s", r.Code, text(r.Body))
+	}
+	for _, p := range []string{"/console/ledger?grid=5网格", "/console/ledger.xlsx?grid=5网格"} {
+		if r := w.get(p); r.Code != http.StatusForbidden {
+			t.Errorf("worker GET %s = %d, want 403", p, r.Code)
+		}
+	}
+	if x := w.get("/console/ledger.xlsx"); x.Code != http.StatusOK || !strings.Contains(x.H.Get("Content-Disposition"), url.PathEscape("3网格")) {
+		t.Errorf("worker ledger xlsx = %d %q", x.Code, x.H.Get("Content-Disposition"))
 	}
 	if r := w.get("/console/grids"); strings.Contains(r.Body, "5网格居民群") || !strings.Contains(r.Body, "3网格居民群") {
 		t.Errorf("worker grids page: %s", text(r.Body))
@@ -512,6 +520,9 @@ func TestLedgerPageAndWorkbook(t *testing.T) {
 	r := c.get("/console/ledger?period=本月")
 	if r.Code != http.StatusOK || !strings.Contains(r.Body, "<svg") || !strings.Contains(r.Body, "2027-02-01 至 2027-02-28") {
 		t.Errorf("ledger = %d %s", r.Code, text(r.Body))
+	}
+	if r := c.get("/console/ledger?grid=5网格"); r.Code != http.StatusOK || !strings.Contains(r.Body, "本台账只统计：5网格") {
+		t.Errorf("staff grid ledger = %d %s", r.Code, text(r.Body))
 	}
 	if r := c.get("/console/ledger?month=2026-11"); r.Code != http.StatusOK || !strings.Contains(r.Body, "2026-11-01") {
 		t.Errorf("month picker = %d %s", r.Code, text(r.Body))
