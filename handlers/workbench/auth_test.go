@@ -126,6 +126,7 @@ func TestLinkRefusals(t *testing.T) {
 	}
 	h.unchanged(before, "forged links")
 
+	before = h.snapshot()
 	r = h.browser().post("/console/login", url.Values{"t": {tokenOf(resLink)}})
 	if r.Code != http.StatusForbidden || !strings.Contains(r.Body, "只对社区工作人员和网格员开放") {
 		t.Errorf("a resident's link = %d %s", r.Code, text(r.Body))
@@ -133,6 +134,16 @@ func TestLinkRefusals(t *testing.T) {
 	if ck := r.H.Get("Set-Cookie"); ck != "" {
 		t.Errorf("a resident's link set a cookie %q", ck)
 	}
+	h.unchanged(before, "a resident's link")
+
+	before = h.snapshot()
+	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/console/login", strings.NewReader(url.Values{"t": {fresh}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	if r := h.browser().do(req); r.Code != http.StatusForbidden {
+		t.Errorf("sign-in posted from another site = %d", r.Code)
+	}
+	h.unchanged(before, "a sign-in from another site")
 	if r := h.browser().post("/console/login", url.Values{"t": {fresh}}); r.Code != http.StatusSeeOther {
 		t.Errorf("the untampered link no longer works after the forgeries: %d %s", r.Code, text(r.Body))
 	}
@@ -152,7 +163,7 @@ func (f *Feature) IssueLinkForTest(t *testing.T, u bot.UserRef) string {
 func TestConsoleCommand(t *testing.T) {
 	h := newHarness(t, Config{})
 	h.say(resident.PrivateChat(), bot.Private, resident, "工作台")
-	if got := h.s.LastTo(resident.PrivateChat()); !strings.Contains(got, "只对社区工作人员和网格员开放") || strings.Contains(got, "login") {
+	if got := h.s.LastTo(resident.PrivateChat()); !strings.Contains(got, "只有网格员和社区工作人员可以使用") || strings.Contains(got, "login") {
 		t.Errorf("resident got %q", got)
 	}
 	h.say(group3, bot.Group, staffID, "工作台")
@@ -172,9 +183,17 @@ func TestConsoleCommand(t *testing.T) {
 	if got := h.s.LastTo(group3); !strings.Contains(got, "请先私聊我") {
 		t.Errorf("worker who never opened a private chat: %q", got)
 	}
-	h.say(workerID.PrivateChat(), bot.Private, "tg:77", "/console")
-	if got := h.s.LastTo(workerID.PrivateChat()); strings.Contains(got, "login") {
-		t.Errorf("unknown user got a link: %q", got)
+	h.say(bot.UserRef("tg:77").PrivateChat(), bot.Private, "tg:77", "/console")
+	if got := h.s.LastTo(bot.UserRef("tg:77").PrivateChat()); got == "" || strings.Contains(got, "login") {
+		t.Errorf("unknown user: %q", got)
+	}
+	h.say(resident.PrivateChat(), bot.Private, resident, "帮助")
+	if got := h.s.LastTo(resident.PrivateChat()); !strings.Contains(got, "报名") || strings.Contains(got, "工作台") {
+		t.Errorf("residents' help: %q", got)
+	}
+	h.say(staffID.PrivateChat(), bot.Private, staffID, "帮助")
+	if got := h.s.LastTo(staffID.PrivateChat()); !strings.Contains(got, "工作台") || strings.Contains(got, "/console/login") {
+		t.Errorf("staff help lacks 工作台: %q", got)
 	}
 
 	off := newHarness(t, Config{Enabled: false, BaseURL: "http://bot.test", Secret: secret})

@@ -22,6 +22,7 @@ import (
 	"gridbot/bot/outbox"
 	"gridbot/bot/redistest"
 	"gridbot/handlers/events"
+	"gridbot/handlers/grids"
 	"gridbot/handlers/ledger"
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
@@ -84,6 +85,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	h.ob = outbox.New(h.env, nil, outbox.Config{Poll: 20 * time.Millisecond})
 	h.env.Outbox = h.ob
 	h.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: h.env.Log})
+	grids.New(h.env).Register(h.r)
 	h.ev = events.New(h.env, events.DefaultConfig())
 	h.ev.Register(h.r)
 	nt := notices.New(h.env, notices.DefaultConfig(), notices.Ops{Recaller: h.ob, Canceller: h.ob})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -122,7 +123,7 @@ func (f *Feature) route(mux *http.ServeMux, pattern string, eps ...endpoint) {
 			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 				_ = r.ParseMultipartForm(8 << 20)
 			}
-			if !csrfOK(v.sess, r) {
+			if !csrfOK(v.sess, r) || !f.sameOrigin(r) {
 				f.fail(w, r, v, refuse(http.StatusForbidden, msgCSRF))
 				return
 			}
@@ -259,22 +260,32 @@ func (f *Feature) loginPage(w http.ResponseWriter, r *http.Request) {
 		"Token": token, "Hello": fmt.Sprintf(msgLoginReady, name)}})
 }
 
-// loginPost uses the link up, checks the role, starts a session and
-// redirects to the overview.
+// loginPost checks the link and the role, then uses the link up, starts a
+// session and redirects to the overview. A refused link stays as it was.
 func (f *Feature) loginPost(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4096)
-	u, err := f.useLink(r.Context(), r.PostFormValue("t"))
+	if !f.sameOrigin(r) {
+		f.fail(w, r, nil, refuse(http.StatusForbidden, msgCSRF))
+		return
+	}
+	token := r.PostFormValue("t")
+	l, err := f.parseLink(token)
 	if err != nil {
 		f.fail(w, r, nil, linkRefusal(err))
 		return
 	}
-	role, _, err := f.roleOf(r.Context(), u)
+	role, _, err := f.roleOf(r.Context(), l.User)
 	if err != nil {
 		f.fail(w, r, nil, err)
 		return
 	}
 	if role == bot.Resident {
 		f.fail(w, r, nil, refuse(http.StatusForbidden, msgNotStaff))
+		return
+	}
+	u, err := f.useLink(r.Context(), token)
+	if err != nil {
+		f.fail(w, r, nil, linkRefusal(err))
 		return
 	}
 	s, err := f.newSession(r.Context(), u)
@@ -284,6 +295,25 @@ func (f *Feature) loginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	f.setCookie(w, r, s.ID, int(f.cfg.Session.Seconds()))
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+}
+
+// sameOrigin rejects a POST a browser says came from another site (the
+// Origin header, when sent, must name this host or base_url's); it backs
+// up the CSRF token and guards the sign-in form, which has none.
+func (f *Feature) sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	if err != nil {
+		return false
+	}
+	if u.Host == r.Host {
+		return true
+	}
+	b, err := url.Parse(f.cfg.BaseURL)
+	return err == nil && u.Host == b.Host
 }
 
 func (f *Feature) logout(w http.ResponseWriter, r *http.Request, v *viewer) error {

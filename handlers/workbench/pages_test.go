@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"gridbot/bot"
+	"gridbot/bot/redistest"
 )
 
 // Every page, signed in as staff, renders in Chinese with the navigation.
@@ -544,5 +545,29 @@ func TestLogout(t *testing.T) {
 	}
 	if r := c.get("/console/"); r.Code != http.StatusUnauthorized {
 		t.Errorf("after logout = %d", r.Code)
+	}
+}
+
+// The sign-in check on every request stays a few round trips: the session
+// script, the role (staff from config: none; a grid worker: the staff set,
+// the grids with their chats (3), one pipeline of memberships), and the
+// display name.
+func TestAuthRoundTrips(t *testing.T) {
+	h := newHarness(t, Config{})
+	rt := redistest.Count(h.rdb)
+	for _, who := range []struct {
+		c    *client
+		name string
+		max  int64
+	}{{h.staff(), "staff", 2}, {h.worker(), "grid worker", 7}} {
+		rt.Reset()
+		r := who.c.post("/console/events", url.Values{"csrf": {"forged"}})
+		if r.Code != http.StatusForbidden {
+			t.Fatalf("%s: %d", who.name, r.Code)
+		}
+		if n := rt.Count(); n > who.max {
+			t.Errorf("%s: checking the session and role took %d round trips, want at most %d", who.name, n, who.max)
+		}
+		t.Logf("%s: %d round trips to check a request", who.name, rt.Count())
 	}
 }

@@ -95,8 +95,8 @@ func parsePages(funcs template.FuncMap) map[string]*template.Template {
 // Register adds 工作台 (/console): staff and grid workers get a sign-in
 // link privately; in a group the reply only says it was sent privately.
 func (f *Feature) Register(r *bot.Router) {
-	r.Add(&bot.Command{Name: "console", Keywords: []string{"工作台"}, Args: bot.ArgsNone,
-		Group: "工作台", Usage: "工作台", Handle: f.cmdConsole})
+	r.Add(&bot.Command{Name: "console", Keywords: []string{"工作台"}, Args: bot.ArgsNone, Role: bot.GridWorker,
+		Group: "工作台", Usage: "工作台", Help: helpConsole, Handle: f.cmdConsole})
 }
 
 func (f *Feature) cmdConsole(ctx context.Context, c *bot.Context) error {
