@@ -78,14 +78,15 @@ func (f *Feature) Handler() http.Handler {
 }
 
 // headers sets what every console response carries: no caching, no
-// framing, no referrer (a sign-in URL must not leak), a strict CSP.
+// framing, no referrer to other sites (a sign-in URL must not leak; within
+// the site it lets browsers send the Origin checked on POST), a strict CSP.
 func headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		next.ServeHTTP(w, r)
 	})
