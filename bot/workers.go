@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -19,7 +21,7 @@ func (d *Directory) GridsOf(ctx context.Context, u UserRef, gs []Grid) ([]string
 		appointed[i] = pipe.SIsMember(ctx, d.workersKey(g.Name), string(u))
 		for _, c := range g.Chats {
 			if c.Ref.Platform() == u.Platform() {
-				admin[i] = append(admin[i], pipe.Get(ctx, d.k.Key("adm", Tag(string(c.Ref)), string(u))))
+				admin[i] = append(admin[i], pipe.Get(ctx, adminKey(d.k, c.Ref, u)))
 			}
 		}
 	}
@@ -37,6 +39,41 @@ func (d *Directory) GridsOf(ctx context.Context, u UserRef, gs []Grid) ([]string
 		}
 		if ok {
 			out = append(out, g.Name)
+		}
+	}
+	return out, nil
+}
+
+// adminKey is where the router caches whether u administers chat.
+func adminKey(k Keys, chat ChatRef, u UserRef) string {
+	return k.Key("adm", Tag(string(chat)), string(u))
+}
+
+// RecheckAdmin asks the platform whether u administers the groups (on u's
+// platform) of the grids named, caches each answer for ten minutes as the
+// router does, and returns the grids where u does. One platform call per
+// group; callers use it only for grids u administered before, when the
+// cached answer has run out.
+func (d *Directory) RecheckAdmin(ctx context.Context, ci ChatInspector, u UserRef, gs []Grid, names []string) ([]string, error) {
+	var out []string
+	for _, g := range gs {
+		if !slices.Contains(names, g.Name) {
+			continue
+		}
+		for _, c := range g.Chats {
+			if c.Ref.Platform() != u.Platform() || c.Status == ChatGone {
+				continue
+			}
+			admin, err := ci.IsAdmin(ctx, c.Ref, u)
+			if err != nil {
+				return out, fmt.Errorf("admin of %s: %w", c.Ref, err)
+			}
+			if err := d.rdb.Set(ctx, adminKey(d.k, c.Ref, u), boolStr(admin), 10*time.Minute).Err(); err != nil {
+				return out, fmt.Errorf("cache admin of %s: %w", c.Ref, err)
+			}
+			if admin && !slices.Contains(out, g.Name) {
+				out = append(out, g.Name)
+			}
 		}
 	}
 	return out, nil

@@ -132,13 +132,16 @@ type session struct {
 	User  bot.UserRef
 	CSRF  string
 	Flash string
+	// Grids are the grids a grid worker had at sign-in; the role check
+	// asks the platform again about those it no longer finds cached.
+	Grids []string
 }
 
-func (f *Feature) newSession(ctx context.Context, u bot.UserRef) (session, error) {
-	s := session{ID: randomHex(32), User: u, CSRF: randomHex(32)}
+func (f *Feature) newSession(ctx context.Context, u bot.UserRef, grids []string) (session, error) {
+	s := session{ID: randomHex(32), User: u, CSRF: randomHex(32), Grids: grids}
 	k := f.key("sess", s.ID)
 	pipe := f.env.Redis.TxPipeline()
-	pipe.HSet(ctx, k, "user", string(u), "csrf", s.CSRF, "created", f.env.Now().Unix())
+	pipe.HSet(ctx, k, "user", string(u), "csrf", s.CSRF, "created", f.env.Now().Unix(), "grids", strings.Join(grids, "\x1f"))
 	pipe.Expire(ctx, k, f.cfg.Session)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return session{}, fmt.Errorf("new console session: %w", err)
@@ -149,11 +152,11 @@ func (f *Feature) newSession(ctx context.Context, u bot.UserRef) (session, error
 // sessionScript loads a session, renews its TTL and takes its flash
 // message, in one round trip.
 var sessionScript = redis.NewScript(`
-local h = redis.call('HMGET', KEYS[1], 'user', 'csrf', 'flash')
+local h = redis.call('HMGET', KEYS[1], 'user', 'csrf', 'flash', 'grids')
 if not h[1] then return false end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 if h[3] then redis.call('HDEL', KEYS[1], 'flash') end
-return {h[1], h[2], h[3] or ''}
+return {h[1], h[2], h[3] or '', h[4] or ''}
 `)
 
 // loadSession returns the request's session; ok is false without a valid
@@ -173,7 +176,11 @@ func (f *Feature) loadSession(ctx context.Context, r *http.Request) (session, bo
 	if err != nil {
 		return session{}, false, fmt.Errorf("console session: %w", err)
 	}
-	return session{ID: c.Value, User: bot.UserRef(res[0]), CSRF: res[1], Flash: res[2]}, true, nil
+	s := session{ID: c.Value, User: bot.UserRef(res[0]), CSRF: res[1], Flash: res[2]}
+	if res[3] != "" {
+		s.Grids = strings.Split(res[3], "\x1f")
+	}
+	return s, true, nil
 }
 
 func (f *Feature) setFlash(ctx context.Context, s session, msg string) {

@@ -286,3 +286,43 @@ func FuzzParseLink(f *testing.F) {
 		}
 	})
 }
+
+// An administrator of a bound group works there without being appointed:
+// the console keeps them in after the router's cached answer runs out, by
+// asking the platform again, and stops when they are no longer admin.
+func TestGroupAdminStaysWorkerWhileAdmin(t *testing.T) {
+	h := newHarness(t, Config{})
+	admin := bot.UserRef("tg:4")
+	h.s.SetAdmin(admin, true)
+	h.say(group3, bot.Group, admin, "工作台")
+	if got := h.s.LastTo(group3); !strings.Contains(got, "私聊发给您") {
+		t.Fatalf("group admin asking in the group: %q", got)
+	}
+	m := linkRe.FindStringSubmatch(h.s.LastTo(admin.PrivateChat()))
+	if m == nil {
+		t.Fatalf("no link: %q", h.s.LastTo(admin.PrivateChat()))
+	}
+	c := h.browser()
+	if home := c.signIn(m[1]); home.Code != http.StatusOK || !strings.Contains(home.Body, "网格员（3网格）") {
+		t.Fatalf("admin's overview: %d %s", home.Code, text(home.Body))
+	}
+	expire := func() {
+		keys, _ := h.rdb.Keys(t.Context(), string(h.keys)+":adm:*").Result()
+		if len(keys) == 0 {
+			t.Fatal("no cached admin answer to expire")
+		}
+		h.rdb.Del(t.Context(), keys...)
+	}
+	expire()
+	if r := c.get("/console/events"); r.Code != http.StatusOK {
+		t.Errorf("after the cached answer ran out: %d %s", r.Code, text(r.Body))
+	}
+	if r := c.get("/console/grids"); !strings.Contains(r.Body, "3网格居民群") || strings.Contains(r.Body, "5网格居民群") {
+		t.Errorf("admin's grids page: %s", text(r.Body))
+	}
+	h.s.SetAdmin(admin, false)
+	expire()
+	if r := c.get("/console/"); r.Code != http.StatusForbidden {
+		t.Errorf("no longer admin: %d", r.Code)
+	}
+}

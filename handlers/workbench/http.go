@@ -145,7 +145,7 @@ func (f *Feature) viewer(r *http.Request) (*viewer, error) {
 	if !ok {
 		return nil, refuse(http.StatusUnauthorized, msgNoSession)
 	}
-	role, grids, err := f.roleOf(ctx, s.User)
+	role, grids, err := f.roleOf(ctx, s.User, s.Grids...)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +275,7 @@ func (f *Feature) loginPost(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, nil, linkRefusal(err))
 		return
 	}
-	role, _, err := f.roleOf(r.Context(), l.User)
+	role, grids, err := f.roleOf(r.Context(), l.User)
 	if err != nil {
 		f.fail(w, r, nil, err)
 		return
@@ -289,7 +289,7 @@ func (f *Feature) loginPost(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, nil, linkRefusal(err))
 		return
 	}
-	s, err := f.newSession(r.Context(), u)
+	s, err := f.newSession(r.Context(), u, grids)
 	if err != nil {
 		f.fail(w, r, nil, err)
 		return

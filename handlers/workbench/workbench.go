@@ -158,8 +158,12 @@ func (v *viewer) SeesAny(grids []string) bool {
 }
 
 // roleOf returns u's role for the console: staff, grid worker (with the
-// grids), or resident.
-func (f *Feature) roleOf(ctx context.Context, u bot.UserRef) (bot.Role, []string, error) {
+// grids), or resident. Grid workers are those appointed and the
+// administrators of bound groups as last confirmed by the platform (the
+// router caches that for ten minutes); recheck names grids u administered
+// when the session began, asked of the platform again once the cached
+// answer has run out.
+func (f *Feature) roleOf(ctx context.Context, u bot.UserRef, recheck ...string) (bot.Role, []string, error) {
 	staff, err := f.env.Dir.IsStaff(ctx, u)
 	if err != nil {
 		return 0, nil, err
@@ -174,6 +178,15 @@ func (f *Feature) roleOf(ctx context.Context, u bot.UserRef) (bot.Role, []string
 	mine, err := f.env.Dir.GridsOf(ctx, u, gs)
 	if err != nil {
 		return 0, nil, err
+	}
+	missing := slices.DeleteFunc(slices.Clone(recheck), func(g string) bool { return g == "" || slices.Contains(mine, g) })
+	if ci, ok := f.env.Send.(bot.ChatInspector); ok && len(missing) > 0 {
+		more, err := f.env.Dir.RecheckAdmin(ctx, ci, u, gs, missing)
+		if err != nil {
+			f.log.Warn("console: admin recheck", "user", u, "err", err)
+		}
+		mine = append(mine, more...)
+		bot.SortGrids(mine)
 	}
 	if len(mine) == 0 {
 		return bot.Resident, nil, nil
