@@ -21,7 +21,7 @@ func newSender() *bottest.Sender {
 }
 
 type fixture struct {
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	dir    *bot.Directory
 	router *bot.Router
 	send   *bottest.Sender

@@ -21,7 +21,7 @@ import (
 func at(day, h, m int) time.Time { return time.Date(2026, 11, day, h, m, 0, 0, bottest.Shanghai) }
 
 type fixture struct {
-	rdb  *redis.Client
+	rdb  redis.UniversalClient
 	keys bot.Keys
 	mr   *miniredis.Miniredis
 	clk  *bottest.Clock

@@ -21,7 +21,7 @@ func newFakeSender() *bottest.Sender {
 }
 
 type fixture struct {
-	rdb  *redis.Client
+	rdb  redis.UniversalClient
 	keys bot.Keys
 	env  bot.Env
 	clk  *bottest.Clock
@@ -32,6 +32,12 @@ type fixture struct {
 func newFixture(t testing.TB, s bot.Sender, clk *bottest.Clock, limits map[string]ratelimit.Limit) *fixture {
 	t.Helper()
 	rdb, keys, _ := redistest.New(t)
+	return newFixtureOn(t, s, clk, limits, rdb, keys)
+}
+
+// newFixtureOn is newFixture on a given Redis and key prefix.
+func newFixtureOn(t testing.TB, s bot.Sender, clk *bottest.Clock, limits map[string]ratelimit.Limit, rdb redis.UniversalClient, keys bot.Keys) *fixture {
+	t.Helper()
 	now := time.Now
 	if clk != nil {
 		now = clk.Now

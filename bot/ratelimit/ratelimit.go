@@ -10,7 +10,10 @@
 //
 // Keys: <prefix>:rl:{rl}:<name>, one string per bucket holding its
 // theoretical arrival time (GCRA) in microseconds; it expires once the
-// bucket is full again.
+// bucket is full again. Bucket writes do not wait for replicas
+// (redisx.Volatile): a bucket lost in a failover only allows one burst, which
+// the platform's 429 and Backoff then correct, and waiting on every token
+// would slow every send.
 package ratelimit
 
 import (
@@ -22,6 +25,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/redisx"
 )
 
 // Limit lets N tokens through per Per, Burst of them at once: after a burst
@@ -148,7 +152,7 @@ func (l *Limiter) Take(ctx context.Context, names ...string) (time.Duration, err
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	us, err := takeScript.Run(ctx, l.rdb, keys, args...).Int64()
+	us, err := takeScript.Run(redisx.Volatile(ctx), l.rdb, keys, args...).Int64()
 	if err != nil {
 		return 0, fmt.Errorf("take %s: %w", strings.Join(names, ","), err)
 	}
@@ -191,7 +195,7 @@ func (l *Limiter) Backoff(ctx context.Context, name string, d time.Duration) err
 	if lim.Unlimited() || d <= 0 {
 		return nil
 	}
-	err := backoffScript.Run(ctx, l.rdb, []string{l.key(name)},
+	err := backoffScript.Run(redisx.Volatile(ctx), l.rdb, []string{l.key(name)},
 		d.Microseconds(), lim.Interval().Microseconds(), lim.burstOrOne()).Err()
 	if err != nil {
 		return fmt.Errorf("back off %s: %w", name, err)

@@ -1,8 +1,14 @@
-// Package redistest gives tests a Redis: the real server named by
-// GRIDBOT_TEST_REDIS (host:port, optionally host:port/db), or an in-process
-// miniredis when that is unset. Each test gets its own key prefix, so tests
-// running at the same time never see each other's keys; nothing ever flushes
-// the database.
+// Package redistest gives tests a Redis: a Redis Cluster when
+// GRIDBOT_TEST_REDIS_CLUSTER names its seed nodes (comma-separated
+// host:port), else the real server named by GRIDBOT_TEST_REDIS (host:port,
+// optionally host:port/db), else an in-process miniredis. Each test gets its
+// own key prefix, so tests running at the same time never see each other's
+// keys; nothing ever flushes a database.
+//
+// The prefix is plain text ("t" and 12 hex digits) in front of every key, so
+// a key's hash tag ({42} in t1a2b…:ev:{42}:seats) still decides its cluster
+// slot exactly as it does in production, and scripts that are cluster-safe
+// there are cluster-safe here.
 package redistest
 
 import (
@@ -12,6 +18,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,19 +27,67 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/redisx"
 )
 
-// Real reports whether tests run against a real Redis server.
-func Real() bool { return os.Getenv("GRIDBOT_TEST_REDIS") != "" }
+// Real reports whether tests run against a real Redis server (single node or
+// cluster).
+func Real() bool { return os.Getenv("GRIDBOT_TEST_REDIS") != "" || Cluster() }
+
+// Cluster reports whether tests run against a Redis Cluster.
+func Cluster() bool { return ClusterSeeds() != nil }
+
+// ClusterSeeds returns the seed nodes of GRIDBOT_TEST_REDIS_CLUSTER, or nil.
+func ClusterSeeds() []string {
+	var out []string
+	for _, a := range strings.Split(os.Getenv("GRIDBOT_TEST_REDIS_CLUSTER"), ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
 
 // New returns a client and a fresh key prefix ("t<random>"); the prefix's
 // keys are deleted when the test ends. With miniredis, the returned
 // *miniredis.Miniredis is non-nil (for FastForward); with real Redis it is
-// nil.
-func New(tb testing.TB) (*redis.Client, bot.Keys, *miniredis.Miniredis) {
+// nil. On a cluster the client is a *redis.ClusterClient opened as the bot
+// opens it (bot/redisx: retries, redirects, writes waiting for a replica;
+// GRIDBOT_TEST_REDIS_WAIT=0 turns the waiting off, to measure its cost).
+func New(tb testing.TB) (redis.UniversalClient, bot.Keys, *miniredis.Miniredis) {
 	tb.Helper()
-	var mr *miniredis.Miniredis
+	rdb, mr := open(tb)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		tb.Fatalf("test redis: %v", err)
+	}
+	keys := bot.Keys("t" + randHex(6))
+	tb.Cleanup(func() {
+		if mr == nil {
+			DeletePrefix(context.Background(), rdb, string(keys)+":")
+		}
+		_ = rdb.Close()
+	})
+	return rdb, keys, mr
+}
+
+func open(tb testing.TB) (redis.UniversalClient, *miniredis.Miniredis) {
+	if seeds := ClusterSeeds(); seeds != nil {
+		hl := &hookList{}
+		wait := -1
+		if os.Getenv("GRIDBOT_TEST_REDIS_WAIT") == "0" {
+			wait = 0
+		}
+		rdb, err := redisx.Open(redisx.Options{Addrs: seeds, PoolSize: 64, WaitReplicas: wait, Hooks: []redis.Hook{hl}})
+		if err != nil {
+			tb.Fatalf("GRIDBOT_TEST_REDIS_CLUSTER: %v", err)
+		}
+		nodeHooks.Store(rdb, hl)
+		return rdb, nil
+	}
 	opt := &redis.Options{PoolSize: 64}
+	var mr *miniredis.Miniredis
 	if addr := os.Getenv("GRIDBOT_TEST_REDIS"); addr != "" {
 		host, db, _ := strings.Cut(addr, "/")
 		opt.Addr = host
@@ -46,39 +102,38 @@ func New(tb testing.TB) (*redis.Client, bot.Keys, *miniredis.Miniredis) {
 		mr = miniredis.RunT(tb)
 		opt.Addr = mr.Addr()
 	}
-	rdb := redis.NewClient(opt)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		tb.Fatalf("redis at %s: %v", opt.Addr, err)
-	}
-	b := make([]byte, 6)
+	return redis.NewClient(opt), mr
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
 	_, _ = rand.Read(b)
-	keys := bot.Keys("t" + hex.EncodeToString(b))
-	tb.Cleanup(func() {
-		if mr == nil {
-			ctx := context.Background()
-			iter := rdb.Scan(ctx, 0, string(keys)+":*", 1000).Iterator()
-			var batch []string
-			for iter.Next(ctx) {
-				batch = append(batch, iter.Val())
-				if len(batch) == 500 {
-					rdb.Unlink(ctx, batch...)
-					batch = batch[:0]
-				}
-			}
-			if len(batch) > 0 {
-				rdb.Unlink(ctx, batch...)
-			}
+	return hex.EncodeToString(b)
+}
+
+// DeletePrefix unlinks every key that starts with prefix, on every master
+// of a cluster. Keys are unlinked one slot at a time, so it never sends a
+// cross-slot command.
+func DeletePrefix(ctx context.Context, rdb redis.UniversalClient, prefix string) {
+	del := func(ctx context.Context, c redis.UniversalClient) error {
+		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			c.Unlink(ctx, iter.Val())
 		}
-		_ = rdb.Close()
-	})
-	return rdb, keys, mr
+		return nil
+	}
+	if cc, ok := rdb.(*redis.ClusterClient); ok {
+		_ = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return del(ctx, c) })
+		return
+	}
+	_ = del(ctx, rdb)
 }
 
 // Counter is a go-redis hook that counts round trips: one per command sent
-// alone, one per pipeline or transaction.
-type Counter struct{ n atomicInt }
+// alone, one per pipeline or transaction. On a cluster it counts what each
+// node receives, so a pipeline split over two nodes counts two, and a
+// MOVED or ASK redirect counts the command again.
+type Counter struct{ n atomic.Int64 }
 
 // Count returns the round trips since the last Reset.
 func (c *Counter) Count() int64 { return c.n.Load() }
@@ -105,9 +160,55 @@ func (c *Counter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proc
 	}
 }
 
-// Count attaches a Counter to rdb and returns it.
-func Count(rdb *redis.Client) *Counter {
+// Count attaches a Counter to rdb and returns it. For a cluster client made
+// by New, the counter sees every node's traffic.
+func Count(rdb redis.UniversalClient) *Counter {
 	c := &Counter{}
+	if hl, ok := nodeHooks.Load(rdb); ok {
+		hl.(*hookList).add(c)
+		return c
+	}
 	rdb.AddHook(c)
 	return c
+}
+
+// nodeHooks maps each cluster client made by New to the hooks of its nodes.
+var nodeHooks sync.Map
+
+// hookList is installed on every node client of a cluster and forwards to
+// the counters added since.
+type hookList struct {
+	mu       sync.Mutex
+	counters []*Counter
+}
+
+func (h *hookList) add(c *Counter) {
+	h.mu.Lock()
+	h.counters = append(h.counters, c)
+	h.mu.Unlock()
+}
+
+func (h *hookList) each(f func(*Counter)) {
+	h.mu.Lock()
+	cs := h.counters
+	h.mu.Unlock()
+	for _, c := range cs {
+		f(c)
+	}
+}
+
+func (h *hookList) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *hookList) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.each(func(c *Counter) { c.n.Add(1) })
+		return next(ctx, cmd)
+	}
+}
+
+func (h *hookList) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.each(func(c *Counter) { c.n.Add(1) })
+		return next(ctx, cmds)
+	}
 }

@@ -51,13 +51,84 @@ type ScheduleConfig struct {
 	Digest           string `yaml:"digest"`
 }
 
-// RedisConfig says where state lives; an empty Addr means the in-process
-// store of the local trial.
+// RedisConfig says where state lives: one node (Addr), a Redis Cluster
+// (Addrs, its seed nodes) or a master watched by Sentinel; none of them
+// means the in-process store of the local trial.
 type RedisConfig struct {
-	Addr     string `yaml:"addr"`
-	DB       int    `yaml:"db"`
-	Password string `yaml:"password"`
-	Prefix   string `yaml:"prefix"`
+	Addr     string         `yaml:"addr"`
+	Addrs    []string       `yaml:"addrs"`
+	Sentinel SentinelConfig `yaml:"sentinel"`
+	DB       int            `yaml:"db"`
+	Password string         `yaml:"password"`
+	Prefix   string         `yaml:"prefix"`
+	// WaitReplicas is how many replicas must have each write before the bot
+	// answers (-1: one whenever the master has a replica; 0: never wait).
+	WaitReplicas int           `yaml:"wait_replicas"`
+	WaitTimeout  time.Duration `yaml:"wait_timeout"`
+}
+
+// SentinelConfig names the master Redis Sentinel watches and the Sentinels.
+type SentinelConfig struct {
+	Master   string   `yaml:"master"`
+	Addrs    []string `yaml:"addrs"`
+	Password string   `yaml:"password"`
+}
+
+// configured reports whether a real Redis is configured in any shape.
+func (r RedisConfig) configured() bool {
+	return r.Addr != "" || len(r.Addrs) > 0 || r.Sentinel.Master != "" || len(r.Sentinel.Addrs) > 0
+}
+
+// validate checks the shape of the Redis settings, naming the key at fault.
+func (r RedisConfig) validate() error {
+	shapes := []string{}
+	if r.Addr != "" {
+		shapes = append(shapes, "redis.addr")
+	}
+	if len(r.Addrs) > 0 {
+		shapes = append(shapes, "redis.addrs")
+	}
+	if r.Sentinel.Master != "" || len(r.Sentinel.Addrs) > 0 {
+		shapes = append(shapes, "redis.sentinel")
+	}
+	if len(shapes) > 1 {
+		return keyErr(shapes[1], "set only one of redis.addr (one node), redis.addrs (Redis Cluster) and redis.sentinel (Sentinel); %s is set too", shapes[0])
+	}
+	hostPorts := func(key string, addrs []string) error {
+		for i, a := range addrs {
+			if _, _, err := net.SplitHostPort(a); err != nil || a == "" {
+				return keyErr(fmt.Sprintf("%s[%d]", key, i), "want host:port, got %q", a)
+			}
+		}
+		return nil
+	}
+	if r.Addr != "" {
+		if _, _, err := net.SplitHostPort(r.Addr); err != nil {
+			return keyErr("redis.addr", "want host:port, got %q", r.Addr)
+		}
+	}
+	if err := hostPorts("redis.addrs", r.Addrs); err != nil {
+		return err
+	}
+	if len(r.Addrs) > 0 && r.DB != 0 {
+		return keyErr("redis.db", "Redis Cluster has database 0 only, got %d", r.DB)
+	}
+	if err := hostPorts("redis.sentinel.addrs", r.Sentinel.Addrs); err != nil {
+		return err
+	}
+	if r.Sentinel.Master != "" && len(r.Sentinel.Addrs) == 0 {
+		return keyErr("redis.sentinel.addrs", "required with redis.sentinel.master (the Sentinels, host:port each)")
+	}
+	if r.Sentinel.Master == "" && len(r.Sentinel.Addrs) > 0 {
+		return keyErr("redis.sentinel.master", "required with redis.sentinel.addrs (the master name the Sentinels watch, e.g. mymaster)")
+	}
+	if r.WaitReplicas < -1 || r.WaitReplicas > 16 {
+		return keyErr("redis.wait_replicas", "want -1 (auto), 0 (off) or 1 to 16, got %d", r.WaitReplicas)
+	}
+	if r.WaitTimeout < 10*time.Millisecond || r.WaitTimeout > 2*time.Second {
+		return keyErr("redis.wait_timeout", "want 10ms to 2s, got %s", r.WaitTimeout)
+	}
+	return nil
 }
 
 // StaffConfig lists community staff by platform user id.
@@ -86,7 +157,7 @@ type UpdatesConfig struct {
 func defaultConfig() Config {
 	return Config{
 		Timezone: "Asia/Shanghai",
-		Redis:    RedisConfig{Prefix: "gb"},
+		Redis:    RedisConfig{Prefix: "gb", WaitReplicas: -1, WaitTimeout: time.Second},
 		Telegram: telegram.DefaultConfig(),
 		Wecom:    wecom.DefaultConfig(),
 		HTTP:     HTTPConfig{Listen: "127.0.0.1:8080"},
@@ -125,10 +196,8 @@ func (c Config) validate() error {
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
 		return keyErr("timezone", "unknown time zone %q (try Asia/Shanghai)", c.Timezone)
 	}
-	if c.Redis.Addr != "" {
-		if _, _, err := net.SplitHostPort(c.Redis.Addr); err != nil {
-			return keyErr("redis.addr", "want host:port, got %q", c.Redis.Addr)
-		}
+	if err := c.Redis.validate(); err != nil {
+		return err
 	}
 	if c.Redis.DB < 0 || c.Redis.DB > 15 {
 		return keyErr("redis.db", "want 0 to 15, got %d", c.Redis.DB)
@@ -140,7 +209,7 @@ func (c Config) validate() error {
 		if err := c.Telegram.Validate(); err != nil {
 			return fmt.Errorf("config key %w", err)
 		}
-		if c.Redis.Addr == "" {
+		if !c.Redis.configured() {
 			return keyErr("redis.addr", "required when telegram.token is set (the in-process store is for the local trial only)")
 		}
 	}
@@ -148,7 +217,7 @@ func (c Config) validate() error {
 		if err := c.Wecom.Validate(); err != nil {
 			return fmt.Errorf("config key %w", err)
 		}
-		if c.Redis.Addr == "" {
+		if !c.Redis.configured() {
 			return keyErr("redis.addr", "required when WeChat Work is configured (the in-process store is for the local trial only)")
 		}
 	}

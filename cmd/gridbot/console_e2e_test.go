@@ -58,7 +58,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	fake.SetMembers(-200, 134)
 	port := freePort(t)
 	base := "http://127.0.0.1:" + port
-	env := append(botEnv(t, fake, redisAddr(t)),
+	raddr := redisAddr(t)
+	env := append(botEnv(t, fake, raddr),
 		"GRIDBOT_HTTP_LISTEN=127.0.0.1:"+port,
 		"GRIDBOT_CONSOLE_ENABLED=true",
 		"GRIDBOT_CONSOLE_BASE_URL="+base,
@@ -254,6 +255,13 @@ func TestConsoleInBrowser(t *testing.T) {
 	shot("11-ledger-phone", 390, 844)
 	run("overview", chromedp.Navigate(base+"/console/"), chromedp.WaitVisible("main h1"))
 	shot("00-overview-phone", 390, 844)
+	prefix := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GRIDBOT_REDIS_PREFIX="); ok {
+			prefix = v
+		}
+	}
+	checkKeyspace(t, RedisConfig{Addr: raddr, Prefix: prefix})
 	if strings.Contains(p.stderr.String(), "browser-test-secret") || strings.Contains(p.stderr.String(), "/console/login?t=") {
 		t.Errorf("the console secret or a sign-in link reached the log:\n%s", p.stderr)
 	}

@@ -100,6 +100,7 @@ func TestWeComGroupUsesEveryFeatureByText(t *testing.T) {
 	_, _ = rand.Read(p)
 	cfg := defaultConfig()
 	cfg.Redis.Addr = redisAddr(t)
+	useTestCluster(&cfg.Redis)
 	cfg.Redis.Prefix = "wc" + hex.EncodeToString(p)
 	cfg.HTTP.Listen = freeAddr(t)
 	cfg.Log.Level = "error"
@@ -179,4 +180,5 @@ func TestWeComGroupUsesEveryFeatureByText(t *testing.T) {
 	}
 	w.waitPushed("hook3", "明早9点停水")
 	w.waitPushed("hook3", "知识竞答")
+	checkKeyspace(t, cfg.Redis)
 }

@@ -18,6 +18,7 @@ import (
 	"gridbot/bot/console"
 	"gridbot/bot/outbox"
 	"gridbot/bot/ratelimit"
+	"gridbot/bot/redisx"
 	"gridbot/bot/server"
 	"gridbot/bot/telegram"
 	"gridbot/bot/wecom"
@@ -56,7 +57,7 @@ func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
 }
 
 func openRedis(cfg RedisConfig, log *slog.Logger) (redis.UniversalClient, func(), error) {
-	if cfg.Addr == "" {
+	if !cfg.configured() {
 		mr := miniredis.NewMiniRedis()
 		mr.ClockTTL(true)
 		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
@@ -66,11 +67,14 @@ func openRedis(cfg RedisConfig, log *slog.Logger) (redis.UniversalClient, func()
 		rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 		return rdb, func() { _ = rdb.Close(); mr.Close() }, nil
 	}
-	rdb := redis.NewClient(&redis.Options{
-		Addr: cfg.Addr, DB: cfg.DB, Password: cfg.Password,
-		DialTimeout: 3 * time.Second, ReadTimeout: 3 * time.Second, WriteTimeout: 3 * time.Second,
-		MaxRetries: 2,
+	rdb, err := redisx.Open(redisx.Options{
+		Addr: cfg.Addr, Addrs: cfg.Addrs,
+		SentinelMaster: cfg.Sentinel.Master, SentinelAddrs: cfg.Sentinel.Addrs, SentinelPassword: cfg.Sentinel.Password,
+		DB: cfg.DB, Password: cfg.Password, WaitReplicas: cfg.WaitReplicas, WaitTimeout: cfg.WaitTimeout,
 	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open redis: %w", err)
+	}
 	return rdb, func() { _ = rdb.Close() }, nil
 }
 

@@ -7,18 +7,24 @@ import (
 	"testing"
 
 	"gridbot/bot"
+	"gridbot/bot/redistest"
 )
 
 // BenchmarkJoinThroughHandler measures sign-ups per second through the
-// router and the join handler (update dedupe, whois, join script, reply).
-// Run against real Redis: GRIDBOT_TEST_REDIS=127.0.0.1:6379.
+// router and the join handler (update dedupe, whois, join script, reply),
+// from 8 goroutines per CPU (the bot handles 16 updates at once by default).
+// Run against real Redis: GRIDBOT_TEST_REDIS=127.0.0.1:6379, or a cluster:
+// GRIDBOT_TEST_REDIS_CLUSTER=$(.ci/redis-cluster.sh). trips/signup counts
+// the round trips each node received (router overhead included).
 func BenchmarkJoinThroughHandler(b *testing.B) {
 	h := newHarness(b)
 	id := h.create(fmt.Sprintf(lantern, 10000))
 	h.s.Reset()
+	trips := redistest.Count(h.rdb)
 	var next atomic.Int64
 	ctx := context.Background()
 	b.ReportAllocs()
+	b.SetParallelism(8)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		s := &countingSender{}
@@ -34,6 +40,7 @@ func BenchmarkJoinThroughHandler(b *testing.B) {
 	})
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "signups/s")
+	b.ReportMetric(float64(trips.Count())/float64(b.N), "trips/signup")
 }
 
 type countingSender struct{ n atomic.Int64 }

@@ -242,9 +242,11 @@ func VolunteerKey(k bot.Keys, year string) string { return k.Key("ev", "vol", ye
 
 // record writes the attendance record and volunteer hours of a check-in
 // the script has just marked. The ledger keys live outside the event's hash
-// tag, so they cannot be written by the script; they are written in one
-// MULTI/EXEC, and if that fails the check-in mark is taken back so the
-// resident is told to retry (系统繁忙) and the retry counts again.
+// tag (and in two slots of their own on Redis Cluster), so they cannot be
+// written by the script or by one MULTI. The attendance record goes first
+// (a field per event and person, so writing it again is harmless), then the
+// hours; if either fails the check-in mark is taken back so the resident is
+// told to retry (系统繁忙) and the retry counts again.
 func (f *Feature) record(ctx context.Context, e *Event, su signup, now time.Time) error {
 	local := now.In(f.env.Loc)
 	ttl := time.Duration(f.cfg.RecordDays) * 24 * time.Hour
@@ -253,12 +255,15 @@ func (f *Feature) record(ctx context.Context, e *Event, su signup, now time.Time
 	_, err := f.env.Redis.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, AttendanceKey(f.env.Keys, day), strconv.FormatInt(e.ID, 10)+":"+string(su.User), val)
 		p.Expire(ctx, AttendanceKey(f.env.Keys, day), ttl)
-		if e.Hours > 0 {
-			p.HIncrByFloat(ctx, VolunteerKey(f.env.Keys, year), string(su.User), e.Hours)
-			p.Expire(ctx, VolunteerKey(f.env.Keys, year), ttl+366*24*time.Hour)
-		}
 		return nil
 	})
+	if err == nil && e.Hours > 0 {
+		_, err = f.env.Redis.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.HIncrByFloat(ctx, VolunteerKey(f.env.Keys, year), string(su.User), e.Hours)
+			p.Expire(ctx, VolunteerKey(f.env.Keys, year), ttl+366*24*time.Hour)
+			return nil
+		})
+	}
 	if err == nil {
 		return nil
 	}

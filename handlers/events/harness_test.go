@@ -32,7 +32,7 @@ const (
 
 type harness struct {
 	t    testing.TB
-	rdb  *redis.Client
+	rdb  redis.UniversalClient
 	keys bot.Keys
 	env  bot.Env
 	f    *Feature
@@ -50,6 +50,11 @@ var t0 = time.Date(2027, 2, 10, 10, 0, 0, 0, bottest.Shanghai)
 
 func newHarness(t testing.TB) *harness {
 	rdb, keys, _ := redistest.New(t)
+	return newHarnessOn(t, rdb, keys)
+}
+
+// newHarnessOn is newHarness on a given Redis and key prefix.
+func newHarnessOn(t testing.TB, rdb redis.UniversalClient, keys bot.Keys) *harness {
 	h := &harness{t: t, rdb: rdb, keys: keys, clk: bottest.NewClock(t0)}
 	h.s = &bottest.Sender{}
 	h.out = &bottest.Outbox{Deliver: h.s}

@@ -97,6 +97,12 @@ func (s *store) openKey() string { return s.k.Key("ev", "open") }
 var errNotFound = errors.New("event not found")
 
 // create stores a new event and returns it with its id.
+//
+// The open index spans all events and the event's hash has the event's own
+// hash tag, so on Redis Cluster they live in different slots and cannot
+// share a MULTI. The index entry is written first: every reader of the
+// index skips an id whose hash is missing, so a failure between the two
+// writes leaves nothing visible, and an event is never stored unlisted.
 func (s *store) create(ctx context.Context, e *Event) error {
 	id, err := s.rdb.Incr(ctx, s.seqKey()).Result()
 	if err != nil {
@@ -104,17 +110,17 @@ func (s *store) create(ctx context.Context, e *Event) error {
 	}
 	e.ID = id
 	e.Status = statusOpen
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, s.key(id, "meta"),
-			"title", e.Title, "place", e.Place, "desc", e.Desc,
-			"start", bot.UnixOrZero(e.Start), "end", bot.UnixOrZero(e.End), "deadline", bot.UnixOrZero(e.Deadline),
-			"seats", e.Seats, "taken", 0, "grids", strings.Join(e.Grids, sep),
-			"hh", e.HH, "hours", strconv.FormatFloat(e.Hours, 'f', -1, 64),
-			"status", statusOpen, "creator", string(e.Creator), "seq", 0)
-		p.ZAdd(ctx, s.openKey(), redis.Z{Score: float64(e.Start.Unix()), Member: id})
-		return nil
-	})
+	if err := s.rdb.ZAdd(ctx, s.openKey(), redis.Z{Score: float64(e.Start.Unix()), Member: id}).Err(); err != nil {
+		return fmt.Errorf("list event %d: %w", id, err)
+	}
+	err = s.rdb.HSet(ctx, s.key(id, "meta"),
+		"title", e.Title, "place", e.Place, "desc", e.Desc,
+		"start", bot.UnixOrZero(e.Start), "end", bot.UnixOrZero(e.End), "deadline", bot.UnixOrZero(e.Deadline),
+		"seats", e.Seats, "taken", 0, "grids", strings.Join(e.Grids, sep),
+		"hh", e.HH, "hours", strconv.FormatFloat(e.Hours, 'f', -1, 64),
+		"status", statusOpen, "creator", string(e.Creator), "seq", 0).Err()
 	if err != nil {
+		_ = s.rdb.ZRem(context.WithoutCancel(ctx), s.openKey(), id).Err()
 		return fmt.Errorf("create event %d: %w", id, err)
 	}
 	return nil

@@ -38,7 +38,7 @@ func (o *nullOutbox) Sent(context.Context, string) (map[bot.ChatRef]string, erro
 // features write them: a daily tip per grid and two notices a week
 // (outbox broadcasts and reach), 100 activities with sign-ups and
 // check-ins, 52 quiz rounds opened by the quiz feature.
-func benchYear(b *testing.B) (*Feature, *redis.Client) {
+func benchYear(b *testing.B) (*Feature, redis.UniversalClient) {
 	rdb, keys, _ := redistest.New(b)
 	ctx := context.Background()
 	clk := bottest.NewClock(time.Date(2026, 1, 1, 8, 0, 0, 0, bottest.Shanghai))

@@ -50,7 +50,7 @@ const staffID bot.UserRef = "tg:1"
 // world is a community with the real features wired as main wires them.
 type world struct {
 	t    testing.TB
-	rdb  *redis.Client
+	rdb  redis.UniversalClient
 	keys bot.Keys
 	clk  *bottest.Clock
 	send *bottest.Sender

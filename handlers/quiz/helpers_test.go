@@ -73,7 +73,7 @@ func (s *fakeSender) lastPoll(t *testing.T, chat bot.ChatRef) (string, bot.QuizP
 // rig is a quiz wired to fakes and a Redis.
 type rig struct {
 	t      *testing.T
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	f      *Feature
 	r      *bot.Router
 	send   *fakeSender

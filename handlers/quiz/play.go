@@ -116,7 +116,7 @@ func (f *Feature) ask(ctx context.Context, c *bot.Context, r *round, pos int, be
 			OpenPeriod: time.Duration(f.cfg.PollSeconds) * time.Second}
 		pollID, _, err := p.SendQuiz(ctx, chat, poll)
 		if err == nil {
-			err = armScript.Run(ctx, f.env.Redis, nil, f.base, r.ID, string(user), pos, pollID).Err()
+			err = armScript.Run(ctx, f.env.Redis, []string{f.roundKey(r.ID, "a", string(user))}, pos, pollID).Err()
 			if err != nil {
 				return fmt.Errorf("quiz arm poll: %w", err)
 			}

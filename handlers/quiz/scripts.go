@@ -154,10 +154,10 @@ return {'ok', rid, tostring(pos), tostring(ok), tostring(done), tostring(score),
 `)
 
 // armScript records the poll that asks an attempt's current question, so
-// that only an answer to that poll counts.
+// that only an answer to that poll counts. KEYS[1] is the attempt
+// (r:<id>:a:<user>); ARGV pos, poll id.
 var armScript = redis.NewScript(`
-local ak = ARGV[1] .. 'r:' .. ARGV[2] .. ':a:' .. ARGV[3]
-if redis.call('HGET', ak, 'pos') ~= ARGV[4] then return 0 end
-redis.call('HSET', ak, 'poll', ARGV[5])
+if redis.call('HGET', KEYS[1], 'pos') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'poll', ARGV[2])
 return 1
 `)

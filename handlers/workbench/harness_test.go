@@ -43,7 +43,7 @@ var t0 = time.Date(2027, 2, 10, 10, 0, 0, 0, bottest.Shanghai)
 
 type harness struct {
 	t    *testing.T
-	rdb  *redis.Client
+	rdb  redis.UniversalClient
 	keys bot.Keys
 	env  bot.Env
 	clk  *bottest.Clock

@@ -1,5 +1,0 @@
-package redistest
-
-import "sync/atomic"
-
-type atomicInt = atomic.Int64
