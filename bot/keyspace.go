@@ -70,8 +70,10 @@ var Keyspace = []Family{
 		Doc: "monthly rollups and digest marks"},
 	{Name: "wb", Pattern: "wb:{wb}:*", Rule: SlotFeature, Tag: "wb", Owner: "handlers/workbench",
 		Doc: "console sign-in links (used up by GETDEL), sessions (one script loads and renews), imports waiting for confirmation"},
-	{Name: "tg", Pattern: "tg:*", Rule: SlotSingle, Owner: "bot/telegram",
-		Doc: "long-polling offset (and the poll leader's keys), single-key commands only"},
+	{Name: "tg-poll", Pattern: "tg:{tgpoll}:*", Rule: SlotFeature, Tag: "tgpoll", Owner: "bot/telegram",
+		Doc: "the poll leader's lease, fencing counter and the getUpdates offset: the lease script and the fenced offset write touch them together"},
+	{Name: "tg", Pattern: "tg:offset", Rule: SlotSingle, Owner: "bot/telegram",
+		Doc: "the long-polling offset of builds before the poll lease, read once to migrate"},
 }
 
 // SlotRule says how a family's keys are placed in Redis Cluster slots.

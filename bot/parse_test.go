@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -11,8 +12,10 @@ func testRouter() *Router {
 	r.SetBotName("gridbot")
 	noop := func(context.Context, *Context) error { return nil }
 	r.Add(
-		&Command{Name: "join", Keywords: []string{"报名"}, Args: ArgsNumber, Handle: noop},
-		&Command{Name: "leave", Keywords: []string{"取消报名"}, Args: ArgsNumber, Handle: noop},
+		&Command{Name: "join", Keywords: []string{"报名", "参加", "报个名", "算我一个" + NumSlot, NumSlot + "算我一个", NumSlot + "去"}, Args: ArgsNumber, Handle: noop},
+		&Command{Name: "leave", Keywords: []string{"取消报名", "取消" + NumSlot, NumSlot + "不去了", "不参加了" + NumSlot}, Args: ArgsNumber, Handle: noop},
+		&Command{Name: "cancelevent", Keywords: []string{"取消活动"}, Args: ArgsNumber, Handle: noop},
+		&Command{Name: "quiz", Keywords: []string{"参加竞答"}, Args: ArgsNone, Handle: noop},
 		&Command{Name: "events", Keywords: []string{"活动", "活动列表"}, Args: ArgsNone, Handle: noop},
 		&Command{Name: "notice", Aliases: []string{"notice!"}, Keywords: []string{"通知"}, Args: ArgsText, Handle: noop},
 		&Command{Name: "help", Keywords: []string{"帮助"}, Handle: noop},
@@ -31,7 +34,7 @@ func TestParseResidentForms(t *testing.T) {
 		{"报名　3", "join", "3"},
 		{"报名：3", "join", "3"},
 		{"报名，3。", "join", "3"},
-		{"报名3号", "join", "3号"},
+		{"报名3号", "join", "3"},
 		{"3号活动报名", "join", "3"},
 		{"3号报名", "join", "3"},
 		{"我要报名3", "join", "3"},
@@ -51,7 +54,37 @@ func TestParseResidentForms(t *testing.T) {
 		{"帮助", "help", ""},
 		{"/notice! 全部 停水", "notice", "全部 停水"},
 		{"通知 全部 明早9点停水，请提前储水", "notice", "全部 明早9点停水，请提前储水"},
-		{"报名三", "join", "三"},
+		{"报名三", "join", "3"},
+		{"参加3", "join", "3"},
+		{"参加3号活动", "join", "3"},
+		{"取消 3", "leave", "3"},
+		{"取消3号的报名", "leave", "3"},
+		{"取消活动 3", "cancelevent", "3"},
+		{"3号不去了", "leave", "3"},
+		{"不参加了 3", "leave", "3"},
+		{"我要参加3号", "join", "3"},
+		{"报名3号，我和老伴两个人", "join", "3 我和老伴两个人"},
+		{"报名，我和老伴两个人", "join", "我和老伴两个人"},
+		{"我和老伴都报名3号", "join", "3 我和老伴都"},
+		{"3号我和老伴都去", "join", "3 我和老伴都"},
+		{"一家三口参加3号", "join", "3 一家三口"},
+		{"帮我妈报个名 3", "join", "3 帮我妈"},
+		{"给我报个名3", "join", "3"},
+		{"算我一个 3", "join", "3"},
+		{"3号算我一个", "join", "3"},
+		{"3号我去", "join", "3"},
+		{"🙏报名3号，谢谢！", "join", "3"},
+		{"报名[抱拳]3号[强]", "join", "3"},
+		{"报名3号哦", "join", "3"},
+		{"@gridbot 报名3", "join", "3"},
+		{"@GridBot报名3", "join", "3"},
+		{"@网格助手 参加3号", "join", "3"},
+		{"网格员你好 报名3号", "join", "3"},
+		{"參加3號", "join", "3"},
+		{"報個名 ３", "join", "3"},
+		{"参加竞答", "quiz", ""},
+		{"通知 全部 新年快乐🎉", "notice", "全部 新年快乐🎉"},
+		{"🎉通知 全部 停水", "notice", "全部 停水"},
 		{"通知 全部 請注意", "notice", "全部 請注意"},
 		{"第3号活动报名", "join", "3"},
 		{"请问有什么活动", "events", ""},
@@ -76,6 +109,10 @@ func TestParseIgnoresChat(t *testing.T) {
 		"", "   ", "今天活动真热闹", "活动什么时候开始", "报名的人多吗", "大家好",
 		"/join@otherbot 3", "/unknown", "我", "3号", "谢谢网格员",
 		"报名了吗？", "报名了", "报名了么", "取消报名了吗", "好的，通知我一下",
+		"3号活动还有名额吗", "参加的人多吗", "取消了吗", "我不去3号那边了", "取消", "不去了", "我去", "算我一个",
+		"我和老伴都去", "报名一下", "报名3号了", "3号楼的人都去", "3点我去", "报名3号要带什么", "报名3去不去",
+		"请问报名3号", "大家报名3号啊", "报名啦", "我报名了3号", "3号报名的人多不多", "参加3号楼的义诊",
+		"报名3号❓", "@张阿姨 报名3", "/join@gridbot_x 3", "3号参加的人多吗", "我参加过3号活动", "参加一起",
 	} {
 		if p, ok := r.Parse(in); ok {
 			t.Errorf("Parse(%q) matched %s %q; ordinary chat must not trigger commands", in, p.Command.Name, p.Args)
@@ -127,7 +164,9 @@ func TestNormalize(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"报名3", "报名　３号", "3号活动报名", "我不去了，取消报名3", "/join@gridbot 7",
-		"通知 全部\n停水", "報名：三", "\xff\xfe", "二十三人", "十十十", "/", "@", "报名" + string(rune(0x3000))} {
+		"通知 全部\n停水", "報名：三", "\xff\xfe", "二十三人", "十十十", "/", "@", "报名" + string(rune(0x3000)),
+		"@gridbot", "@gridbot@gridbot 报名", "[抱拳", "[]", "[抱拳]", "🙏🏻👍🏽", "3号我和老伴都去", "报名3号，我和老伴两个人",
+		"帮我妈报个名", "一家三口", "2大1小", "取消{n}", "{n}去", "3号不去了", "算我一个 3", "给给给给我", "我和和和"} {
 		f.Add(s)
 	}
 	r := testRouter()
@@ -177,4 +216,23 @@ func TestPlainTellsCommandsFromChat(t *testing.T) {
 			t.Errorf("Parse(%q).Plain = %v, want %v", in, p.Plain, want)
 		}
 	}
+}
+
+// BenchmarkParse measures the parser on typical resident messages and on a
+// long line of clauses (Telegram allows 4096 characters).
+func BenchmarkParse(b *testing.B) {
+	r := testRouter()
+	msgs := []string{"报名3", "🙏@网格助手 我和老伴都报名3号，谢谢！", "3号我们家三口人都去", "今天活动真热闹，大家辛苦了",
+		"报名3号要带什么吗？", "通知 全部 明早9点停水，请提前储水"}
+	long := strings.Repeat("我和老伴，", 800)
+	b.Run("typical", func(b *testing.B) {
+		for i := range b.N {
+			r.Parse(msgs[i%len(msgs)])
+		}
+	})
+	b.Run("long", func(b *testing.B) {
+		for range b.N {
+			r.Parse(long)
+		}
+	})
 }

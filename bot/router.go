@@ -39,7 +39,9 @@ type Command struct {
 	// Aliases are further slash names.
 	Aliases []string
 	// Keywords are the Chinese words that trigger it without a slash
-	// ("报名"); give the simplified form, traditional input is folded.
+	// ("报名"); give the simplified form, traditional input is folded. A
+	// keyword of an ArgsNumber command may put NumSlot before or after the
+	// word ("取消{n}", "{n}不去了"): it then acts only with a number there.
 	Keywords []string
 	// Args says what may follow a keyword.
 	Args ArgKind
@@ -145,6 +147,14 @@ type RouterOptions struct {
 	DedupeTTL time.Duration
 	// HandlerTimeout bounds one handler (default 30s).
 	HandlerTimeout time.Duration
+	// ClaimTTL is how long an update being handled stays claimed by its
+	// process without renewal (default 6s; renewed every ClaimTTL/3 while
+	// the handler runs). Another replica takes over the update of a process
+	// that died at most this long after it died.
+	ClaimTTL time.Duration
+	// Instance names this process in claims; it must differ between
+	// processes, restarts included (default InstanceID("")).
+	Instance string
 }
 
 // Router matches updates to handlers. Register everything before the first
@@ -176,13 +186,19 @@ func NewRouter(opt RouterOptions) *Router {
 	if opt.HandlerTimeout == 0 {
 		opt.HandlerTimeout = 30 * time.Second
 	}
+	if opt.ClaimTTL <= 0 {
+		opt.ClaimTTL = 6 * time.Second
+	}
+	if opt.Instance == "" {
+		opt.Instance = InstanceID("")
+	}
 	log := opt.Log
 	if log == nil {
 		log = slog.Default()
 	}
 	return &Router{
 		opt: opt, log: log,
-		boot:      fmt.Sprintf("p:%d", time.Now().UnixNano()),
+		boot:      "p:" + opt.Instance,
 		slash:     map[string]*Command{},
 		keyword:   map[string]*Command{},
 		callbacks: map[string]HandlerFunc{},
@@ -333,25 +349,6 @@ func (r *Router) helpFull(role Role, only string) string {
 	return strings.TrimSpace(b.String())
 }
 
-var dedupeScript = redis.NewScript(`
-local v = redis.call('GET', KEYS[1])
-if v == 'd' or v == ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-return 1
-`)
-
-// claim marks an update as being handled by this process. It returns false
-// when the update was handled already or is in hand here; an update left
-// half-done by a process that died is taken over.
-func (r *Router) claim(ctx context.Context, id string) (bool, error) {
-	n, err := dedupeScript.Run(ctx, r.opt.Redis, []string{r.dedupeKey(id)},
-		r.boot, int(r.opt.DedupeTTL/time.Second)).Int()
-	if err != nil {
-		return false, fmt.Errorf("claim update %s: %w", id, err)
-	}
-	return n == 1, nil
-}
-
 func (r *Router) dedupeKey(id string) string { return r.opt.Keys.Key("upd", Tag(id)) }
 
 // Handled reports, in one round trip, which of the update ids have been
@@ -377,7 +374,8 @@ func (r *Router) Handled(ctx context.Context, ids []string) (map[string]bool, er
 }
 
 // Handle routes one update and answers through s. It never panics and
-// returns only when the update is finished with. Errors are logged; the
+// returns only when the update is finished with, here or, when another
+// replica has it in hand, there (see claim). Errors are logged; the
 // speaker gets a friendly reply.
 func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 	start := time.Now()
@@ -390,8 +388,7 @@ func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 		}
 		metricLatency.WithLabelValues(kind).Observe(time.Since(start).Seconds())
 	}()
-	ctx, cancel := context.WithTimeout(ctx, r.opt.HandlerTimeout)
-	defer cancel()
+	stopHold := func() {}
 	if u.ID != "" {
 		ok, err := r.claim(ctx, u.ID)
 		if err != nil {
@@ -404,9 +401,14 @@ func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 			metricUpdates.WithLabelValues(kind, "duplicate").Inc()
 			return
 		}
+		stopHold = r.holdClaim(context.WithoutCancel(ctx), u.ID)
+		defer stopHold()
 	}
+	ctx, cancel := context.WithTimeout(ctx, r.opt.HandlerTimeout)
+	defer cancel()
 	outcome := r.route(ctx, s, u)
 	metricUpdates.WithLabelValues(kind, outcome).Inc()
+	stopHold()
 	if u.ID != "" && outcome != "busy" {
 		if err := r.opt.Redis.Set(ctx, r.dedupeKey(u.ID), "d", r.opt.DedupeTTL).Err(); err != nil {
 			r.log.Warn("mark update done", "update", u.ID, "err", err)

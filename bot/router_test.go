@@ -166,10 +166,10 @@ func TestDuplicateUpdateHandledOnce(t *testing.T) {
 func TestRestartRedoesHalfDoneUpdate(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
 	dir := bot.NewDirectory(rdb, keys, nil)
-	if err := rdb.Set(context.Background(), keys.Key("upd", bot.Tag("tg:9")), "p:dead-process", time.Hour).Err(); err != nil {
+	if err := rdb.Set(context.Background(), keys.Key("upd", bot.Tag("tg:9")), "p:dead-process", 300*time.Millisecond).Err(); err != nil {
 		t.Fatal(err)
 	}
-	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir})
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, ClaimTTL: 300 * time.Millisecond})
 	n := 0
 	r.Add(&bot.Command{Name: "join", Handle: func(context.Context, *bot.Context) error { n++; return nil }})
 	r.Handle(context.Background(), newSender(), &bot.Update{ID: "tg:9", Chat: "tg:1", User: "tg:1", Text: "/join"})

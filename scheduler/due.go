@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -39,7 +40,10 @@ func (s *Scheduler) Cancel(ctx context.Context, key string) error {
 	return nil
 }
 
+// claimDueScript moves due items to the firing set and returns them; it
+// returns false when the caller no longer holds the leader lease (fencing).
 var claimDueScript = redis.NewScript(`
+if redis.call('GET', KEYS[3]) ~= ARGV[4] then return false end
 for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, 1000)) do
   redis.call('ZREM', KEYS[2], m)
   redis.call('ZADD', KEYS[1], ARGV[1], m)
@@ -80,8 +84,12 @@ const firingLease = 5 * time.Minute
 func (s *Scheduler) scan(ctx context.Context) {
 	for ctx.Err() == nil && s.Leader() {
 		now := s.now()
-		keys, err := claimDueScript.Run(ctx, s.rdb, []string{s.key("due"), s.key("firing")},
-			now.UnixMilli(), now.Add(firingLease).UnixMilli(), 100).StringSlice()
+		keys, err := claimDueScript.Run(ctx, s.rdb, []string{s.key("due"), s.key("firing"), s.key("leader")},
+			now.UnixMilli(), now.Add(firingLease).UnixMilli(), 100, s.opts.ID).StringSlice()
+		if errors.Is(err, redis.Nil) {
+			s.fenced("due items")
+			return
+		}
 		if err != nil {
 			if ctx.Err() == nil && !s.scanDown.Swap(true) {
 				s.log.Error("scheduler: claim due items", "err", err)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
 )
 
 // slot returns the latest time at or before now, on now's day in loc, that
@@ -66,8 +68,11 @@ func (s *Scheduler) seedPending(ctx context.Context) error {
 }
 
 // claimSlotScript takes the job's running lease for a slot not yet done;
-// 1 if taken, 0 if the slot is done or any run of the job holds the lease.
+// 1 if taken, 0 if the slot is done or any run of the job holds the lease,
+// -1 if the caller no longer holds the leader lease (fencing: a stalled
+// leader that still believes it leads cannot start a slot).
 var claimSlotScript = redis.NewScript(`
+if redis.call('GET', KEYS[3]) ~= ARGV[5] then return -1 end
 local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 if last >= tonumber(ARGV[2]) then return 0 end
 if redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4]) then return 1 end
@@ -86,11 +91,6 @@ end
 return 0
 `)
 
-var extendSlotScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`)
-
 // tick runs the job for its latest slot today if this replica leads and
 // the slot is neither done nor running elsewhere, retrying failures. It
 // runs inside the cron chain (skip if still running, recover panics),
@@ -106,11 +106,16 @@ func (s *Scheduler) tick(j *job) {
 	}
 	token := fmt.Sprintf("%s:%d", s.opts.ID, slot.Unix())
 	keys := []string{s.key("last"), s.key("run:" + j.name)}
-	n, err := claimSlotScript.Run(ctx, s.rdb, keys, j.name, slot.Unix(), token, s.opts.JobLease.Milliseconds()).Int()
+	n, err := claimSlotScript.Run(ctx, s.rdb, append(keys, s.key("leader")), j.name, slot.Unix(), token,
+		s.opts.JobLease.Milliseconds(), s.opts.ID).Int()
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Error("scheduler: claim slot", "job", j.name, "err", err)
 		}
+		return
+	}
+	if n < 0 {
+		s.fenced("job " + j.name)
 		return
 	}
 	if n == 0 {
@@ -222,11 +227,11 @@ func (s *Scheduler) holdSlot(ctx context.Context, key, token string) (stop func(
 				if s.stopRenew.Load() {
 					continue
 				}
-				n, err := extendSlotScript.Run(ctx, s.rdb, []string{key}, token, s.opts.JobLease.Milliseconds()).Int()
+				ok, err := bot.ExtendOwned(ctx, s.rdb, key, token, s.opts.JobLease)
 				switch {
 				case err != nil:
 					s.log.Warn("scheduler: renew job lease", "key", key, "err", err)
-				case n == 0:
+				case !ok:
 					s.log.Warn("scheduler: job lost its running lease", "key", key)
 				}
 			}
@@ -238,7 +243,7 @@ func (s *Scheduler) holdSlot(ctx context.Context, key, token string) (stop func(
 // dropSlot gives up the running lease, if still ours, so the slot can be
 // run again (by a catch-up here or on another replica).
 func (s *Scheduler) dropSlot(ctx context.Context, key, token string) {
-	if err := releaseScript.Run(ctx, s.rdb, []string{key}, token).Err(); err != nil {
+	if _, err := bot.ReleaseOwned(ctx, s.rdb, key, token); err != nil {
 		s.log.Warn("scheduler: release job lease", "key", key, "err", err)
 	}
 }

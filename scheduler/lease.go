@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
 )
 
 var renewScript = redis.NewScript(`
@@ -18,11 +20,6 @@ if not v then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return 2
 end
-return 0
-`)
-
-var releaseScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `)
 
@@ -62,7 +59,16 @@ func (s *Scheduler) release(ctx context.Context) {
 	if s.stopRenew.Load() {
 		return
 	}
-	if err := releaseScript.Run(ctx, s.rdb, []string{s.key("leader")}, s.opts.ID).Err(); err != nil && ctx.Err() == nil {
+	if _, err := bot.ReleaseOwned(ctx, s.rdb, s.key("leader"), s.opts.ID); err != nil && ctx.Err() == nil {
 		s.log.Error("scheduler: release lease", "err", err)
+	}
+}
+
+// fenced steps down after Redis refused what (a slot or due items) because
+// another replica holds the lease: this one stalled past its lease and
+// still believed it led.
+func (s *Scheduler) fenced(what string) {
+	if s.leaderUntil.Swap(0) != 0 {
+		s.log.Warn("scheduler: another replica leads now; stepping down", "id", s.opts.ID, "refused", what)
 	}
 }

@@ -228,9 +228,10 @@ func TestCrashedRunCaughtUpSameDay(t *testing.T) {
 }
 
 // TestTwoSchedulersRunSlotOnce: two replicas that both believe they lead
-// (a lease hand-over) fire the 08:30 slot many times at once while its
-// first try fails and is retried: it succeeds exactly once and is never
-// run by both at the same time.
+// (a lease hand-over, the old leader stalled) fire the 08:30 slot many
+// times at once while its first try fails and is retried: it succeeds
+// exactly once, is never run by both at the same time, and never by the
+// one Redis does not name as leader (fencing), which steps down.
 func TestTwoSchedulersRunSlotOnce(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, at(22, 8, 0))
@@ -249,14 +250,23 @@ func TestTwoSchedulersRunSlotOnce(t *testing.T) {
 		return nil
 	}
 	ss := []*Scheduler{f.scheduler("a"), f.scheduler("b")}
-	for _, s := range ss {
-		if err := s.Add("tips", "30 8 * * *", job); err != nil {
+	var byB atomic.Int32
+	for i, s := range ss {
+		fn := job
+		if i == 1 {
+			fn = func(ctx context.Context) error { byB.Add(1); return job(ctx) }
+		}
+		if err := s.Add("tips", "30 8 * * *", fn); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.seed(ctx, s.jobs...); err != nil {
 			t.Fatal(err)
 		}
 		s.leaderUntil.Store(time.Now().Add(time.Hour).UnixNano())
+	}
+	// Both believe they lead; Redis names a. b is a stalled ex-leader.
+	if err := f.rdb.Set(ctx, ss[0].key("leader"), "a", time.Hour).Err(); err != nil {
+		t.Fatal(err)
 	}
 	f.clk.Set(at(22, 8, 30))
 	var wg sync.WaitGroup
@@ -279,6 +289,12 @@ func TestTwoSchedulersRunSlotOnce(t *testing.T) {
 	}
 	if overlap.Load() {
 		t.Error("the job ran on both replicas at once")
+	}
+	if n := byB.Load(); n != 0 {
+		t.Errorf("the replica that only believed it led ran the job %d times; the lease check must refuse it", n)
+	}
+	if ss[1].Leader() {
+		t.Error("the fenced replica did not step down")
 	}
 }
 
@@ -358,5 +374,101 @@ func TestDoneRecordedAfterRedisBlip(t *testing.T) {
 	s.jobs[0].wrapped.Run()
 	if got := runs.Load(); got != 1 {
 		t.Errorf("runs = %d, want 1", got)
+	}
+}
+
+// TestThreeSchedulersEachSlotOnce runs three schedulers on one Redis, as
+// three replicas would, through 12 slots of a job that cron fires on every
+// replica at once (and the lease renewals fire as catch-ups). Midway the leader hangs (stops renewing yet goes on
+// believing it leads, like a paused process) and another takes over. Every
+// slot runs exactly once, and none on the hung one after it lost the lease.
+func TestThreeSchedulersEachSlotOnce(t *testing.T) {
+	f := newFixture(t, at(22, 8, 0))
+	var mu sync.Mutex
+	ran := map[int64][]string{}
+	ss := map[string]*Scheduler{}
+	for _, id := range []string{"a", "b", "c"} {
+		s := f.scheduler(id)
+		ss[id] = s
+		if err := s.Add("tips", "*/5 * * * *", func(context.Context) error {
+			mu.Lock()
+			ran[f.clk.Now().Unix()] = append(ran[f.clk.Now().Unix()], id)
+			mu.Unlock()
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		start(t, s)
+	}
+	leader := func() *Scheduler {
+		v, _ := f.rdb.Get(context.Background(), ss["a"].key("leader")).Result()
+		return ss[v]
+	}
+	eventually(t, "a leader", func() bool { return leader() != nil && leader().Leader() })
+	fire := func(slot time.Time) {
+		f.clk.Set(slot)
+		var wg sync.WaitGroup
+		for _, s := range ss {
+			wg.Add(1)
+			go func() { defer wg.Done(); s.jobs[0].wrapped.Run() }()
+		}
+		wg.Wait()
+	}
+	var hung *Scheduler
+	for i := range 12 {
+		slot := at(22, 8, 5*(i+1))
+		if i == 6 {
+			hung = leader()
+			hung.stopRenew.Store(true)
+			f.expire(400 * time.Millisecond)
+			eventually(t, "another leader", func() bool { l := leader(); return l != nil && l != hung && l.Leader() })
+			hung.leaderUntil.Store(time.Now().Add(time.Hour).UnixNano())
+		}
+		fire(slot)
+		eventually(t, "slot run", func() bool { mu.Lock(); defer mu.Unlock(); return len(ran[slot.Unix()]) > 0 })
+	}
+	time.Sleep(100 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	for i := range 12 {
+		slot := at(22, 8, 5*(i+1)).Unix()
+		if len(ran[slot]) != 1 {
+			t.Errorf("slot %d ran %d times (%v), want once", i+1, len(ran[slot]), ran[slot])
+			continue
+		}
+		if i >= 6 && ran[slot][0] == hung.opts.ID {
+			t.Errorf("slot %d ran on the hung ex-leader %s", i+1, hung.opts.ID)
+		}
+	}
+	if len(ran) != 12 {
+		t.Errorf("%d slots ran, want 12: %v", len(ran), ran)
+	}
+}
+
+// TestStaleLeaderFiresNoDueItem: a replica that believes it leads while
+// Redis names another fires nothing and steps down; the item stays due for
+// the real leader.
+func TestStaleLeaderFiresNoDueItem(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, at(22, 8, 0))
+	s := f.scheduler("stale")
+	var fired atomic.Int32
+	s.OnDue("remind", func(context.Context, string) error { fired.Add(1); return nil })
+	if err := s.Schedule(ctx, "remind:7", at(22, 7, 59)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.rdb.Set(ctx, s.key("leader"), "fresh", time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	s.leaderUntil.Store(time.Now().Add(time.Hour).UnixNano())
+	s.scan(ctx)
+	if n := fired.Load(); n != 0 {
+		t.Fatalf("the stale leader fired %d due items", n)
+	}
+	if s.Leader() {
+		t.Error("the stale leader did not step down")
+	}
+	if n, _ := f.rdb.ZCard(ctx, s.key("due")).Result(); n != 1 {
+		t.Errorf("due items left = %d, want the one for the real leader", n)
 	}
 }

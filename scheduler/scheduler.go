@@ -16,6 +16,15 @@
 // A run that succeeded just before its replica died, before it was
 // recorded, may run a second time.
 //
+// Fencing: leadership counts locally until a tenth of Lease before the
+// lease would lapse, but a replica's local belief is not enough to act on.
+// Claiming a slot and claiming due items are scripts that first check, in
+// the same slot of Redis, that the leader key still names this replica;
+// a replica that stalled past its lease and wakes believing it leads is
+// refused and steps down. (A job or due handler already running when its
+// replica stalls is not stopped: its side effects may repeat once, as after
+// a kill -9.)
+//
 // Redis being down never stops Run: it keeps retrying, with backoff, and
 // carries on by itself when Redis is back.
 //

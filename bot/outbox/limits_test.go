@@ -27,11 +27,12 @@ type limitedPlatform struct {
 	violations int
 	times      []time.Time
 	got        map[bot.ChatRef]int
+	msgs       map[string]int // "<chat>|<text>" -> sends
 }
 
 var _ bot.Sender = (*limitedPlatform)(nil)
 
-func (p *limitedPlatform) Send(_ context.Context, chat bot.ChatRef, _ bot.Message) (string, error) {
+func (p *limitedPlatform) Send(_ context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
@@ -51,6 +52,10 @@ func (p *limitedPlatform) Send(_ context.Context, chat bot.ChatRef, _ bot.Messag
 	}
 	p.times = append(p.times, now)
 	p.got[chat]++
+	if p.msgs == nil {
+		p.msgs = map[string]int{}
+	}
+	p.msgs[string(chat)+"|"+m.Text]++
 	return fmt.Sprint(len(p.times)), nil
 }
 

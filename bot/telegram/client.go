@@ -65,6 +65,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Client, error) {
 	if cfg.MaxRetryWait == 0 {
 		cfg.MaxRetryWait = def.MaxRetryWait
 	}
+	if cfg.PollLease == 0 {
+		cfg.PollLease = def.PollLease
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

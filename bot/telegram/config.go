@@ -36,11 +36,15 @@ type Config struct {
 	// MaxRetryWait is the longest 429 retry_after a call waits out by
 	// itself; a longer one is returned as a RateLimited *bot.SendError.
 	MaxRetryWait time.Duration `yaml:"max_retry_wait"`
+	// PollLease is the life of the lease that makes one replica the
+	// getUpdates reader (see PollLease); another replica takes over at most
+	// about PollLease*4/3 after the reader dies.
+	PollLease time.Duration `yaml:"poll_lease"`
 }
 
 // DefaultConfig returns the defaults: the official endpoint, webhook path
 // /telegram/webhook, 15s call timeout, 25s long poll, 3 retries, waiting out
-// 429s of up to 10s.
+// 429s of up to 10s, a 5s poll lease.
 func DefaultConfig() Config {
 	return Config{
 		APIEndpoint:  tgbotapi.APIEndpoint,
@@ -49,6 +53,7 @@ func DefaultConfig() Config {
 		PollTimeout:  25 * time.Second,
 		Retries:      3,
 		MaxRetryWait: 10 * time.Second,
+		PollLease:    5 * time.Second,
 	}
 }
 
@@ -74,6 +79,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("telegram.retries: must not be negative")
 	case c.MaxRetryWait < 0:
 		return fmt.Errorf("telegram.max_retry_wait: must not be negative")
+	case c.PollLease < time.Second || c.PollLease > 5*time.Minute:
+		return fmt.Errorf("telegram.poll_lease: want 1s to 5m, got %s", c.PollLease)
 	}
 	if c.WebhookURL != "" {
 		switch {

@@ -73,6 +73,23 @@ func (s *RedisOffsetStore) Save(ctx context.Context, offset int) error {
 // saved once the store is back. getUpdates errors back off and retry (429
 // waits retry_after).
 func (c *Client) Poll(ctx context.Context, store OffsetStore, submit Submit) error {
+	return c.poll(ctx, store, nil, submit)
+}
+
+// guard tells the poll loop whether it may still act as the reader.
+type guard interface {
+	// Valid answers locally, without a round trip.
+	Valid() bool
+	// check asks Redis.
+	check(ctx context.Context) bool
+}
+
+// poll is Poll under g (nil: always the reader). Before each getUpdates
+// and before handing each update over it asks g.Valid, and before each
+// batch g.check; when g says no it stops, leaving what it did not hand
+// over unconfirmed at Telegram.
+func (c *Client) poll(ctx context.Context, store OffsetStore, g guard, submit Submit) error {
+	valid := func() bool { return g == nil || g.Valid() }
 	offset, err := c.loadOffset(ctx, store)
 	if err != nil {
 		return err
@@ -83,7 +100,7 @@ func (c *Client) Poll(ctx context.Context, store OffsetStore, submit Submit) err
 	c.log.Info("telegram polling", "offset", offset)
 	dirty := false
 	failures := 0
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && valid() {
 		if dirty {
 			dirty = c.saveOffset(ctx, store, offset) != nil
 		}
@@ -106,7 +123,17 @@ func (c *Client) Poll(ctx context.Context, store OffsetStore, submit Submit) err
 		if len(ups) == 0 {
 			continue
 		}
-		c.handleBatch(ctx, ups, submit)
+		if g != nil && !g.check(ctx) {
+			c.log.Warn("telegram poll lease lost: fetched updates left to the next reader", "count", len(ups), "first", ups[0].UpdateID)
+			break
+		}
+		if n := c.handleBatch(ctx, ups, valid, submit); n < len(ups) {
+			c.log.Warn("telegram poll lease lost mid-batch: the rest is left to the next reader", "handed", n, "left", len(ups)-n)
+			if n > 0 {
+				offset, dirty = ups[n-1].UpdateID+1, true
+			}
+			break
+		}
 		offset = ups[len(ups)-1].UpdateID + 1
 		dirty = c.saveOffset(ctx, store, offset) != nil
 	}
@@ -119,11 +146,17 @@ func (c *Client) Poll(ctx context.Context, store OffsetStore, submit Submit) err
 	return nil
 }
 
-// handleBatch submits every update and waits until all are handled, even
-// when ctx is cancelled meanwhile.
-func (c *Client) handleBatch(ctx context.Context, ups []tgbotapi.Update, submit Submit) {
+// handleBatch submits the updates while valid says so and waits until all
+// submitted are handled, even when ctx is cancelled meanwhile; it returns
+// how many it submitted.
+func (c *Client) handleBatch(ctx context.Context, ups []tgbotapi.Update, valid func() bool, submit Submit) int {
 	done := make([]<-chan struct{}, 0, len(ups))
+	n := 0
 	for _, u := range ups {
+		if !valid() {
+			break
+		}
+		n++
 		if bu := c.toUpdate(u); bu != nil {
 			done = append(done, submit(context.WithoutCancel(ctx), bu))
 		}
@@ -133,6 +166,7 @@ func (c *Client) handleBatch(ctx context.Context, ups []tgbotapi.Update, submit 
 			<-ch
 		}
 	}
+	return n
 }
 
 func (c *Client) loadOffset(ctx context.Context, store OffsetStore) (int, error) {
@@ -153,6 +187,10 @@ func (c *Client) loadOffset(ctx context.Context, store OffsetStore) (int, error)
 
 func (c *Client) saveOffset(ctx context.Context, store OffsetStore, offset int) error {
 	err := store.Save(ctx, offset)
+	if errors.Is(err, ErrLeaseLost) {
+		c.log.Warn("telegram offset not saved: another replica reads getUpdates now", "offset", offset)
+		return err
+	}
 	if err != nil {
 		c.log.Warn("telegram offset not saved; kept in memory", "offset", offset, "err", err)
 	}

@@ -236,6 +236,10 @@ func StripMention(text, botName string) string {
 }
 
 // claim marks msgID seen and reports whether it was new; marks live 30 min.
+// It is a shortcut for WeChat Work's retries that reach this process again;
+// across replicas and restarts the router's dedupe in Redis decides (a
+// retry on another replica waits there while this one has the message in
+// hand, and then answers nothing).
 func (c *Callback) claim(msgID string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()

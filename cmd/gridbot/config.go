@@ -40,6 +40,14 @@ type Config struct {
 	Quiz     quiz.Config      `yaml:"quiz"`
 	Ledger   ledger.Config    `yaml:"ledger"`
 	Console  workbench.Config `yaml:"console"`
+	Replica  ReplicaConfig    `yaml:"replica"`
+}
+
+// ReplicaConfig names this process among several replicas on one Redis.
+type ReplicaConfig struct {
+	// Name shows in every log line (replica=...) and, with a random suffix
+	// per start, in the leases and claims it holds; default the host name.
+	Name string `yaml:"name"`
 }
 
 // ScheduleConfig holds the cron specs of the scheduled work (in the
@@ -152,6 +160,8 @@ type LogConfig struct {
 type UpdatesConfig struct {
 	Workers        int           `yaml:"workers"`
 	HandlerTimeout time.Duration `yaml:"handler_timeout"`
+	// ClaimTTL: see bot.RouterOptions.ClaimTTL.
+	ClaimTTL time.Duration `yaml:"claim_ttl"`
 }
 
 func defaultConfig() Config {
@@ -162,7 +172,7 @@ func defaultConfig() Config {
 		Wecom:    wecom.DefaultConfig(),
 		HTTP:     HTTPConfig{Listen: "127.0.0.1:8080"},
 		Log:      LogConfig{Level: "info", Format: "text"},
-		Updates:  UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second},
+		Updates:  UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second, ClaimTTL: 6 * time.Second},
 		Schedule: ScheduleConfig{Config: scheduler.DefaultConfig(), Tips: "30 8 * * *", Quiz: "0 19 * * 5", Digest: ledger.DefaultDigestSpec},
 		Limits:   ratelimit.DefaultConfig(),
 		Outbox:   outbox.DefaultConfig(),
@@ -258,6 +268,12 @@ func (c Config) validate() error {
 	}
 	if c.Updates.HandlerTimeout < time.Second {
 		return keyErr("updates.handler_timeout", "want at least 1s, got %s", c.Updates.HandlerTimeout)
+	}
+	if c.Updates.ClaimTTL < time.Second || c.Updates.ClaimTTL > time.Minute {
+		return keyErr("updates.claim_ttl", "want 1s to 1m, got %s", c.Updates.ClaimTTL)
+	}
+	if strings.ContainsAny(c.Replica.Name, " \t\n{}") {
+		return keyErr("replica.name", "want a name without spaces or braces, got %q", c.Replica.Name)
 	}
 	return c.validateConsole()
 }

@@ -66,7 +66,15 @@ func redisAddr(t testing.TB) string {
 type proc struct {
 	cmd    *exec.Cmd
 	stderr *bytes.Buffer
+	out    *lockedWriter
 	done   chan error
+}
+
+// log returns what the process wrote so far (safe while it runs).
+func (p *proc) log() string {
+	p.out.mu.Lock()
+	defer p.out.mu.Unlock()
+	return p.stderr.String()
 }
 
 func start(t *testing.T, env []string) *proc {
@@ -74,12 +82,13 @@ func start(t *testing.T, env []string) *proc {
 	cmd := exec.Command(binary(t))
 	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
-	cmd.Stderr = &lockedWriter{w: &stderr}
-	cmd.Stdout = &lockedWriter{w: &stderr}
+	out := &lockedWriter{w: &stderr}
+	cmd.Stderr = out
+	cmd.Stdout = out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, stderr: &stderr, done: make(chan error, 1)}
+	p := &proc{cmd: cmd, stderr: &stderr, out: out, done: make(chan error, 1)}
 	go func() { p.done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()

@@ -40,8 +40,15 @@ type wecomWorld struct {
 func (w *wecomWorld) say(chatID, userID, text string) string {
 	w.t.Helper()
 	w.n++
-	req, err := w.client.TextRequest(w.url, wecomfake.Text{MsgID: fmt.Sprintf("m%d", w.n), ChatID: chatID,
-		UserID: userID, Content: "@网格助手 " + text, ResponseURL: w.fake.ResponseURL(fmt.Sprint(w.n))})
+	return w.sayTo(w.url, w.n, chatID, userID, text)
+}
+
+// sayTo posts message n (msgid "m<n>") to the callback at url, the way
+// WeChat Work posts it and, when no answer came in time, posts it again.
+func (w *wecomWorld) sayTo(url string, n int, chatID, userID, text string) string {
+	w.t.Helper()
+	req, err := w.client.TextRequest(url, wecomfake.Text{MsgID: fmt.Sprintf("m%d", n), ChatID: chatID,
+		UserID: userID, Content: "@网格助手 " + text, ResponseURL: w.fake.ResponseURL(fmt.Sprint(n))})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -59,7 +66,7 @@ func (w *wecomWorld) say(chatID, userID, text string) string {
 		w.t.Fatalf("%q: open reply: %v", text, err)
 	}
 	if plain == nil {
-		if rs := w.fake.Responses(fmt.Sprint(w.n)); len(rs) > 0 {
+		if rs := w.fake.Responses(fmt.Sprint(n)); len(rs) > 0 {
 			return rs[0].Content
 		}
 		return ""

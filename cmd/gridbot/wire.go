@@ -97,6 +97,10 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		cfg.Log.Level = "warn"
 	}
 	log := newLogger(cfg.Log, logOut)
+	instance := replicaInstance(&cfg.Replica)
+	if !cfg.trial() {
+		log = log.With("replica", cfg.Replica.Name)
+	}
 	loc, _ := time.LoadLocation(cfg.Timezone)
 	rdb, closeRedis, err := openRedis(cfg.Redis, log)
 	if err != nil {
@@ -112,12 +116,14 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	mux := bot.Mux{}
 	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: mux, Log: log, Now: time.Now, Loc: loc}
 
-	ob := outbox.New(env, ratelimit.New(rdb, keys, cfg.Limits), cfg.Outbox)
+	lim := ratelimit.New(rdb, keys, cfg.Limits)
+	ob := outbox.New(env, lim, cfg.Outbox)
 	env.Outbox = ob
-	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config})
+	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config, ID: instance})
 	env.Due = sch
 
-	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout})
+	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
+		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance})
 	api, consoleUI, err := registerFeatures(env, cfg, router, sch, ob)
 	if err != nil {
 		return err
@@ -169,7 +175,8 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		if !tg.CanReadAllGroupMessages() {
 			log.Warn("privacy mode is on: in groups the bot sees only /commands; turn it off with BotFather /setprivacy or make the bot a group admin")
 		}
-		submit := func(ctx context.Context, u *bot.Update) <-chan struct{} { return disp.Submit(ctx, tg, u) }
+		replies := limitedReplies{Client: tg, lim: lim, log: log}
+		submit := func(ctx context.Context, u *bot.Update) <-chan struct{} { return disp.Submit(ctx, replies, u) }
 		if cfg.Telegram.Webhook() {
 			if srv == nil {
 				return fmt.Errorf("config key http.listen: webhook mode needs the HTTP server")
@@ -179,8 +186,8 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 				return err
 			}
 		} else {
-			store := telegram.NewRedisOffsetStore(rdb, keys)
-			sources = append(sources, func(ctx context.Context) error { return tg.Poll(ctx, store, submit) })
+			lease := telegram.NewPollLease(rdb, keys, instance, cfg.Telegram.PollLease, log)
+			sources = append(sources, func(ctx context.Context) error { return tg.PollLeader(ctx, lease, submit) })
 		}
 		log.Info("telegram ready", "bot", tg.Username(), "webhook", cfg.Telegram.Webhook())
 	}
@@ -335,4 +342,13 @@ func srvAddr(s *server.Server) string {
 		return ""
 	}
 	return s.Addr()
+}
+
+// replicaInstance fills in the replica's name (the host name by default)
+// and returns its id for this start: the name with a random suffix.
+func replicaInstance(cfg *ReplicaConfig) string {
+	if cfg.Name == "" {
+		cfg.Name, _ = os.Hostname()
+	}
+	return bot.InstanceID(cfg.Name)
 }

@@ -92,15 +92,31 @@ func New(env bot.Env, cfg Config) *Feature {
 	return &Feature{env: env, cfg: cfg.withDefaults(), st: &store{rdb: env.Redis, k: env.Keys}, log: env.Log.With("feature", "events")}
 }
 
+// joinWords and leaveWords are how residents ask to sign up and to cancel.
+// A bot.NumSlot marks a phrase that acts only with the activity number there:
+// "取消{n}" takes "取消 3" but leaves a bare "取消" alone, and "{n}去"
+// takes "3号我去" but not "我去3号" (a place, perhaps).
+var (
+	joinWords = []string{"报名", "我报名", "参加", "我参加", "报个名", "报一个", "报名参加", "参加报名", "报一下名", "报上名",
+		"报" + bot.NumSlot, "算我一个" + bot.NumSlot, bot.NumSlot + "算我一个", "加我一个" + bot.NumSlot, bot.NumSlot + "加我一个",
+		bot.NumSlot + "去", bot.NumSlot + "报上"}
+	leaveWords = []string{"取消报名", "退出报名", "取消我的报名", "撤销报名", "取消候补", "退出候补",
+		"取消" + bot.NumSlot, bot.NumSlot + "取消", "撤销" + bot.NumSlot, "退出" + bot.NumSlot, bot.NumSlot + "退出", "退掉" + bot.NumSlot,
+		bot.NumSlot + "退掉", "不参加了" + bot.NumSlot, "不参加" + bot.NumSlot, bot.NumSlot + "不参加了", bot.NumSlot + "不参加",
+		"不去了" + bot.NumSlot, "不去" + bot.NumSlot, bot.NumSlot + "不去了", bot.NumSlot + "不去", bot.NumSlot + "去不了了", bot.NumSlot + "去不了",
+		bot.NumSlot + "来不了了", bot.NumSlot + "来不了", bot.NumSlot + "参加不了了", bot.NumSlot + "参加不了", bot.NumSlot + "不报了",
+		bot.NumSlot + "不报名了"}
+)
+
 // Register adds the events commands and the "ev" button callbacks.
 func (f *Feature) Register(r *bot.Router) {
 	r.Add(
 		&bot.Command{Name: "events", Keywords: []string{"活动", "活动列表", "近期活动", "有什么活动"}, Args: bot.ArgsNone,
 			Group: helpGroup, Usage: "活动", Help: "看看近期有哪些活动、还剩几个名额", Handle: f.list},
-		&bot.Command{Name: "join", Keywords: []string{"报名", "我报名"}, Args: bot.ArgsNumber,
-			Group: helpGroup, Usage: "报名 7 [人数] [备注]", Help: "报名参加活动，例如「报名 7 2人 带孙子」", Handle: f.join},
-		&bot.Command{Name: "leave", Keywords: []string{"取消报名", "退出报名"}, Args: bot.ArgsNumber,
-			Group: helpGroup, Usage: "取消报名 7", Help: "取消报名，名额让给候补的人", Handle: f.leave},
+		&bot.Command{Name: "join", Keywords: joinWords, Args: bot.ArgsNumber,
+			Group: helpGroup, Usage: "报名 7 [人数] [备注]", Help: "报名参加活动，例如「报名 7 2人 带孙子」「参加7号 我和老伴」", Handle: f.join},
+		&bot.Command{Name: "leave", Keywords: leaveWords, Args: bot.ArgsNumber,
+			Group: helpGroup, Usage: "取消报名 7", Help: "取消报名，名额让给候补的人；也可以说「7号不去了」", Handle: f.leave},
 		&bot.Command{Name: "my", Keywords: []string{"我的报名"}, Args: bot.ArgsNone,
 			Group: helpGroup, Usage: "我的报名", Help: "看看自己报了哪些活动、候补排第几", Handle: f.my},
 		&bot.Command{Name: "checkin", Keywords: []string{"签到"}, Args: bot.ArgsNumber,

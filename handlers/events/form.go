@@ -273,46 +273,30 @@ type joinArgs struct {
 	Remark string
 }
 
-var headUnits = []string{"个人", "口人", "人", "位", "口", "名"}
-
-func cutUnit(s string) (string, bool) {
-	for _, u := range headUnits {
-		if r, ok := strings.CutPrefix(s, u); ok {
-			return r, true
-		}
-	}
-	return s, false
-}
-
 func trimSeps(s string) string { return strings.TrimLeft(s, " :：,，、.。;；-—") }
 
-// parseJoinArgs reads "7", "7号", "7 2人 带孙子", "7 两个人", "2人" (no
-// number: the caller picks the activity) and "7 3". Headcount defaults to
-// 1 and must be 1..limit; the remark is cut to remarkMax characters.
+// parseJoinArgs reads what follows 报名: an optional activity number ("7",
+// "7号", "第7号活动"), then who is coming and a remark in any order ("7 2人
+// 带孙子", "7 两个人", "7 3", "7 我和老伴", "7 一家三口", "两个大人一个小孩").
+// Without a number the caller picks the activity. The headcount defaults
+// to 1 and must be 1..limit; the remark keeps what is not a headcount and
+// is cut to remarkMax characters.
 func parseJoinArgs(s string, limit, remarkMax int) (joinArgs, error) {
 	a := joinArgs{N: 1}
 	s = strings.ReplaceAll(bot.Normalize(s), "\n", " ")
 	s = trimSeps(strings.TrimLeft(trimSeps(s), "#第"))
-	if n, rest, ok := bot.LeadingNumber(s); ok {
-		if r, isHead := cutUnit(rest); isHead {
-			a.N, a.HasN, s = n, true, r
-			goto remark
-		}
+	if n, rest, ok := bot.ActivityNumber(s); ok {
 		a.ID, a.HasID = int64(n), true
-		rest = strings.TrimPrefix(rest, "号")
-		s = strings.TrimPrefix(strings.TrimSpace(rest), "活动")
-	}
-	s = trimSeps(strings.TrimPrefix(trimSeps(s), "共"))
-	if n, rest, ok := bot.LeadingNumber(s); ok && s != "" && s[0] != ' ' {
-		if r, isHead := cutUnit(rest); isHead {
-			a.N, a.HasN, s = n, true, r
-		} else if rest == "" || rest[0] == ' ' {
-			if c := s[0]; c >= '0' && c <= '9' {
-				a.N, a.HasN, s = n, true, rest
-			}
+		s = trimSeps(rest)
+		if d, after, ok := leadingDigits(s); ok && (after == "" || after[0] == ' ') {
+			a.N, a.HasN, s = d, true, after
 		}
 	}
-remark:
+	if !a.HasN {
+		if n, remark, ok := bot.Headcount(s); ok {
+			a.N, a.HasN, s = n, true, remark
+		}
+	}
 	if a.N < 1 {
 		return a, bot.Userf(msgHeadBad, limit)
 	}
@@ -321,6 +305,14 @@ remark:
 	}
 	a.Remark = cutRunes(strings.TrimSpace(trimSeps(s)), remarkMax)
 	return a, nil
+}
+
+// leadingDigits reads Arabic digits at the start of s ("3 带孙子").
+func leadingDigits(s string) (int, string, bool) {
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return 0, s, false
+	}
+	return bot.LeadingNumber(s)
 }
 
 // parseID reads an optional activity number ("7", "7号", "第7号活动").

@@ -65,8 +65,8 @@ const (
 	msgNoneOpen   = "现在没有正在报名的活动。"
 	msgTookOnly   = "（按唯一在报名的活动 %d号 为您办理）\n"
 
-	msgLeaveOK     = "已为您取消报名：%s（%d号）。\n想再参加可以发「报名 %d」。"
-	msgLeaveWait   = "已为您退出候补：%s（%d号）。"
+	msgLeaveOK     = "✅ 已为您取消报名：%s（%d号），名额已让出。\n想再参加可以发「报名 %d」。"
+	msgLeaveWait   = "✅ 已为您退出候补：%s（%d号）。"
 	msgLeaveNotIn  = "您没有报名 %s（%d号），不用取消。"
 	msgToastLeave  = "已取消报名"
 	msgPromoted    = "🎉 %s，好消息！有人取消，您已从候补转为<b>正式报名</b>：\n活动：%s（%d号）\n时间：%s\n地点：%s\n如不能参加，请发「取消报名 %d」。"

@@ -132,6 +132,9 @@ type Server struct {
 	webhook    *Webhook
 	maxWait    time.Duration
 	answers    []CallbackAnswer
+	pollGen    int
+	polling    int
+	conflicts  int
 }
 
 // New starts a fake on a loopback port. Close it when done.

@@ -122,7 +122,9 @@ func (s *Server) PushMigration(oldChatID, newChatID int64) int {
 
 // getUpdates answers with pushed updates of id >= offset, confirming (and
 // forgetting) those below it, waiting up to min(timeout, max poll wait)
-// for some to arrive.
+// for some to arrive. As Telegram does, a getUpdates that arrives while
+// another is waiting ends the waiting one with 409 Conflict (counted in
+// Conflicts).
 func (s *Server) getUpdates(r *http.Request, p map[string]string) reply {
 	offset, _ := strconv.Atoi(p["offset"])
 	limit, _ := strconv.Atoi(p["limit"])
@@ -140,11 +142,28 @@ func (s *Server) getUpdates(r *http.Request, p map[string]string) reply {
 		return errReply(f)
 	}
 	wait := min(time.Duration(timeout)*time.Second, s.maxWait)
+	s.pollGen++
+	gen := s.pollGen
+	if s.polling > 0 {
+		s.conflicts++
+		close(s.arrived)
+		s.arrived = make(chan struct{})
+	}
+	s.polling++
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.polling--
+		s.mu.Unlock()
+	}()
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	for {
 		s.mu.Lock()
+		if s.pollGen != gen {
+			s.mu.Unlock()
+			return errReply(Failure{Code: 409, Desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"})
+		}
 		i := 0
 		for i < len(s.updateIDs) && s.updateIDs[i] < offset {
 			i++
@@ -167,6 +186,14 @@ func (s *Server) getUpdates(r *http.Request, p map[string]string) reply {
 			return okBody([]json.RawMessage{})
 		}
 	}
+}
+
+// Conflicts returns how many times a getUpdates arrived while another was
+// still waiting: two readers polling at once.
+func (s *Server) Conflicts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conflicts
 }
 
 // PostToWebhook delivers u to the registered webhook the way Telegram does

@@ -1,0 +1,132 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// An update's dedupe key (<prefix>:upd:{<update id>}) holds "d" once the
+// update was handled to the end (for DedupeTTL), or, while a process
+// handles it, that process's claim "p:<instance>" with a short TTL
+// (ClaimTTL) that the process renews until it is done. So a replica never
+// takes over an update another live replica has in hand, and the update of
+// a process that died (kill -9, lost machine) is free again ClaimTTL after
+// its last renewal.
+
+// claimScript: 1 claimed; 0 done, or in hand in this process; -1 in hand
+// elsewhere (the claim's remaining PTTL is the second value).
+var claimScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v == 'd' or v == ARGV[1] then return {0, 0} end
+if v then return {-1, redis.call('PTTL', KEYS[1])} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {1, 0}
+`)
+
+// takeOverScript replaces a claim that has outlived any live holder.
+var takeOverScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`)
+
+// InstanceID returns name (or "gridbot") with a random suffix: an id for
+// one process start, to tell replicas (and restarts) apart in leases and
+// claims.
+func InstanceID(name string) string {
+	if name == "" {
+		name = "gridbot"
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return name + "-" + hex.EncodeToString(b)
+}
+
+// claim marks an update as being handled by this process. It returns false
+// when the update was handled already or is in hand in this process. When
+// another process has it in hand, claim waits until that process marks it
+// done (false) or its claim lapses because the process died (the update is
+// then claimed here: true). A claim that lives on past the longest a live
+// holder keeps one (HandlerTimeout plus two ClaimTTLs: an older format, or
+// a holder stuck past its timeout) is taken over too.
+func (r *Router) claim(ctx context.Context, id string) (bool, error) {
+	key := r.dedupeKey(id)
+	ttl := r.opt.ClaimTTL.Milliseconds()
+	var held string
+	var heldSince time.Time
+	for {
+		res, err := claimScript.Run(ctx, r.opt.Redis, []string{key}, r.boot, ttl).Int64Slice()
+		if err != nil {
+			return false, fmt.Errorf("claim update %s: %w", id, err)
+		}
+		if res[0] >= 0 {
+			return res[0] == 1, nil
+		}
+		now := time.Now()
+		if held == "" {
+			held, heldSince = r.holder(ctx, key), now
+			r.log.Info("update in hand on another replica; waiting", "update", id, "holder", held)
+		}
+		if now.Sub(heldSince) > r.opt.HandlerTimeout+2*r.opt.ClaimTTL && held != "" {
+			ok, err := takeOverScript.Run(ctx, r.opt.Redis, []string{key}, held, r.boot, ttl).Int()
+			if err != nil {
+				return false, fmt.Errorf("claim update %s: %w", id, err)
+			}
+			if ok == 1 {
+				r.log.Warn("took over a stale claim", "update", id, "holder", held)
+				return true, nil
+			}
+			held = ""
+		}
+		wait := min(time.Duration(res[1])*time.Millisecond, r.opt.ClaimTTL/4, time.Second)
+		wait = max(wait, 20*time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return false, fmt.Errorf("claim update %s: waiting for its holder: %w", id, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (r *Router) holder(ctx context.Context, key string) string {
+	v, _ := r.opt.Redis.Get(ctx, key).Result()
+	return v
+}
+
+// holdClaim renews the claim on id every ClaimTTL/3 until stop is called;
+// stop waits for a renewal under way, so none lands after it returns.
+func (r *Router) holdClaim(ctx context.Context, id string) (stop func()) {
+	key := r.dedupeKey(id)
+	var mu sync.Mutex
+	stopped := false
+	var t *time.Timer
+	renew := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		switch ok, err := ExtendOwned(ctx, r.opt.Redis, key, r.boot, r.opt.ClaimTTL); {
+		case err != nil:
+			r.log.Warn("renew update claim", "update", id, "err", err)
+		case !ok:
+			r.log.Warn("update claim lapsed while its handler ran; another replica may redo it", "update", id)
+		}
+		t.Reset(r.opt.ClaimTTL / 3)
+	}
+	mu.Lock()
+	t = time.AfterFunc(r.opt.ClaimTTL/3, renew)
+	mu.Unlock()
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		t.Stop()
+	}
+}
