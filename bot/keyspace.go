@@ -70,6 +70,8 @@ var Keyspace = []Family{
 		Doc: "group answers owed, per-group queues and leases, live lists: queue, take and render scripts touch a group's keys with the ready set"},
 	{Name: "ld", Pattern: "ld:{ld}:*", Rule: SlotFeature, Tag: "ld", Owner: "handlers/ledger",
 		Doc: "monthly rollups and digest marks"},
+	{Name: "wb", Pattern: "wb:{wb}:*", Rule: SlotFeature, Tag: "wb", Owner: "handlers/workbench",
+		Doc: "console sign-in links (used up by GETDEL), sessions (one script loads and renews), imports waiting for confirmation"},
 	{Name: "tg-poll", Pattern: "tg:{tgpoll}:*", Rule: SlotFeature, Tag: "tgpoll", Owner: "bot/telegram",
 		Doc: "the poll leader's lease, fencing counter and the getUpdates offset: the lease script and the fenced offset write touch them together"},
 	{Name: "tg", Pattern: "tg:offset", Rule: SlotSingle, Owner: "bot/telegram",

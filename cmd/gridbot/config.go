@@ -18,6 +18,7 @@ import (
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
 	"gridbot/handlers/tips"
+	"gridbot/handlers/workbench"
 	"gridbot/scheduler"
 )
 
@@ -40,6 +41,7 @@ type Config struct {
 	Quiz     quiz.Config      `yaml:"quiz"`
 	Ledger   ledger.Config    `yaml:"ledger"`
 	Replies  replies.Config   `yaml:"replies"`
+	Console  workbench.Config `yaml:"console"`
 	Replica  ReplicaConfig    `yaml:"replica"`
 }
 
@@ -275,6 +277,17 @@ func (c Config) validate() error {
 	}
 	if strings.ContainsAny(c.Replica.Name, " \t\n{}") {
 		return keyErr("replica.name", "want a name without spaces or braces, got %q", c.Replica.Name)
+	}
+	return c.validateConsole()
+}
+
+// validateConsole checks the web console's keys when it is on.
+func (c Config) validateConsole() error {
+	if err := c.Console.Validate(); err != nil {
+		return err
+	}
+	if c.Console.Enabled && c.HTTP.Listen == "" {
+		return keyErr("http.listen", "the web console (console.enabled) needs the HTTP server")
 	}
 	return nil
 }

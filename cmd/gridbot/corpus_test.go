@@ -33,7 +33,7 @@ func TestCorpusWithEveryFeature(t *testing.T) {
 	env.Due = sch
 	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: env.Dir, Log: log})
 	r.SetBotName("gridbot_bot")
-	if _, err := registerFeatures(env, cfg, r, sch, ob); err != nil {
+	if _, _, err := registerFeatures(env, cfg, r, sch, ob); err != nil {
 		t.Fatal(err)
 	}
 

@@ -29,6 +29,7 @@ import (
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
 	"gridbot/handlers/tips"
+	"gridbot/handlers/workbench"
 	"gridbot/scheduler"
 )
 
@@ -126,7 +127,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 
 	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
 		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies})
-	api, err := registerFeatures(env, cfg, router, sch, ob)
+	api, consoleUI, err := registerFeatures(env, cfg, router, sch, ob)
 	if err != nil {
 		return err
 	}
@@ -153,6 +154,9 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		return err
 	default:
 		srv.Handle("/api/", api)
+		if cfg.Console.Enabled {
+			srv.Handle("/console/", consoleUI)
+		}
 	}
 
 	var sources []func(context.Context) error
@@ -248,8 +252,9 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 }
 
 // registerFeatures builds every feature and registers its commands, jobs
-// and due-item handlers; it returns the report API's HTTP handler.
-func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) (http.Handler, error) {
+// and due-item handlers; it returns the HTTP handlers of the report API and
+// of the staff web console.
+func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) (api, consoleUI http.Handler, err error) {
 	grids.New(env).Register(r)
 
 	ev := events.New(env, cfg.Events)
@@ -259,16 +264,17 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 
 	tp, err := tips.New(env, cfg.Tips)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tp.Register(r)
 	for _, j := range tp.Jobs() {
 		if err := sch.Add(j.Name, j.Spec, j.Run); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 
-	notices.New(env, cfg.Notices, notices.Ops{Recaller: ob, Canceller: ob}).Register(r)
+	nt := notices.New(env, cfg.Notices, notices.Ops{Recaller: ob, Canceller: ob})
+	nt.Register(r)
 
 	cfg.Quiz.Lean = func(ctx context.Context) []string {
 		cats, err := tp.RecentCategories(ctx, env.Now().Add(-7*24*time.Hour))
@@ -279,20 +285,22 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 	}
 	qz, err := quiz.New(env, cfg.Quiz)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	qz.Register(r)
 	if err := sch.Add("quiz", cfg.Schedule.Quiz, qz.Job); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sch.OnDue("quiz", qz.HandleDue)
 
 	lf := ledger.New(env, cfg.Ledger, qz)
 	lf.Register(r)
 	if err := sch.Add("digest", cfg.Schedule.Digest, lf.Digest); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return lf.API(), nil
+	wb := workbench.New(env, cfg.Console, workbench.Deps{Events: ev, Notices: nt, Tips: tp, Quiz: qz, Ledger: lf, Outbox: ob})
+	wb.Register(r)
+	return lf.API(), wb.Handler(), nil
 }
 
 // drainTrial waits, at the end of a scripted trial, until the updates in

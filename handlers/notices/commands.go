@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"gridbot/bot"
 	"gridbot/bot/when"
@@ -49,51 +48,18 @@ func (f *Feature) cmdNotice(ctx context.Context, c *bot.Context) error {
 		return f.cmdList(ctx, c)
 	}
 	c.Args = orig
-	return f.compose(ctx, c, false)
+	return f.composeCmd(ctx, c, false)
 }
 
 func (f *Feature) cmdUrgent(ctx context.Context, c *bot.Context) error {
-	return f.compose(ctx, c, true)
+	return f.composeCmd(ctx, c, true)
 }
 
 // compose parses the notice, resolves its targets, stores a draft and
 // shows the preview with the confirm buttons. Nothing is sent.
-func (f *Feature) compose(ctx context.Context, c *bot.Context, urgent bool) error {
-	names, err := c.Dir.GridNames(ctx)
+func (f *Feature) composeCmd(ctx context.Context, c *bot.Context, urgent bool) error {
+	d, err := f.compose(ctx, c.Update.User, c.Args, urgent)
 	if err != nil {
-		return err
-	}
-	known := make(map[string]bool, len(names))
-	for _, n := range names {
-		known[n] = true
-	}
-	now := f.now()
-	req, err := parseNotice(c.Args, now, f.env.Loc, func(s string) bool { return known[s] }, f.cfg.MaxAhead)
-	if err != nil {
-		return err
-	}
-	if n := utf8.RuneCountInString(req.Body); n > f.cfg.MaxRunes {
-		return bot.Userf(msgTooLong, n, f.cfg.MaxRunes)
-	}
-	grids, err := c.Dir.Resolve(ctx, req.Spec)
-	if err != nil {
-		return err
-	}
-	d := &draft{User: c.Update.User, Body: req.Body, Urgent: urgent, At: req.At,
-		Targets: map[bot.ChatRef]string{}, Grids: len(grids)}
-	gnames := make([]string, len(grids))
-	for i, g := range grids {
-		gnames[i] = g.Name
-		d.Members += g.Members()
-		for _, ch := range bot.ActiveChats([]bot.Grid{g}) {
-			d.Targets[ch] = g.Name
-		}
-	}
-	if len(d.Targets) == 0 {
-		return bot.Userf(msgNoChats)
-	}
-	d.Label = bot.Truncate(strings.Join(gnames, "、"), 60)
-	if err := f.saveDraft(ctx, d); err != nil {
 		return err
 	}
 	return c.ReplyMessage(ctx, f.preview(*d))
@@ -273,30 +239,11 @@ func (f *Feature) cmdCancel(ctx context.Context, c *bot.Context) error {
 	if err != nil {
 		return err
 	}
-	nt, err := f.loadUser(ctx, n)
+	reply, err := f.Cancel(ctx, n)
 	if err != nil {
 		return err
 	}
-	if nt.Status != nsQueued {
-		return bot.Userf(msgCancelDone, n, statusText(nt.Status))
-	}
-	if nt.At.IsZero() || !nt.At.After(f.env.Now()) {
-		return bot.Userf(msgCancelLate, n, n)
-	}
-	if f.ops.Canceller == nil {
-		return bot.Userf(msgCancelNone)
-	}
-	k, err := f.ops.Canceller.Cancel(ctx, nt.BID)
-	if err != nil {
-		return fmt.Errorf("cancel notice %d: %w", n, err)
-	}
-	if k == 0 {
-		return bot.Userf(msgCancelLate, n, n)
-	}
-	if _, err := f.transition(ctx, n, nsCancelled); err != nil {
-		return err
-	}
-	return c.Reply(ctx, fmt.Sprintf(msgCancelled, n, k))
+	return c.Reply(ctx, reply)
 }
 
 func (f *Feature) cmdRecall(ctx context.Context, c *bot.Context) error {
@@ -304,35 +251,11 @@ func (f *Feature) cmdRecall(ctx context.Context, c *bot.Context) error {
 	if err != nil {
 		return err
 	}
-	nt, err := f.loadUser(ctx, n)
+	reply, err := f.Recall(ctx, n)
 	if err != nil {
 		return err
 	}
-	if nt.Status == nsRecalled || nt.Status == nsCancelled {
-		return bot.Userf(msgAlreadyDone, n, statusText(nt.Status))
-	}
-	if f.ops.Canceller != nil {
-		if _, err := f.ops.Canceller.Cancel(ctx, nt.BID); err != nil {
-			f.env.Log.Warn("cancel before recall", "notice", n, "err", err)
-		}
-	}
-	deleted, failed, err := f.recallBroadcast(ctx, nt.BID)
-	if err != nil {
-		return err
-	}
-	if deleted+failed == 0 {
-		return bot.Userf(msgRecallNone, n)
-	}
-	if deleted > 0 {
-		if _, err := f.transition(ctx, n, nsRecalled); err != nil {
-			return err
-		}
-	}
-	tail := ""
-	if failed > 0 {
-		tail = fmt.Sprintf(msgRecallFail, failed)
-	}
-	return c.Reply(ctx, fmt.Sprintf(msgRecalled, n, deleted, tail))
+	return c.Reply(ctx, reply)
 }
 
 func (f *Feature) recallBroadcast(ctx context.Context, bid string) (deleted, failed int, err error) {
@@ -363,34 +286,20 @@ func (f *Feature) recallBroadcast(ctx context.Context, bid string) (deleted, fai
 }
 
 func (f *Feature) cmdList(ctx context.Context, c *bot.Context) error {
-	ns, err := f.recent(ctx, f.cfg.ListSize)
+	ns, err := f.Recent(ctx, f.cfg.ListSize)
 	if err != nil {
 		return err
 	}
 	if len(ns) == 0 {
 		return c.Reply(ctx, msgListEmpty)
 	}
-	now := f.now()
 	lines := []string{msgListHead}
 	for _, nt := range ns {
-		var st string
-		switch {
-		case nt.Status == nsQueued && nt.At.After(now):
-			st = fmt.Sprintf(stQueuedFuture, when.Format(nt.At, now, f.env.Loc))
-		case nt.Status == nsQueued:
-			at := nt.At
-			if at.IsZero() {
-				at = nt.Created
-			}
-			st = fmt.Sprintf(stQueued, when.Format(at, now, f.env.Loc))
-		default:
-			st = statusText(nt.Status)
-		}
 		urg := ""
 		if nt.Urgent {
 			urg = msgListUrg
 		}
-		lines = append(lines, fmt.Sprintf(msgListLine, nt.N, st, urg,
+		lines = append(lines, fmt.Sprintf(msgListLine, nt.N, nt.State, urg,
 			bot.Esc(nt.Label), nt.Chats, bot.Esc(bot.Truncate(strings.ReplaceAll(nt.Body, "\n", " "), 40))))
 	}
 	return c.Reply(ctx, strings.Join(lines, "\n"))

@@ -34,7 +34,7 @@ const answerCap = 10 * time.Minute
 type Feature struct {
 	env  bot.Env
 	cfg  Config
-	bank []Question
+	live *liveBank
 	base string
 	ttl  int64
 
@@ -75,12 +75,13 @@ func NewWithBank(env bot.Env, cfg Config, bank []Question) *Feature {
 	if env.Log == nil {
 		env.Log = slog.Default()
 	}
-	return &Feature{env: env, cfg: cfg, bank: bank, base: env.Keys.Key("quiz", "{quiz}") + ":",
+	return &Feature{env: env, cfg: cfg, live: newLiveBank(bank), base: env.Keys.Key("quiz", "{quiz}") + ":",
 		ttl: int64(cfg.KeepDays) * 86400, rounds: map[int]*round{}}
 }
 
-// Bank returns the questions the feature asks from.
-func (f *Feature) Bank() []Question { return f.bank }
+// Bank returns the questions the feature asks from, as last loaded (the
+// files and the questions added on the console).
+func (f *Feature) Bank() []Question { return f.questions() }
 
 func (f *Feature) key(parts ...string) string { return f.base + strings.Join(parts, ":") }
 func (f *Feature) roundKey(id int, parts ...string) string {
@@ -170,8 +171,12 @@ func answerSet(ans []int) string {
 // pick chooses the questions of a new round.
 func (f *Feature) pick(ctx context.Context) ([]Question, error) {
 	n := f.cfg.Questions
-	if len(f.bank) < n {
-		return nil, bot.Userf(msgNotEnough, n, len(f.bank))
+	if err := f.sync(ctx); err != nil {
+		f.env.Log.Warn("quiz: reload custom questions", "err", err)
+	}
+	bank := f.questions()
+	if len(bank) < n {
+		return nil, bot.Userf(msgNotEnough, n, len(bank))
 	}
 	recent, err := f.recentIDs(ctx)
 	if err != nil {
@@ -181,7 +186,7 @@ func (f *Feature) pick(ctx context.Context) ([]Question, error) {
 	if f.cfg.Lean != nil {
 		lean = f.cfg.Lean(ctx)
 	}
-	return pickQuestions(f.bank, recent, lean, n, rand.IntN), nil
+	return pickQuestions(bank, recent, lean, n, rand.IntN), nil
 }
 
 func (f *Feature) recentIDs(ctx context.Context) (map[string]bool, error) {

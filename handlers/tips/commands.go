@@ -225,7 +225,7 @@ func (f *Feature) cmdHistory(ctx context.Context, c *bot.Context) error {
 	lines := []string{fmt.Sprintf(msgHistHead, bot.Esc(g), total)}
 	for i := len(h) - 1; i >= 0; i-- {
 		title := msgGone
-		if t, ok := f.bank.Get(h[i].TipID); ok {
+		if t, ok := f.cur().bank.Get(h[i].TipID); ok {
 			title = t.Title
 		}
 		lines = append(lines, fmt.Sprintf(msgHistLine, h[i].At.In(f.env.Loc).Format("2006-01-02"), bot.Esc(title)))
@@ -236,7 +236,7 @@ func (f *Feature) cmdHistory(ctx context.Context, c *bot.Context) error {
 func (f *Feature) cmdToday(ctx context.Context, c *bot.Context) error {
 	if c.Grid == "" {
 		day := f.now().YearDay() + f.now().Year()*366
-		t, _ := f.bank.Get(f.order[day%len(f.order)])
+		t, _ := f.cur().bank.Get(f.cur().order[day%len(f.cur().order)])
 		return c.ReplyMessage(ctx, Format(t, ""))
 	}
 	tip, pushed, err := f.Today(ctx, c.Grid)

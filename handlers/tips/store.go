@@ -2,6 +2,7 @@ package tips
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -96,9 +97,10 @@ func (f *Feature) take(ctx context.Context, mode takeMode, grids []string, fires
 	if len(grids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, 0, 4+len(f.order)+2*len(grids))
-	args = append(args, string(mode), f.env.Now().Unix(), f.key("had", ""), len(f.order))
-	for _, id := range f.order {
+	order := f.cur().order
+	args := make([]any, 0, 4+len(order)+2*len(grids))
+	args = append(args, string(mode), f.env.Now().Unix(), f.key("had", ""), len(order))
+	for _, id := range order {
 		args = append(args, id)
 	}
 	for i, g := range grids {
@@ -182,13 +184,19 @@ func (f *Feature) HistoryCount(ctx context.Context, grid string) (int64, error) 
 	return n, nil
 }
 
-// state loads the last-push times and staff schedule overrides.
+// state loads the last-push times and staff schedule overrides, and in
+// the same round trip the custom tips' version, reloading them when it
+// moved.
 func (f *Feature) state(ctx context.Context) (last map[string]string, sched map[string]string, err error) {
 	pipe := f.env.Redis.Pipeline()
 	l := pipe.HGetAll(ctx, f.lastKey())
 	s := pipe.HGetAll(ctx, f.schedKey())
-	if _, err := pipe.Exec(ctx); err != nil {
+	v := pipe.Get(ctx, f.customVerKey())
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, nil, fmt.Errorf("tip state: %w", err)
+	}
+	if ver, _ := v.Int64(); ver != f.cur().ver {
+		f.sync(ctx)
 	}
 	return l.Val(), s.Val(), nil
 }
@@ -210,7 +218,7 @@ func (f *Feature) RecentCategories(ctx context.Context, since time.Time) ([]stri
 			if p.At.Before(since) {
 				continue
 			}
-			if t, ok := f.bank.Get(p.TipID); ok {
+			if t, ok := f.cur().bank.Get(p.TipID); ok {
 				count[t.Category]++
 			}
 		}

@@ -23,8 +23,7 @@ import (
 type Feature struct {
 	env   bot.Env
 	cfg   Config
-	bank  *Bank
-	order []string
+	live  *liveBank
 	def   cron.Schedule
 	specs sync.Map // spec string → cron.Schedule
 }
@@ -62,13 +61,14 @@ func New(env bot.Env, cfg Config) (*Feature, error) {
 	if env.Log == nil {
 		env.Log = slog.Default()
 	}
-	f := &Feature{env: env, cfg: cfg, bank: bank, order: bank.Order()}
+	f := &Feature{env: env, cfg: cfg, live: newLiveBank(bank)}
 	f.def, _ = ParseSpec(cfg.Schedule)
 	return f, nil
 }
 
-// Bank returns the loaded tip bank.
-func (f *Feature) Bank() *Bank { return f.bank }
+// Bank returns the tip bank as last loaded: the files and the tips added
+// on the console.
+func (f *Feature) Bank() *Bank { return f.cur().bank }
 
 // Jobs returns the job main registers with the scheduler: one tick (every
 // minute by default) that pushes to each grid whose own time has come
@@ -173,6 +173,7 @@ type Result struct {
 // PushNow enqueues the next tip for each of grids at once (staff asked),
 // skipping grids with no group the bot can post in.
 func (f *Feature) PushNow(ctx context.Context, grids []bot.Grid) ([]Result, error) {
+	f.sync(ctx)
 	var names []string
 	for _, g := range grids {
 		if hasActive(g) {
@@ -195,7 +196,7 @@ func (f *Feature) deliver(ctx context.Context, got []taken, grids []bot.Grid) ([
 	var errs []error
 	for _, t := range got {
 		g := byName[t.Grid]
-		tip, _ := f.bank.Get(t.Tip)
+		tip, _ := f.cur().bank.Get(t.Tip)
 		chats := bot.ActiveChats([]bot.Grid{g})
 		gm := make(map[bot.ChatRef]string, len(chats))
 		for _, c := range chats {
@@ -223,6 +224,7 @@ func (f *Feature) deliver(ctx context.Context, got []taken, grids []bot.Grid) ([
 // Preview returns the tip each grid will get next and when, without
 // changing anything.
 func (f *Feature) Preview(ctx context.Context, grids []bot.Grid) ([]Result, error) {
+	f.sync(ctx)
 	names := make([]string, len(grids))
 	for i, g := range grids {
 		names[i] = g.Name
@@ -238,7 +240,7 @@ func (f *Feature) Preview(ctx context.Context, grids []bot.Grid) ([]Result, erro
 	now := f.now()
 	out := make([]Result, 0, len(got))
 	for _, t := range got {
-		tip, _ := f.bank.Get(t.Tip)
+		tip, _ := f.cur().bank.Get(t.Tip)
 		_, s := f.scheduleOf(t.Grid, sched)
 		out = append(out, Result{Grid: t.Grid, Tip: tip, Next: s.Next(now)})
 	}
@@ -247,6 +249,7 @@ func (f *Feature) Preview(ctx context.Context, grids []bot.Grid) ([]Result, erro
 
 // Skip marks the next tip of each grid as had without pushing it.
 func (f *Feature) Skip(ctx context.Context, grids []bot.Grid) ([]Result, error) {
+	f.sync(ctx)
 	names := make([]string, len(grids))
 	for i, g := range grids {
 		names[i] = g.Name
@@ -257,7 +260,7 @@ func (f *Feature) Skip(ctx context.Context, grids []bot.Grid) ([]Result, error) 
 	}
 	out := make([]Result, 0, len(got))
 	for _, t := range got {
-		tip, _ := f.bank.Get(t.Tip)
+		tip, _ := f.cur().bank.Get(t.Tip)
 		out = append(out, Result{Grid: t.Grid, Tip: tip})
 	}
 	return out, nil
@@ -266,12 +269,13 @@ func (f *Feature) Skip(ctx context.Context, grids []bot.Grid) ([]Result, error) 
 // Today returns the tip last pushed to grid; ok is false when none has
 // been pushed yet (tip is then the next one).
 func (f *Feature) Today(ctx context.Context, grid string) (tip Tip, ok bool, err error) {
+	f.sync(ctx)
 	h, err := f.History(ctx, grid, 1)
 	if err != nil {
 		return Tip{}, false, err
 	}
 	if len(h) == 1 {
-		if t, found := f.bank.Get(h[0].TipID); found {
+		if t, found := f.cur().bank.Get(h[0].TipID); found {
 			return t, true, nil
 		}
 	}
@@ -279,7 +283,7 @@ func (f *Feature) Today(ctx context.Context, grid string) (tip Tip, ok bool, err
 	if err != nil || len(got) == 0 {
 		return Tip{}, false, err
 	}
-	t, _ := f.bank.Get(got[0].Tip)
+	t, _ := f.cur().bank.Get(got[0].Tip)
 	return t, false, nil
 }
 

@@ -84,21 +84,21 @@ func TestCycleWithoutRepeatsAndWrap(t *testing.T) {
 			seen[id] = true
 		}
 	}
-	if got, want := by["1网格"][0], fx.f.order[0]; got != want {
+	if got, want := by["1网格"][0], fx.f.cur().order[0]; got != want {
 		t.Errorf("1网格 first tip %s, want %s", got, want)
 	}
 	if by["1网格"][0] == by["2网格"][0] {
 		t.Errorf("grid 2 skipped one but got the same first tip as grid 1")
 	}
 	// Grid 2 wrapped on its last push: a new cycle starts at the first tip.
-	if got, want := by["2网格"][n-1], fx.f.order[0]; got != want {
+	if got, want := by["2网格"][n-1], fx.f.cur().order[0]; got != want {
 		t.Errorf("2网格 push %d = %s, want wrap to %s", n, got, want)
 	}
 	res, err := fx.f.PushNow(ctx, gs[:1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := res[0].Tip.ID, fx.f.order[0]; got != want {
+	if got, want := res[0].Tip.ID, fx.f.cur().order[0]; got != want {
 		t.Errorf("1网格 after a full cycle got %s, want %s (wrap)", got, want)
 	}
 }
@@ -269,7 +269,7 @@ func TestEnqueueFailureKeepsTipForNextTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := res[0].Tip.ID, fx.f.order[0]; got != want {
+	if got, want := res[0].Tip.ID, fx.f.cur().order[0]; got != want {
 		t.Errorf("after a failed push got %s, want the same first tip %s", got, want)
 	}
 	h, _ := fx.f.History(ctx, "1网格", 0)

@@ -1,0 +1,340 @@
+package events
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
+	"gridbot/bot/when"
+)
+
+// The exported functions in this file are the events service: the chat
+// commands and the staff web console both call them, so the two always
+// validate, store and answer the same way. Errors meant for the person are
+// *bot.UserError with the same Chinese text the chat shows; replies are
+// Telegram HTML (render them with bot.PlainText elsewhere).
+
+// Create publishes an activity from form, the same lines the chat form
+// takes ("活动：…\n时间：…"); chatGrid is the grid of the chat it came from
+// ("" outside a bound group, where the form must name 网格). It returns the
+// stored event and the confirmation reply.
+func (f *Feature) Create(ctx context.Context, by bot.UserRef, chatGrid, form string) (*Event, string, error) {
+	form, chain := cutChainField(form)
+	if chain && f.env.Replies == nil {
+		return nil, "", bot.Userf(msgChainNoRoom)
+	}
+	fm, err := readForm(form, f.now(), f.env.Loc, chatGrid == "")
+	if err != nil {
+		return nil, "", err
+	}
+	spec := fm.Grids
+	if spec == "" {
+		if chatGrid == "" {
+			return nil, "", missing(fGrids)
+		}
+		spec = chatGrid
+	}
+	grids, err := f.env.Dir.Resolve(ctx, spec)
+	if err != nil {
+		return nil, "", err
+	}
+	names := make([]string, len(grids))
+	for i, g := range grids {
+		names[i] = g.Name
+	}
+	e := &Event{Title: fm.Title, Place: fm.Place, Desc: fm.Desc, Start: fm.Start, End: fm.End,
+		Deadline: fm.Deadline, Seats: fm.Seats, Grids: names, HH: fm.HH, Hours: fm.Hours, Creator: by, Chain: chain}
+	if err := f.st.create(ctx, e); err != nil {
+		return nil, "", err
+	}
+	f.scheduleReminders(ctx, e)
+	n, err := f.post(ctx, e, grids)
+	if err != nil {
+		return e, "", err
+	}
+	if chain {
+		if _, err := f.showList(ctx, e); err != nil {
+			return e, "", err
+		}
+	}
+	if n == 0 {
+		return e, fmt.Sprintf(msgCreatedNoCh, bot.Esc(e.Title), e.ID), nil
+	}
+	return e, fmt.Sprintf(msgCreated, bot.Esc(e.Title), e.ID, f.fmtTime(e.Start),
+		bot.Esc(e.Place), e.Seats, bot.Esc(strings.Join(names, "、")), n), nil
+}
+
+// Cancel cancels activity id, tells every household that signed up
+// (privately) and the groups, and returns the reply for staff.
+func (f *Feature) Cancel(ctx context.Context, id int64) (string, error) {
+	res, err := f.st.cancel(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	title := bot.Esc(res.Title)
+	switch res.Code {
+	case "nf":
+		return "", bot.Userf(msgNotFound, id)
+	case "again":
+		return "", bot.Userf(msgCancelAgain, title, id)
+	}
+	f.unschedule(ctx, dueKey(id, "r24"))
+	f.unschedule(ctx, dueKey(id, "r1"))
+	f.unschedule(ctx, dueKey(id, "close"))
+	if err := f.env.Redis.ZRem(ctx, f.st.openKey(), id).Err(); err != nil {
+		f.log.Warn("drop cancelled event from open list", "event", id, "err", err)
+	}
+	f.touched(ctx, id, res.Dirty)
+	f.touchList(ctx, id)
+	people := pairs(res.Extra)
+	start := f.fmtTime(res.Start)
+	for _, p := range people {
+		text := fmt.Sprintf(msgCancelNotice, title, id, start, bot.Esc(res.Place))
+		if _, err := f.env.Send.Send(ctx, p.User.PrivateChat(), bot.Message{Text: displayName(p.Name) + "，" + text}); err != nil {
+			f.log.Debug("cancel notice not delivered privately", "event", id, "user", p.User, "err", err)
+		}
+	}
+	if e, err := f.st.get(ctx, id); err == nil {
+		f.broadcast(ctx, e, "event", bot.Message{Text: fmt.Sprintf(msgCancelGroup, title, id, start)})
+	}
+	return fmt.Sprintf(msgCancelDone, title, id, len(people)), nil
+}
+
+// Edit changes one of 名额, 时间, 地点 or 截止 of activity id; change is what
+// follows the number in the chat command ("名额 40", "时间 12月5日 19:00").
+// Households are told of a new time or place; it returns the reply.
+func (f *Feature) Edit(ctx context.Context, id int64, change string) (string, error) {
+	fld, v, ok := keyed(strings.TrimSpace(when.Fold(change)))
+	if !ok || v == "" {
+		return "", bot.Userf(msgEditUsage)
+	}
+	e, err := f.load(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if e.Cancelled() {
+		return "", bot.Userf(msgCancelled, bot.Esc(e.Title), id)
+	}
+	switch fld {
+	case fSeats:
+		return f.editSeats(ctx, id, v)
+	case fStart, fDeadline:
+		t, err := parseTime(fld, v, f.now(), f.env.Loc)
+		if err != nil {
+			return "", err
+		}
+		if !t.After(f.now()) {
+			return "", bot.Userf(msgStartPast, f.fmtTime(t))
+		}
+		if fld == fStart {
+			if err := f.moveStart(ctx, e, t); err != nil {
+				return "", err
+			}
+		} else {
+			if t.After(e.Start) {
+				return "", bot.Userf(msgDeadlineLate, f.fmtTime(e.Start))
+			}
+			if err := f.st.set(ctx, id, "deadline", t.Unix()); err != nil {
+				return "", err
+			}
+			e.Deadline = t
+			f.schedule(ctx, dueKey(id, "close"), t)
+		}
+		return f.edited(ctx, e, fld, f.fmtTime(t))
+	case fPlace:
+		if len([]rune(v)) > maxPlace {
+			return "", bad(fPlace, fmt.Sprintf("地点太长了（最多 %d 个字）。", maxPlace))
+		}
+		if err := f.st.set(ctx, id, "place", v); err != nil {
+			return "", err
+		}
+		e.Place = v
+		return f.edited(ctx, e, fld, bot.Esc(v))
+	}
+	return "", bot.Userf(msgEditUnknown)
+}
+
+func (f *Feature) editSeats(ctx context.Context, id int64, v string) (string, error) {
+	seats, err := count(fSeats, v, maxSeats, "个", "人", "名", "位")
+	if err != nil {
+		return "", err
+	}
+	res, err := f.st.setSeats(ctx, id, seats)
+	if err != nil {
+		return "", err
+	}
+	switch res.Code {
+	case "below":
+		return "", bot.Userf(msgEditBelow, res.Num, res.Num)
+	case "nf":
+		return "", bot.Userf(msgNotFound, id)
+	case "cancelled":
+		return "", bot.Userf(msgCancelled, bot.Esc(res.Title), id)
+	}
+	f.touched(ctx, id, res.Dirty)
+	f.touchList(ctx, id)
+	text := fmt.Sprintf(msgEditSeats, bot.Esc(res.Title), id, seats, res.Left)
+	if p := pairs(res.Extra); len(p) > 0 {
+		f.notifyPromoted(ctx, id, res, p)
+		text += fmt.Sprintf(msgEditPromo, len(p))
+	}
+	return text, nil
+}
+
+func (f *Feature) moveStart(ctx context.Context, e *Event, t time.Time) error {
+	fields := []any{"start", t.Unix()}
+	if !e.Deadline.Before(e.Start) || e.Deadline.After(t) {
+		fields = append(fields, "deadline", t.Unix())
+		e.Deadline = t
+	}
+	if !e.End.IsZero() {
+		e.End = t.Add(e.End.Sub(e.Start))
+		fields = append(fields, "end", e.End.Unix())
+	}
+	e.Start = t
+	if err := f.st.set(ctx, e.ID, fields...); err != nil {
+		return err
+	}
+	if err := f.env.Redis.ZAdd(ctx, f.st.openKey(), redis.Z{Score: float64(t.Unix()), Member: e.ID}).Err(); err != nil {
+		return fmt.Errorf("move event %d: %w", e.ID, err)
+	}
+	f.scheduleReminders(ctx, e)
+	return nil
+}
+
+// edited refreshes the notices, tells confirmed and waitlisted households
+// of a change of time or place, and returns the confirmation for staff.
+func (f *Feature) edited(ctx context.Context, e *Event, fld *field, shownValue string) (string, error) {
+	f.schedule(ctx, dueKey(e.ID, "refresh"), f.now())
+	f.touchList(ctx, e.ID)
+	if fld != fDeadline {
+		in, wait, _, err := f.st.roster(ctx, e.ID)
+		if err != nil {
+			return "", err
+		}
+		for _, s := range append(in, wait...) {
+			text := fmt.Sprintf(msgEditNotify, bot.Esc(e.Title), e.ID, fld.name, shownValue, f.fmtTime(e.Start), bot.Esc(e.Place))
+			if _, err := f.env.Send.Send(ctx, s.User.PrivateChat(), bot.Message{Text: text}); err != nil {
+				f.log.Debug("change notice not delivered privately", "event", e.ID, "user", s.User, "err", err)
+			}
+		}
+	}
+	return fmt.Sprintf(msgEditDone, bot.Esc(e.Title), e.ID, fld.name, shownValue), nil
+}
+
+// Get returns activity id; a *bot.UserError when there is none.
+func (f *Feature) Get(ctx context.Context, id int64) (*Event, error) { return f.load(ctx, id) }
+
+// Upcoming returns the activities not cancelled that start after since,
+// by start time.
+func (f *Feature) Upcoming(ctx context.Context, since time.Time) ([]*Event, error) {
+	return f.st.upcoming(ctx, since)
+}
+
+// Open reports whether residents may still sign up for e now.
+func (f *Feature) Open(e *Event) bool { return e.open(f.now()) }
+
+// Targets reports whether e is for residents of grid.
+func (e *Event) Targets(grid string) bool { return e.targets(grid) }
+
+// RosterRow is one household in a roster, as shown to staff.
+type RosterRow struct {
+	// Kind is 正式 (seated), 候补 (waitlisted) or 现场 (checked in
+	// without signing up); Pos numbers the rows within their kind.
+	Kind   string
+	Pos    int
+	Name   string
+	N      int
+	Remark string
+	At     time.Time
+	Grid   string
+	User   bot.UserRef
+	// Checked is the check-in time ("01-02 15:04"), "" if not checked in.
+	Checked string
+}
+
+// Roster is an activity's sign-ups and check-ins.
+type Roster struct {
+	Event *Event
+	Rows  []RosterRow
+	// Seated and People count the seated households and their people;
+	// Waiting the waitlisted households; Checked the rows checked in.
+	Seated, People, Waiting, Checked int
+	rows                             []rosterRow
+}
+
+// Roster returns the sign-ups of activity id, seated first, then the
+// waitlist, then walk-ins, with check-in status.
+func (f *Feature) Roster(ctx context.Context, id int64) (*Roster, error) {
+	e, err := f.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	in, wait, chk, err := f.st.roster(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	walkIns, err := f.walkIns(ctx, e.ID, in, wait)
+	if err != nil {
+		return nil, err
+	}
+	r := &Roster{Event: e, rows: rosterRows(in, wait, walkIns, chk, f.env.Loc)}
+	for _, row := range r.rows {
+		s := row.S
+		r.Rows = append(r.Rows, RosterRow{Kind: row.Kind, Pos: row.Pos, Name: displayName(s.Name), N: s.N,
+			Remark: s.Remark, At: s.At, Grid: s.Grid, User: s.User, Checked: row.Checked})
+		switch row.Kind {
+		case "正式":
+			r.Seated++
+			r.People += s.N
+		case "候补":
+			r.Waiting++
+		}
+		if row.Checked != "" {
+			r.Checked++
+		}
+	}
+	return r, nil
+}
+
+// RosterText is the roster as the chat shows it (HTML).
+func (f *Feature) RosterText(r *Roster) string { return f.rosterText(r.Event, r.rows) }
+
+// RosterFiles returns the roster as CSV (UTF-8 with BOM, for Excel) and
+// XLSX, and the file name both share without extension.
+func (f *Feature) RosterFiles(r *Roster) (csvData, xlsx []byte, base string, err error) {
+	xlsx, err = rosterXLSX(r.Event, r.rows, f.env.Loc)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return rosterCSV(r.rows, f.env.Loc), xlsx, fmt.Sprintf("活动%d_%s_名单", r.Event.ID, fileSafe(r.Event.Title)), nil
+}
+
+// Only returns the roster cut to the households of the given grids (a grid
+// worker's view); the counts are recounted.
+func (r *Roster) Only(grids []string) *Roster {
+	out := &Roster{Event: r.Event}
+	for i, row := range r.rows {
+		if !slices.Contains(grids, row.S.Grid) {
+			continue
+		}
+		out.rows = append(out.rows, row)
+		out.Rows = append(out.Rows, r.Rows[i])
+		switch row.Kind {
+		case "正式":
+			out.Seated++
+			out.People += row.S.N
+		case "候补":
+			out.Waiting++
+		}
+		if row.Checked != "" {
+			out.Checked++
+		}
+	}
+	return out
+}

@@ -1,0 +1,231 @@
+package notices
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gridbot/bot"
+	"gridbot/bot/when"
+)
+
+// The exported functions in this file are the notices service: the chat
+// commands and the staff web console both call them, so a notice composed
+// on either is checked, previewed, confirmed, cancelled and recalled the
+// same way. Errors meant for the person are *bot.UserError; replies are
+// Telegram HTML.
+
+// Draft is a composed notice waiting for confirmation.
+type Draft struct {
+	ID string
+	// Label names the target grids ("3网格、5网格").
+	Label  string
+	Body   string
+	Urgent bool
+	// At is the scheduled time, zero for now.
+	At                    time.Time
+	Grids, Chats, Members int
+	// Targets maps each target chat to its grid.
+	Targets map[bot.ChatRef]string
+	// Preview is the preview the chat shows (HTML), Message what the
+	// groups will get (HTML).
+	Preview, Message string
+}
+
+// Compose reads a notice as staff type it after 通知 ("[time] targets
+// body"), resolves the grids, stores a draft for Confirm and returns it.
+// Nothing is sent.
+func (f *Feature) Compose(ctx context.Context, by bot.UserRef, args string, urgent bool) (Draft, error) {
+	d, err := f.compose(ctx, by, args, urgent)
+	if err != nil {
+		return Draft{}, err
+	}
+	return Draft{ID: d.ID, Label: d.Label, Body: d.Body, Urgent: d.Urgent, At: d.At, Grids: d.Grids,
+		Chats: len(d.Targets), Members: d.Members, Targets: d.Targets,
+		Preview: f.preview(*d).Text, Message: f.message(*d).Text}, nil
+}
+
+func (f *Feature) compose(ctx context.Context, by bot.UserRef, args string, urgent bool) (*draft, error) {
+	names, err := f.env.Dir.GridNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	known := make(map[string]bool, len(names))
+	for _, n := range names {
+		known[n] = true
+	}
+	now := f.now()
+	req, err := parseNotice(args, now, f.env.Loc, func(s string) bool { return known[s] }, f.cfg.MaxAhead)
+	if err != nil {
+		return nil, err
+	}
+	if n := utf8.RuneCountInString(req.Body); n > f.cfg.MaxRunes {
+		return nil, bot.Userf(msgTooLong, n, f.cfg.MaxRunes)
+	}
+	grids, err := f.env.Dir.Resolve(ctx, req.Spec)
+	if err != nil {
+		return nil, err
+	}
+	d := &draft{User: by, Body: req.Body, Urgent: urgent, At: req.At,
+		Targets: map[bot.ChatRef]string{}, Grids: len(grids)}
+	gnames := make([]string, len(grids))
+	for i, g := range grids {
+		gnames[i] = g.Name
+		d.Members += g.Members()
+		for _, ch := range bot.ActiveChats([]bot.Grid{g}) {
+			d.Targets[ch] = g.Name
+		}
+	}
+	if len(d.Targets) == 0 {
+		return nil, bot.Userf(msgNoChats)
+	}
+	d.Label = bot.Truncate(strings.Join(gnames, "、"), 60)
+	if err := f.saveDraft(ctx, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Confirm sends draft id, once however often it is confirmed, and returns
+// the notice number and the reply (reach, how to recall).
+func (f *Feature) Confirm(ctx context.Context, id string) (int, string, error) {
+	reply, err := f.confirm(ctx, id)
+	if err != nil {
+		return 0, "", err
+	}
+	n, err := f.env.Redis.HGet(ctx, f.key("d", id), "n").Int()
+	if err != nil {
+		return 0, reply, fmt.Errorf("notice number of draft %s: %w", id, err)
+	}
+	return n, reply, nil
+}
+
+// Drop discards draft id unsent.
+func (f *Feature) Drop(ctx context.Context, id string) (string, error) { return f.dropReply(ctx, id) }
+
+// Notice is a confirmed notice.
+type Notice struct {
+	N int
+	// BID is the outbox broadcast id.
+	BID     string
+	By      bot.UserRef
+	Created time.Time
+	// At is the scheduled time, zero when sent at once.
+	At     time.Time
+	Urgent bool
+	Body   string
+	Label  string
+	// Chats and Members are the reach planned at confirmation.
+	Chats, Members int
+	// Status is "queued" (sent or waiting for its time), "cancelled" or
+	// "recalled"; State says it in Chinese.
+	Status, State string
+	// Scheduled is true while a scheduled notice waits for its time.
+	Scheduled bool
+}
+
+func (f *Feature) exported(nt notice) Notice {
+	now := f.now()
+	out := Notice{N: nt.N, BID: nt.BID, By: nt.By, Created: nt.Created, At: nt.At, Urgent: nt.Urgent,
+		Body: nt.Body, Label: nt.Label, Chats: nt.Chats, Members: nt.Members, Status: nt.Status,
+		Scheduled: nt.Status == nsQueued && nt.At.After(now)}
+	switch {
+	case out.Scheduled:
+		out.State = fmt.Sprintf(stQueuedFuture, when.Format(nt.At, now, f.env.Loc))
+	case nt.Status == nsQueued:
+		at := nt.At
+		if at.IsZero() {
+			at = nt.Created
+		}
+		out.State = fmt.Sprintf(stQueued, when.Format(at, now, f.env.Loc))
+	default:
+		out.State = statusText(nt.Status)
+	}
+	return out
+}
+
+// Recent returns the newest n notices, newest first.
+func (f *Feature) Recent(ctx context.Context, n int) ([]Notice, error) {
+	ns, err := f.recent(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Notice, len(ns))
+	for i, nt := range ns {
+		out[i] = f.exported(nt)
+	}
+	return out, nil
+}
+
+// Get returns notice n; a *bot.UserError when there is none.
+func (f *Feature) Get(ctx context.Context, n int) (Notice, error) {
+	nt, err := f.loadUser(ctx, n)
+	if err != nil {
+		return Notice{}, err
+	}
+	return f.exported(nt), nil
+}
+
+// Cancel stops scheduled notice n before it goes out and returns the reply.
+func (f *Feature) Cancel(ctx context.Context, n int) (string, error) {
+	nt, err := f.loadUser(ctx, n)
+	if err != nil {
+		return "", err
+	}
+	if nt.Status != nsQueued {
+		return "", bot.Userf(msgCancelDone, n, statusText(nt.Status))
+	}
+	if nt.At.IsZero() || !nt.At.After(f.env.Now()) {
+		return "", bot.Userf(msgCancelLate, n, n)
+	}
+	if f.ops.Canceller == nil {
+		return "", bot.Userf(msgCancelNone)
+	}
+	k, err := f.ops.Canceller.Cancel(ctx, nt.BID)
+	if err != nil {
+		return "", fmt.Errorf("cancel notice %d: %w", n, err)
+	}
+	if k == 0 {
+		return "", bot.Userf(msgCancelLate, n, n)
+	}
+	if _, err := f.transition(ctx, n, nsCancelled); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf(msgCancelled, n, k), nil
+}
+
+// Recall deletes notice n from the groups it reached (where the platform
+// allows) and stops what has not gone out; it returns the reply.
+func (f *Feature) Recall(ctx context.Context, n int) (string, error) {
+	nt, err := f.loadUser(ctx, n)
+	if err != nil {
+		return "", err
+	}
+	if nt.Status == nsRecalled || nt.Status == nsCancelled {
+		return "", bot.Userf(msgAlreadyDone, n, statusText(nt.Status))
+	}
+	if f.ops.Canceller != nil {
+		if _, err := f.ops.Canceller.Cancel(ctx, nt.BID); err != nil {
+			f.env.Log.Warn("cancel before recall", "notice", n, "err", err)
+		}
+	}
+	deleted, failed, err := f.recallBroadcast(ctx, nt.BID)
+	if err != nil {
+		return "", err
+	}
+	if deleted+failed == 0 {
+		return "", bot.Userf(msgRecallNone, n)
+	}
+	if deleted > 0 {
+		if _, err := f.transition(ctx, n, nsRecalled); err != nil {
+			return "", err
+		}
+	}
+	tail := ""
+	if failed > 0 {
+		tail = fmt.Sprintf(msgRecallFail, failed)
+	}
+	return fmt.Sprintf(msgRecalled, n, deleted, tail), nil
+}

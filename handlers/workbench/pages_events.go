@@ -1,0 +1,249 @@
+package workbench
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"gridbot/bot"
+	"gridbot/handlers/events"
+)
+
+// eventRow is an activity in the list.
+type eventRow struct {
+	E      *events.Event
+	Open   bool
+	Past   bool
+	Status string
+}
+
+func (f *Feature) eventRows(r *http.Request, v *viewer, since time.Time) ([]eventRow, error) {
+	evs, err := f.d.Events.Upcoming(r.Context(), since)
+	if err != nil {
+		return nil, err
+	}
+	now := f.env.Now()
+	var out []eventRow
+	for _, e := range evs {
+		if !v.SeesAny(e.Grids) {
+			continue
+		}
+		row := eventRow{E: e, Open: f.d.Events.Open(e), Past: !e.Start.After(now)}
+		switch {
+		case row.Past:
+			row.Status = "已开始"
+		case !row.Open:
+			row.Status = "报名已截止"
+		case e.Left() == 0:
+			row.Status = "已满，可候补"
+		default:
+			row.Status = "报名中"
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+func (f *Feature) eventList(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	rows, err := f.eventRows(r, v, f.env.Now().AddDate(0, 0, -30))
+	if err != nil {
+		return err
+	}
+	f.render(w, http.StatusOK, "events", page{V: v, Title: "活动", Nav: "events", D: rows})
+	return nil
+}
+
+// eventForm is the create form as typed, kept to show again with an error.
+type eventForm struct {
+	Title, Start, End, Deadline, Place, Seats, HH, Hours, Desc string
+	All                                                        bool
+	Grids                                                      []string
+	Choices                                                    []string
+}
+
+func (f *Feature) gridChoices(r *http.Request) ([]string, error) {
+	return f.env.Dir.GridNames(r.Context())
+}
+
+func (f *Feature) eventNew(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	choices, err := f.gridChoices(r)
+	if err != nil {
+		return err
+	}
+	f.render(w, http.StatusOK, "event_new", page{V: v, Title: "新建活动", Nav: "events",
+		D: eventForm{Seats: "30", All: true, Choices: choices}})
+	return nil
+}
+
+// chatForm writes the page's fields as the lines of the chat form, so the
+// page is checked and stored by exactly the code that reads 发布活动.
+func (fm eventForm) chatForm() string {
+	var lines []string
+	add := func(key, v string) {
+		if v = oneLine(v); v != "" {
+			lines = append(lines, key+"："+v)
+		}
+	}
+	add("活动", fm.Title)
+	add("时间", datetimeLocal(fm.Start))
+	add("地点", fm.Place)
+	add("名额", fm.Seats)
+	if fm.All {
+		add("网格", "全部")
+	} else {
+		add("网格", strings.Join(fm.Grids, ","))
+	}
+	add("截止", datetimeLocal(fm.Deadline))
+	add("结束", datetimeLocal(fm.End))
+	add("每户最多", fm.HH)
+	add("志愿服务", fm.Hours)
+	add("说明", fm.Desc)
+	return strings.Join(lines, "\n")
+}
+
+func (f *Feature) eventCreate(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	fm := eventForm{Title: r.PostFormValue("title"), Start: r.PostFormValue("start"), End: r.PostFormValue("end"),
+		Deadline: r.PostFormValue("deadline"), Place: r.PostFormValue("place"), Seats: r.PostFormValue("seats"),
+		HH: r.PostFormValue("hh"), Hours: r.PostFormValue("hours"), Desc: r.PostFormValue("desc"),
+		All: r.PostFormValue("all") == "1", Grids: r.PostForm["grid"]}
+	e, reply, err := f.d.Events.Create(r.Context(), v.User, "", fm.chatForm())
+	if msg, ok := bot.UserMessage(err); ok {
+		fm.Choices, _ = f.gridChoices(r)
+		f.render(w, http.StatusUnprocessableEntity, "event_new", page{V: v, Title: "新建活动", Nav: "events",
+			Error: bot.PlainText(msg), D: fm})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.done(w, r, v, reply, "/console/events/"+itoa(e.ID))
+}
+
+// eventFor loads activity id and checks the viewer may see it.
+func (f *Feature) eventFor(r *http.Request, v *viewer) (*events.Event, error) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	e, err := f.d.Events.Get(r.Context(), id)
+	if _, ok := bot.UserMessage(err); ok {
+		return nil, refuse(http.StatusNotFound, bot.PlainText(err.Error()))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !v.SeesAny(e.Grids) {
+		return nil, refuse(http.StatusForbidden, msgOtherGrid)
+	}
+	return e, nil
+}
+
+func (f *Feature) rosterFor(r *http.Request, v *viewer) (*events.Roster, error) {
+	e, err := f.eventFor(r, v)
+	if err != nil {
+		return nil, err
+	}
+	ro, err := f.d.Events.Roster(r.Context(), e.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !v.Staff {
+		ro = ro.Only(v.Grids)
+	}
+	return ro, nil
+}
+
+type eventPage struct {
+	Row    eventRow
+	Roster *events.Roster
+}
+
+func (f *Feature) eventShow(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	return f.showEvent(w, r, v, http.StatusOK, "")
+}
+
+func (f *Feature) showEvent(w http.ResponseWriter, r *http.Request, v *viewer, code int, errMsg string) error {
+	ro, err := f.rosterFor(r, v)
+	if err != nil {
+		return err
+	}
+	e := ro.Event
+	row := eventRow{E: e, Open: f.d.Events.Open(e), Past: !e.Start.After(f.env.Now())}
+	if e.Cancelled() {
+		row.Status = "已取消"
+	}
+	f.render(w, code, "event", page{V: v, Title: e.Title, Nav: "events", Error: errMsg, D: eventPage{Row: row, Roster: ro}})
+	return nil
+}
+
+// eventEdit applies each changed field in turn through events.Edit, the
+// code behind 修改活动, and stops at the first refusal.
+func (f *Feature) eventEdit(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	e, err := f.eventFor(r, v)
+	if err != nil {
+		return err
+	}
+	var changes []string
+	if s := oneLine(r.PostFormValue("seats")); s != "" && s != itoa(int64(e.Seats)) {
+		changes = append(changes, "名额 "+s)
+	}
+	if s := datetimeLocal(r.PostFormValue("start")); s != "" && s != e.Start.In(f.env.Loc).Format("2006-01-02 15:04") {
+		changes = append(changes, "时间 "+s)
+	}
+	if s := datetimeLocal(r.PostFormValue("deadline")); s != "" && s != e.Deadline.In(f.env.Loc).Format("2006-01-02 15:04") {
+		changes = append(changes, "截止 "+s)
+	}
+	if s := oneLine(r.PostFormValue("place")); s != "" && s != e.Place {
+		changes = append(changes, "地点 "+s)
+	}
+	if len(changes) == 0 {
+		return f.showEvent(w, r, v, http.StatusUnprocessableEntity, msgChooseChange)
+	}
+	var replies []string
+	for _, c := range changes {
+		reply, err := f.d.Events.Edit(r.Context(), e.ID, c)
+		if msg, ok := bot.UserMessage(err); ok {
+			if len(replies) > 0 {
+				f.setFlash(r.Context(), v.sess, bot.PlainText(strings.Join(replies, "\n")))
+			}
+			return f.showEvent(w, r, v, http.StatusUnprocessableEntity, bot.PlainText(msg))
+		}
+		if err != nil {
+			return err
+		}
+		replies = append(replies, reply)
+	}
+	return f.done(w, r, v, strings.Join(replies, "\n"), "/console/events/"+itoa(e.ID))
+}
+
+func (f *Feature) eventCancel(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	e, err := f.eventFor(r, v)
+	if err != nil {
+		return err
+	}
+	reply, err := f.d.Events.Cancel(r.Context(), e.ID)
+	if msg, ok := bot.UserMessage(err); ok {
+		return f.showEvent(w, r, v, http.StatusUnprocessableEntity, bot.PlainText(msg))
+	}
+	if err != nil {
+		return err
+	}
+	return f.done(w, r, v, reply, "/console/events/"+itoa(e.ID))
+}
+
+func (f *Feature) rosterFile(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	ro, err := f.rosterFor(r, v)
+	if err != nil {
+		return err
+	}
+	csvData, xlsx, base, err := f.d.Events.RosterFiles(ro)
+	if err != nil {
+		return err
+	}
+	if strings.HasSuffix(r.URL.Path, ".csv") {
+		download(w, base+".csv", "text/csv; charset=utf-8", csvData)
+	} else {
+		download(w, base+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx)
+	}
+	return nil
+}
