@@ -130,10 +130,24 @@ func DeletePrefix(ctx context.Context, rdb redis.UniversalClient, prefix string)
 }
 
 // Counter is a go-redis hook that counts round trips: one per command sent
-// alone, one per pipeline or transaction. On a cluster it counts what each
+// alone, one per pipeline or transaction, connection upkeep left out (see
+// handshake). On a cluster it counts what each
 // node receives, so a pipeline split over two nodes counts two, and a
 // MOVED or ASK redirect counts the command again.
 type Counter struct{ n atomic.Int64 }
+
+// handshake reports whether cmd is the client's own upkeep rather than the
+// caller's work: a new connection's HELLO, AUTH, SELECT, READONLY and CLIENT
+// settings, a cluster slot-map load, and the INFO replication probe that
+// decides whether writes wait for a replica. They happen when a pool dials,
+// not per action, so the Counter leaves them out.
+func handshake(cmd redis.Cmder) bool {
+	switch cmd.Name() {
+	case "hello", "auth", "select", "readonly", "client", "cluster", "info":
+		return true
+	}
+	return false
+}
 
 // Count returns the round trips since the last Reset.
 func (c *Counter) Count() int64 { return c.n.Load() }
@@ -147,7 +161,9 @@ func (c *Counter) DialHook(next redis.DialHook) redis.DialHook { return next }
 // ProcessHook implements redis.Hook.
 func (c *Counter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		c.n.Add(1)
+		if !handshake(cmd) {
+			c.n.Add(1)
+		}
 		return next(ctx, cmd)
 	}
 }
@@ -201,7 +217,9 @@ func (h *hookList) DialHook(next redis.DialHook) redis.DialHook { return next }
 
 func (h *hookList) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		h.each(func(c *Counter) { c.n.Add(1) })
+		if !handshake(cmd) {
+			h.each(func(c *Counter) { c.n.Add(1) })
+		}
 		return next(ctx, cmd)
 	}
 }

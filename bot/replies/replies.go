@@ -163,7 +163,7 @@ func (c *Coalescer) Show(ctx context.Context, key string, posts map[bot.ChatRef]
 
 // Drop implements bot.Replies.
 func (c *Coalescer) Drop(ctx context.Context, key string) error {
-	if err := dropScript.Run(ctx, c.rdb, nil, c.base, key).Err(); err != nil {
+	if err := dropScript.Run(ctx, c.rdb, []string{c.key("lives:" + key)}, c.base, key).Err(); err != nil {
 		return fmt.Errorf("drop %s: %w", key, err)
 	}
 	return nil

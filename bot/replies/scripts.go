@@ -75,10 +75,11 @@ redis.call('EXPIRE', set, ttl)
 return 1
 `)
 
-// drop: ARGV base, key. Forgets the live message key in every chat.
+// drop: KEYS the live key's chat set. ARGV base, key. Forgets the live
+// message key in every chat.
 var dropScript = redis.NewScript(`
 local b, key = ARGV[1], ARGV[2]
-local set = b .. ':lives:' .. key
+local set = KEYS[1]
 for _, c in ipairs(redis.call('SMEMBERS', set)) do
   redis.call('HDEL', b .. ':dirty:' .. c, key)
   redis.call('HDEL', b .. ':live:' .. c, key)

@@ -220,6 +220,9 @@ func FuzzCutChainField(f *testing.F) {
 // group: queuing the answer for the coalescer (with the live list on or
 // off) costs one round trip more than sending it, and nothing else.
 func TestCoalescedAnswerCostsOneRoundTrip(t *testing.T) {
+	if redistest.Cluster() {
+		t.Skip("compares two paths' round trips; on a cluster the counter counts per node, so a pipeline split over nodes differs by where the keys hash")
+	}
 	trips := func(h *harness, chain bool) []int64 {
 		id := h.create(fmt.Sprintf(lantern, 10))
 		if chain {

@@ -98,6 +98,9 @@ func TestCorpusBareSignUpTakesTheOnlyActivity(t *testing.T) {
 // sign-up and cancellation through the router, typed plainly and typed the
 // way residents do: the parser is pure, so the counts are equal.
 func TestUnderstandingCostsNoRoundTrip(t *testing.T) {
+	if redistest.Cluster() {
+		t.Skip("compares two paths' round trips; on a cluster the counter counts per node, so a pipeline split over nodes differs by where the keys hash")
+	}
 	h := newHarness(t)
 	id := h.create(fmt.Sprintf(lantern, 60))
 	cnt := redistest.Count(h.rdb)
