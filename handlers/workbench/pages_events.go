@@ -56,7 +56,7 @@ func (f *Feature) eventList(w http.ResponseWriter, r *http.Request, v *viewer) e
 // eventForm is the create form as typed, kept to show again with an error.
 type eventForm struct {
 	Title, Start, End, Deadline, Place, Seats, HH, Hours, Desc string
-	All                                                        bool
+	All, Chain                                                 bool
 	Grids                                                      []string
 	Choices                                                    []string
 }
@@ -98,6 +98,9 @@ func (fm eventForm) chatForm() string {
 	add("每户最多", fm.HH)
 	add("志愿服务", fm.Hours)
 	add("说明", fm.Desc)
+	if fm.Chain {
+		add("接龙", "开")
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -105,7 +108,7 @@ func (f *Feature) eventCreate(w http.ResponseWriter, r *http.Request, v *viewer)
 	fm := eventForm{Title: r.PostFormValue("title"), Start: r.PostFormValue("start"), End: r.PostFormValue("end"),
 		Deadline: r.PostFormValue("deadline"), Place: r.PostFormValue("place"), Seats: r.PostFormValue("seats"),
 		HH: r.PostFormValue("hh"), Hours: r.PostFormValue("hours"), Desc: r.PostFormValue("desc"),
-		All: r.PostFormValue("all") == "1", Grids: r.PostForm["grid"]}
+		All: r.PostFormValue("all") == "1", Chain: r.PostFormValue("chain") == "1", Grids: r.PostForm["grid"]}
 	e, reply, err := f.d.Events.Create(r.Context(), v.User, "", fm.chatForm())
 	if msg, ok := bot.UserMessage(err); ok {
 		fm.Choices, _ = f.gridChoices(r)

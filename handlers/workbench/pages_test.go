@@ -571,3 +571,19 @@ func TestAuthRoundTrips(t *testing.T) {
 		t.Logf("%s: %d round trips to check a request", who.name, rt.Count())
 	}
 }
+
+// The page's 接龙 box becomes the chat form's 接龙 line, so the chat's own
+// check answers it: without reply coalescing the bot refuses it politely,
+// keeps what was typed, and stores nothing.
+func TestEventPageChainGoesThroughTheChatForm(t *testing.T) {
+	h := newHarness(t, Config{})
+	c := h.staff()
+	c.get("/console/events/new")
+	before := h.snapshot()
+	r := c.post("/console/events", url.Values{"csrf": {c.csrf}, "title": {"义诊"}, "start": {"2027-02-20T09:00"},
+		"place": {"卫生站"}, "seats": {"20"}, "all": {"1"}, "chain": {"1"}})
+	if r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "不能开接龙") || !strings.Contains(r.Body, "卫生站") {
+		t.Errorf("接龙 without coalescing = %d %s, want the chat's refusal with the form kept", r.Code, text(r.Body))
+	}
+	h.unchanged(before, "a refused 接龙 activity")
+}
