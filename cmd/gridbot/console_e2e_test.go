@@ -73,7 +73,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	fake.PushText(-100, 1, "/bind 3网格")
 	fake.PushText(-200, 1, "/bind 5网格")
 	if _, ok := fake.WaitCount(-200, 1, 15*time.Second); !ok {
-		t.Fatalf("bind: %v\n%s", fake.Texts(-100), p.stderr)
+		t.Fatalf("bind: %v\n%s", fake.Texts(-100), p.log())
 	}
 	fake.PushText(1, 1, "工作台")
 	var link string
@@ -88,7 +88,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 		return false
 	}); !ok {
-		t.Fatalf("no sign-in link: %v\n%s", fake.Texts(1), p.stderr)
+		t.Fatalf("no sign-in link: %v\n%s", fake.Texts(1), p.log())
 	}
 
 	shots := os.Getenv("CONSOLE_SCREENSHOTS")
@@ -114,7 +114,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	run := func(what string, acts ...chromedp.Action) {
 		t.Helper()
 		if err := chromedp.Run(ctx, acts...); err != nil {
-			t.Fatalf("%s: %v\nbot log:\n%s", what, err, p.stderr)
+			t.Fatalf("%s: %v\nbot log:\n%s", what, err, p.log())
 		}
 	}
 	shot := func(name string, width, height int64) {
@@ -183,15 +183,18 @@ func TestConsoleInBrowser(t *testing.T) {
 		fake.PushText(r.chat, r.user, r.text)
 	}
 	if _, ok := fake.WaitSent(15*time.Second, func(s []tgfake.Sent) bool {
-		n := 0
-		for _, m := range s {
-			if strings.Contains(m.Text, "报名成功") {
-				n++
+		confirmed := 0
+		for _, r := range residents {
+			for _, m := range s {
+				if (m.ChatID == r.chat || m.ChatID == r.user) && strings.Contains(m.Text, "报名成功") && strings.Contains(m.Text, r.name) {
+					confirmed++
+					break
+				}
 			}
 		}
-		return n >= 3
+		return confirmed == len(residents)
 	}); !ok {
-		t.Fatalf("sign-ups not confirmed: %v %v\n%s", fake.Texts(-100), fake.Texts(-200), p.stderr)
+		t.Fatalf("sign-ups not confirmed: %v %v\n%s", fake.Texts(-100), fake.Texts(-200), p.log())
 	}
 	run("roster", chromedp.Navigate(base+"/console/events/1"), chromedp.WaitVisible("#roster", chromedp.ByID),
 		chromedp.Text("#roster", &body))
@@ -228,7 +231,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("delivery report never showed both groups: %s\n%s", body, p.stderr)
+			t.Fatalf("delivery report never showed both groups: %s\n%s", body, p.log())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -262,8 +265,8 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 	}
 	checkKeyspace(t, RedisConfig{Addr: raddr, Prefix: prefix})
-	if strings.Contains(p.stderr.String(), "browser-test-secret") || strings.Contains(p.stderr.String(), "/console/login?t=") {
-		t.Errorf("the console secret or a sign-in link reached the log:\n%s", p.stderr)
+	if strings.Contains(p.log(), "browser-test-secret") || strings.Contains(p.log(), "/console/login?t=") {
+		t.Errorf("the console secret or a sign-in link reached the log:\n%s", p.log())
 	}
 }
 

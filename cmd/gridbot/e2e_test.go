@@ -182,13 +182,13 @@ func TestEndToEndBindAndReply(t *testing.T) {
 	case err := <-p.done:
 		p.done <- err
 		if err != nil {
-			t.Errorf("exit after SIGTERM: %v\n%s", err, p.stderr)
+			t.Errorf("exit after SIGTERM: %v\n%s", err, p.log())
 		}
 	case <-time.After(8 * time.Second):
 		t.Fatalf("still running 8s after SIGTERM")
 	}
-	if strings.Contains(p.stderr.String(), testToken) || strings.Contains(p.stderr.String(), "TESTtoken") {
-		t.Errorf("token in logs:\n%s", p.stderr)
+	if strings.Contains(p.log(), testToken) || strings.Contains(p.log(), "TESTtoken") {
+		t.Errorf("token in logs:\n%s", p.log())
 	}
 }
 
@@ -211,7 +211,7 @@ func TestKillMidStreamLosesNothing(t *testing.T) {
 	}
 	p := start(t, env)
 	if _, ok := fake.WaitSent(20*time.Second, func(s []tgfake.Sent) bool { return len(s) >= n/3 }); !ok {
-		t.Fatalf("bot did not get going:\n%s", p.stderr)
+		t.Fatalf("bot did not get going:\n%s", p.log())
 	}
 	_ = p.cmd.Process.Kill()
 	<-p.done
@@ -227,7 +227,7 @@ func TestKillMidStreamLosesNothing(t *testing.T) {
 				missing = append(missing, i)
 			}
 		}
-		t.Fatalf("after restart %d of %d updates answered; missing %v\nfirst run:\n%s\nsecond run:\n%s", answered(all, n), n, missing, p.stderr, p2.stderr)
+		t.Fatalf("after restart %d of %d updates answered; missing %v\nfirst run:\n%s\nsecond run:\n%s", answered(all, n), n, missing, p.log(), p2.log())
 	}
 	time.Sleep(300 * time.Millisecond)
 	dups := 0
