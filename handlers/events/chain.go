@@ -112,21 +112,14 @@ func (f *Feature) touchList(ctx context.Context, id int64) {
 // remarks or phones), seated then waiting, and the seats left. It
 // reports false once the list is off or the activity is gone.
 func (f *Feature) RenderList(ctx context.Context, chat bot.ChatRef, key string) (bot.Message, bool, error) {
-	id, ok := liveID(key)
-	if !ok {
-		return bot.Message{}, false, nil
-	}
-	e, err := f.st.get(ctx, id)
-	if errors.Is(err, errNotFound) {
-		return bot.Message{}, false, nil
-	}
-	if err != nil {
+	e, ok, err := f.liveEvent(ctx, key)
+	if !ok || err != nil {
 		return bot.Message{}, false, err
 	}
 	if !e.Chain {
 		return bot.Message{}, false, nil
 	}
-	in, wait, _, err := f.st.roster(ctx, id)
+	in, wait, _, err := f.st.roster(ctx, e.ID)
 	if err != nil {
 		return bot.Message{}, false, err
 	}
@@ -200,15 +193,8 @@ func writeLines(b *strings.Builder, ss []signup) {
 // RenderNotice renders the live notice key ("evn:<id>"): the activity's
 // notice as it stands now. It reports false once the activity is gone.
 func (f *Feature) RenderNotice(ctx context.Context, _ bot.ChatRef, key string) (bot.Message, bool, error) {
-	id, ok := liveID(key)
-	if !ok {
-		return bot.Message{}, false, nil
-	}
-	e, err := f.st.get(ctx, id)
-	if errors.Is(err, errNotFound) {
-		return bot.Message{}, false, nil
-	}
-	if err != nil {
+	e, ok, err := f.liveEvent(ctx, key)
+	if !ok || err != nil {
 		return bot.Message{}, false, err
 	}
 	return f.render(e), true, nil
@@ -252,4 +238,21 @@ func cutChainField(args string) (string, bool) {
 		first += "\n" + rest
 	}
 	return first, on
+}
+
+// liveEvent loads the activity of a live key ("ev:<id>", "evn:<id>"); ok is
+// false when the key names none or the activity is gone.
+func (f *Feature) liveEvent(ctx context.Context, key string) (*Event, bool, error) {
+	id, ok := liveID(key)
+	if !ok {
+		return nil, false, nil
+	}
+	e, err := f.st.get(ctx, id)
+	if errors.Is(err, errNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return e, true, nil
 }
