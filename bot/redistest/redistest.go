@@ -138,15 +138,26 @@ type Counter struct{ n atomic.Int64 }
 
 // handshake reports whether cmd is the client's own upkeep rather than the
 // caller's work: a new connection's HELLO, AUTH, SELECT, READONLY and CLIENT
-// settings, a cluster slot-map load, and the INFO replication probe that
-// decides whether writes wait for a replica. They happen when a pool dials,
+// settings, a cluster slot-map or COMMAND load, a health PING, and the INFO
+// replication probe that decides whether writes wait for a replica. They happen when a pool dials,
 // not per action, so the Counter leaves them out.
 func handshake(cmd redis.Cmder) bool {
 	switch cmd.Name() {
-	case "hello", "auth", "select", "readonly", "client", "cluster", "info":
+	case "hello", "auth", "select", "readonly", "client", "cluster", "info", "command", "ping":
 		return true
 	}
 	return false
+}
+
+// allHandshake reports whether a pipeline is only connection upkeep (a new
+// connection's HELLO and CLIENT SETINFO go as one).
+func allHandshake(cmds []redis.Cmder) bool {
+	for _, c := range cmds {
+		if !handshake(c) {
+			return false
+		}
+	}
+	return len(cmds) > 0
 }
 
 // Count returns the round trips since the last Reset.
@@ -171,7 +182,9 @@ func (c *Counter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 // ProcessPipelineHook implements redis.Hook.
 func (c *Counter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		c.n.Add(1)
+		if !allHandshake(cmds) {
+			c.n.Add(1)
+		}
 		return next(ctx, cmds)
 	}
 }
@@ -226,7 +239,9 @@ func (h *hookList) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 
 func (h *hookList) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		h.each(func(c *Counter) { c.n.Add(1) })
+		if !allHandshake(cmds) {
+			h.each(func(c *Counter) { c.n.Add(1) })
+		}
 		return next(ctx, cmds)
 	}
 }
