@@ -255,15 +255,41 @@ func text(body string) string {
 	return strings.Join(strings.Fields(tagRe.ReplaceAllString(body, " ")), " ")
 }
 
+// keysLike lists the keys matching pattern, on every master of a cluster.
+func (h *harness) keysLike(pattern string) []string {
+	h.t.Helper()
+	ctx := context.Background()
+	var mu sync.Mutex
+	var keys []string
+	scan := func(ctx context.Context, c redis.UniversalClient) error {
+		iter := c.Scan(ctx, 0, pattern, 500).Iterator()
+		for iter.Next(ctx) {
+			mu.Lock()
+			keys = append(keys, iter.Val())
+			mu.Unlock()
+		}
+		return iter.Err()
+	}
+	var err error
+	if cc, ok := h.rdb.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return scan(ctx, c) })
+	} else {
+		err = scan(ctx, h.rdb)
+	}
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return keys
+}
+
 // snapshot reads every key of the test's prefix with its value, so a test
 // can check a refused request changed nothing.
 func (h *harness) snapshot() map[string]string {
 	h.t.Helper()
 	ctx := context.Background()
 	out := map[string]string{}
-	iter := h.rdb.Scan(ctx, 0, string(h.keys)+":*", 500).Iterator()
-	for iter.Next(ctx) {
-		k := iter.Val()
+	keys := h.keysLike(string(h.keys) + ":*")
+	for _, k := range keys {
 		typ := h.rdb.Type(ctx, k).Val()
 		var v any
 		switch typ {
@@ -281,9 +307,6 @@ func (h *harness) snapshot() map[string]string {
 			v = h.rdb.LRange(ctx, k, 0, -1).Val()
 		}
 		out[k] = fmt.Sprint(typ, v)
-	}
-	if err := iter.Err(); err != nil {
-		h.t.Fatal(err)
 	}
 	return out
 }

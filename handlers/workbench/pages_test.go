@@ -553,6 +553,9 @@ func TestLogout(t *testing.T) {
 // the grids with their chats (3), one pipeline of memberships), and the
 // display name.
 func TestAuthRoundTrips(t *testing.T) {
+	if redistest.Cluster() {
+		t.Skip("a bound for one node: on a cluster the counter counts per node, and the worker's per-chat admin-cache pipeline splits by where its keys hash")
+	}
 	h := newHarness(t, Config{})
 	rt := redistest.Count(h.rdb)
 	for _, who := range []struct {
