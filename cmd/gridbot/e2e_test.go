@@ -54,13 +54,16 @@ func binary(t *testing.T) string {
 }
 
 // redisAddr returns the real Redis of GRIDBOT_TEST_REDIS, or a miniredis
-// listening on loopback (the binary is a separate process either way).
+// listening on loopback (the binary is a separate process either way) whose
+// keys expire on the wall clock, as the bot's claims and leases need.
 func redisAddr(t testing.TB) string {
 	if a := os.Getenv("GRIDBOT_TEST_REDIS"); a != "" {
 		host, _, _ := strings.Cut(a, "/")
 		return host
 	}
-	return miniredis.RunT(t).Addr()
+	mr := miniredis.RunT(t)
+	mr.ClockTTL(true)
+	return mr.Addr()
 }
 
 type proc struct {
