@@ -40,6 +40,11 @@ type Outbox interface {
 	Enqueue(ctx context.Context, b Broadcast) (id string, err error)
 	// Sent returns the platform message id of each chat reached so far.
 	Sent(ctx context.Context, id string) (map[ChatRef]string, error)
+	// GoesOutAt returns when a broadcast enqueued now, due at notBefore
+	// (zero: now) and urgent or not, starts going out: notBefore or now,
+	// or the end of the quiet hours it falls in. Confirmations to staff
+	// use it to say truthfully when a message will reach the groups.
+	GoesOutAt(notBefore time.Time, urgent bool) time.Time
 }
 
 // DueQueue fires named items at a time, once, across restarts and replicas.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"gridbot/bot"
 )
@@ -26,6 +27,9 @@ type Outbox struct {
 	FailAt int
 	// Deliver, when set, receives every broadcast's message at once.
 	Deliver bot.Sender
+	// Hold, when set, is what GoesOutAt returns for a non-urgent
+	// broadcast due before it (quiet hours in tests); zero holds nothing.
+	Hold time.Time
 
 	mu    sync.Mutex
 	calls int
@@ -34,6 +38,19 @@ type Outbox struct {
 }
 
 var _ bot.Outbox = (*Outbox)(nil)
+
+// GoesOutAt implements bot.Outbox: notBefore (or the current time), or
+// Hold when that is later and the broadcast is not urgent.
+func (o *Outbox) GoesOutAt(notBefore time.Time, urgent bool) time.Time {
+	t := notBefore
+	if t.IsZero() {
+		t = time.Now()
+	}
+	if !urgent && o.Hold.After(t) {
+		return o.Hold
+	}
+	return t
+}
 
 // Enqueue records b (unless told to fail) and returns its id.
 func (o *Outbox) Enqueue(ctx context.Context, b bot.Broadcast) (string, error) {

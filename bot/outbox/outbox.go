@@ -149,13 +149,7 @@ func (o *Outbox) Enqueue(ctx context.Context, b bot.Broadcast) (string, error) {
 		return "", fmt.Errorf("enqueue %s %s: %w", b.Kind, b.Ref, err)
 	}
 	now := o.now()
-	due := now
-	if b.NotBefore.After(due) {
-		due = b.NotBefore
-	}
-	if !b.Urgent {
-		due = o.quiet.hold(due)
-	}
+	due := o.dueAt(now, b.NotBefore, b.Urgent)
 	args[1], args[3], args[7] = due.UnixMilli(), now.Unix(), string(msg)
 	id, err := enqueueScript.Run(ctx, o.rdb,
 		[]string{o.key("seq"), o.key("pending"), o.key("recent")}, args...).Int64()
@@ -167,6 +161,22 @@ func (o *Outbox) Enqueue(ctx context.Context, b bot.Broadcast) (string, error) {
 	default:
 	}
 	return fmt.Sprint(id), nil
+}
+
+// GoesOutAt implements bot.Outbox.
+func (o *Outbox) GoesOutAt(notBefore time.Time, urgent bool) time.Time {
+	return o.dueAt(o.now(), notBefore, urgent)
+}
+
+func (o *Outbox) dueAt(now, notBefore time.Time, urgent bool) time.Time {
+	due := now
+	if notBefore.After(due) {
+		due = notBefore
+	}
+	if !urgent {
+		due = o.quiet.hold(due)
+	}
+	return due
 }
 
 // Sent returns the platform message id of each chat reached so far.

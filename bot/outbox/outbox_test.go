@@ -76,6 +76,13 @@ func TestQuietHoursHoldUntilMorning(t *testing.T) {
 	cfg.QuietStart, cfg.QuietEnd = "21:30", "07:30"
 	o := f.outbox(cfg)
 	run(t, o)
+	morning := time.Date(2026, 11, 23, 7, 30, 0, 0, bottest.Shanghai)
+	if got := o.GoesOutAt(time.Time{}, false); !got.Equal(morning) {
+		t.Errorf("GoesOutAt at 22:00 = %v, want %v (the end of quiet hours)", got, morning)
+	}
+	if got, want := o.GoesOutAt(time.Time{}, true), clk.Now(); !got.Equal(want) {
+		t.Errorf("GoesOutAt(urgent) at 22:00 = %v, want now %v", got, want)
+	}
 	tip, err := o.Enqueue(ctx, bot.Broadcast{Kind: "tip", Chats: []bot.ChatRef{"tg:1"}, Message: bot.Message{Text: "每日一学"}})
 	if err != nil {
 		t.Fatal(err)
