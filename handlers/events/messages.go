@@ -58,7 +58,7 @@ const (
 	msgNoRoom        = "%s，抱歉，名额不够改成 %d 人：%s（%d号）现在剩余名额 %d 个。\n仍为您保留原来的 %d 人报名。"
 	msgToastChg      = "已改为 %d 人"
 	msgToastOK       = "报名成功！剩余名额 %d 个"
-	msgToastWait     = "已满，已进入候补第 %d 位"
+	msgToastWait     = "已登记候补第 %d 位"
 	msgToastDup      = "您已经报过名了"
 	msgClosed        = "抱歉，%s（%d号）报名已截止。"
 	msgStarted       = "抱歉，%s（%d号）已经开始了，不能再报名或取消。"
