@@ -117,7 +117,12 @@ local chosen = redis.call('HGET', KEYS[5], ARGV[1]) or ''
 local role = 0
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then role = 2
 elseif grid ~= '' and redis.call('SISMEMBER', ARGV[3] .. grid, ARGV[1]) == 1 then role = 1 end
-return {grid, role, chosen}
+local homes = redis.call('HGET', KEYS[6], ARGV[1]) or ''
+if grid ~= '' and string.find('\31' .. homes .. '\31', '\31' .. grid .. '\31', 1, true) == nil then
+  if homes == '' then homes = grid else homes = homes .. '\31' .. grid end
+  redis.call('HSET', KEYS[6], ARGV[1], homes)
+end
+return {grid, role, chosen, homes}
 `)
 
 // Who is what the Directory knows of the speaker of an update.
@@ -128,19 +133,22 @@ type Who struct {
 	Role Role
 	// Name is the name the user chose with SetName, "" if none.
 	Name string
+	// Homes are the grids of the bound groups the user has been seen in
+	// (this chat's included), in the order first seen.
+	Homes []string
 }
 
-// Whois returns the grid bound to chat, the user's role there and the name
-// they chose, and remembers the platform's display name and handle; one
-// round trip. Admins of a bound group are grid workers too, but asking the
-// platform is slow, so callers check that only when a command needs it (see
-// Router).
+// Whois returns the grid bound to chat, the user's role there, the name
+// they chose and the grids they are known in, and remembers the platform's
+// display name and handle and, in a bound group, the grid; one round trip.
+// Admins of a bound group are grid workers too, but asking the platform is
+// slow, so callers check that only when a command needs it (see Router).
 func (d *Directory) Whois(ctx context.Context, chat ChatRef, user UserRef, name, username string) (Who, error) {
 	if username != "" {
 		username = user.Platform() + ":" + strings.ToLower(username)
 	}
 	res, err := whoisScript.Run(ctx, d.rdb,
-		[]string{d.chatKey(chat), d.key("staff"), d.key("names"), d.key("handles"), d.key("chosen")},
+		[]string{d.chatKey(chat), d.key("staff"), d.key("names"), d.key("handles"), d.key("chosen"), d.key("homes")},
 		string(user), name, d.key("workers", ""), username).Slice()
 	if err != nil {
 		return Who{}, fmt.Errorf("whois %s: %w", chat, err)
@@ -148,6 +156,9 @@ func (d *Directory) Whois(ctx context.Context, chat ChatRef, user UserRef, name,
 	w := Who{Role: Role(res[1].(int64))}
 	w.Grid, _ = res[0].(string)
 	w.Name, _ = res[2].(string)
+	if h, _ := res[3].(string); h != "" {
+		w.Homes = strings.Split(h, "\x1f")
+	}
 	if d.cfgStaff[user] {
 		w.Role = Staff
 	}

@@ -235,3 +235,37 @@ func TestWorkerGrids(t *testing.T) {
 		t.Errorf("a resident's WorkerGrids = %v, want none", got)
 	}
 }
+
+// TestWhoisRemembersTheGridsAResidentIsKnownIn: speaking in a bound group
+// records its grid for the speaker, so a private chat knows where they live;
+// an unbound group and a private chat add nothing, and a grid is kept once.
+func TestWhoisRemembersTheGridsAResidentIsKnownIn(t *testing.T) {
+	rdb, keys, _ := redistest.New(t)
+	d := bot.NewDirectory(rdb, keys, nil)
+	ctx := context.Background()
+	for chat, grid := range map[bot.ChatRef]string{"tg:-1": "3网格", "tg:-2": "5网格", "tg:-3": "3网格"} {
+		if _, err := d.Bind(ctx, chat, grid, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	who := func(chat bot.ChatRef) bot.Who {
+		t.Helper()
+		w, err := d.Whois(ctx, chat, "tg:9", "张阿姨", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	if w := who("tg:9"); len(w.Homes) != 0 {
+		t.Errorf("a stranger in a private chat is known in %v, want nowhere", w.Homes)
+	}
+	who("tg:-99")
+	who("tg:-1")
+	who("tg:-3")
+	if w := who("tg:-2"); strings.Join(w.Homes, ",") != "3网格,5网格" {
+		t.Errorf("in the 5网格 group: homes %v, want 3网格,5网格", w.Homes)
+	}
+	if w := who("tg:9"); w.Grid != "" || strings.Join(w.Homes, ",") != "3网格,5网格" {
+		t.Errorf("in a private chat: grid %q homes %v, want no grid and 3网格,5网格", w.Grid, w.Homes)
+	}
+}

@@ -41,13 +41,13 @@ import (
 // confirms has reached a replica (redisx.MarkerKey).
 var Keyspace = []Family{
 	{Name: "dir", Pattern: "dir:{dir}:*", Rule: SlotFeature, Tag: "dir", Owner: "bot (Directory)",
-		Doc: "chats, grids, grid metadata, workers, staff, names, handles: whois, bind, unbind and migrate scripts touch several at once"},
+		Doc: "chats, grids, grid metadata, workers, staff, names, handles, the grids each user is known in: whois, bind, unbind and migrate scripts touch several at once"},
 	{Name: "upd", Pattern: "upd:{*}", Rule: SlotEntity, Owner: "bot (Router)",
 		Doc: "dedupe mark of one platform update, tagged by the update id"},
 	{Name: "adm", Pattern: "adm:{*}:*", Rule: SlotEntity, Owner: "bot (Router)",
 		Doc: "cached admin check of one user in one chat, tagged by the chat"},
 	{Name: "ev", Pattern: "ev:{*}:*", Rule: SlotEntity, Owner: "handlers/events",
-		Doc: "one activity: meta, reg, in, wait, chk, sent:r24, sent:r1; every sign-up script gets the five in KEYS"},
+		Doc: "one activity: meta, reg, in, wait, chk, sent:r24, sent:r1, op:<update> (a sign-up's reply, kept 48 h so a redone update answers the same), cancel:<user> (a cancellation preview, 30 min); every sign-up script gets the five (join and leave also their op key) in KEYS"},
 	{Name: "ev-edit", Pattern: "ev:edit:{*}", Rule: SlotEntity, Owner: "handlers/events",
 		Doc: "notice-edit throttle of one group chat, tagged by the chat (SET NX, one key)"},
 	{Name: "ev-index", Pattern: "ev:seq|ev:open", Rule: SlotSingle, Owner: "handlers/events",

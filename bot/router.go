@@ -66,6 +66,9 @@ type Context struct {
 	Sender Sender
 	// Grid is the grid the chat is bound to, "" if none.
 	Grid string
+	// Homes are the grids of the bound groups the speaker has been seen in
+	// (Who.Homes): where a resident lives, also in a private chat.
+	Homes []string
 	// Role is the speaker's role in this chat.
 	Role Role
 	// Command is the matched command, nil for callbacks, polls and
@@ -546,7 +549,7 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 			r.busy(ctx, s, u)
 			return "busy"
 		}
-		c.Grid, c.Role = who.Grid, who.Role
+		c.Grid, c.Role, c.Homes = who.Grid, who.Role, who.Homes
 		switch {
 		case who.Name != "":
 			u.UserName = who.Name

@@ -19,16 +19,106 @@ func (f *Feature) create(ctx context.Context, c *bot.Context) error {
 	return c.Reply(ctx, reply)
 }
 
+// cancelTTL is how long a cancellation preview can be confirmed.
+const cancelTTL = 30 * time.Minute
+
+func (f *Feature) cancelMark(id int64, u bot.UserRef) string {
+	return f.st.key(id, "cancel:"+string(u))
+}
+
+// cancel previews 取消活动 N: the activity, whom it would tell, and how to
+// confirm. Nothing is cancelled or sent.
 func (f *Feature) cancel(ctx context.Context, c *bot.Context) error {
 	id, ok := parseID(c.Args)
 	if !ok {
-		return bot.Userf("请写上活动号，例如「取消活动 7」。")
+		return bot.Userf(msgCancelUsage, f.exampleID(ctx, nil))
 	}
-	reply, err := f.Cancel(ctx, id)
+	return f.previewCancel(ctx, c, id)
+}
+
+func (f *Feature) previewCancel(ctx context.Context, c *bot.Context, id int64) error {
+	p, err := f.PlanCancel(ctx, id)
 	if err != nil {
 		return err
 	}
+	if err := f.env.Redis.Set(ctx, f.cancelMark(id, c.Update.User), "1", cancelTTL).Err(); err != nil {
+		return fmt.Errorf("cancel preview of event %d: %w", id, err)
+	}
+	e := p.Event
+	who := fmt.Sprintf(msgCancelWhoNone, p.Chats)
+	if p.Seated+p.Waiting > 0 {
+		who = fmt.Sprintf(msgCancelWho, p.Seated+p.Waiting, p.Seated, p.People, p.Waiting, p.Chats)
+	}
+	text := fmt.Sprintf(msgCancelPreview, bot.Esc(e.Title), id, f.fmtTime(e.Start), bot.Esc(e.Place), who, id, int(cancelTTL/time.Minute))
+	n := strconv.FormatInt(id, 10)
+	return c.ReplyMessage(ctx, bot.Message{Text: text, Buttons: [][]bot.Button{{
+		{Text: btnCancelYes, Data: "ev:cancel:" + n}, {Text: btnCancelNo, Data: "ev:keep:" + n}}}})
+}
+
+// cancelConfirm is 确认取消活动 N: it cancels the activity when the speaker
+// saw its preview in the last half hour, and shows the preview otherwise.
+func (f *Feature) cancelConfirm(ctx context.Context, c *bot.Context) error {
+	id, ok := parseID(c.Args)
+	if !ok {
+		return bot.Userf(msgCancelUsage, f.exampleID(ctx, nil))
+	}
+	reply, err := f.confirmCancel(ctx, c, id)
+	if err != nil || reply == "" {
+		return err
+	}
 	return c.Reply(ctx, reply)
+}
+
+// confirmCancel cancels activity id if the speaker has a live preview of
+// it; otherwise it shows the preview and returns "".
+func (f *Feature) confirmCancel(ctx context.Context, c *bot.Context, id int64) (string, error) {
+	n, err := f.env.Redis.Del(ctx, f.cancelMark(id, c.Update.User)).Result()
+	if err != nil {
+		return "", fmt.Errorf("confirm cancel of event %d: %w", id, err)
+	}
+	if n == 0 {
+		return "", f.previewCancel(ctx, c, id)
+	}
+	return f.Cancel(ctx, id)
+}
+
+// cancelButton answers the preview's buttons: confirm or keep the activity.
+func (f *Feature) cancelButton(ctx context.Context, c *bot.Context, verb string, id int64) error {
+	if c.Role < bot.Staff {
+		return c.Answer(ctx, msgStaffOnly)
+	}
+	var reply string
+	var err error
+	if verb == "keep" {
+		if err = f.env.Redis.Del(ctx, f.cancelMark(id, c.Update.User)).Err(); err != nil {
+			return fmt.Errorf("keep event %d: %w", id, err)
+		}
+		e, lerr := f.load(ctx, id)
+		if lerr != nil {
+			return lerr
+		}
+		reply = fmt.Sprintf(msgCancelKept, bot.Esc(e.Title), id)
+	} else if reply, err = f.confirmCancel(ctx, c, id); err != nil || reply == "" {
+		return err
+	}
+	_ = c.Answer(ctx, bot.Truncate(bot.PlainText(reply), 60))
+	return c.Reply(ctx, reply)
+}
+
+// exampleID is the activity number to show in an example: the soonest
+// upcoming activity of grids (of any grid when none are given or none
+// match), or "活动号" when there is none.
+func (f *Feature) exampleID(ctx context.Context, grids []string) string {
+	evs, err := f.st.upcoming(ctx, f.now())
+	if err != nil || len(evs) == 0 {
+		return exampleNoNumber
+	}
+	for _, e := range evs {
+		if e.targetsAny(grids) {
+			return strconv.FormatInt(e.ID, 10)
+		}
+	}
+	return strconv.FormatInt(evs[0].ID, 10)
 }
 
 // edit changes 名额, 时间, 地点 or 截止 of an activity: "7 名额 40".
@@ -36,7 +126,7 @@ func (f *Feature) edit(ctx context.Context, c *bot.Context) error {
 	args := when.Fold(c.Args)
 	n, rest, ok := bot.LeadingNumber(strings.TrimLeft(args, "#第 "))
 	if !ok {
-		return bot.Userf(msgEditUsage)
+		return bot.Userf(msgEditUsage, f.exampleID(ctx, nil))
 	}
 	rest = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), "号"))
 	reply, err := f.Edit(ctx, int64(n), rest)
@@ -49,7 +139,7 @@ func (f *Feature) edit(ctx context.Context, c *bot.Context) error {
 func (f *Feature) roster(ctx context.Context, c *bot.Context) error {
 	id, ok := parseID(c.Args)
 	if !ok {
-		return bot.Userf("请写上活动号，例如「名单 7」。")
+		return bot.Userf(msgRosterUsage, f.exampleID(ctx, nil))
 	}
 	r, err := f.Roster(ctx, id)
 	if err != nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"gridbot/bot"
 	"gridbot/bot/when"
@@ -45,27 +47,50 @@ func (f *Feature) chainOn(ctx context.Context, c *bot.Context) error {
 	if err := f.st.set(ctx, e.ID, "chain", "1"); err != nil {
 		return err
 	}
-	n, err := f.showList(ctx, e)
+	n, at, err := f.showList(ctx, e, false)
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	switch {
+	case n == 0:
 		return c.Reply(ctx, fmt.Sprintf(msgChainOnNoCh, bot.Esc(e.Title), e.ID))
+	case !at.IsZero():
+		return c.Reply(ctx, fmt.Sprintf(msgChainOnHeld, bot.Esc(e.Title), e.ID, f.outAt(at), n, e.ID))
 	}
 	return c.Reply(ctx, fmt.Sprintf(msgChainOn, bot.Esc(e.Title), e.ID, n, e.ID))
 }
 
 // showList posts the list in every active chat of the activity's grids and
-// returns how many.
-func (f *Feature) showList(ctx context.Context, e *Event) (int, error) {
+// returns how many. Inside the quiet hours a new post would wake the
+// groups, so with a due queue it is put off until they end (returned as at,
+// zero when posted now), unless urgent (the notice went out urgently).
+func (f *Feature) showList(ctx context.Context, e *Event, urgent bool) (n int, at time.Time, err error) {
 	chats, _, err := f.chatsOf(ctx, e)
+	if err != nil || len(chats) == 0 {
+		return 0, time.Time{}, err
+	}
+	if held, _ := f.goesOut(time.Time{}); !urgent && f.env.Due != nil && held.Sub(f.now()) > heldFor {
+		f.schedule(ctx, dueKey(e.ID, "list"), held)
+		return len(chats), held, nil
+	}
+	return len(chats), time.Time{}, f.env.Replies.Touch(ctx, listKey(e.ID), chats...)
+}
+
+// showHeldList posts the list put off by the quiet hours, unless it was
+// turned off or the activity cancelled meanwhile.
+func (f *Feature) showHeldList(ctx context.Context, id int64) error {
+	e, err := f.st.get(ctx, id)
+	if errors.Is(err, errNotFound) || err == nil && (!e.Chain || e.Cancelled()) || f.env.Replies == nil {
+		return nil
+	}
 	if err != nil {
-		return 0, err
+		return err
 	}
-	if len(chats) == 0 {
-		return 0, nil
+	chats, _, err := f.chatsOf(ctx, e)
+	if err != nil || len(chats) == 0 {
+		return err
 	}
-	return len(chats), f.env.Replies.Touch(ctx, listKey(e.ID), chats...)
+	return f.env.Replies.Touch(ctx, listKey(e.ID), chats...)
 }
 
 func (f *Feature) chainOff(ctx context.Context, c *bot.Context) error {
@@ -91,7 +116,8 @@ func (f *Feature) chainTarget(ctx context.Context, c *bot.Context) (*Event, erro
 	}
 	id, ok := parseID(c.Args)
 	if !ok {
-		return nil, bot.Userf(msgChainUsage)
+		n := f.exampleID(ctx, nil)
+		return nil, bot.Userf(msgChainUsage, n, n)
 	}
 	return f.load(ctx, id)
 }
@@ -200,44 +226,78 @@ func (f *Feature) RenderNotice(ctx context.Context, _ bot.ChatRef, key string) (
 	return f.render(e), true, nil
 }
 
+// chainWords are the values of a 「接龙」 field: on, then off.
+var (
+	chainOnWords  = []string{"开", "开启", "打开", "是", "要", "有", "需要", "1", "on", "yes"}
+	chainOffWords = []string{"关", "关闭", "否", "不", "不要", "没有", "无", "0", "off", "no"}
+)
+
+// chainField reads one line or one-line segment as the 接龙 option: the
+// word 接龙 alone, or followed by a separator and a value ("接龙：开",
+// "接龙 关"). isField is false for anything else, such as a title 接龙游戏
+// or a place 接龙广场 (or 接龙 广场); 「接龙：」 with a value that is neither
+// on nor off is an error.
+func chainField(part string) (on, isField bool, err error) {
+	t := strings.TrimSpace(when.Fold(part))
+	rest, ok := strings.CutPrefix(t, "接龙")
+	if !ok {
+		return false, false, nil
+	}
+	if rest == "" {
+		return true, true, nil
+	}
+	if !strings.ContainsAny(rest[:1], " :：=,，") {
+		return false, false, nil
+	}
+	v := strings.ToLower(strings.TrimSpace(strings.Trim(rest, " :：=,，。.")))
+	switch {
+	case v == "" || slices.Contains(chainOnWords, v):
+		return true, true, nil
+	case slices.Contains(chainOffWords, v):
+		return false, true, nil
+	case strings.ContainsAny(rest[:1], ":：="):
+		return false, false, bot.Userf(msgChainBad)
+	}
+	return false, false, nil
+}
+
 // cutChainField removes a 「接龙：开」 line (or "| 接龙 开" segment) from a
 // 发布活动 form and reports whether it asked for the list.
-func cutChainField(args string) (string, bool) {
+func cutChainField(args string) (string, bool, error) {
 	on := false
+	var bad error
 	keep := func(part string) bool {
-		t := strings.TrimSpace(when.Fold(part))
-		if !strings.HasPrefix(t, "接龙") {
-			return true
+		v, isField, err := chainField(part)
+		if err != nil && bad == nil {
+			bad = err
 		}
-		v := strings.TrimSpace(strings.TrimLeft(strings.TrimPrefix(t, "接龙"), " :：=,，"))
-		switch v {
-		case "", "开", "开启", "打开", "是", "要", "有", "需要", "1", "on", "yes":
-			on = true
+		if isField {
+			on = v
 		}
-		return false
+		return !isField && err == nil
 	}
 	var lines []string
 	for _, line := range strings.Split(args, "\n") {
-		if keep(line) {
+		if strings.ContainsAny(line, "|｜") || keep(line) {
 			lines = append(lines, line)
 		}
 	}
 	args = strings.Join(lines, "\n")
 	first, rest, _ := strings.Cut(args, "\n")
-	if !strings.ContainsAny(first, "|｜") {
-		return args, on
-	}
-	var segs []string
-	for _, seg := range strings.Split(strings.ReplaceAll(first, "｜", "|"), "|") {
-		if keep(seg) {
-			segs = append(segs, seg)
+	if strings.ContainsAny(first, "|｜") {
+		var segs []string
+		for _, seg := range strings.Split(strings.ReplaceAll(first, "｜", "|"), "|") {
+			if keep(seg) {
+				segs = append(segs, seg)
+			}
 		}
+		first = strings.Join(segs, "|")
+		if rest != "" {
+			first += "\n" + rest
+		}
+		args = first
 	}
-	first = strings.Join(segs, "|")
-	if rest != "" {
-		first += "\n" + rest
-	}
-	return first, on
+	return args, on, bad
 }
 
 // liveEvent loads the activity of a live key ("ev:<id>", "evn:<id>"); ok is

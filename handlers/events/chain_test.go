@@ -187,26 +187,58 @@ func TestCutChainField(t *testing.T) {
 		{"活动：义诊\n 接龙　是", "活动：义诊", true},
 		{"义诊 | 2027-02-13 09:00 | 卫生站 | 20 | 3网格 | 接龙", "义诊 | 2027-02-13 09:00 | 卫生站 | 20 | 3网格 ", true},
 		{"活动：义诊\n说明：请带医保卡", "活动：义诊\n说明：请带医保卡", false},
+		{"接龙游戏 | 2027-02-13 09:00 | 接龙广场 | 20 | 3网格", "接龙游戏 | 2027-02-13 09:00 | 接龙广场 | 20 | 3网格", false},
+		{"接龙游戏 | 2027-02-13 09:00 | 接龙 广场 | 20 | 3网格 | 接龙：开", "接龙游戏 | 2027-02-13 09:00 | 接龙 广场 | 20 | 3网格 ", true},
+		{"接龙游戏\n时间：2月13日 9点\n地点：接龙广场", "接龙游戏\n时间：2月13日 9点\n地点：接龙广场", false},
 	}
 	for _, c := range cases {
-		out, on := cutChainField(c.in)
-		if out != c.out || on != c.on {
-			t.Errorf("cutChainField(%q) = %q, %v; want %q, %v", c.in, out, on, c.out, c.on)
+		out, on, err := cutChainField(c.in)
+		if out != c.out || on != c.on || err != nil {
+			t.Errorf("cutChainField(%q) = %q, %v, %v; want %q, %v", c.in, out, on, err, c.out, c.on)
 		}
+	}
+	if _, _, err := cutChainField("活动：义诊\n接龙：随便"); err == nil {
+		t.Error("接龙：随便 was accepted; want a request to write 开 or 关")
 	}
 }
 
-// FuzzCutChainField: whatever staff type, no 接龙 line is left for the
+// TestOneLineTitleAndPlaceMayStartWithChain: a title 接龙游戏 and a place
+// 接龙广场 are published as typed, with no list.
+func TestOneLineTitleAndPlaceMayStartWithChain(t *testing.T) {
+	h := newHarness(t)
+	id := h.create("/newevent 接龙游戏 | 2027-02-13 09:00 | 接龙广场 | 20 | 3网格")
+	e, err := h.f.st.get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Title != "接龙游戏" || e.Place != "接龙广场" || e.Chain {
+		t.Errorf("stored title %q place %q list %v; want 接龙游戏, 接龙广场, no list", e.Title, e.Place, e.Chain)
+	}
+}
+
+// FuzzCutChainField: whatever staff type, no 接龙 field is left for the
 // form parser, every other line is kept as typed, and nothing panics.
 func FuzzCutChainField(f *testing.F) {
-	for _, s := range []string{"活动：义诊\n接龙：开", "接龙", "a | b | 接龙 开 | c", "接龙：关\n", "｜接龙", "\n\n", "接龙：開"} {
+	for _, s := range []string{"活动：义诊\n接龙：开", "接龙", "a | b | 接龙 开 | c", "接龙：关\n", "｜接龙", "\n\n", "接龙：開", "接龙游戏 | 明天 | 接龙广场", "接龙：x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out, _ := cutChainField(s)
-		for _, line := range strings.Split(out, "\n") {
-			if strings.HasPrefix(strings.TrimSpace(line), "接龙") {
-				t.Fatalf("cutChainField(%q) left %q", s, line)
+		out, _, err := cutChainField(s)
+		if err != nil {
+			return
+		}
+		for i, line := range strings.Split(out, "\n") {
+			parts := []string{line}
+			if strings.ContainsAny(line, "|｜") {
+				if i > 0 {
+					continue
+				}
+				parts = strings.Split(strings.ReplaceAll(line, "｜", "|"), "|")
+			}
+			for _, p := range parts {
+				if _, isField, _ := chainField(p); isField {
+					t.Fatalf("cutChainField(%q) left the field %q", s, p)
+				}
 			}
 		}
 		if !strings.Contains(when.Fold(s), "接龙") && !strings.Contains(s, "｜") && out != s {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,7 +98,7 @@ func (f *Feature) checkin(ctx context.Context, c *bot.Context) error {
 	case worker:
 		return f.openCheckin(ctx, c, e)
 	}
-	return bot.Userf(msgCheckinNeed)
+	return bot.Userf(msgCheckinNeed, strconv.FormatInt(e.ID, 10))
 }
 
 // pickCheckin returns the one activity of this grid whose check-in window
@@ -116,9 +117,9 @@ func (f *Feature) pickCheckin(ctx context.Context, c *bot.Context, worker bool) 
 	}
 	if len(live) == 0 {
 		if worker {
-			return nil, bot.Userf(msgCheckinWhich)
+			return nil, bot.Userf(msgCheckinWhich, f.exampleID(ctx, signupGrids(c)))
 		}
-		return nil, bot.Userf(msgCheckinNeed)
+		return nil, bot.Userf(msgCheckinNeed, f.exampleID(ctx, signupGrids(c)))
 	}
 	return f.pickOne(live, "签到")
 }
@@ -176,6 +177,9 @@ func (f *Feature) checkinPerson(ctx context.Context, c *bot.Context, e *Event, s
 		}
 	}
 	su.At, su.Grid = now, c.Grid
+	if su.Grid == "" && !byWorker {
+		su.Grid = firstTargeted(e, c.Homes)
+	}
 	if c.InGroup() {
 		su.Chat = c.Update.Chat
 	}
@@ -271,4 +275,14 @@ func (f *Feature) record(ctx context.Context, e *Event, su signup, now time.Time
 		f.log.Error("check-in recorded without attendance", "event", e.ID, "user", su.User, "err", uerr)
 	}
 	return fmt.Errorf("attendance record of event %d: %w", e.ID, err)
+}
+
+// firstTargeted returns the first of grids that e is for, "" if none.
+func firstTargeted(e *Event, grids []string) string {
+	for _, g := range grids {
+		if slices.Contains(e.Grids, g) {
+			return g
+		}
+	}
+	return ""
 }

@@ -1,5 +1,5 @@
 // Package events runs activities and sign-ups (活动报名): staff publish an
-// activity to grid groups, residents sign up with 报名 7 or a button, a
+// activity to grid groups, residents sign up with 报名 3 or a button, a
 // waitlist moves up when someone cancels, staff get the roster privately as
 // CSV and XLSX, people check in with a code, and reminders go out 24 hours
 // and 1 hour before the start.
@@ -112,29 +112,31 @@ var (
 func (f *Feature) Register(r *bot.Router) {
 	r.Add(
 		&bot.Command{Name: "events", Keywords: []string{"活动", "活动列表", "近期活动", "有什么活动"}, Args: bot.ArgsNone,
-			Group: helpGroup, Usage: "活动", Help: "看看近期有哪些活动、还剩几个名额", Handle: f.list},
+			Group: helpGroup, Usage: "活动", Help: helpEvents, Handle: f.list},
 		&bot.Command{Name: "join", Keywords: joinWords, Args: bot.ArgsNumber,
-			Group: helpGroup, Usage: "报名 7 [人数] [备注]", Help: "报名参加活动，例如「报名 7 2人 带孙子」「参加7号 我和老伴」", Handle: f.join},
+			Group: helpGroup, Usage: usageJoin, Help: helpJoin, Handle: f.join},
 		&bot.Command{Name: "leave", Keywords: leaveWords, Args: bot.ArgsNumber,
-			Group: helpGroup, Usage: "取消报名 7", Help: "取消报名，名额让给候补的人；也可以说「7号不去了」", Handle: f.leave},
+			Group: helpGroup, Usage: usageLeave, Help: helpLeave, Handle: f.leave},
 		&bot.Command{Name: "my", Keywords: []string{"我的报名"}, Args: bot.ArgsNone,
-			Group: helpGroup, Usage: "我的报名", Help: "看看自己报了哪些活动、候补排第几", Handle: f.my},
+			Group: helpGroup, Usage: "我的报名", Help: helpMy, Handle: f.my},
 		&bot.Command{Name: "checkin", Keywords: []string{"签到"}, Args: bot.ArgsNumber,
-			Group: helpGroup, Usage: "签到 7 4821", Help: "到场签到（签到码看群里网格员发的）", Handle: f.checkin},
+			Group: helpGroup, Usage: usageCheckin, Help: helpCheckin, Handle: f.checkin},
 		&bot.Command{Name: "startcheckin", Args: bot.ArgsNumber, Role: bot.GridWorker,
-			Group: helpGroup, Usage: "签到 7", Help: "开始签到，在群里显示签到码；回复居民的消息发「签到 7」可代签到", Handle: f.checkin},
+			Group: helpGroup, Usage: usageStart, Help: helpStart, Handle: f.checkin},
 		&bot.Command{Name: "newevent", Keywords: []string{"发布活动", "新建活动"}, Args: bot.ArgsText, Role: bot.Staff,
-			Group: helpGroup, Usage: "发布活动", Help: "新建活动，每行写一项：活动、时间、地点、名额、网格", Handle: f.create},
+			Group: helpGroup, Usage: "发布活动", Help: helpNew, Handle: f.create},
 		&bot.Command{Name: "roster", Keywords: []string{"名单", "报名名单"}, Args: bot.ArgsNumber, Role: bot.Staff,
-			Group: helpGroup, Usage: "名单 7", Help: "把报名名单（含表格文件）私信发给我", Handle: f.roster},
+			Group: helpGroup, Usage: usageRoster, Help: helpRoster, Handle: f.roster},
 		&bot.Command{Name: "editevent", Keywords: []string{"修改活动"}, Args: bot.ArgsText, Role: bot.Staff,
-			Group: helpGroup, Usage: "修改活动 7 名额 40", Help: "修改名额、时间、地点或截止时间", Handle: f.edit},
+			Group: helpGroup, Usage: usageEdit, Help: helpEdit, Handle: f.edit},
 		&bot.Command{Name: "chain", Keywords: []string{"接龙", "开启接龙", "开接龙"}, Args: bot.ArgsNumber, Role: bot.Staff,
-			Group: helpGroup, Usage: "接龙 7", Help: "在各网格群贴一条报名接龙名单，有人报名、取消时自动更新，群里不再逐条回复；发布活动时加一行「接龙：开」也行。关闭发「关闭接龙 7」", Handle: f.chainOn},
+			Group: helpGroup, Usage: usageChain, Help: helpChain, Handle: f.chainOn},
 		&bot.Command{Name: "unchain", Keywords: []string{"关闭接龙", "停止接龙"}, Args: bot.ArgsNumber, Role: bot.Staff,
-			Group: helpGroup, Usage: "关闭接龙 7", Handle: f.chainOff},
+			Group: helpGroup, Usage: usageUnchain, Handle: f.chainOff},
 		&bot.Command{Name: "cancelevent", Keywords: []string{"取消活动"}, Args: bot.ArgsNumber, Role: bot.Staff,
-			Group: helpGroup, Usage: "取消活动 7", Help: "取消活动并通知报名的居民", Handle: f.cancel},
+			Group: helpGroup, Usage: usageCancel, Help: helpCancel, Handle: f.cancel},
+		&bot.Command{Name: "confirmcancel", Keywords: []string{"确认取消活动"}, Args: bot.ArgsNumber, Role: bot.Staff,
+			Group: helpGroup, Usage: usageCancelOK, Handle: f.cancelConfirm},
 	)
 	r.OnCallback("ev", f.button)
 }

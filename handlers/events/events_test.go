@@ -193,7 +193,7 @@ func TestNoticeRefreshIsCoalescedAndEditsEveryPost(t *testing.T) {
 	if len(edits) != 2 {
 		t.Fatalf("refresh edited %d notices, want 2", len(edits))
 	}
-	mustContain(t, "edited notice", edits[group5], "<b>已满</b>，候补 1 人")
+	mustContain(t, "edited notice", edits[group5], "<b>已满</b>，候补 1 户")
 	u, n := resident(4)
 	h.say(group3, u, n, "报名 1")
 	if got := h.due.Calls() - calls; got != 2 {
@@ -210,7 +210,7 @@ func TestEventsAndMy(t *testing.T) {
 	h.say(group3, u, n, "报名 1")
 	h.say(group3, v, vn, "报名 1")
 	got := to(h.say(group3, v, vn, "活动"), group3)
-	mustContain(t, "events in grid 3", got, "1号 元宵节猜灯谜", "已满，候补 1 人")
+	mustContain(t, "events in grid 3", got, "1号 元宵节猜灯谜", "已满，候补 1 户")
 	mustNotContain(t, "events in grid 3", got, "义诊")
 	mustContain(t, "events in grid 5", to(h.say(group5, v, vn, "活动"), group5), "2号 义诊", "剩余名额：20 个")
 	h.say(group5, v, vn, "报名 2 3人")
@@ -269,7 +269,15 @@ func TestCancelTellsParticipantsAndStopsReminders(t *testing.T) {
 	h.say(group3, v, vn, "报名 1")
 	mustContain(t, "resident cancels event", to(h.say(group3, u, n, "/cancelevent 1"), group3), "社区工作人员")
 	msgs := h.say(bot.ChatRef(staffID), staffID, "王主任", "取消活动 1")
-	mustContain(t, "staff reply", to(msgs, bot.ChatRef(staffID)), "已通知 2 位")
+	mustContain(t, "preview", to(msgs, bot.ChatRef(staffID)), "确认要取消", "私信告诉报名的 2 户（正式 1 户 1 人，候补 1 户）", "2 个群", "「确认取消活动 1」")
+	if got := to(msgs, bot.ChatRef(u)) + to(msgs, group3); got != "" {
+		t.Fatalf("the preview told residents or groups: %q", got)
+	}
+	if e, _ := h.f.st.get(context.Background(), 1); e.Cancelled() {
+		t.Fatal("the preview cancelled the activity")
+	}
+	msgs = h.say(bot.ChatRef(staffID), staffID, "王主任", "确认取消活动 1")
+	mustContain(t, "staff reply", to(msgs, bot.ChatRef(staffID)), "已取消活动", "已私信告诉 2 户", "群里的取消通知正在发往 2 个群")
 	mustContain(t, "participant told", to(msgs, bot.ChatRef(u)), "活动取消了", "元宵节猜灯谜")
 	mustContain(t, "waitlisted told", to(msgs, bot.ChatRef(v)), "活动取消了")
 	mustContain(t, "group told", to(msgs, group3), "活动取消")

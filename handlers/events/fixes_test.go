@@ -55,7 +55,10 @@ func TestSecondJoinChangesHeadcountKeepingThePlace(t *testing.T) {
 	mustContain(t, "button keeps the sign-up", toast(h.press(group3, a, an, "ev:join:1")), "已经报过名")
 }
 
-func TestHeadcountChangeDoesNotJumpTheWaitlist(t *testing.T) {
+// A seated household may take a seat the waiting (larger) household cannot
+// use, as a newcomer could; one that needs more than is left keeps its
+// sign-up.
+func TestHeadcountChangeTakesOnlySeatsTheWaitlistCannotUse(t *testing.T) {
 	h := newHarness(t)
 	h.create(fmt.Sprintf(lantern, 3))
 	a, an := resident(1)
@@ -63,7 +66,9 @@ func TestHeadcountChangeDoesNotJumpTheWaitlist(t *testing.T) {
 	h.say(group3, a, an, "报名 1")
 	h.say(group3, b, bn, "报名 1 3人")
 	got := to(h.say(group3, a, an, "报名 1 2人"), group3)
-	mustContain(t, "free seat held for the waitlist", got, "还有居民在排候补", "原来的 1 人")
+	mustContain(t, "a seat the waiting household cannot use", got, "已为您改好报名", "人数：2 人（原来 1 人）", "剩余名额：1 个")
+	got = to(h.say(group3, a, an, "报名 1 4人"), group3)
+	mustContain(t, "more than is left", got, "名额不够改成 4 人", "剩余名额 1 个", "原来的 2 人")
 }
 
 func TestListSeparatesActivitiesAndShowsDeadline(t *testing.T) {
@@ -116,7 +121,7 @@ func TestFormListsEveryMissingField(t *testing.T) {
 
 func TestWorkerHelpShowsHowToStartCheckin(t *testing.T) {
 	h := newHarness(t)
-	mustContain(t, "worker help", h.r.Help(bot.GridWorker, ""), "签到 7")
+	mustContain(t, "worker help", h.r.Help(bot.GridWorker, ""), "签到 活动号")
 	mustContain(t, "worker help on 活动", h.r.Help(bot.GridWorker, "活动"), "开始签到")
 	mustNotContain(t, "resident help", h.r.Help(bot.Resident, ""), "开始签到")
 	h.create(fmt.Sprintf(lantern, 5))
@@ -139,7 +144,7 @@ func TestTooLargeForTheSeatsLeftIsNotToldOthersAreWaiting(t *testing.T) {
 	mustContain(t, "too large", got, "只剩 1 个名额，不够 2 人", "候补第 1 位", "「报名 1 1人」")
 	mustNotContain(t, "too large", got, "前面已有居民")
 	got = to(h.say(group3, c, cn, "报名 1 2人"), group3)
-	mustContain(t, "behind a waiting household", got, "前面已有居民在排候补", "候补第 2 位")
+	mustContain(t, "behind a waiting household", got, "只剩 1 个名额，不够 2 人", "候补第 2 位")
 }
 
 // A waitlisted household that lowers its headcount to what is free gets

@@ -151,7 +151,7 @@ func buildForm(raw map[*field]string, now time.Time, loc *time.Location) (*form,
 		return nil, missing(fTitle)
 	}
 	if utf8.RuneCountInString(fm.Title) > maxTitle {
-		return nil, bad(fTitle, fmt.Sprintf("名称太长了（最多 %d 个字）。", maxTitle))
+		return nil, bad(fTitle, fmt.Sprintf(msgTitleLong, maxTitle))
 	}
 	if raw[fStart] == "" {
 		return nil, missing(fStart)
@@ -166,7 +166,7 @@ func buildForm(raw map[*field]string, now time.Time, loc *time.Location) (*form,
 		return nil, missing(fPlace)
 	}
 	if utf8.RuneCountInString(fm.Place) > maxPlace {
-		return nil, bad(fPlace, fmt.Sprintf("地点太长了（最多 %d 个字）。", maxPlace))
+		return nil, bad(fPlace, fmt.Sprintf(msgPlaceLong, maxPlace))
 	}
 	if raw[fSeats] == "" {
 		return nil, missing(fSeats)
@@ -208,7 +208,7 @@ func buildForm(raw map[*field]string, now time.Time, loc *time.Location) (*form,
 	}
 	fm.Desc = raw[fDesc]
 	if utf8.RuneCountInString(fm.Desc) > maxDesc {
-		return nil, bad(fDesc, fmt.Sprintf("说明太长了（最多 %d 个字）。", maxDesc))
+		return nil, bad(fDesc, fmt.Sprintf(msgDescLong, maxDesc))
 	}
 	return fm, nil
 }
@@ -236,10 +236,10 @@ func count(f *field, v string, limit int, units ...string) (int, error) {
 		}
 	}
 	if !ok || rest != "" {
-		return 0, bad(f, "请写一个数字。")
+		return 0, bad(f, msgNumberOnly)
 	}
 	if n < 1 || n > limit {
-		return 0, bad(f, fmt.Sprintf("请写 1 到 %d 之间的数。", limit))
+		return 0, bad(f, fmt.Sprintf(msgNumberRange, limit))
 	}
 	return n, nil
 }
@@ -258,7 +258,7 @@ func hours(v string) (float64, error) {
 		}
 	}
 	if err != nil || h <= 0 || h > 24 || h != h {
-		return 0, bad(fHours, "请写小时数（最多 24）。")
+		return 0, bad(fHours, msgHoursBad)
 	}
 	return h, nil
 }
@@ -298,7 +298,11 @@ func parseJoinArgs(s string, limit, remarkMax int) (joinArgs, error) {
 		}
 	}
 	if a.N < 1 {
-		return a, bot.Userf(msgHeadBad, limit)
+		ex := "报名"
+		if a.HasID {
+			ex += " " + strconv.FormatInt(a.ID, 10)
+		}
+		return a, bot.Userf(msgHeadBad, limit, ex)
 	}
 	if a.N > limit {
 		return a, bot.Userf(msgHeadLimit, limit)

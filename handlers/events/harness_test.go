@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
@@ -41,16 +42,20 @@ type harness struct {
 	out  *bottest.Outbox
 	due  *bottest.Due
 	clk  *bottest.Clock
-	mu   sync.Mutex
-	upd  int
+	// mr is the in-process Redis when no real one is named (nil otherwise).
+	mr  *miniredis.Miniredis
+	mu  sync.Mutex
+	upd int
 }
 
 // Wednesday 2027-02-10 10:00 in Shanghai.
 var t0 = time.Date(2027, 2, 10, 10, 0, 0, 0, bottest.Shanghai)
 
 func newHarness(t testing.TB) *harness {
-	rdb, keys, _ := redistest.New(t)
-	return newHarnessOn(t, rdb, keys)
+	rdb, keys, mr := redistest.New(t)
+	h := newHarnessOn(t, rdb, keys)
+	h.mr = mr
+	return h
 }
 
 // newHarnessOn is newHarness on a given Redis and key prefix.

@@ -70,9 +70,46 @@ func (f *Feature) render(e *Event) bot.Message {
 
 func (f *Feature) postsKey(id int64) string { return f.st.key(id, "posts") }
 
+// posting is what became of a message for many groups.
+type posting struct {
+	// Chats is how many groups it is for.
+	Chats int
+	// Queued is set when it went to the outbox, which sends it from At
+	// (now, or the end of the quiet hours); Urgent when it was sent
+	// through them. Without an outbox it was sent at once, to Sent groups.
+	Queued, Urgent bool
+	At             time.Time
+	Sent           int
+}
+
+// heldFor is the least delay that counts as held: the outbox's own clock
+// runs a moment behind the feature's.
+const heldFor = time.Minute
+
+// Held reports whether the outbox holds it past now (quiet hours).
+func (p posting) Held(now time.Time) bool { return p.Queued && p.At.Sub(now) > heldFor }
+
+// goesOut returns when a broadcast enqueued now would start going out, and
+// whether that is held past now; urgentBefore, when set, makes it urgent
+// if the hold would reach past that time (the start of an activity, or the
+// end of its sign-up).
+func (f *Feature) goesOut(urgentBefore time.Time) (at time.Time, urgent bool) {
+	now := f.now()
+	if f.env.Outbox == nil {
+		return now, false
+	}
+	at = f.env.Outbox.GoesOutAt(now, false)
+	if at.Sub(now) > heldFor && !urgentBefore.IsZero() && !urgentBefore.After(at) {
+		return f.env.Outbox.GoesOutAt(now, true), true
+	}
+	return at, false
+}
+
 // post sends the notice to the chats of grids, through the outbox when
-// there is one, and records how to find the posted messages.
-func (f *Feature) post(ctx context.Context, e *Event, grids []bot.Grid) (int, error) {
+// there is one (urgently when the quiet hours would hold it past the end of
+// sign-up), and records how to find the posted messages and, when held,
+// when it goes out.
+func (f *Feature) post(ctx context.Context, e *Event, grids []bot.Grid) (posting, error) {
 	gridOf := map[bot.ChatRef]string{}
 	var chats []bot.ChatRef
 	for _, g := range grids {
@@ -82,34 +119,81 @@ func (f *Feature) post(ctx context.Context, e *Event, grids []bot.Grid) (int, er
 		}
 	}
 	if len(chats) == 0 {
-		return 0, nil
+		return posting{}, nil
 	}
 	msg := f.render(e)
-	if f.env.Outbox != nil {
-		id, err := f.env.Outbox.Enqueue(ctx, bot.Broadcast{Kind: "event", Ref: strconv.FormatInt(e.ID, 10),
-			Title: e.Title, Grids: gridOf, Chats: chats, Message: msg, ReportTo: e.Creator.PrivateChat()})
-		if err != nil {
-			return 0, fmt.Errorf("enqueue notice of event %d: %w", e.ID, err)
-		}
-		e.Bcast = id
-		return len(chats), f.st.set(ctx, e.ID, "bcast", id)
+	if f.env.Outbox == nil {
+		return posting{Chats: len(chats), Sent: f.sendEach(ctx, e, chats, msg, true)}, nil
 	}
+	at, urgent := f.goesOut(e.Deadline)
+	id, err := f.env.Outbox.Enqueue(ctx, bot.Broadcast{Kind: "event", Ref: strconv.FormatInt(e.ID, 10),
+		Title: e.Title, Grids: gridOf, Chats: chats, Message: msg, Urgent: urgent, ReportTo: e.Creator.PrivateChat()})
+	if err != nil {
+		return posting{}, fmt.Errorf("enqueue notice of event %d: %w", e.ID, err)
+	}
+	p := posting{Chats: len(chats), Queued: true, Urgent: urgent, At: at}
+	e.Bcast = id
+	fields := []any{"bcast", id}
+	if p.Held(f.now()) {
+		e.NoticeAt = at
+		fields = append(fields, "notice_at", at.Unix())
+	}
+	return p, f.st.set(ctx, e.ID, fields...)
+}
+
+// sendEach sends m to each chat at once (no outbox) and returns how many
+// it reached; with record set it remembers the posted message ids.
+func (f *Feature) sendEach(ctx context.Context, e *Event, chats []bot.ChatRef, m bot.Message, record bool) int {
 	sent := 0
 	for _, ch := range chats {
-		mid, err := f.env.Send.Send(ctx, ch, msg)
+		mid, err := f.env.Send.Send(ctx, ch, m)
 		if err != nil {
-			f.log.Warn("post event notice", "event", e.ID, "chat", ch, "err", err)
+			f.log.Warn("post to event group", "event", e.ID, "chat", ch, "err", err)
 			continue
 		}
 		sent++
-		if mid != "" {
+		if record && mid != "" {
 			if err := f.env.Redis.HSet(ctx, f.postsKey(e.ID), string(ch), mid).Err(); err != nil {
 				f.log.Warn("record notice id", "event", e.ID, "err", err)
 			}
 		}
 	}
-	return sent, nil
+	return sent
 }
+
+// postedText tells staff truthfully what became of a notice for the groups
+// of names: going out now, held until the quiet hours end, or sent at once
+// because waiting would be too late (deadline: when sign-up closes).
+func (f *Feature) postedText(p posting, names string, deadline time.Time) string {
+	switch {
+	case !p.Queued && p.Sent == p.Chats:
+		return fmt.Sprintf(msgPostSent, p.Sent, names)
+	case !p.Queued:
+		return fmt.Sprintf(msgPostSentPart, p.Sent, p.Chats, names)
+	case p.Held(f.now()):
+		return fmt.Sprintf(msgPostHeld, f.outAt(p.At), names, p.Chats)
+	case p.Urgent:
+		return fmt.Sprintf(msgPostUrgent, f.fmtTime(deadline), names, p.Chats)
+	}
+	return fmt.Sprintf(msgPostNow, names, p.Chats)
+}
+
+// outAt shows when something held goes out: "今天 07:30", "明天 07:30", or
+// the full date further off.
+func (f *Feature) outAt(t time.Time) string {
+	now, loc := f.now().In(f.env.Loc), t.In(f.env.Loc)
+	day := func(x time.Time) time.Time { return time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC) }
+	switch day(loc).Sub(day(now)) {
+	case 0:
+		return msgRemindToday + " " + when.FormatClock(t, f.env.Loc)
+	case 24 * time.Hour:
+		return msgRemindIn24 + " " + when.FormatClock(t, f.env.Loc)
+	}
+	return f.fmtTime(t)
+}
+
+// held reports whether e's notice is still held by the quiet hours.
+func (f *Feature) held(e *Event) bool { return !e.NoticeAt.IsZero() && f.now().Before(e.NoticeAt) }
 
 // chatsOf returns the active chats of the event's grids and the grid of
 // each.
@@ -132,28 +216,28 @@ func (f *Feature) chatsOf(ctx context.Context, e *Event) ([]bot.ChatRef, map[bot
 	return chats, gridOf, nil
 }
 
-// broadcast sends a short message to the event's grid chats.
-func (f *Feature) broadcast(ctx context.Context, e *Event, kind string, m bot.Message) {
+// broadcast sends a short message to the event's grid chats, urgently
+// when the quiet hours would hold it past urgentBefore (zero: never), and
+// returns what became of it.
+func (f *Feature) broadcast(ctx context.Context, e *Event, kind string, m bot.Message, urgentBefore time.Time) posting {
 	chats, gridOf, err := f.chatsOf(ctx, e)
 	if err != nil {
 		f.log.Warn("chats for broadcast", "event", e.ID, "err", err)
-		return
+		return posting{}
 	}
 	if len(chats) == 0 {
-		return
+		return posting{}
 	}
-	if f.env.Outbox != nil {
-		if _, err := f.env.Outbox.Enqueue(ctx, bot.Broadcast{Kind: kind, Ref: strconv.FormatInt(e.ID, 10),
-			Title: e.Title, Grids: gridOf, Chats: chats, Message: m}); err != nil {
-			f.log.Warn("broadcast", "event", e.ID, "kind", kind, "err", err)
-		}
-		return
+	if f.env.Outbox == nil {
+		return posting{Chats: len(chats), Sent: f.sendEach(ctx, e, chats, m, false)}
 	}
-	for _, ch := range chats {
-		if _, err := f.env.Send.Send(ctx, ch, m); err != nil {
-			f.log.Warn("broadcast", "event", e.ID, "chat", ch, "err", err)
-		}
+	at, urgent := f.goesOut(urgentBefore)
+	if _, err := f.env.Outbox.Enqueue(ctx, bot.Broadcast{Kind: kind, Ref: strconv.FormatInt(e.ID, 10),
+		Title: e.Title, Grids: gridOf, Chats: chats, Message: m, Urgent: urgent}); err != nil {
+		f.log.Warn("broadcast", "event", e.ID, "kind", kind, "err", err)
+		return posting{Chats: len(chats)}
 	}
+	return posting{Chats: len(chats), Queued: true, Urgent: urgent, At: at}
 }
 
 // refresh edits every posted notice of the event to show its current
@@ -250,6 +334,8 @@ func (f *Feature) handleDue(ctx context.Context, key string) error {
 	switch what {
 	case "refresh", "close":
 		return f.refresh(ctx, id)
+	case "list":
+		return f.showHeldList(ctx, id)
 	case "r24":
 		return f.remind(ctx, id, what, 2*time.Hour)
 	case "r1":
@@ -347,15 +433,28 @@ func (f *Feature) remind(ctx context.Context, id int64, what string, skipWithin 
 			f.log.Debug("private reminder not delivered", "event", id, "user", s.User, "err", err)
 		}
 	}
+	f.remindGroups(ctx, e)
+	return nil
+}
+
+// remindGroups posts the short reminder in the grid groups. The quiet hours
+// may hold it: it then says when the activity starts as seen from when it
+// goes out, and is not sent at all if that is after the start.
+func (f *Feature) remindGroups(ctx context.Context, e *Event) {
+	at, _ := f.goesOut(time.Time{})
+	if !at.Before(e.Start) {
+		return
+	}
 	var seats string
 	switch {
-	case e.Left() > 0 && !e.open(f.now()):
+	case !e.open(at):
 		seats = msgListShut
-	case e.Left() > 0 && e.Waiting == 0:
-		seats = fmt.Sprintf(msgRemindSeats, e.Left(), id)
+	case e.Left() > 0:
+		seats = fmt.Sprintf(msgRemindSeats, e.Left(), e.ID)
 	default:
 		seats = fmt.Sprintf(msgRemindFull, e.Waiting)
 	}
-	f.broadcast(ctx, e, "reminder", bot.Message{Text: fmt.Sprintf(msgRemindGroup, label, bot.Esc(e.Title), id, start, bot.Esc(e.Place), seats)})
-	return nil
+	label := remindLabel(e.Start, at, f.env.Loc)
+	text := fmt.Sprintf(msgRemindGroup, label, bot.Esc(e.Title), e.ID, formatWhen(e.Start, at, f.env.Loc), bot.Esc(e.Place), seats)
+	f.broadcast(ctx, e, "reminder", bot.Message{Text: text}, time.Time{})
 }

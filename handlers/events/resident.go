@@ -83,7 +83,7 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 	if c.InGroup() {
 		su.Chat = u.Chat
 	}
-	res, err := f.st.join(ctx, a.ID, su, a.HasN, f.now())
+	res, err := f.st.join(ctx, a.ID, su, signupGrids(c), a.HasN, c.Update.ID, f.now())
 	if err != nil {
 		return outcome{}, err
 	}
@@ -105,21 +105,16 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 		}
 		return outcome{text, fmt.Sprintf(msgToastOK, res.Left), ans}, nil
 	case "wait":
-		var text string
-		switch {
-		case res.Left > 0 && res.Num == 1:
+		text := fmt.Sprintf(msgJoinWait, name, res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place))
+		if res.Left > 0 {
 			text = fmt.Sprintf(msgJoinShort, name, res.Left, a.N, res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place), a.ID, res.Left)
-		case res.Left > 0:
-			text = fmt.Sprintf(msgJoinQueue, name, res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place))
-		default:
-			text = fmt.Sprintf(msgJoinWait, name, res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place))
 		}
 		ans := merged("wait", a.ID, title, msgMergeWait, fmt.Sprintf(msgMergeWaitN, res.Num, a.N), msgMergeWaitTail, live)
 		ans.Private = text + private
 		return outcome{text, fmt.Sprintf(msgToastWait, res.Num), ans}, nil
 	case "changed":
 		if p := pairs(res.Extra); len(p) > 0 {
-			f.notifyPromoted(ctx, a.ID, res, p)
+			f.notifyPromoted(ctx, a.ID, res, p, msgWhyFewer)
 		}
 		n := a.N
 		if !a.HasN {
@@ -149,16 +144,9 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 		}
 		return outcome{text, fmt.Sprintf(msgToastChg, n), ans}, nil
 	case "noroom":
-		if res.Left > 0 && int64(a.N)-res.Num <= int64(res.Left) {
-			return outcome{}, bot.Userf(msgNoRoomWait, name, a.N, title, a.ID, res.Num)
-		}
 		return outcome{}, bot.Userf(msgNoRoom, name, a.N, title, a.ID, max(0, res.Left), res.Num)
-	case "grid":
-		var grids []string
-		if len(res.Extra) > 0 {
-			grids = strings.Split(res.Extra[0], sep)
-		}
-		return outcome{}, bot.Userf(msgOtherGrid, bot.Esc(strings.Join(grids, "、")), title, a.ID)
+	case "grid", "nogrid":
+		return outcome{}, gridRefusal(c, res, a.ID)
 	case "dup":
 		ans := merged("dup", a.ID, title, msgMergeDup, fmt.Sprintf(msgMergeN, res.Num), fmt.Sprintf(msgMergeDupTail, a.ID), false)
 		return outcome{fmt.Sprintf(msgJoinDup, name, title, a.ID, res.Num) + howToChange(a.ID, int(res.Num)), msgToastDup, ans}, nil
@@ -174,7 +162,7 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 	case "started":
 		return outcome{}, bot.Userf(msgStarted, title, a.ID)
 	case "cancelled":
-		return outcome{}, bot.Userf(msgCancelled, title, a.ID)
+		return outcome{}, bot.Userf(msgCancelledJoin, title, a.ID)
 	case "toomany":
 		if res.Num <= 1 {
 			return outcome{}, bot.Userf(msgTooManyOne, a.ID)
@@ -220,7 +208,7 @@ func (f *Feature) leave(ctx context.Context, c *bot.Context) error {
 }
 
 func (f *Feature) doLeave(ctx context.Context, c *bot.Context, id int64) (outcome, error) {
-	res, err := f.st.leave(ctx, id, c.Update.User, f.now())
+	res, err := f.st.leave(ctx, id, c.Update.User, c.Update.ID, f.now())
 	if err != nil {
 		return outcome{}, err
 	}
@@ -230,7 +218,7 @@ func (f *Feature) doLeave(ctx context.Context, c *bot.Context, id int64) (outcom
 	switch res.Code {
 	case "in", "wait":
 		if p := pairs(res.Extra); len(p) > 0 {
-			f.notifyPromoted(ctx, id, res, p)
+			f.notifyPromoted(ctx, id, res, p, msgWhyLeft)
 		}
 		if res.Code == "wait" {
 			ans := merged("leave", id, title, msgMergeLeave, msgMergeLeftWait, fmt.Sprintf(msgMergeLeaveTail, id), live)
@@ -249,11 +237,12 @@ func (f *Feature) doLeave(ctx context.Context, c *bot.Context, id int64) (outcom
 }
 
 // notifyPromoted tells each promoted household, privately where the bot
-// can reach them, otherwise by a mention in the group they signed up in.
-func (f *Feature) notifyPromoted(ctx context.Context, id int64, res result, ps []signup) {
+// can reach them, otherwise by a mention in the group they signed up in,
+// and why a seat came free (why: msgWhyLeft, msgWhyMore, msgWhyFewer).
+func (f *Feature) notifyPromoted(ctx context.Context, id int64, res result, ps []signup, why string) {
 	title := bot.Esc(res.Title)
 	for _, p := range ps {
-		text := fmt.Sprintf(msgPromoted, displayName(p.Name), title, id, f.fmtTime(res.Start), bot.Esc(res.Place), id)
+		text := fmt.Sprintf(msgPromoted, displayName(p.Name), why, title, id, f.fmtTime(res.Start), bot.Esc(res.Place), id)
 		if _, err := f.env.Send.Send(ctx, p.User.PrivateChat(), bot.Message{Text: text}); err == nil {
 			continue
 		}
@@ -265,7 +254,7 @@ func (f *Feature) notifyPromoted(ctx context.Context, id int64, res result, ps [
 		if strings.TrimSpace(name) == "" {
 			name = msgSomeone
 		}
-		grp := fmt.Sprintf(msgPromotedGrp, bot.MentionHTML(p.User, name), title, id)
+		grp := fmt.Sprintf(msgPromotedGrp, bot.MentionHTML(p.User, name), why, title, id)
 		if f.env.Replies != nil {
 			a := merged("promo", id, title, msgMergePromo, msgMergePromoted, "", res.Chain)
 			a.User, a.Name, a.Text = p.User, name, grp
@@ -292,6 +281,8 @@ func (f *Feature) button(ctx context.Context, c *bot.Context) error {
 		out, err = f.doJoin(ctx, c, joinArgs{ID: id, HasID: true, N: 1})
 	case "leave":
 		out, err = f.doLeave(ctx, c, id)
+	case "cancel", "keep":
+		return f.cancelButton(ctx, c, verb, id)
 	default:
 		return c.Answer(ctx, "")
 	}
@@ -317,6 +308,47 @@ func (e *Event) targets(grid string) bool {
 	return grid == "" || slices.Contains(e.Grids, grid)
 }
 
+// targetsAny reports whether e is for residents of one of grids; with no
+// grids (nothing known) every activity counts.
+func (e *Event) targetsAny(grids []string) bool {
+	if len(grids) == 0 || len(e.Grids) == 0 {
+		return true
+	}
+	for _, g := range grids {
+		if slices.Contains(e.Grids, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// signupGrids returns the grids the speaker may sign up for: the grid of a
+// bound group they write in, else (a private chat, a group bound to no
+// grid) the grids of the bound groups they are known in.
+func signupGrids(c *bot.Context) []string {
+	if c.Grid != "" {
+		return []string{c.Grid}
+	}
+	return c.Homes
+}
+
+// gridRefusal explains a "grid" or "nogrid" reply: the activity's grids,
+// and why the speaker is not among them.
+func gridRefusal(c *bot.Context, res result, id int64) error {
+	var grids []string
+	if len(res.Extra) > 0 {
+		grids = strings.Split(res.Extra[0], sep)
+	}
+	targets, title := bot.Esc(strings.Join(grids, "、")), bot.Esc(res.Title)
+	switch {
+	case c.Grid != "":
+		return bot.Userf(msgOtherGrid, targets, title, id)
+	case res.Code == "grid":
+		return bot.Userf(msgNotMyGrid, title, id, targets, bot.Esc(strings.Join(c.Homes, "、")))
+	}
+	return bot.Userf(msgNoGrid, title, id, targets, id)
+}
+
 // pickOpen returns the only activity open for sign-up in the chat's grid;
 // with none or several it returns a *bot.UserError saying so.
 func (f *Feature) pickOpen(ctx context.Context, c *bot.Context, verb string) (*Event, error) {
@@ -326,7 +358,7 @@ func (f *Feature) pickOpen(ctx context.Context, c *bot.Context, verb string) (*E
 	}
 	var open []*Event
 	for _, e := range evs {
-		if e.open(f.now()) && e.targets(c.Grid) {
+		if e.open(f.now()) && e.targetsAny(signupGrids(c)) {
 			open = append(open, e)
 		}
 	}
@@ -433,29 +465,40 @@ func (f *Feature) list(ctx context.Context, c *bot.Context) error {
 	var b strings.Builder
 	b.WriteString(msgListHead)
 	var first int64
+	forStaff := false
 	for _, e := range evs {
-		if !e.targets(c.Grid) {
+		if !e.targetsAny(signupGrids(c)) {
 			continue
 		}
 		if first == 0 {
 			first = e.ID
 		}
-		state := fmt.Sprintf(msgListSeats, e.Left())
-		switch {
-		case !e.open(f.now()):
-			state = msgListShut
-		case e.Left() == 0:
-			state = fmt.Sprintf(msgListFull, e.Waiting)
-		}
 		dead := ""
 		if e.open(f.now()) && !e.Deadline.IsZero() && e.Deadline.Before(e.Start) {
 			dead = fmt.Sprintf(msgListDead, f.fmtTime(e.Deadline))
 		}
-		fmt.Fprintf(&b, msgListItem, e.ID, bot.Esc(e.Title), f.fmtTime(e.Start), bot.Esc(e.Place), dead, state)
+		fmt.Fprintf(&b, msgListItem, e.ID, bot.Esc(e.Title), f.fmtTime(e.Start), bot.Esc(e.Place), dead, f.seatsState(e))
+		if c.Role >= bot.GridWorker && f.held(e) {
+			fmt.Fprintf(&b, msgListHeld, f.outAt(e.NoticeAt))
+			forStaff = true
+		}
 	}
 	if first == 0 {
 		return c.Reply(ctx, msgListNone)
 	}
 	fmt.Fprintf(&b, msgListTail, first)
-	return c.ReplyAnswer(ctx, bot.Answer{Text: b.String(), Kind: "ev:list", Same: true})
+	return c.ReplyAnswer(ctx, bot.Answer{Text: b.String(), Kind: "ev:list", Same: !forStaff})
+}
+
+// seatsState says how sign-up stands, as the list shows it.
+func (f *Feature) seatsState(e *Event) string {
+	switch {
+	case !e.open(f.now()):
+		return msgListShut
+	case e.Left() == 0:
+		return fmt.Sprintf(msgListFull, e.Waiting)
+	case e.Waiting > 0:
+		return fmt.Sprintf(msgListWait, e.Left(), e.Waiting)
+	}
+	return fmt.Sprintf(msgListSeats, e.Left())
 }

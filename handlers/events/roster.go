@@ -57,6 +57,9 @@ func (f *Feature) rosterText(e *Event, rows []rosterRow) string {
 		}
 	}
 	fmt.Fprintf(&b, msgRosterHead, bot.Esc(e.Title), e.ID, f.fmtTime(e.Start), bot.Esc(e.Place), inHH, inN, e.Seats, waitHH, checked)
+	if f.held(e) {
+		fmt.Fprintf(&b, msgRosterHeld, f.outAt(e.NoticeAt))
+	}
 	if len(rows) == 0 {
 		b.WriteString(msgRosterEmpty)
 		return b.String()

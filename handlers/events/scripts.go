@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -45,25 +46,51 @@ local function promote()
 end
 `
 
-// joinScript: ARGV user, n, record tail, now, grid of the chat (” when
-// unknown, e.g. a private chat), "1" when the headcount was typed (” when
-// it defaulted to 1), remark (” when none). A chat whose grid the event
-// does not target gets code "grid" with the target grids (␟-joined) in
-// Extra[0].
+// opLua makes a resident's action idempotent per platform update: the
+// last two ARGV are the update id ("" when it has none) and how long to
+// remember it (seconds), and KEYS[6] is the update's op key in the event's
+// hash tag. A script run again for an update it already applied (the
+// router redoes an update whose replica died before marking it done)
+// returns the reply of the first run unchanged and changes nothing; done
+// stores a reply that changed something.
+const opLua = `
+local opID, opTTL = ARGV[#ARGV - 1], ARGV[#ARGV]
+if opID ~= '' then
+  local prev = redis.call('GET', KEYS[6])
+  if prev then return cjson.decode(prev) end
+end
+local function done(res)
+  if opID ~= '' then redis.call('SET', KEYS[6], cjson.encode(res), 'EX', opTTL) end
+  return res
+end
+`
+
+// joinScript: ARGV user, n, sign-up time (unix), now, the grids the
+// resident may sign up for (␟-joined: the grid of the group it came from,
+// or in a private chat the grids the resident is known in; "" none), "1"
+// when the headcount was typed ("" when it defaulted to 1), remark ("" when
+// none), name, chat ("" for a private chat), then opLua's two. A new
+// sign-up takes the first of those grids the event targets and records it;
+// with none it gets code "grid" (the resident has grids, none targeted) or
+// "nogrid" (no grid known), with the target grids (␟-joined) in Extra[0].
 //
-// The waitlist is first come, first served: while anyone is waiting, a
-// newcomer joins the end of the waitlist even if a free seat would fit
-// them (the free seats are held for those waiting). Promotion (promoteLua)
-// is "first that fits" among the waiting only.
+// Seats go to whoever fits, in order of arrival: a newcomer whose
+// household fits in the seats left takes them at once, and one that does
+// not fit joins the end of the waitlist. Promotion (promoteLua) moves
+// waiting households up in order, skipping one too large for the seats
+// left, which keeps its place. So after every script no waiting household
+// fits in the seats left, and the seats shown as left are seats anyone who
+// fits can take.
 //
 // A household already signed up that gives another headcount or remark
 // changes its sign-up in place, keeping its place: code "changed" (number:
 // the old headcount; Extra: promoted user, record pairs when seats were
 // freed), "dupwait" (number: the waitlist position; Extra[0]: the
-// headcount) when nothing would change, "chwait" for a waitlisted household (number: its position;
-// Extra[0]: the old headcount), or "noroom" (number: the old headcount)
-// when more people need more seats than are free, and nothing changes.
-var joinScript = redis.NewScript(promoteLua + `
+// headcount) when nothing would change, "chwait" for a waitlisted household
+// (number: its position; Extra[0]: the old headcount), or "noroom"
+// (number: the old headcount) when more people need more seats than are
+// left, and nothing changes.
+var joinScript = redis.NewScript(promoteLua + opLua + `
 local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'deadline', 'seats', 'taken', 'hh', 'title', 'place', 'grids', 'chain')
 if not m[1] then return {'nf', 0, 0, '', 0, '', 0} end
 local ch = 0
@@ -98,16 +125,18 @@ if rec then
   end
   if ARGV[6] ~= '1' then n = old end
 end
+local grid = ''
 if not rec then
-  local grids = m[9] or ''
-  if ARGV[5] ~= '' and grids ~= '' then
-    local found = false
-    for g in string.gmatch(grids, '[^\31]+') do
-      if g == ARGV[5] then found = true break end
+  local targets, cands = m[9] or '', ARGV[5]
+  if targets == '' then
+    grid = string.match(cands, '^[^\31]*')
+  else
+    for g in string.gmatch(cands, '[^\31]+') do
+      if string.find('\31' .. targets .. '\31', '\31' .. g .. '\31', 1, true) then grid = g break end
     end
-    if not found then
-      local res = out('grid', 0)
-      res[#res + 1] = grids
+    if grid == '' then
+      local res = out(cands == '' and 'nogrid' or 'grid', 0)
+      res[#res + 1] = targets
       return res
     end
   end
@@ -120,7 +149,7 @@ local hh = tonumber(m[6] or '0')
 if hh > 0 and n > hh then return out('toomany', hh) end
 if rec then
   local delta = n - old
-  if not wpos and delta > 0 and (taken + delta > seats or redis.call('ZCARD', KEYS[4]) > 0) then
+  if not wpos and delta > 0 and taken + delta > seats then
     return out('noroom', old)
   end
   fields[1] = tostring(n)
@@ -139,10 +168,10 @@ if rec then
         for i = 1, #moved, 2 do
           if moved[i] ~= ARGV[1] then res[#res + 1] = moved[i] res[#res + 1] = moved[i + 1] end
         end
-        return res
+        return done(res)
       end
     end
-    return {'chwait', wpos, seats - taken, m[7], m[2], m[8], dirty + ch, old}
+    return done({'chwait', wpos, seats - taken, m[7], m[2], m[8], dirty + ch, old})
   end
   local promoted = {}
   if delta ~= 0 then
@@ -154,23 +183,23 @@ if rec then
   end
   local res = {'changed', old, seats - taken, m[7], m[2], m[8], dirty + ch}
   for i = 1, #promoted do res[#res + 1] = promoted[i] end
-  return res
+  return done(res)
 end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-redis.call('HSET', KEYS[2], ARGV[1], n .. '\31' .. seq .. '\31' .. ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], table.concat({n, seq, ARGV[3], ARGV[8], ARGV[7], grid, ARGV[9]}, '\31'))
 local dirty = redis.call('HSETNX', KEYS[1], 'dirty', '1')
-if taken + n <= seats and redis.call('ZCARD', KEYS[4]) == 0 then
+if taken + n <= seats then
   redis.call('ZADD', KEYS[3], seq, ARGV[1])
   taken = redis.call('HINCRBY', KEYS[1], 'taken', n)
-  return {'ok', 0, seats - taken, m[7], m[2], m[8], dirty + ch, seq}
+  return done({'ok', 0, seats - taken, m[7], m[2], m[8], dirty + ch, seq})
 end
 redis.call('ZADD', KEYS[4], seq, ARGV[1])
-return {'wait', redis.call('ZRANK', KEYS[4], ARGV[1]) + 1, seats - taken, m[7], m[2], m[8], dirty + ch, seq}
+return done({'wait', redis.call('ZRANK', KEYS[4], ARGV[1]) + 1, seats - taken, m[7], m[2], m[8], dirty + ch, seq})
 `)
 
-// leaveScript: ARGV user, now. Code "in" or "wait" says where the user
-// was; promoted users and records follow the fixed fields.
-var leaveScript = redis.NewScript(promoteLua + `
+// leaveScript: ARGV user, now, then opLua's two. Code "in" or "wait" says
+// where the user was; promoted users and records follow the fixed fields.
+var leaveScript = redis.NewScript(promoteLua + opLua + `
 local m = redis.call('HMGET', KEYS[1], 'status', 'start', 'seats', 'taken', 'title', 'place', 'chain')
 if not m[1] then return {'nf', 0, 0, '', 0, '', 0} end
 local ch = 0
@@ -193,7 +222,7 @@ local dirty = redis.call('HSETNX', KEYS[1], 'dirty', '1')
 local left = tonumber(redis.call('HGET', KEYS[1], 'seats')) - tonumber(redis.call('HGET', KEYS[1], 'taken'))
 local res = {was, n, left, m[5], m[2], m[6], dirty + ch}
 for i = 1, #promoted do res[#res + 1] = promoted[i] end
-return res
+return done(res)
 `)
 
 // seatsScript: ARGV seats. Code "below" carries the seats taken.
@@ -268,7 +297,23 @@ type result struct {
 }
 
 func (s *store) run(ctx context.Context, sc *redis.Script, id int64, args ...any) (result, error) {
-	v, err := sc.Run(ctx, s.rdb, s.keys(id), args...).Slice()
+	return s.runKeys(ctx, sc, id, s.keys(id), args...)
+}
+
+// opTTL is how long a resident's action is remembered by update id, so a
+// redone update answers as the first run did (the router's dedupe marks
+// live as long).
+const opTTL = 48 * time.Hour
+
+// runOp runs a script that includes opLua for the update op ("" for none).
+func (s *store) runOp(ctx context.Context, sc *redis.Script, id int64, op string, args ...any) (result, error) {
+	keys := append(s.keys(id), s.key(id, "op:"+op))
+	args = append(args, op, int64(opTTL/time.Second))
+	return s.runKeys(ctx, sc, id, keys, args...)
+}
+
+func (s *store) runKeys(ctx context.Context, sc *redis.Script, id int64, keys []string, args ...any) (result, error) {
+	v, err := sc.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
 		return result{}, fmt.Errorf("event %d script: %w", id, err)
 	}
@@ -302,21 +347,31 @@ func (s *store) run(ctx context.Context, sc *redis.Script, id int64, args ...any
 	return r, nil
 }
 
-// join signs a household up from a chat of grid su.Grid ("" when not
-// known), or changes its headcount (when typed, typedN) or remark. For "ok"
-// and "wait", Extra[0] is the arrival sequence number; for "grid", the
-// event's target grids joined by sep; see joinScript for changes.
-func (s *store) join(ctx context.Context, id int64, su signup, typedN bool, now time.Time) (result, error) {
+// join signs a household up from one of grids (see joinScript), or
+// changes its headcount (when typed, typedN) or remark; op is the platform
+// update it answers ("" when none), so a redone update gets the first
+// reply. For "ok" and "wait", Extra[0] is the arrival sequence number; for
+// "grid" and "nogrid", the event's target grids joined by sep; see
+// joinScript for changes.
+func (s *store) join(ctx context.Context, id int64, su signup, grids []string, typedN bool, op string, now time.Time) (result, error) {
 	typed := ""
 	if typedN {
 		typed = "1"
 	}
-	return s.run(ctx, joinScript, id, string(su.User), su.N, su.tail(), now.Unix(), su.Grid, typed, clean(su.Remark))
+	cands := make([]string, 0, len(grids))
+	for _, g := range grids {
+		if g = clean(g); g != "" {
+			cands = append(cands, g)
+		}
+	}
+	return s.runOp(ctx, joinScript, id, op, string(su.User), su.N, su.At.Unix(), now.Unix(),
+		strings.Join(cands, sep), typed, clean(su.Remark), clean(su.Name), clean(string(su.Chat)))
 }
 
-// leave removes a household; Extra holds promoted user, record pairs.
-func (s *store) leave(ctx context.Context, id int64, u bot.UserRef, now time.Time) (result, error) {
-	return s.run(ctx, leaveScript, id, string(u), now.Unix())
+// leave removes a household; Extra holds promoted user, record pairs. op
+// is as for join.
+func (s *store) leave(ctx context.Context, id int64, u bot.UserRef, op string, now time.Time) (result, error) {
+	return s.runOp(ctx, leaveScript, id, op, string(u), now.Unix())
 }
 
 // setSeats changes capacity and promotes; Extra as for leave.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,7 +25,10 @@ import (
 // ("" outside a bound group, where the form must name 网格). It returns the
 // stored event and the confirmation reply.
 func (f *Feature) Create(ctx context.Context, by bot.UserRef, chatGrid, form string) (*Event, string, error) {
-	form, chain := cutChainField(form)
+	form, chain, err := cutChainField(form)
+	if err != nil {
+		return nil, "", err
+	}
 	if chain && f.env.Replies == nil {
 		return nil, "", bot.Userf(msgChainNoRoom)
 	}
@@ -53,24 +57,64 @@ func (f *Feature) Create(ctx context.Context, by bot.UserRef, chatGrid, form str
 		return nil, "", err
 	}
 	f.scheduleReminders(ctx, e)
-	n, err := f.post(ctx, e, grids)
+	p, err := f.post(ctx, e, grids)
 	if err != nil {
 		return e, "", err
 	}
 	if chain {
-		if _, err := f.showList(ctx, e); err != nil {
+		if _, _, err := f.showList(ctx, e, p.Urgent); err != nil {
 			return e, "", err
 		}
 	}
-	if n == 0 {
+	if p.Chats == 0 {
 		return e, fmt.Sprintf(msgCreatedNoCh, bot.Esc(e.Title), e.ID), nil
 	}
-	return e, fmt.Sprintf(msgCreated, bot.Esc(e.Title), e.ID, f.fmtTime(e.Start),
-		bot.Esc(e.Place), e.Seats, bot.Esc(strings.Join(names, "、")), n), nil
+	posted := f.postedText(p, bot.Esc(strings.Join(names, "、")), e.Deadline)
+	if chain && p.Held(f.now()) {
+		posted += msgPostListHeld
+	}
+	return e, fmt.Sprintf(msgCreated, bot.Esc(e.Title), e.ID, f.fmtTime(e.Start), bot.Esc(e.Place), e.Seats, posted), nil
+}
+
+// CancelPlan is what cancelling an activity would do: the households told
+// privately (Seated of them with People people, and Waiting on the
+// waitlist) and the groups told.
+type CancelPlan struct {
+	Event                   *Event
+	Seated, People, Waiting int
+	Chats                   int
+}
+
+// PlanCancel returns what cancelling activity id would do, and changes
+// nothing; a *bot.UserError when there is none or it is cancelled already.
+func (f *Feature) PlanCancel(ctx context.Context, id int64) (*CancelPlan, error) {
+	e, err := f.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if e.Cancelled() {
+		return nil, bot.Userf(msgCancelAgain, bot.Esc(e.Title), id)
+	}
+	in, wait, _, err := f.st.roster(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	chats, _, err := f.chatsOf(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	p := &CancelPlan{Event: e, Seated: len(in), Waiting: len(wait), Chats: len(chats)}
+	for _, s := range in {
+		p.People += s.N
+	}
+	return p, nil
 }
 
 // Cancel cancels activity id, tells every household that signed up
-// (privately) and the groups, and returns the reply for staff.
+// (privately) and the groups, and returns the reply for staff, which says
+// how many households were reached, who was not, and when the groups get
+// the message. The chat asks for a confirmation first (PlanCancel); the
+// console has its own.
 func (f *Feature) Cancel(ctx context.Context, id int64) (string, error) {
 	res, err := f.st.cancel(ctx, id)
 	if err != nil {
@@ -83,26 +127,77 @@ func (f *Feature) Cancel(ctx context.Context, id int64) (string, error) {
 	case "again":
 		return "", bot.Userf(msgCancelAgain, title, id)
 	}
-	f.unschedule(ctx, dueKey(id, "r24"))
-	f.unschedule(ctx, dueKey(id, "r1"))
-	f.unschedule(ctx, dueKey(id, "close"))
+	for _, what := range []string{"r24", "r1", "close", "list"} {
+		f.unschedule(ctx, dueKey(id, what))
+	}
 	if err := f.env.Redis.ZRem(ctx, f.st.openKey(), id).Err(); err != nil {
 		f.log.Warn("drop cancelled event from open list", "event", id, "err", err)
 	}
 	f.touched(ctx, id, res.Dirty)
 	f.touchList(ctx, id)
-	people := pairs(res.Extra)
 	start := f.fmtTime(res.Start)
-	for _, p := range people {
-		text := fmt.Sprintf(msgCancelNotice, title, id, start, bot.Esc(res.Place))
-		if _, err := f.env.Send.Send(ctx, p.User.PrivateChat(), bot.Message{Text: displayName(p.Name) + "，" + text}); err != nil {
-			f.log.Debug("cancel notice not delivered privately", "event", id, "user", p.User, "err", err)
-		}
-	}
+	people := pairs(res.Extra)
+	told, untold := f.tellEach(ctx, id, people, func(p signup) string {
+		return displayName(p.Name) + "，" + fmt.Sprintf(msgCancelNotice, title, id, start, bot.Esc(res.Place))
+	})
+	var b strings.Builder
+	fmt.Fprintf(&b, msgCancelDone, title, id)
+	b.WriteString(toldText(len(people), told, untold, msgCancelNoOne, msgCancelTold, msgCancelUntold))
 	if e, err := f.st.get(ctx, id); err == nil {
-		f.broadcast(ctx, e, "event", bot.Message{Text: fmt.Sprintf(msgCancelGroup, title, id, start)})
+		p := f.broadcast(ctx, e, "event", bot.Message{Text: fmt.Sprintf(msgCancelGroup, title, id, start)}, e.Start.Add(-time.Hour))
+		b.WriteString(f.groupsText(p, start))
 	}
-	return fmt.Sprintf(msgCancelDone, title, id, len(people)), nil
+	return b.String(), nil
+}
+
+// groupsText says what became of the cancellation message for the groups.
+func (f *Feature) groupsText(p posting, start string) string {
+	switch {
+	case p.Chats == 0:
+		return ""
+	case !p.Queued:
+		return fmt.Sprintf(msgCancelGrpSent, p.Sent)
+	case p.Held(f.now()):
+		return fmt.Sprintf(msgCancelGrpHeld, f.outAt(p.At), p.Chats)
+	case p.Urgent:
+		return fmt.Sprintf(msgCancelGrpUrgent, start, p.Chats)
+	}
+	return fmt.Sprintf(msgCancelGrpNow, p.Chats)
+}
+
+// tellEach sends each household its text privately and returns how many
+// it reached and the names of those it could not (they never started a
+// chat with the bot).
+func (f *Feature) tellEach(ctx context.Context, id int64, people []signup, text func(signup) string) (told int, untold []string) {
+	for _, p := range people {
+		if _, err := f.env.Send.Send(ctx, p.User.PrivateChat(), bot.Message{Text: text(p)}); err != nil {
+			f.log.Debug("not delivered privately", "event", id, "user", p.User, "err", err)
+			untold = append(untold, displayName(p.Name))
+			continue
+		}
+		told++
+	}
+	return told, untold
+}
+
+// toldText is the line for staff about households told privately: none
+// signed up, so many told, and the names of those not reached.
+func toldText(all, told int, untold []string, none, toldMsg, untoldMsg string) string {
+	if all == 0 {
+		return none
+	}
+	var s string
+	if told > 0 {
+		s = fmt.Sprintf(toldMsg, told)
+	}
+	if len(untold) > 0 {
+		names := untold
+		if len(names) > 10 {
+			names = append(names[:10:10], "……")
+		}
+		s += fmt.Sprintf(untoldMsg, len(untold), strings.Join(names, "、"))
+	}
+	return s
 }
 
 // Edit changes one of 名额, 时间, 地点 or 截止 of activity id; change is what
@@ -111,7 +206,7 @@ func (f *Feature) Cancel(ctx context.Context, id int64) (string, error) {
 func (f *Feature) Edit(ctx context.Context, id int64, change string) (string, error) {
 	fld, v, ok := keyed(strings.TrimSpace(when.Fold(change)))
 	if !ok || v == "" {
-		return "", bot.Userf(msgEditUsage)
+		return "", bot.Userf(msgEditUsage, strconv.FormatInt(id, 10))
 	}
 	e, err := f.load(ctx, id)
 	if err != nil {
@@ -148,7 +243,7 @@ func (f *Feature) Edit(ctx context.Context, id int64, change string) (string, er
 		return f.edited(ctx, e, fld, f.fmtTime(t))
 	case fPlace:
 		if len([]rune(v)) > maxPlace {
-			return "", bad(fPlace, fmt.Sprintf("地点太长了（最多 %d 个字）。", maxPlace))
+			return "", bad(fPlace, fmt.Sprintf(msgPlaceLong, maxPlace))
 		}
 		if err := f.st.set(ctx, id, "place", v); err != nil {
 			return "", err
@@ -156,7 +251,7 @@ func (f *Feature) Edit(ctx context.Context, id int64, change string) (string, er
 		e.Place = v
 		return f.edited(ctx, e, fld, bot.Esc(v))
 	}
-	return "", bot.Userf(msgEditUnknown)
+	return "", bot.Userf(msgEditUnknown, id)
 }
 
 func (f *Feature) editSeats(ctx context.Context, id int64, v string) (string, error) {
@@ -180,7 +275,7 @@ func (f *Feature) editSeats(ctx context.Context, id int64, v string) (string, er
 	f.touchList(ctx, id)
 	text := fmt.Sprintf(msgEditSeats, bot.Esc(res.Title), id, seats, res.Left)
 	if p := pairs(res.Extra); len(p) > 0 {
-		f.notifyPromoted(ctx, id, res, p)
+		f.notifyPromoted(ctx, id, res, p, msgWhyMore)
 		text += fmt.Sprintf(msgEditPromo, len(p))
 	}
 	return text, nil
@@ -208,23 +303,23 @@ func (f *Feature) moveStart(ctx context.Context, e *Event, t time.Time) error {
 }
 
 // edited refreshes the notices, tells confirmed and waitlisted households
-// of a change of time or place, and returns the confirmation for staff.
+// of a change of time or place, and returns the confirmation for staff,
+// with how many households were told and who could not be.
 func (f *Feature) edited(ctx context.Context, e *Event, fld *field, shownValue string) (string, error) {
 	f.schedule(ctx, dueKey(e.ID, "refresh"), f.now())
 	f.touchList(ctx, e.ID)
-	if fld != fDeadline {
-		in, wait, _, err := f.st.roster(ctx, e.ID)
-		if err != nil {
-			return "", err
-		}
-		for _, s := range append(in, wait...) {
-			text := fmt.Sprintf(msgEditNotify, bot.Esc(e.Title), e.ID, fld.name, shownValue, f.fmtTime(e.Start), bot.Esc(e.Place))
-			if _, err := f.env.Send.Send(ctx, s.User.PrivateChat(), bot.Message{Text: text}); err != nil {
-				f.log.Debug("change notice not delivered privately", "event", e.ID, "user", s.User, "err", err)
-			}
-		}
+	done := fmt.Sprintf(msgEditDone, bot.Esc(e.Title), e.ID, fld.name, shownValue)
+	if fld == fDeadline {
+		return done, nil
 	}
-	return fmt.Sprintf(msgEditDone, bot.Esc(e.Title), e.ID, fld.name, shownValue), nil
+	in, wait, _, err := f.st.roster(ctx, e.ID)
+	if err != nil {
+		return "", err
+	}
+	text := fmt.Sprintf(msgEditNotify, bot.Esc(e.Title), e.ID, fld.name, shownValue, f.fmtTime(e.Start), bot.Esc(e.Place))
+	people := append(in, wait...)
+	told, untold := f.tellEach(ctx, e.ID, people, func(signup) string { return text })
+	return done + toldText(len(people), told, untold, "", msgEditTold, msgEditUntold), nil
 }
 
 // Get returns activity id; a *bot.UserError when there is none.
@@ -316,8 +411,13 @@ func (f *Feature) RosterFiles(r *Roster) (csvData, xlsx []byte, base string, err
 }
 
 // Only returns the roster cut to the households of the given grids (a grid
-// worker's view); the counts are recounted.
+// worker's view); the counts are recounted. A worker of every grid the
+// activity is for sees it whole, so the figures agree with the activity's
+// own (seats taken) even for sign-ups recorded without a grid.
 func (r *Roster) Only(grids []string) *Roster {
+	if len(r.Event.Grids) > 0 && !slices.ContainsFunc(r.Event.Grids, func(g string) bool { return !slices.Contains(grids, g) }) {
+		return r
+	}
 	out := &Roster{Event: r.Event}
 	for i, row := range r.rows {
 		if !slices.Contains(grids, row.S.Grid) {

@@ -30,6 +30,9 @@ type Event struct {
 	Hours    float64 // volunteer hours credited per person, 0: not volunteer
 	Status   string  // "open" or "cancelled"
 	Bcast    string  // outbox broadcast id of the notice
+	// NoticeAt is when the outbox sends the notice, when the quiet hours
+	// held it at publication (zero: sent at once).
+	NoticeAt time.Time
 	Creator  bot.UserRef
 	Chain    bool // the live sign-up list (接龙) is on
 	Code     string
@@ -142,7 +145,7 @@ func eventFromHash(id int64, h map[string]string) *Event {
 		ID: id, Title: h["title"], Place: h["place"], Desc: h["desc"],
 		Start: bot.FromUnix(h["start"]), End: bot.FromUnix(h["end"]), Deadline: bot.FromUnix(h["deadline"]),
 		Seats: atoi("seats"), Taken: atoi("taken"), Grids: grids, HH: atoi("hh"), Hours: hours,
-		Status: h["status"], Bcast: h["bcast"], Creator: bot.UserRef(h["creator"]), Chain: h["chain"] == "1",
+		Status: h["status"], Bcast: h["bcast"], NoticeAt: bot.FromUnix(h["notice_at"]), Creator: bot.UserRef(h["creator"]), Chain: h["chain"] == "1",
 		Code: h["code"], CodeTill: bot.FromUnix(h["code_till"]),
 	}
 }

@@ -33,7 +33,7 @@ func TestConcurrentJoinsNeverOversell(t *testing.T) {
 			defer wg.Done()
 			u, name := resident(i)
 			<-start
-			r, err := h.f.st.join(ctx, id, signup{User: u, N: 1, At: h.clk.Now(), Name: name}, false, h.clk.Now())
+			r, err := h.f.st.join(ctx, id, signup{User: u, N: 1, At: h.clk.Now(), Name: name}, []string{"3网格"}, false, "", h.clk.Now())
 			outs[i] = outcome{u, r, err}
 		}()
 	}
@@ -93,7 +93,7 @@ func TestConcurrentJoinsNeverOversell(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := h.f.st.leave(ctx, id, in[i].User, h.clk.Now())
+			r, err := h.f.st.leave(ctx, id, in[i].User, "", h.clk.Now())
 			if err != nil || r.Code != "in" {
 				t.Errorf("leave %s: %v %q", in[i].User, err, r.Code)
 				return
