@@ -54,7 +54,7 @@ func TestCreateMidnightIsNotNoon(t *testing.T) {
 
 func TestCreateRangeSetsTheEnd(t *testing.T) {
 	h := newHarness(t)
-	for _, c := range []struct {
+	for i, c := range []struct {
 		in         string
 		start, end time.Time
 		shown      string
@@ -63,12 +63,12 @@ func TestCreateRangeSetsTheEnd(t *testing.T) {
 		{"2月12日 14:00-16:30", shanghai(2027, 2, 12, 14, 0), shanghai(2027, 2, 12, 16, 30), "2月12日（周五）14:00–16:30"},
 		{"元宵节晚上7点到9点", shanghai(2027, 2, 20, 19, 0), shanghai(2027, 2, 20, 21, 0), "2月20日（周六）19:00–21:00"},
 	} {
-		before := len(h.out.ByKind("event"))
-		id := h.create("发布活动\n活动：讲座\n时间：" + c.in + "\n地点：活动室\n名额：30\n网格：全部")
-		if e := h.event(id); !e.Start.Equal(c.start) || !e.End.Equal(c.end) {
+		msgs := h.say(bot.ChatRef(staffID), staffID, "王主任", "发布活动\n活动：讲座\n时间："+c.in+"\n地点：活动室\n名额：30\n网格：全部")
+		mustContain(t, c.in+" reply", to(msgs, bot.ChatRef(staffID)), "活动已发布", c.shown)
+		if e := h.event(int64(i + 1)); !e.Start.Equal(c.start) || !e.End.Equal(c.end) {
 			t.Errorf("时间：%s stored %v – %v, want %v – %v", c.in, e.Start, e.End, c.start, c.end)
 		}
-		mustContain(t, c.in, h.out.ByKind("event")[before].Message.Text, c.shown)
+		mustContain(t, c.in+" notice", h.out.ByKind("event")[i].Message.Text, c.shown)
 	}
 }
 

@@ -65,7 +65,7 @@ func (f *Feature) Create(ctx context.Context, by bot.UserRef, chatGrid, form str
 	if n == 0 {
 		return e, fmt.Sprintf(msgCreatedNoCh, bot.Esc(e.Title), e.ID), nil
 	}
-	return e, fmt.Sprintf(msgCreated, bot.Esc(e.Title), e.ID, f.fmtTime(e.Start),
+	return e, fmt.Sprintf(msgCreated, bot.Esc(e.Title), e.ID, f.fmtSpan(e),
 		bot.Esc(e.Place), e.Seats, bot.Esc(strings.Join(names, "、")), n), nil
 }
 
@@ -141,7 +141,7 @@ func (f *Feature) Edit(ctx context.Context, id int64, change string) (string, er
 				return "", err
 			}
 			if !end.IsZero() {
-				return f.edited(ctx, e, fld, when.FormatRange(t, end, f.now(), f.env.Loc))
+				return f.edited(ctx, e, fld, f.fmtSpan(e))
 			}
 		} else {
 			if t.After(e.Start) {
