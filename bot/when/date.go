@@ -401,10 +401,15 @@ func (p *scanner) weekdayTag(d *dateResult) error {
 	return p.checkWeekday(d, target)
 }
 
-// checkWeekday asks back when the weekday typed is not the date's. A date
-// rolled to next year that matches this year's passed one keeps its roll.
+// checkWeekday asks back when the weekday typed is not the date's. For a
+// rolled date the weekday tells which was meant: next year's (no question
+// left) or this year's passed one (the roll's question stays).
 func (p *scanner) checkWeekday(d *dateResult, target int) error {
-	if target == 8 || isoWeekday(d.day) == target || d.roll != noRoll && isoWeekday(d.prev) == target {
+	switch {
+	case target == 8 || d.roll != noRoll && isoWeekday(d.prev) == target:
+		return nil
+	case isoWeekday(d.day) == target:
+		d.roll = noRoll
 		return nil
 	}
 	delta := (target - isoWeekday(d.day) + 7) % 7
