@@ -3,52 +3,32 @@ package when
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gridbot/bot"
 )
 
-type dateKind uint8
-
-const (
-	noDate dateKind = iota
-	fixed
-	weekday
-)
-
-type dateResult struct {
-	kind   dateKind
-	day    time.Time
-	period string
-}
-
-// periods are the words for parts of the day, longest first.
-var periods = []string{"早上", "早晨", "清晨", "上午", "凌晨", "中午", "下午", "傍晚", "晚上", "夜里", "夜间", "晚间", "早", "晚"}
-
-var relDays = []struct {
-	word   string
-	days   int
-	period string
-}{
-	{"大后天", 3, ""}, {"后天", 2, ""}, {"明天", 1, ""}, {"明日", 1, ""}, {"明儿", 1, ""},
-	{"今天", 0, ""}, {"今日", 0, ""}, {"今儿", 0, ""},
-	{"今早", 0, "早上"}, {"今晚", 0, "晚上"}, {"今夜", 0, "晚上"},
-	{"明早", 1, "早上"}, {"明晚", 1, "晚上"},
-}
-
-var weekPrefixes = []struct {
-	word  string
-	weeks int
-}{
-	{"下下周", 2}, {"下下个星期", 2}, {"下个星期", 1}, {"下星期", 1}, {"下礼拜", 1}, {"下周", 1},
-	{"这个星期", 0}, {"这星期", 0}, {"这周", 0}, {"本周", 0}, {"本星期", 0},
-}
-
-var weekdayWords = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7, "末": 6, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7}
-
+// scanner reads the simplified text s from byte offset i. Simplify keeps
+// byte lengths, so offsets in s are offsets in the folded input. Dates are
+// resolved against now (in the location wanted) and today, its midnight.
 type scanner struct {
-	s string
-	i int
+	s          string
+	i          int
+	now, today time.Time
 }
+
+func newScanner(folded string, now time.Time) *scanner {
+	return &scanner{s: simplifyDates(bot.Simplify(folded)), now: now, today: midnight(now)}
+}
+
+// tradDates maps the traditional characters of date words that
+// bot.Simplify leaves alone (農曆, 臘月, 國慶, 禮拜); each keeps its UTF-8
+// length, so offsets stay offsets in the input.
+var tradDates = strings.NewReplacer("農", "农", "曆", "历", "陰", "阴", "臘", "腊", "國", "国", "慶", "庆", "節", "节",
+	"禮", "礼", "陽", "阳", "聖", "圣", "誕", "诞", "師", "师", "軍", "军", "黨", "党", "勞", "劳", "鐘", "钟",
+	"紀", "纪", "讀", "读", "書", "书", "親", "亲", "憲", "宪", "際", "际")
+
+func simplifyDates(s string) string { return tradDates.Replace(s) }
 
 func (p *scanner) rest() string { return p.s[p.i:] }
 
@@ -58,7 +38,8 @@ func (p *scanner) spaces() {
 	}
 }
 
-func (p *scanner) eatAny(words ...string) string {
+// eat consumes the first of words (longest first) found at the cursor.
+func (p *scanner) eat(words ...string) string {
 	for _, w := range words {
 		if strings.HasPrefix(p.rest(), w) {
 			p.i += len(w)
@@ -68,237 +49,125 @@ func (p *scanner) eatAny(words ...string) string {
 	return ""
 }
 
-// digits reads 1..max ASCII digits.
-func (p *scanner) digits(max int) (int, int, bool) {
-	n, k := 0, 0
-	for p.i+k < len(p.s) && k < max && p.s[p.i+k] >= '0' && p.s[p.i+k] <= '9' {
-		n = n*10 + int(p.s[p.i+k]-'0')
+// eatSp is eat after optional spaces; the spaces stay unread when no word
+// follows them.
+func (p *scanner) eatSp(words ...string) string {
+	save := p.i
+	p.spaces()
+	if w := p.eat(words...); w != "" {
+		return w
+	}
+	p.i = save
+	return ""
+}
+
+// ended reports whether the cursor is at the end of the text or before a
+// space or punctuation, so a word just read is not part of a longer one.
+func (p *scanner) ended() bool {
+	if p.i >= len(p.s) {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(p.rest())
+	return strings.ContainsRune(" \n|,，。、;；!！?？()（）", r)
+}
+
+// num is a number read from the text.
+type num struct {
+	n      int
+	digits int  // Arabic digits read; 0 for Chinese numerals
+	lead0  bool // written with a leading zero (05, 零五)
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// number reads up to four Arabic digits or a Chinese numeral (up to 九十九,
+// 廿三, or four digits 二〇二七) at the cursor. No spaces are skipped.
+func (p *scanner) number() (num, bool) {
+	k := 0
+	for p.i+k < len(p.s) && isDigit(p.s[p.i+k]) {
 		k++
 	}
-	if k == 0 || p.i+k < len(p.s) && p.s[p.i+k] >= '0' && p.s[p.i+k] <= '9' {
+	if k > 4 {
+		return num{}, false
+	}
+	if k > 0 {
+		n := 0
+		for _, c := range p.s[p.i : p.i+k] {
+			n = n*10 + int(c-'0')
+		}
+		lead := k > 1 && p.s[p.i] == '0'
+		p.i += k
+		return num{n: n, digits: k, lead0: lead}, true
+	}
+	n, size, lead := chineseNumber(p.rest())
+	if size == 0 {
+		return num{}, false
+	}
+	p.i += size
+	return num{n: n, lead0: lead}, true
+}
+
+var cnDigit = map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+
+// chineseNumber reads a Chinese numeral at the start of s: 五, 十五, 二十,
+// 二十三, 廿三, 卅, 零五 (lead is true) or four digits (二〇二七). It returns
+// the value and the bytes read, 0 when none.
+func chineseNumber(s string) (n, size int, lead bool) {
+	var rs []rune
+	var sizes []int
+	for off := 0; off < len(s) && len(rs) < 4; {
+		r, w := utf8.DecodeRuneInString(s[off:])
+		if _, ok := cnDigit[r]; !ok && r != '十' && r != '廿' && r != '卅' {
+			break
+		}
+		rs, sizes = append(rs, r), append(sizes, off+w)
+		off += w
+	}
+	if len(rs) == 0 {
 		return 0, 0, false
 	}
-	return n, k, true
+	if len(rs) == 4 && allDigits(rs) {
+		for _, r := range rs {
+			n = n*10 + cnDigit[r]
+		}
+		return n, sizes[3], false
+	}
+	if len(rs) >= 2 && (rs[0] == '零' || rs[0] == '〇') && isCnDigit(rs[1]) && rs[1] != '两' {
+		return cnDigit[rs[1]], sizes[1], true
+	}
+	return tens(rs, sizes)
 }
 
-// number reads Arabic digits or Chinese numerals (up to 九十九).
-func (p *scanner) number() (int, bool) {
-	r := p.rest()
-	if r == "" || r[0] == ' ' {
-		return 0, false
+func allDigits(rs []rune) bool {
+	for _, r := range rs {
+		if !isCnDigit(r) || r == '两' {
+			return false
+		}
 	}
-	n, after, ok := bot.LeadingNumber(r)
-	if !ok || n > 9999 {
-		return 0, false
-	}
-	p.i += len(r) - len(after)
-	return n, true
+	return true
 }
 
-func (p *scanner) date(now time.Time) (dateResult, error) {
-	today := midnight(now)
-	start := p.i
-	for _, r := range relDays {
-		if strings.HasPrefix(p.rest(), r.word) {
-			p.i += len(r.word)
-			return dateResult{kind: fixed, day: today.AddDate(0, 0, r.days), period: r.period}, nil
-		}
-	}
-	if d, ok := p.weekday(today); ok {
-		return d, nil
-	}
-	p.i = start
-	if d, ok, err := p.numericDate(today); ok || err != nil {
-		if !ok {
-			p.i = start
-		}
-		return d, err
-	}
-	p.i = start
-	return dateResult{}, nil
-}
+func isCnDigit(r rune) bool { _, ok := cnDigit[r]; return ok }
 
-func (p *scanner) weekday(today time.Time) (dateResult, bool) {
-	weeks, prefixed := 0, false
-	for _, w := range weekPrefixes {
-		if strings.HasPrefix(p.rest(), w.word) {
-			p.i += len(w.word)
-			weeks, prefixed = w.weeks, true
-			break
-		}
-	}
-	if !prefixed && p.eatAny("星期", "礼拜", "周") == "" {
-		return dateResult{}, false
-	}
-	var target int
-	for w, n := range weekdayWords {
-		if strings.HasPrefix(p.rest(), w) {
-			target = n
-			p.i += len(w)
-			break
-		}
-	}
-	if target == 0 {
-		return dateResult{}, false
-	}
-	iso := int(today.Weekday())
-	if iso == 0 {
-		iso = 7
-	}
-	if !prefixed {
-		delta := (target - iso + 7) % 7
-		return dateResult{kind: weekday, day: today.AddDate(0, 0, delta)}, true
-	}
-	monday := today.AddDate(0, 0, 1-iso+7*weeks)
-	return dateResult{kind: fixed, day: monday.AddDate(0, 0, target-1)}, true
-}
-
-func (p *scanner) numericDate(today time.Time) (dateResult, bool, error) {
-	start := p.i
-	if y, k, ok := p.digits(4); ok && k == 4 {
-		p.i += k
-		sep := p.eatAny("-", "/", ".", "年")
-		if sep == "" {
-			return dateResult{}, false, nil
-		}
-		mo, ok := p.number()
-		if !ok {
-			return dateResult{}, false, nil
-		}
-		if sep == "年" {
-			if p.eatAny("月") == "" {
-				return dateResult{}, false, nil
-			}
-		} else if p.eatAny(sep) == "" {
-			return dateResult{}, false, nil
-		}
-		d, ok := p.number()
-		if !ok {
-			return dateResult{}, false, nil
-		}
-		p.eatAny("日", "号")
-		if p.eatAny("T") != "" && p.i < len(p.s) && (p.s[p.i] < '0' || p.s[p.i] > '9') {
-			p.i--
-		}
-		day, err := mkDate(y, mo, d, today.Location(), p.s[start:p.i])
-		return dateResult{kind: fixed, day: day}, err == nil, err
-	}
-	mo, ok := p.number()
-	if !ok {
-		return dateResult{}, false, nil
-	}
+// tens reads [digit]十[digit], 廿[digit], 卅[digit] or a single digit.
+func tens(rs []rune, sizes []int) (int, int, bool) {
+	i, n := 0, 0
 	switch {
-	case p.eatAny("月") != "":
-		d, ok := p.number()
-		if !ok {
-			return dateResult{}, false, nil
+	case rs[0] == '廿' || rs[0] == '卅':
+		n, i = 20, 1
+		if rs[0] == '卅' {
+			n = 30
 		}
-		p.eatAny("日", "号")
-		return p.yearless(today, mo, d, start)
-	case p.eatAny("/") != "":
-		d, ok := p.number()
-		if !ok {
-			return dateResult{}, false, nil
-		}
-		return p.yearless(today, mo, d, start)
-	case p.eatAny("日", "号") != "":
-		text := p.s[start:p.i]
-		if mo < 1 || mo > 31 {
-			return dateResult{}, false, bot.Userf(MsgNoSuchDate, bot.Esc(text))
-		}
-		for k := 0; k < 12; k++ {
-			first := time.Date(today.Year(), today.Month()+time.Month(k), 1, 0, 0, 0, 0, today.Location())
-			day, err := mkDate(first.Year(), int(first.Month()), mo, today.Location(), text)
-			if err == nil && !day.Before(today) {
-				return dateResult{kind: fixed, day: day}, true, nil
-			}
-		}
-		return dateResult{}, false, bot.Userf(MsgNoSuchDate, bot.Esc(text))
-	}
-	return dateResult{}, false, nil
-}
-
-func (p *scanner) yearless(today time.Time, mo, d, start int) (dateResult, bool, error) {
-	text := p.s[start:p.i]
-	day, err := mkDate(today.Year(), mo, d, today.Location(), text)
-	if err != nil && !(mo == 2 && d == 29) {
-		return dateResult{}, false, err
-	}
-	for y := today.Year() + 1; err != nil || day.Before(today); y++ {
-		if y > today.Year()+8 {
-			return dateResult{}, false, bot.Userf(MsgNoSuchDate, bot.Esc(text))
-		}
-		day, err = mkDate(y, mo, d, today.Location(), text)
-	}
-	return dateResult{kind: fixed, day: day}, true, nil
-}
-
-func mkDate(y, mo, d int, loc *time.Location, text string) (time.Time, error) {
-	if y < 2000 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 {
-		return time.Time{}, bot.Userf(MsgNoSuchDate, bot.Esc(text))
-	}
-	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, loc)
-	if t.Day() != d {
-		return time.Time{}, bot.Userf(MsgNoSuchDate, bot.Esc(text))
-	}
-	return t, nil
-}
-
-// clock reads 19:00, 7点, 7点半, 7点15分, 七点一刻 and applies the period.
-// ok is false when no clock starts here.
-func (p *scanner) clock(period string) (h, m int, ok bool, err error) {
-	start := p.i
-	h, ok = p.number()
-	if !ok {
-		return 0, 0, false, nil
-	}
-	switch {
-	case p.eatAny(":") != "":
-		mm, k, ok := p.digits(2)
-		if !ok || k != 2 {
-			return 0, 0, false, bot.Userf(MsgBadClock, bot.Esc(p.s[start:min(len(p.s), p.i+2)]))
-		}
-		p.i += k
-		m = mm
-	case p.eatAny("点", "时") != "":
-		switch {
-		case p.eatAny("半") != "":
-			m = 30
-		case p.eatAny("一刻") != "":
-			m = 15
-		case p.eatAny("三刻") != "":
-			m = 45
-		default:
-			save := p.i
-			if mm, ok := p.number(); ok {
-				if p.eatAny("分") == "" && mm < 10 && p.s[save] != '0' {
-					p.i = save
-				} else {
-					m = mm
-				}
-			}
-			p.eatAny("钟", "整")
-		}
+	case rs[0] == '十':
+		n, i = 10, 1
+	case len(rs) > 1 && rs[1] == '十' && rs[0] != '零' && rs[0] != '〇':
+		n, i = cnDigit[rs[0]]*10, 2
 	default:
-		p.i = start
-		return 0, 0, false, nil
+		return cnDigit[rs[0]], sizes[0], false
 	}
-	switch period {
-	case "下午", "傍晚", "晚上", "夜里", "夜间", "晚间", "晚":
-		if h < 12 {
-			h += 12
-		}
-	case "中午":
-		if h < 6 {
-			h += 12
-		}
-	case "凌晨", "早上", "早晨", "清晨", "早", "上午":
-		if h == 12 {
-			h = 0
-		}
+	if i < len(rs) && isCnDigit(rs[i]) && rs[i] != '零' && rs[i] != '〇' {
+		n += cnDigit[rs[i]]
+		i++
 	}
-	if h > 23 || m > 59 {
-		return 0, 0, false, bot.Userf(MsgBadClock, bot.Esc(p.s[start:p.i]))
-	}
-	return h, m, true, nil
+	return n, sizes[i-1], false
 }

@@ -49,7 +49,7 @@ func (f *Feature) previewCancel(ctx context.Context, c *bot.Context, id int64) e
 	if p.Seated+p.Waiting > 0 {
 		who = fmt.Sprintf(msgCancelWho, p.Seated+p.Waiting, p.Seated, p.People, p.Waiting, p.Chats)
 	}
-	text := fmt.Sprintf(msgCancelPreview, bot.Esc(e.Title), id, f.fmtTime(e.Start), bot.Esc(e.Place), who, id, int(cancelTTL/time.Minute))
+	text := fmt.Sprintf(msgCancelPreview, bot.Esc(e.Title), id, f.fmtSpan(e), bot.Esc(e.Place), who, id, int(cancelTTL/time.Minute))
 	n := strconv.FormatInt(id, 10)
 	return c.ReplyMessage(ctx, bot.Message{Text: text, Buttons: [][]bot.Button{{
 		{Text: btnCancelYes, Data: "ev:cancel:" + n}, {Text: btnCancelNo, Data: "ev:keep:" + n}}}})

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/when"
 )
 
 const maxHeadcount = 10
@@ -153,6 +154,14 @@ func (f *Feature) now() time.Time { return f.env.Now() }
 
 func (f *Feature) fmtTime(t time.Time) string {
 	return formatWhen(t, f.now(), f.env.Loc)
+}
+
+// fmtSpan shows when e takes place: its start, and its end when it has one.
+func (f *Feature) fmtSpan(e *Event) string {
+	if e.End.IsZero() {
+		return f.fmtTime(e.Start)
+	}
+	return when.FormatRange(e.Start, e.End, f.now(), f.env.Loc)
 }
 
 // userErr converts a not-found error into the reply for event id.

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -156,7 +157,7 @@ func buildForm(raw map[*field]string, now time.Time, loc *time.Location) (*form,
 	if raw[fStart] == "" {
 		return nil, missing(fStart)
 	}
-	if fm.Start, err = parseTime(fStart, raw[fStart], now, loc); err != nil {
+	if fm.Start, fm.End, err = parseSpan(fStart, raw[fStart], now, loc); err != nil {
 		return nil, err
 	}
 	if !fm.Start.After(now) {
@@ -185,14 +186,12 @@ func buildForm(raw map[*field]string, now time.Time, loc *time.Location) (*form,
 		}
 	}
 	if v := raw[fEnd]; v != "" {
-		t, rest, err := when.ParseClock(v, fm.Start.In(loc))
-		if err != nil || rest != "" {
-			if t, err = parseTime(fEnd, v, now, loc); err != nil {
-				return nil, err
-			}
+		t, err := parseEnd(v, fm.Start, now, loc)
+		if err != nil {
+			return nil, err
 		}
-		if !t.After(fm.Start) {
-			return nil, bot.Userf(msgEndEarly, when.Format(fm.Start, now, loc))
+		if !fm.End.IsZero() && !fm.End.Equal(t) {
+			return nil, bot.Userf(msgEndTwice, when.FormatClock(fm.End, loc), when.FormatClock(t, loc))
 		}
 		fm.End = t
 	}
@@ -213,16 +212,52 @@ func buildForm(raw map[*field]string, now time.Time, loc *time.Location) (*form,
 	return fm, nil
 }
 
+// parseTime reads one moment for field f. A date without a year that has
+// just passed is asked about, never moved to next year (when.Parse).
 func parseTime(f *field, v string, now time.Time, loc *time.Location) (time.Time, error) {
 	t, rest, err := when.Parse(v, now, loc)
 	if err != nil {
-		msg, _ := bot.UserMessage(err)
-		return time.Time{}, bot.Userf("「%s」%s", f.name, msg)
+		return time.Time{}, fieldErr(f, err)
 	}
+	return t, extra(f, rest)
+}
+
+// parseSpan reads the 时间 field: a moment, or a range (明天14:00-16:00,
+// 下午2点到4点) whose end it returns too (zero when none was written).
+func parseSpan(f *field, v string, now time.Time, loc *time.Location) (start, end time.Time, err error) {
+	r, err := when.Read(v, now, loc)
+	if err == nil {
+		err = r.Check()
+	}
+	if err != nil {
+		return time.Time{}, time.Time{}, fieldErr(f, err)
+	}
+	return r.Start, r.End, extra(f, r.Rest)
+}
+
+// parseEnd reads the 结束 field: a clock after start (21:00, 晚上12点) or
+// a date and time.
+func parseEnd(v string, start, now time.Time, loc *time.Location) (time.Time, error) {
+	t, rest, err := when.ReadEnd(v, start, now, loc)
+	switch {
+	case errors.Is(err, when.ErrEndEarly):
+		return time.Time{}, bot.Userf(msgEndEarly, when.Format(start, now, loc))
+	case err != nil:
+		return time.Time{}, fieldErr(fEnd, err)
+	}
+	return t, extra(fEnd, rest)
+}
+
+func fieldErr(f *field, err error) error {
+	msg, _ := bot.UserMessage(err)
+	return bot.Userf("「%s」%s", f.name, msg)
+}
+
+func extra(f *field, rest string) error {
 	if rest != "" {
-		return time.Time{}, bad(f, fmt.Sprintf("时间后面多了「%s」。", bot.Esc(bot.Truncate(rest, 10))))
+		return bad(f, fmt.Sprintf("时间后面多了「%s」。", bot.Esc(bot.Truncate(rest, 10))))
 	}
-	return t, nil
+	return nil
 }
 
 // count reads a whole number between 1 and limit, allowing a unit after it.

@@ -26,12 +26,12 @@ const (
 	msgStartPast    = "「时间」%s 已经过去了，请写以后的时间。"
 	msgDeadlineLate = "「截止」要早于活动开始时间（%s）。"
 	msgEndEarly     = "「结束」要晚于开始时间（%s）。"
+	msgEndTwice     = "「时间」里写的结束是 %s，「结束」写的是 %s，请只留一个。"
 	msgUnknownField = "「%s」这一项我不认识。可以写：活动、时间、地点、名额、网格、截止、结束、每户最多、志愿服务、说明。"
 
 	msgNoticeHead      = "📢 <b>活动报名 · %d号</b>\n<b>%s</b>\n"
 	msgNoticeCanceled  = "❌ <b>活动已取消 · %d号</b>\n%s\n"
 	msgNoticeTime      = "时间：%s\n"
-	msgNoticeTimeEnd   = "时间：%s–%s\n"
 	msgNoticePlace     = "地点：%s\n"
 	msgNoticeSeats     = "名额：共 %d 个，剩余 <b>%d</b> 个\n"
 	msgNoticeSeatsWait = "名额：共 %d 个，剩余 <b>%d</b> 个（候补的 %d 户人数多于剩余名额）\n"

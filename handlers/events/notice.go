@@ -31,7 +31,7 @@ func (f *Feature) render(e *Event) bot.Message {
 	if e.End.IsZero() {
 		fmt.Fprintf(&b, msgNoticeTime, when.Format(e.Start, now, loc))
 	} else {
-		fmt.Fprintf(&b, msgNoticeTimeEnd, when.Format(e.Start, now, loc), when.FormatClock(e.End, loc))
+		fmt.Fprintf(&b, msgNoticeTime, when.FormatRange(e.Start, e.End, now, loc))
 	}
 	fmt.Fprintf(&b, msgNoticePlace, bot.Esc(e.Place))
 	switch {

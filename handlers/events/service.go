@@ -73,7 +73,7 @@ func (f *Feature) Create(ctx context.Context, by bot.UserRef, chatGrid, form str
 	if chain && p.Held(f.now()) {
 		posted += msgPostListHeld
 	}
-	return e, fmt.Sprintf(msgCreated, bot.Esc(e.Title), e.ID, f.fmtTime(e.Start), bot.Esc(e.Place), e.Seats, posted), nil
+	return e, fmt.Sprintf(msgCreated, bot.Esc(e.Title), e.ID, f.fmtSpan(e), bot.Esc(e.Place), e.Seats, posted), nil
 }
 
 // CancelPlan is what cancelling an activity would do: the households told
@@ -219,7 +219,12 @@ func (f *Feature) Edit(ctx context.Context, id int64, change string) (string, er
 	case fSeats:
 		return f.editSeats(ctx, id, v)
 	case fStart, fDeadline:
-		t, err := parseTime(fld, v, f.now(), f.env.Loc)
+		var t, end time.Time
+		if fld == fStart {
+			t, end, err = parseSpan(fld, v, f.now(), f.env.Loc)
+		} else {
+			t, err = parseTime(fld, v, f.now(), f.env.Loc)
+		}
 		if err != nil {
 			return "", err
 		}
@@ -227,8 +232,11 @@ func (f *Feature) Edit(ctx context.Context, id int64, change string) (string, er
 			return "", bot.Userf(msgStartPast, f.fmtTime(t))
 		}
 		if fld == fStart {
-			if err := f.moveStart(ctx, e, t); err != nil {
+			if err := f.moveStart(ctx, e, t, end); err != nil {
 				return "", err
+			}
+			if !end.IsZero() {
+				return f.edited(ctx, e, fld, f.fmtSpan(e))
 			}
 		} else {
 			if t.After(e.Start) {
@@ -281,13 +289,17 @@ func (f *Feature) editSeats(ctx context.Context, id int64, v string) (string, er
 	return text, nil
 }
 
-func (f *Feature) moveStart(ctx context.Context, e *Event, t time.Time) error {
+func (f *Feature) moveStart(ctx context.Context, e *Event, t, end time.Time) error {
 	fields := []any{"start", t.Unix()}
 	if !e.Deadline.Before(e.Start) || e.Deadline.After(t) {
 		fields = append(fields, "deadline", t.Unix())
 		e.Deadline = t
 	}
-	if !e.End.IsZero() {
+	switch {
+	case !end.IsZero():
+		e.End = end
+		fields = append(fields, "end", e.End.Unix())
+	case !e.End.IsZero():
 		e.End = t.Add(e.End.Sub(e.Start))
 		fields = append(fields, "end", e.End.Unix())
 	}

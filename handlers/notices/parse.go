@@ -41,7 +41,7 @@ func parseNotice(args string, now time.Time, loc *time.Location, isGrid func(str
 			if tok == "" {
 				return request{}, bot.Userf(msgNoTarget)
 			}
-		case looksLikeTime(tok):
+		case looksLikeTime(tok) || when.Recognized(err):
 			return request{}, err
 		}
 	}
