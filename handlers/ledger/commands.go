@@ -127,6 +127,9 @@ func SummaryText(r *Report) string {
 		fmt.Fprintf(&b, msgReportPushes, Count(int64(s.PushTotal)), Count(s.Reach))
 		empty = false
 	}
+	if s.Recalled > 0 {
+		fmt.Fprintf(&b, msgReportRecalled, s.Recalled)
+	}
 	if s.Activities > 0 {
 		fmt.Fprintf(&b, msgReportActs, s.Activities, Count(int64(s.Signups)), Count(s.CheckIns))
 		empty = false

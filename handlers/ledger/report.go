@@ -43,9 +43,11 @@ type Summary struct {
 	Grids   int `json:"grids"`
 	Members int `json:"members"`
 	// Pushes counts pushes (one per day, kind and item, however many grids
-	// it went to) by kind; PushTotal sums them.
+	// it went to) by kind; PushTotal sums them. Only pushes still in a
+	// group count: Recalled is those recalled from every group they reached.
 	Pushes    map[string]int `json:"pushes"`
 	PushTotal int            `json:"push_total"`
+	Recalled  int            `json:"recalled"`
 	// Reach is members reached (人次) and Groups group deliveries, all kinds.
 	Reach  int64 `json:"reach"`
 	Groups int64 `json:"groups"`
@@ -81,16 +83,37 @@ type MonthRow struct {
 }
 
 // PushRow is one push: the broadcasts of one kind and item created on one
-// day (a daily tip goes to each grid as its own broadcast).
+// day (a daily tip goes to each grid as its own broadcast) that reached a
+// group. Grids, Groups and Members count where it still is; Recalled is
+// the groups it was recalled from and RecalledGrids the grids it was
+// recalled from entirely.
 type PushRow struct {
-	Day        string   `json:"day"`
-	Kind       string   `json:"kind"`
-	Ref        string   `json:"ref"`
-	Title      string   `json:"title"`
-	Grids      []string `json:"grids"`
-	Groups     int64    `json:"groups"`
-	Members    int64    `json:"members"`
-	Broadcasts int      `json:"broadcasts"`
+	Day           string   `json:"day"`
+	Kind          string   `json:"kind"`
+	Ref           string   `json:"ref"`
+	Title         string   `json:"title"`
+	Grids         []string `json:"grids"`
+	Groups        int64    `json:"groups"`
+	Members       int64    `json:"members"`
+	Broadcasts    int      `json:"broadcasts"`
+	Recalled      int64    `json:"recalled,omitempty"`
+	RecalledGrids []string `json:"recalled_grids,omitempty"`
+}
+
+// Counted reports whether the push counts in the figures: it is still in
+// some group (of the report's grids).
+func (p PushRow) Counted() bool { return len(p.Grids) > 0 }
+
+// State is the push's delivery in Chinese: 已送达, 已撤回 (from every
+// group, not counted) or 部分撤回.
+func (p PushRow) State() string {
+	switch {
+	case !p.Counted():
+		return stateRecalled
+	case p.Recalled > 0 || len(p.RecalledGrids) > 0:
+		return statePartRecalled
+	}
+	return stateSent
 }
 
 // Activity is one activity that starts in the period (cancelled ones are
@@ -237,15 +260,14 @@ func (f *Feature) BuildFor(ctx context.Context, p Period, grids []string) (*Repo
 func pushRows(t *tally, scoped bool) []PushRow {
 	out := make([]PushRow, 0, len(t.pushes))
 	for _, p := range t.pushes {
-		gs := make([]string, 0, len(p.Grids))
-		for g := range p.Grids {
-			gs = append(gs, g)
+		row := PushRow{Day: p.Day, Kind: p.Kind, Ref: p.Ref, Title: p.Title, Grids: sortedKeys(p.Grids),
+			Groups: p.Groups, Members: p.Members, Broadcasts: p.Broadcasts, Recalled: p.Recalled,
+			RecalledGrids: sortedKeys(p.RGrids)}
+		if len(row.RecalledGrids) == 0 {
+			row.RecalledGrids = nil
 		}
-		bot.SortGrids(gs)
-		row := PushRow{Day: p.Day, Kind: p.Kind, Ref: p.Ref, Title: p.Title, Grids: gs,
-			Groups: p.Groups, Members: p.Members, Broadcasts: p.Broadcasts}
 		if scoped {
-			row.Groups, row.Members = 0, 0
+			row.Groups, row.Members, row.Recalled = 0, 0, 0
 		}
 		out = append(out, row)
 	}
@@ -253,6 +275,15 @@ func pushRows(t *tally, scoped bool) []PushRow {
 		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)),
 			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Ref, b.Ref))
 	})
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for g := range m {
+		out = append(out, g)
+	}
+	bot.SortGrids(out)
 	return out
 }
 
@@ -592,7 +623,7 @@ func monthRows(p Period, t *tally, acts []Activity, pushes []PushRow) []MonthRow
 		}
 	}
 	for _, ps := range pushes {
-		if i, ok := at[ps.Day[:7]]; ok {
+		if i, ok := at[ps.Day[:7]]; ok && ps.Counted() {
 			out[i].Pushes++
 		}
 	}
@@ -605,6 +636,10 @@ func (f *Feature) summary(grids []bot.Grid, t *tally, r *Report) Summary {
 		s.Members += g.Members()
 	}
 	for _, p := range r.Pushes {
+		if !p.Counted() {
+			s.Recalled++
+			continue
+		}
 		s.Pushes[p.Kind]++
 		s.PushTotal++
 	}

@@ -139,6 +139,7 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 		rows = append(rows, []any{"　其中" + k.Name + "（条）", s.Pushes[k.Kind]})
 	}
 	rows = append(rows,
+		[]any{"已撤回推送（条，不计入）", s.Recalled},
 		[]any{"覆盖群众（人次）", s.Reach},
 		[]any{"送达群次", s.Groups},
 		[]any{"开展活动（次）", s.Activities},
@@ -234,15 +235,16 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 func quote(sheet string) string { return "'" + strings.ReplaceAll(sheet, "'", "''") + "'" }
 
 func pushSheet(x *excelize.File, r *Report) error {
-	cols := []column{{"日期", 12}, {"类别", 10}, {"标题", 36}, {"网格数", 8}, {"送达群数", 10}, {"覆盖人次", 10}, {"网格", 48}}
+	cols := []column{{"日期", 12}, {"类别", 10}, {"标题", 36}, {"状态", 10}, {"网格数", 8}, {"送达群数", 10}, {"覆盖人次", 10}, {"撤回群数", 10}, {"网格", 40}, {"已撤回的网格", 24}}
 	if len(r.Scope) > 0 {
-		cols = slices.Delete(cols, 4, 6)
+		cols = slices.Delete(cols, 5, 8)
 	}
 	rows := make([][]any, len(r.Pushes))
 	for i, p := range r.Pushes {
-		rows[i] = []any{p.Day, kindName(p.Kind), p.Title, len(p.Grids), p.Groups, p.Members, strings.Join(p.Grids, "、")}
+		rows[i] = []any{p.Day, kindName(p.Kind), p.Title, p.State(), len(p.Grids), p.Groups, p.Members, p.Recalled,
+			strings.Join(p.Grids, "、"), strings.Join(p.RecalledGrids, "、")}
 		if len(r.Scope) > 0 {
-			rows[i] = slices.Delete(rows[i], 4, 6)
+			rows[i] = slices.Delete(rows[i], 5, 8)
 		}
 	}
 	return table(x, SheetPushes, cols, rows)
