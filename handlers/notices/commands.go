@@ -253,12 +253,21 @@ func (f *Feature) onConfirmText(ctx context.Context, c *bot.Context) error {
 	return c.Reply(ctx, reply)
 }
 
-func (f *Feature) number(c *bot.Context, cmd string) (int, error) {
+// number reads the notice number after cmd; without one, the reply's
+// example uses the newest notice's real number.
+func (f *Feature) number(ctx context.Context, c *bot.Context, cmd string) (int, error) {
 	n, _, ok := bot.LeadingNumber(strings.TrimLeft(strings.TrimSpace(c.Args), "#第"))
-	if !ok || n <= 0 {
-		return 0, bot.Userf(msgNumUsage, cmd)
+	if ok && n > 0 {
+		return n, nil
 	}
-	return n, nil
+	latest, err := f.env.Redis.ZRevRange(ctx, f.key("list"), 0, 0).Result()
+	if err != nil {
+		return 0, fmt.Errorf("newest notice: %w", err)
+	}
+	if len(latest) == 0 {
+		return 0, bot.Userf(msgListEmpty)
+	}
+	return 0, bot.Userf(msgNumUsage, cmd, latest[0], latest[0])
 }
 
 func (f *Feature) loadUser(ctx context.Context, n int) (notice, error) {
@@ -280,7 +289,7 @@ func statusText(st string) string {
 }
 
 func (f *Feature) cmdCancel(ctx context.Context, c *bot.Context) error {
-	n, err := f.number(c, "取消通知")
+	n, err := f.number(ctx, c, "取消通知")
 	if err != nil {
 		return err
 	}
@@ -292,7 +301,7 @@ func (f *Feature) cmdCancel(ctx context.Context, c *bot.Context) error {
 }
 
 func (f *Feature) cmdRecall(ctx context.Context, c *bot.Context) error {
-	n, err := f.number(c, "撤回通知")
+	n, err := f.number(ctx, c, "撤回通知")
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ const (
 	msgScheduledHeld = "✅ 已确认。定时 %s 在夜间免打扰时段，通知 <b>%d 号</b>将顺延到 <b>%s</b> 发往 %d 个群（约 %d 人）。\n不发了可以取消：发「<code>取消通知 %d</code>」"
 	msgStaffOnly     = "只有社区工作人员可以确认通知。"
 
-	msgNumUsage      = "请写通知编号，例如「%s 3」。发送「通知列表」可以查看编号。"
+	msgNumUsage      = "请写通知编号，例如「%s %s」（最近一条是 %s 号）。发送「通知列表」可以查看全部编号。"
 	msgNoSuch        = "没有找到通知 %d 号。发送「通知列表」可以查看编号。"
 	msgCancelled     = "已取消通知 %d 号，它不会再发出（共取消 %d 个群）。"
 	msgCancelLate    = "通知 %d 号已经发出了，不能取消。需要的话可以撤回：发「<code>撤回通知 %d</code>」"

@@ -107,3 +107,21 @@ func TestCancelAndRecallOfAHeldNotice(t *testing.T) {
 		t.Errorf("list after cancelling both:\n%s", list)
 	}
 }
+
+func TestNumberMissingExampleUsesTheNewestNotice(t *testing.T) {
+	fx := newFixture(t, 1, true)
+	if got := fx.say(staff, "", "撤回通知"); !strings.Contains(got, "还没有发过通知") {
+		t.Errorf("撤回通知 with no notices: %q", got)
+	}
+	for range 12 {
+		fx.say(staff, "", "通知 全部 停水")
+		fx.say(staff, "", "确认")
+	}
+	got := fx.say(staff, "", "撤回通知")
+	if !strings.Contains(got, "例如「撤回通知 12」（最近一条是 12 号）") {
+		t.Errorf("撤回通知 without a number: %q, want the example with 12", got)
+	}
+	if got := fx.say(staff, "", "取消通知"); !strings.Contains(got, "「取消通知 12」") {
+		t.Errorf("取消通知 without a number: %q", got)
+	}
+}
