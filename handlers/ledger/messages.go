@@ -13,7 +13,7 @@ const (
 	msgReportPushes      = "• 推送 %s 条，覆盖群众 %s 人次\n"
 	msgReportRecalled    = "• 另有 %d 条推送已撤回，不计入\n"
 	msgReportActs        = "• 活动 %d 次，报名 %s 人次，签到 %s 人次\n"
-	msgReportPlanned     = "• 另有计划活动 %d 次（还没到时间）\n"
+	msgReportPlanned     = "• 另有计划活动 %d 次（还没到时间），已报名 %s 人\n"
 	msgReportVol         = "• 志愿服务 %s 小时（%d 人）\n"
 	msgReportQuiz        = "• 知识竞答 %d 期，参与 %s 人次，正确率 %s\n"
 	msgReportQuizPlayers = "• 知识竞答 %d 期，参与 %s 人次\n"

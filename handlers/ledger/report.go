@@ -55,10 +55,13 @@ type Summary struct {
 	// report was built); Planned those of the period still to come.
 	Activities int `json:"activities"`
 	Planned    int `json:"planned"`
-	// Signups are people signed up to the activities held (confirmed,
-	// headcounts summed); Waitlist households still waiting there.
-	Signups  int `json:"signups"`
-	Waitlist int `json:"waitlist"`
+	// Signups are people signed up to the period's activities, held or
+	// still to come (confirmed, headcounts summed: what the activity list
+	// shows as 已报); PlannedSignups the part of them for activities still
+	// to come; Waitlist households still waiting.
+	Signups        int `json:"signups"`
+	PlannedSignups int `json:"planned_signups"`
+	Waitlist       int `json:"waitlist"`
 	// CheckIns are people checked in (人次) by the attendance records.
 	CheckIns       int64   `json:"checkins"`
 	VolunteerHours float64 `json:"volunteer_hours"`
@@ -72,11 +75,13 @@ type Summary struct {
 	Paragraph string  `json:"paragraph"`
 }
 
-// MonthRow is one month of the activity chart; activities and sign-ups
-// count the activities held.
+// MonthRow is one month of the activity chart: activities held and still
+// to come (Planned) that start in it, their sign-ups, the check-ins and
+// pushes counted.
 type MonthRow struct {
 	Month      string `json:"month"` // 2026-03
 	Activities int    `json:"activities"`
+	Planned    int    `json:"planned"`
 	Signups    int    `json:"signups"`
 	CheckIns   int64  `json:"checkins"`
 	Pushes     int    `json:"pushes"`
@@ -533,9 +538,6 @@ func (f *Feature) gridRows(grids []bot.Grid, t *tally, acts []Activity, quiz []Q
 		r.Reach += v.Members
 	}
 	for _, a := range acts {
-		if !a.Held {
-			continue
-		}
 		for g, x := range a.by {
 			if g != "" {
 				row(g).Signups += x.Signups
@@ -617,10 +619,16 @@ func monthRows(p Period, t *tally, acts []Activity, pushes []PushRow) []MonthRow
 		out = append(out, MonthRow{Month: m.Format("2006-01"), CheckIns: t.months[m.Format("2006-01")]})
 	}
 	for _, a := range acts {
-		if i, ok := at[a.Start.Format("2006-01")]; ok && a.Held {
-			out[i].Activities++
-			out[i].Signups += a.Signups
+		i, ok := at[a.Start.Format("2006-01")]
+		if !ok {
+			continue
 		}
+		if a.Held {
+			out[i].Activities++
+		} else {
+			out[i].Planned++
+		}
+		out[i].Signups += a.Signups
 	}
 	for _, ps := range pushes {
 		if i, ok := at[ps.Day[:7]]; ok && ps.Counted() {
@@ -648,13 +656,14 @@ func (f *Feature) summary(grids []bot.Grid, t *tally, r *Report) Summary {
 		s.Groups += v.Groups
 	}
 	for _, a := range r.Activities {
+		s.Signups += a.Signups
+		s.Waitlist += a.Waitlist
 		if !a.Held {
 			s.Planned++
+			s.PlannedSignups += a.Signups
 			continue
 		}
 		s.Activities++
-		s.Signups += a.Signups
-		s.Waitlist += a.Waitlist
 	}
 	for _, a := range t.grids {
 		s.CheckIns += a.Headcount

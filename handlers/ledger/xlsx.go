@@ -144,6 +144,7 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 		[]any{"送达群次", s.Groups},
 		[]any{"开展活动（次）", s.Activities},
 		[]any{"活动报名（人次）", s.Signups},
+		[]any{"　其中计划活动的报名（人次）", s.PlannedSignups},
 		[]any{"候补（户）", s.Waitlist},
 		[]any{"活动签到（人次）", s.CheckIns},
 		[]any{"志愿服务时长（小时）", s.VolunteerHours},
@@ -185,12 +186,12 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 	_ = x.SetCellStyle(sh, "A1", "B1", bold)
 	_ = x.SetCellStyle(sh, fmt.Sprintf("A%d", p), fmt.Sprintf("A%d", p), bold)
 
-	if err := x.SetSheetRow(sh, "D1", &[]any{"月份", "开展活动（次）", "活动报名（人次）", "活动签到（人次）", "推送（条）"}); err != nil {
+	if err := x.SetSheetRow(sh, "D1", &[]any{"月份", "开展活动（次）", "活动报名（人次）", "活动签到（人次）", "推送（条）", "计划活动（次）"}); err != nil {
 		return err
 	}
-	_ = x.SetCellStyle(sh, "D1", "H1", bold)
+	_ = x.SetCellStyle(sh, "D1", "I1", bold)
 	for i, m := range r.Months {
-		if err := x.SetSheetRow(sh, fmt.Sprintf("D%d", i+2), &[]any{m.Month, m.Activities, m.Signups, m.CheckIns, m.Pushes}); err != nil {
+		if err := x.SetSheetRow(sh, fmt.Sprintf("D%d", i+2), &[]any{m.Month, m.Activities, m.Signups, m.CheckIns, m.Pushes, m.Planned}); err != nil {
 			return err
 		}
 	}
@@ -198,7 +199,7 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 	_ = x.SetColWidth(sh, "B", "B", 46)
 	_ = x.SetColWidth(sh, "C", "C", 3)
 	_ = x.SetColWidth(sh, "D", "D", 10)
-	_ = x.SetColWidth(sh, "E", "H", 16)
+	_ = x.SetColWidth(sh, "E", "I", 16)
 	if err := x.SetPanes(sh, frozen()); err != nil {
 		return err
 	}
