@@ -70,7 +70,8 @@ const maxDays = 5*366 + 1
 
 // ParsePeriod reads what staff type after 报表: 本月, 上月, 今年, 去年, 本周,
 // 上周, 2026, 2026年, 2026-11, 2026年11月, 11月, 2026-10-01 2026-12-31
-// (also 至/到/~ between), 2026-11-05 (one day). Empty means this month.
+// (also 至/到/~ between, and 2026年1月1日至3月31日 with the year once),
+// 2026-11-05 (one day). Empty means this month.
 // Bad input is a *bot.UserError with an example.
 func ParsePeriod(s string, now time.Time, loc *time.Location) (Period, error) {
 	t := strings.ToLower(bot.Simplify(bot.Normalize(s)))
@@ -126,22 +127,32 @@ func ParsePeriod(s string, now time.Time, loc *time.Location) (Period, error) {
 		if d, ok := date(v, loc); ok {
 			return RangePeriod(d, d, loc), nil
 		}
+	case 5:
+		if isYear(v[0]) && !isYear(v[3]) {
+			return rangeOf(s, v[:3], append([]int{v[0]}, v[3:]...), loc)
+		}
 	case 6:
-		a, ok1 := date(v[:3], loc)
-		b, ok2 := date(v[3:], loc)
-		if !ok1 || !ok2 {
-			break
-		}
-		if b.Before(a) {
-			return Period{}, bot.Userf(msgPeriodOrder)
-		}
-		p := RangePeriod(a, b, loc)
-		if p.Days() > maxDays {
-			return Period{}, bot.Userf(msgPeriodLong)
-		}
-		return p, nil
+		return rangeOf(s, v[:3], v[3:], loc)
 	}
 	return Period{}, periodError(s)
+}
+
+// rangeOf is the period from date a3 to date b3 (year, month, day each);
+// s is what was typed, for the error.
+func rangeOf(s string, a3, b3 []int, loc *time.Location) (Period, error) {
+	a, ok1 := date(a3, loc)
+	b, ok2 := date(b3, loc)
+	if !ok1 || !ok2 {
+		return Period{}, periodError(s)
+	}
+	if b.Before(a) {
+		return Period{}, bot.Userf(msgPeriodOrder)
+	}
+	p := RangePeriod(a, b, loc)
+	if p.Days() > maxDays {
+		return Period{}, bot.Userf(msgPeriodLong)
+	}
+	return p, nil
 }
 
 func isYear(y int) bool { return y >= 2000 && y <= 2999 }

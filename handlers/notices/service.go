@@ -109,6 +109,15 @@ func (f *Feature) Confirm(ctx context.Context, id string) (int, string, error) {
 	return n, reply, nil
 }
 
+// ConfirmUrgent is Confirm for a draft staff chose to send as urgent: it
+// goes out now (or at its time) even inside quiet hours.
+func (f *Feature) ConfirmUrgent(ctx context.Context, id string) (int, string, error) {
+	if err := f.makeUrgent(ctx, id); err != nil {
+		return 0, "", err
+	}
+	return f.Confirm(ctx, id)
+}
+
 // Drop discards draft id unsent.
 func (f *Feature) Drop(ctx context.Context, id string) (string, error) { return f.dropReply(ctx, id) }
 

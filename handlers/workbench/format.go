@@ -31,12 +31,6 @@ func (f *Feature) funcs() template.FuncMap {
 			}
 			return t.In(f.env.Loc).Format("01-02 15:04")
 		},
-		"dtlocal": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.In(f.env.Loc).Format("2006-01-02T15:04")
-		},
 		"plain": bot.PlainText,
 		"has":   func(list []string, s string) bool { return slices.Contains(list, s) },
 		"join":  strings.Join,

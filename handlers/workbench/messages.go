@@ -35,6 +35,19 @@ const (
 	msgNoNotice     = "没有找到这个通知。"
 	msgFillTargets  = "请选择发给哪些网格（全部、某些网格，或一个标签）。"
 	msgChooseChange = "没有要修改的内容。"
+	stWaiting       = "待发 "
+	stSending       = "发送中"
+	stRecalled      = "已撤回"
+	stCancelled     = "已取消"
+	labelStart      = "开始时间"
+	labelEnd        = "结束时间"
+	labelDeadline   = "报名截止"
+	labelAt         = "定时发送"
+	hintEnd         = "可不选。"
+	hintDeadline    = "可不选，默认到活动开始时截止。"
+	hintAt          = "可不选，不选就立即发出（夜间免打扰时段会等到早上）。"
+	msgDatePart     = "「%s」请把年、月、日、时、分都选上（不需要的话都不选）。"
+	msgDateNone     = "「%s」选的 %d年%d月%d日 这一天不存在，请重新选日期。"
 )
 
 // Role names shown in the header.
