@@ -138,12 +138,19 @@ func importCSV(r io.Reader, name string) ([]Question, []int, []error) {
 	return qs, lines, errs
 }
 
+// csvErr says in Chinese what is wrong with a CSV line.
 func csvErr(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
+	switch {
+	case errors.Is(err, csv.ErrBareQuote):
+		return msgCSVBareQuote
+	case errors.Is(err, csv.ErrQuote):
+		return msgCSVQuote
+	case errors.Is(err, csv.ErrFieldCount):
+		return msgCSVFields
+	case errors.Is(err, io.EOF):
+		return msgCSVEmpty
 	}
-	return err.Error()
+	return msgCSVOther
 }
 
 // optionColumn returns the option index a header names ("A", "选项B",

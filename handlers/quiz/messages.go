@@ -65,4 +65,12 @@ const (
 	statusOpen      = "进行中"
 	statusClosed    = "已结束"
 	gridNone        = "未分网格"
+
+	msgCSVBareQuote = "有单独的英文引号（\"）。含引号的格子请整个用引号括起来，里面的引号写两遍"
+	msgCSVQuote     = "英文引号（\"）没有配对"
+	msgCSVFields    = "这一行的列数和表头不一样"
+	msgCSVEmpty     = "文件是空的"
+	msgCSVOther     = "格式不对，请在 Excel 里「另存为」CSV UTF-8 再试"
+	msgYAMLBad      = "不是正确的 YAML 格式，请检查第 %d 行附近的缩进、冒号和引号"
+	msgYAMLItem     = "题目格式不对，请对照示例检查这一题的字段（选项要写成列表）"
 )

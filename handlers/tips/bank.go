@@ -124,7 +124,7 @@ func (b *Bank) Order() []string {
 func ParseBank(data []byte) ([]Tip, []Problem) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, []Problem{{Line: yamlErrLine(err), Msg: "YAML 格式错误：" + err.Error()}}
+		return nil, []Problem{{Line: yamlErrLine(err), Msg: msgYAMLBad}}
 	}
 	if len(doc.Content) == 0 {
 		return nil, []Problem{{Line: 1, Msg: "文件是空的"}}

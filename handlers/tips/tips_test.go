@@ -399,8 +399,11 @@ func TestCheckReportsLineNumbers(t *testing.T) {
 	_ = os.WriteFile(bro, []byte("tips:\n  - id: x\n    title: [unclosed\n"), 0o600)
 	out.Reset()
 	CLI([]string{"check", bro}, &out, &errb)
-	if !strings.Contains(out.String(), bro+":2: 错误：YAML") {
-		t.Errorf("broken YAML output lacks a line: %q", out.String())
+	if !strings.Contains(out.String(), bro+":2: 错误：YAML 格式不对") || strings.Contains(out.String(), "did not find") {
+		t.Errorf("broken YAML output lacks a Chinese line: %q", out.String())
+	}
+	if _, err := ReadCSV(strings.NewReader("编号,标题\na\"1,x\n")); err == nil || !strings.Contains(err.Error(), "第 2 行：有单独的英文引号") {
+		t.Errorf("CSV with a stray quote: %v", err)
 	}
 }
 

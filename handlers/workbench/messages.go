@@ -31,7 +31,7 @@ const (
 	msgImportNone   = "请选择要导入的 CSV 或 XLSX 文件。"
 	msgImportType   = "只能导入 .csv 或 .xlsx 文件。"
 	msgImportGone   = "导入预览已过期，请重新上传文件。"
-	msgXLSXBad      = "读不了这个 XLSX 文件：%s"
+	msgXLSXBad      = "读不了这个 XLSX 文件。请用 Excel 打开后「另存为」Excel 工作簿（.xlsx）再上传，或者存成 CSV UTF-8。"
 	msgNoNotice     = "没有找到这个通知。"
 	msgFillTargets  = "请选择发给哪些网格（全部、某些网格，或一个标签）。"
 	msgChooseChange = "没有要修改的内容。"
