@@ -5,8 +5,8 @@ const (
 	helpGroup    = "统计报表"
 	helpGroupVol = "志愿服务"
 
-	msgPeriodBad   = "没看懂「%s」是哪段时间。可以这样写：报表 本月、报表 上月、报表 今年、报表 2026-11、报表 2026-10-01 2026-12-31。"
-	msgPeriodOrder = "开始日期要在结束日期之前，例如：报表 2026-10-01 2026-12-31。"
+	msgPeriodBad   = "没看懂「%s」是哪段时间。可以这样写：报表 本月、报表 上月、报表 今年、报表 %s、报表 %s %s。"
+	msgPeriodOrder = "开始日期要在结束日期之前，例如：报表 %s %s。"
 	msgPeriodLong  = "一次最多统计五年，请把时间段缩短一些。"
 
 	msgReportHead        = "<b>📊 %s工作报表</b>\n%s 至 %s\n"
