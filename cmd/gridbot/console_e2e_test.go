@@ -324,7 +324,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		if width > screen {
 			t.Errorf("%s is %d px wide on a phone %d px wide: %v", path, width, screen, wide)
 		}
-		if path == "/console/events/1" && height > 1400 {
+		if path == "/console/events/1" && height > 1100 {
 			t.Errorf("the roster of 3 households is %d px tall on a phone", height)
 		}
 	}
