@@ -101,11 +101,16 @@ func PlainText(s string) string {
 	return html.UnescapeString(s)
 }
 
-// Split cuts text into pieces of at most limit bytes, breaking on line
-// boundaries where it can and never inside a UTF-8 character or an HTML tag.
-// Markup stays valid in every piece: tags open at a cut are closed at the
-// end of the piece and opened again at the start of the next (for limits
-// over 256 bytes, which every platform has).
+// Split cuts text into pieces of at most limit bytes. A cut falls, by
+// preference, after a line break, then after the end of a sentence
+// (。！？；…), then after a clause mark (，、：) or a space, in the second
+// half of a piece, so a short first line such as a 【社区通知】 header
+// never goes alone; otherwise at a character boundary. It never falls
+// inside a UTF-8 character, an HTML tag or an entity (&amp;), nor inside a
+// link when the link fits. The pieces joined are text, apart from the
+// markup added to keep each piece valid: tags open at a cut are closed at
+// the end of the piece and opened again at the start of the next (for
+// limits over 256 bytes, which every platform has).
 func Split(text string, limit int) []string {
 	if limit <= 0 || len(text) <= limit {
 		return []string{text}
@@ -116,21 +121,9 @@ func Split(text string, limit int) []string {
 	}
 	var parts []string
 	for len(text) > room {
-		cut := strings.LastIndexByte(text[:room], '\n')
-		if cut <= 0 {
-			cut = room
-			for cut > 0 && !utf8.RuneStart(text[cut]) {
-				cut--
-			}
-			if lt := strings.LastIndexByte(text[:cut], '<'); lt > 0 && !strings.Contains(text[lt:cut], ">") {
-				cut = lt
-			}
-			if cut == 0 {
-				cut = room
-			}
-		}
+		cut := cutPoint(text, room)
 		parts = append(parts, text[:cut])
-		text = strings.TrimLeft(text[cut:], "\n")
+		text = text[cut:]
 	}
 	if text != "" {
 		parts = append(parts, text)
@@ -139,6 +132,83 @@ func Split(text string, limit int) []string {
 		parts = balance(parts)
 	}
 	return parts
+}
+
+var (
+	sentenceEnds = []string{"。", "！", "？", "；", "…", "!", "?"}
+	clauseEnds   = []string{"，", "、", "：", ",", ":", " "}
+	closers      = []string{"」", "』", "”", "’", "）", ")", "】", "》"}
+	entityRe     = regexp.MustCompile(`^&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
+)
+
+// cutPoint returns where to end the next piece of text, 0 < cut <= room.
+func cutPoint(text string, room int) int {
+	floor := room / 2
+	for _, marks := range [][]string{{"\n"}, sentenceEnds, clauseEnds} {
+		if c := safeCut(text, lastAfter(text, room, marks)); c > floor {
+			return c
+		}
+	}
+	if c := safeCut(text, room); c > 0 {
+		return c
+	}
+	c := room
+	for c > 0 && !utf8.RuneStart(text[c]) {
+		c--
+	}
+	if c == 0 {
+		_, c = utf8.DecodeRuneInString(text)
+	}
+	return c
+}
+
+// lastAfter returns the position just after the last of marks in
+// text[:room] (and any closing quotes or brackets right after it that
+// still fit), or 0.
+func lastAfter(text string, room int, marks []string) int {
+	best := 0
+	for _, m := range marks {
+		if i := strings.LastIndex(text[:room], m); i >= 0 && i+len(m) > best {
+			best = i + len(m)
+		}
+	}
+	for best > 0 {
+		grew := false
+		for _, q := range closers {
+			if strings.HasPrefix(text[best:], q) && best+len(q) <= room {
+				best += len(q)
+				grew = true
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	return best
+}
+
+// safeCut moves c back until it is a character boundary outside any tag,
+// entity and link; 0 when there is none.
+func safeCut(text string, c int) int {
+	if c <= 0 || c >= len(text) {
+		return min(max(c, 0), len(text))
+	}
+	for c > 0 && !utf8.RuneStart(text[c]) {
+		c--
+	}
+	if amp := strings.LastIndexByte(text[max(0, c-40):c], '&'); amp >= 0 {
+		amp += max(0, c-40)
+		if !strings.Contains(text[amp:c], ";") && entityRe.MatchString(text[amp:]) {
+			c = amp
+		}
+	}
+	if lt := strings.LastIndexByte(text[:c], '<'); lt >= 0 && !strings.Contains(text[lt:c], ">") {
+		c = lt
+	}
+	if a := strings.LastIndex(text[:c], "<a "); a > 0 && !strings.Contains(text[a:c], "</a>") {
+		c = a
+	}
+	return c
 }
 
 var tagScan = regexp.MustCompile(`<(/?)([a-zA-Z]+)[^>]*>`)

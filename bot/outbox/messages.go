@@ -10,7 +10,11 @@ const (
 
 	msgReportHead   = "📨 <b>送达报告</b>：%s\n已送达 %d 个群（覆盖约 %d 人）"
 	msgReportAllOK  = "\n全部送达，没有失败。"
+	msgReportCancel = "\n已取消 %d 个群，没有发出。"
+	msgReportRecall = "\n这条消息已撤回。"
 	msgReportFailed = "\n失败 %d 个："
 	msgReportLine   = "\n· %s — %s"
 	msgUntitled     = "（无标题）"
+	msgToday        = "今天 "
+	msgTomorrow     = "明天 "
 )

@@ -194,13 +194,20 @@ func ReportText(r Report) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, msgReportHead, bot.Esc(title), r.Sent, r.Members)
-	if len(r.Failures) == 0 {
-		b.WriteString(msgReportAllOK)
-	} else {
+	switch {
+	case len(r.Failures) > 0:
 		fmt.Fprintf(&b, msgReportFailed, len(r.Failures))
 		for _, f := range r.Failures {
 			fmt.Fprintf(&b, msgReportLine, bot.Esc(f.Title), bot.Esc(f.Reason))
 		}
+	case r.Cancelled == 0 && r.State != "recalled":
+		b.WriteString(msgReportAllOK)
+	}
+	if r.Cancelled > 0 {
+		fmt.Fprintf(&b, msgReportCancel, r.Cancelled)
+	}
+	if r.State == "recalled" {
+		b.WriteString(msgReportRecall)
 	}
 	return b.String()
 }

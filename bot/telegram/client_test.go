@@ -494,3 +494,32 @@ func counterValue(c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+func TestSendDocumentLongCaptionLosesNothing(t *testing.T) {
+	c, f, _ := newTest(t, nil)
+	var b strings.Builder
+	b.WriteString("<b>")
+	for i := range 80 {
+		b.WriteString("第" + strconv.Itoa(i) + "行：签到 12 人。\n")
+	}
+	b.WriteString("</b>完")
+	text := b.String()
+	if _, err := c.Send(context.Background(), "tg:42", bot.Message{Text: text, File: &bot.File{Name: "台账.xlsx", Data: []byte("PK")}}); err != nil {
+		t.Fatal(err)
+	}
+	sent := f.SentTo(42)
+	if len(sent) < 2 || sent[0].Method != "sendDocument" {
+		t.Fatalf("sent %d messages, want the document then the rest of the text", len(sent))
+	}
+	var got strings.Builder
+	for i, m := range sent {
+		if limit := map[bool]int{true: 1024, false: 4096}[i == 0]; len(m.Text) > limit {
+			t.Errorf("message %d is %d bytes, over %d", i, len(m.Text), limit)
+		}
+		got.WriteString(bot.PlainText(m.Text))
+	}
+	flat := func(s string) string { return strings.ReplaceAll(s, "\n", "") }
+	if flat(got.String()) != flat(bot.PlainText(text)) {
+		t.Errorf("caption and messages read\n%q\nwant\n%q", flat(got.String()), flat(bot.PlainText(text)))
+	}
+}

@@ -33,17 +33,7 @@ func (c *Client) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (str
 	if err != nil {
 		return "", err
 	}
-	var parts []string
-	caption := ""
-	if m.File != nil {
-		caps := bot.Split(m.Text, maxCaption)
-		caption = caps[0]
-		if len(caps) > 1 {
-			parts = bot.Split(strings.TrimLeft(m.Text[len(caption):], "\n"), maxText)
-		}
-	} else {
-		parts = bot.Split(m.Text, maxText)
-	}
+	caption, parts := splitText(m.Text, m.File != nil)
 	var last string
 	if m.File != nil {
 		p := c.baseParams(id, m, len(parts) == 0)
@@ -139,6 +129,28 @@ func (c *Client) Edit(ctx context.Context, chat bot.ChatRef, msgID string, m bot
 		return nil
 	}
 	return err
+}
+
+// splitText cuts text into the messages to send (each within Telegram's
+// limit, without the line breaks at the cuts, which Telegram would drop)
+// and, for a document, first its caption.
+func splitText(text string, document bool) (caption string, parts []string) {
+	if document {
+		caps := bot.Split(text, maxCaption)
+		caption, text = strings.Trim(caps[0], "\n"), strings.Join(caps[1:], "")
+		if text == "" {
+			return caption, nil
+		}
+	}
+	for _, p := range bot.Split(text, maxText) {
+		if p = strings.Trim(p, "\n"); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 && !document {
+		parts = []string{text}
+	}
+	return caption, parts
 }
 
 // more ends a text cut by fitOne.

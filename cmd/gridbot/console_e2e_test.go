@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"gridbot/bot/telegram/tgfake"
 )
@@ -69,9 +71,14 @@ func TestConsoleInBrowser(t *testing.T) {
 	)
 	p := start(t, env)
 
+	titles := map[int64]string{-100: "幸福里3网格居民群", -200: "幸福里5网格居民群"}
+	inGroup := func(chat, user int64, text string) {
+		u := tgfake.User(user)
+		fake.PushMessage(tgbotapi.Message{From: &u, Chat: &tgbotapi.Chat{ID: chat, Type: "supergroup", Title: titles[chat]}, Text: text})
+	}
 	fake.PushText(1, 1, "我的名字是 李主任")
-	fake.PushText(-100, 1, "/bind 3网格")
-	fake.PushText(-200, 1, "/bind 5网格")
+	inGroup(-100, 1, "/bind 3网格")
+	inGroup(-200, 1, "/bind 5网格")
 	if _, ok := fake.WaitCount(-200, 1, 15*time.Second); !ok {
 		t.Fatalf("bind: %v\n%s", fake.Texts(-100), p.log())
 	}
@@ -102,7 +109,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(profile),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("hide-scrollbars", true), chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1366, 768), chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"), chromedp.Env("LANG=zh_CN.UTF-8", "LANGUAGE=zh_CN:zh"),
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -145,9 +152,14 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("after sign-in at %s: %s", url, body)
 	}
 
+	day := time.Now().In(shanghai(t)).AddDate(0, 0, 3)
 	run("new activity", chromedp.Navigate(base+"/console/events/new"), chromedp.WaitVisible("#create", chromedp.ByID),
 		chromedp.SendKeys(`input[name=title]`, "元宵节猜灯谜"),
-		chromedp.SetValue(`input[name=start]`, time.Now().AddDate(0, 0, 3).Format("2006-01-02")+"T19:00"),
+		chromedp.SetValue(`select[name=start_y]`, strconv.Itoa(day.Year())),
+		chromedp.SetValue(`select[name=start_m]`, strconv.Itoa(int(day.Month()))),
+		chromedp.SetValue(`select[name=start_d]`, strconv.Itoa(day.Day())),
+		chromedp.SetValue(`select[name=start_h]`, "19"),
+		chromedp.SetValue(`select[name=start_i]`, "0"),
 		chromedp.SendKeys(`input[name=place]`, "社区活动中心二楼"),
 		chromedp.SetValue(`input[name=seats]`, "30"),
 		chromedp.SendKeys(`textarea[name=desc]`, "猜中有小奖品，请带好老花镜"))
@@ -180,7 +192,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		if _, ok := fake.WaitCount(r.user, 1, 10*time.Second); !ok {
 			t.Fatalf("%s did not get a reply to setting the name", r.name)
 		}
-		fake.PushText(r.chat, r.user, r.text)
+		inGroup(r.chat, r.user, r.text)
 	}
 	if _, ok := fake.WaitSent(15*time.Second, func(s []tgfake.Sent) bool {
 		confirmed := 0
@@ -246,7 +258,6 @@ func TestConsoleInBrowser(t *testing.T) {
 	shot("07-notice-report", 1366, 768)
 
 	for _, pg := range []struct{ path, name, wait string }{
-		{"/console/", "00-overview", "main h1"},
 		{"/console/tips", "08-tips-top", "main table"},
 		{"/console/quiz", "09-quiz-top", "main table"},
 		{"/console/grids", "10-grids", "main table"},
@@ -255,9 +266,69 @@ func TestConsoleInBrowser(t *testing.T) {
 		run(pg.path, chromedp.Navigate(base+pg.path), chromedp.WaitVisible(pg.wait))
 		shot(pg.name, 1366, 768)
 	}
+	csvFile := filepath.Join(t.TempDir(), "tips.csv")
+	if err := os.WriteFile(csvFile, []byte("编号,分类,标题,内容\nsq-001,生活服务,反诈提醒,陌生来电要警惕。\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var noneShown, pickerShown string
+	run("file picker", chromedp.Navigate(base+"/console/tips"), chromedp.WaitVisible("label.file"),
+		chromedp.Text("label.file", &body),
+		chromedp.SetUploadFiles(`input[type=file]`, []string{csvFile}, chromedp.ByQuery),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector("label.file .none")).display`, &noneShown),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector("input[type=file]"), "::file-selector-button").display`, &pickerShown))
+	if !strings.Contains(body, "选择文件") || noneShown != "none" || pickerShown != "none" {
+		t.Errorf("file picker: label %q, 还没有选文件 display %q after choosing, native button display %q", body, noneShown, pickerShown)
+	}
+	run("ledger", chromedp.Navigate(base+"/console/ledger"), chromedp.WaitVisible("#figures", chromedp.ByID), chromedp.Text("#figures", &body))
+	if !regexp.MustCompile(`(^|\s)4\s*报名（人）`).MatchString(body) {
+		t.Errorf("ledger figures do not count the 4 signed up: %q", body)
+	}
 	shot("11-ledger-phone", 390, 844)
-	run("overview", chromedp.Navigate(base+"/console/"), chromedp.WaitVisible("main h1"))
+
+	// At night: the bot restarts with quiet hours on now; a notice sent
+	// from the page is held, and every page says so.
+	stopProc(t, p)
+	quiet := quietNow(shanghai(t))
+	p = start(t, append(env, "GRIDBOT_OUTBOX_QUIET_START="+quiet[0], "GRIDBOT_OUTBOX_QUIET_END="+quiet[1]))
+	waitHTTP(t, base+"/console/static/style.css")
+	run("compose at night", chromedp.Navigate(base+"/console/notices"), chromedp.WaitVisible("#preview", chromedp.ByID),
+		chromedp.SendKeys(`textarea[name=body]`, "明天上午 9 点在社区活动中心开展义诊，请需要的居民带好医保卡。"),
+		chromedp.Click("#preview", chromedp.ByID), chromedp.WaitVisible("#held", chromedp.ByID), chromedp.Text("#held", &body))
+	if !strings.Contains(body, "夜间免打扰") || !strings.Contains(body, quiet[1]) {
+		t.Errorf("preview at night: %q", body)
+	}
+	run("confirm at night", chromedp.Click("#confirm", chromedp.ByID), chromedp.WaitVisible("#delivery", chromedp.ByID),
+		chromedp.Text("main", &body))
+	if !strings.Contains(body, "待发 ") || !strings.Contains(body, quiet[1]) || !strings.Contains(body, "还没有发出") {
+		t.Errorf("notice page at night: %s", body)
+	}
+	shot("12-notice-held", 1366, 768)
+	shot("12-notice-held-phone", 390, 844)
+	run("notices at night", chromedp.Navigate(base+"/console/notices"), chromedp.WaitVisible("main table"))
+	shot("05-notices", 1366, 900)
+	run("overview", chromedp.Navigate(base+"/console/"), chromedp.WaitVisible("#pushes", chromedp.ByID), chromedp.Text("#pushes", &body))
+	if !strings.Contains(body, "待发 ") {
+		t.Errorf("overview at night: %s", body)
+	}
+	shot("00-overview", 1366, 768)
 	shot("00-overview-phone", 390, 844)
+	for _, path := range []string{"/console/", "/console/events", "/console/events/1", "/console/notices", "/console/notices/1",
+		"/console/tips", "/console/quiz", "/console/grids", "/console/ledger"} {
+		var width, screen, height int64
+		var wide []string
+		run("phone "+path, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+path), chromedp.WaitVisible("main h1"),
+			chromedp.Evaluate(`document.documentElement.scrollWidth`, &width),
+			chromedp.Evaluate(`document.documentElement.clientWidth`, &screen),
+			chromedp.Evaluate(`document.documentElement.scrollHeight`, &height),
+			chromedp.Evaluate(`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).slice(0, 8).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))`, &wide))
+		if width > screen {
+			t.Errorf("%s is %d px wide on a phone %d px wide: %v", path, width, screen, wide)
+		}
+		if path == "/console/events/1" && height > 1100 {
+			t.Errorf("the roster of 3 households is %d px tall on a phone", height)
+		}
+	}
+	run("viewport", chromedp.EmulateViewport(1366, 768))
 	prefix := ""
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "GRIDBOT_REDIS_PREFIX="); ok {
@@ -277,4 +348,54 @@ func slicesContain(texts []string, sub string) bool {
 		}
 	}
 	return false
+}
+
+// stopProc stops p with SIGINT and waits for it, leaving its exit for
+// the cleanup start registered.
+func stopProc(t *testing.T, p *proc) {
+	t.Helper()
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	select {
+	case err := <-p.done:
+		p.done <- err
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the bot did not stop:\n%s", p.log())
+	}
+}
+
+// waitHTTP waits until url answers.
+func waitHTTP(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, err := http.Get(url); err == nil {
+			res.Body.Close()
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s never answered", url)
+}
+
+func shanghai(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// quietNow returns quiet hours (start, end as "15:04") that hold now and
+// for the rest of the test: from an hour ago until 07:30, or until two
+// hours on when 07:30 is not at least a quarter of an hour away.
+func quietNow(loc *time.Location) [2]string {
+	now := time.Now().In(loc)
+	start := now.Add(-time.Hour)
+	mins := func(t time.Time) int { return t.Hour()*60 + t.Minute() }
+	left := (7*60 + 30 - mins(now) + 24*60) % (24 * 60)
+	end := "07:30"
+	if left < 15 || left >= 24*60-60 {
+		end = now.Add(2 * time.Hour).Format("15:04")
+	}
+	return [2]string{start.Format("15:04"), end}
 }

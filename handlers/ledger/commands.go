@@ -127,12 +127,15 @@ func SummaryText(r *Report) string {
 		fmt.Fprintf(&b, msgReportPushes, Count(int64(s.PushTotal)), Count(s.Reach))
 		empty = false
 	}
+	if s.Recalled > 0 {
+		fmt.Fprintf(&b, msgReportRecalled, s.Recalled)
+	}
 	if s.Activities > 0 {
-		fmt.Fprintf(&b, msgReportActs, s.Activities, Count(int64(s.Signups)), Count(s.CheckIns))
+		fmt.Fprintf(&b, msgReportActs, s.Activities, Count(int64(s.Signups-s.PlannedSignups)), Count(s.CheckIns))
 		empty = false
 	}
 	if s.Planned > 0 {
-		fmt.Fprintf(&b, msgReportPlanned, s.Planned)
+		fmt.Fprintf(&b, msgReportPlanned, s.Planned, Count(int64(s.PlannedSignups)))
 		empty = false
 	}
 	if s.VolunteerHours > 0 {

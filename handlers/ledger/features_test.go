@@ -41,8 +41,9 @@ func TestReportInGroupGoesPrivately(t *testing.T) {
 		t.Errorf("resident asking for a report got %s, want a polite refusal", texts(out))
 	}
 	out = w.say(staffID.PrivateChat(), staffID, "王主任", "报表 明年春天", nil)
-	if len(out) != 1 || !strings.Contains(out[0].Msg.Text, "报表 2026-11") || out[0].Msg.File != nil {
-		t.Errorf("bad period got %s, want an example", texts(out))
+	today := w.clk.Now().In(bottest.Shanghai).Format(time.DateOnly)
+	if len(out) != 1 || !strings.Contains(out[0].Msg.Text, "报表 2026-01、报表 2026-01-01 "+today+"。") || out[0].Msg.File != nil {
+		t.Errorf("bad period got %s, want examples with this month and today (%s)", texts(out), today)
 	}
 }
 

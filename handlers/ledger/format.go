@@ -114,16 +114,16 @@ func paragraph(p Period, s Summary, scope []string) string {
 		}
 	}
 	if s.Activities > 0 {
-		a := fmt.Sprintf("开展活动%d次，报名%s人次，签到%s人次", s.Activities, Count(int64(s.Signups)), Count(s.CheckIns))
+		a := fmt.Sprintf("开展活动%d次，报名%s人次，签到%s人次", s.Activities, Count(int64(s.Signups-s.PlannedSignups)), Count(s.CheckIns))
 		if s.VolunteerHours > 0 {
 			a += fmt.Sprintf("，累计志愿服务%s小时", Hours(s.VolunteerHours))
 		}
 		if s.Planned > 0 {
-			a += fmt.Sprintf("，另有计划活动%d次", s.Planned)
+			a += fmt.Sprintf("，另有计划活动%d次", s.Planned) + plannedSignups(s)
 		}
 		parts = append(parts, a)
 	} else if s.Planned > 0 {
-		parts = append(parts, fmt.Sprintf("计划开展活动%d次", s.Planned))
+		parts = append(parts, fmt.Sprintf("计划开展活动%d次", s.Planned)+plannedSignups(s))
 	}
 	if s.QuizRounds > 0 {
 		q := fmt.Sprintf("举办知识竞答%d期，参与%s人次", s.QuizRounds, Count(int64(s.QuizPlayers)))
@@ -146,4 +146,13 @@ func paragraph(p Period, s Summary, scope []string) string {
 		return subject + strings.Join(parts, "；") + "。"
 	}
 	return subject + "，" + strings.Join(parts, "；") + "。"
+}
+
+// plannedSignups is "（已报名N人）" for the sign-ups to activities still to
+// come, or nothing.
+func plannedSignups(s Summary) string {
+	if s.PlannedSignups == 0 {
+		return ""
+	}
+	return fmt.Sprintf("（已报名%s人）", Count(int64(s.PlannedSignups)))
 }

@@ -41,6 +41,12 @@ func (i inspector) MemberCount(ctx context.Context, chat bot.ChatRef) (int, erro
 	return i.s.MemberCount(ctx, chat)
 }
 
+// Delete lets the outbox recall: a notice recalled in these tests is
+// deleted from the groups (unless told to fail).
+func (i inspector) Delete(ctx context.Context, chat bot.ChatRef, id string) error {
+	return i.s.Delete(ctx, chat, id)
+}
+
 func (i inspector) IsAdmin(ctx context.Context, chat bot.ChatRef, user bot.UserRef) (bool, error) {
 	return i.s.IsAdmin(ctx, chat, user)
 }

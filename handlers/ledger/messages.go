@@ -5,14 +5,15 @@ const (
 	helpGroup    = "统计报表"
 	helpGroupVol = "志愿服务"
 
-	msgPeriodBad   = "没看懂「%s」是哪段时间。可以这样写：报表 本月、报表 上月、报表 今年、报表 2026-11、报表 2026-10-01 2026-12-31。"
-	msgPeriodOrder = "开始日期要在结束日期之前，例如：报表 2026-10-01 2026-12-31。"
+	msgPeriodBad   = "没看懂「%s」是哪段时间。可以这样写：报表 本月、报表 上月、报表 今年、报表 %s、报表 %s %s。"
+	msgPeriodOrder = "开始日期要在结束日期之前，例如：报表 %s %s。"
 	msgPeriodLong  = "一次最多统计五年，请把时间段缩短一些。"
 
 	msgReportHead        = "<b>📊 %s工作报表</b>\n%s 至 %s\n"
 	msgReportPushes      = "• 推送 %s 条，覆盖群众 %s 人次\n"
+	msgReportRecalled    = "• 另有 %d 条推送已撤回，不计入\n"
 	msgReportActs        = "• 活动 %d 次，报名 %s 人次，签到 %s 人次\n"
-	msgReportPlanned     = "• 另有计划活动 %d 次（还没到时间）\n"
+	msgReportPlanned     = "• 另有计划活动 %d 次（还没到时间），已报名 %s 人\n"
 	msgReportVol         = "• 志愿服务 %s 小时（%d 人）\n"
 	msgReportQuiz        = "• 知识竞答 %d 期，参与 %s 人次，正确率 %s\n"
 	msgReportQuizPlayers = "• 知识竞答 %d 期，参与 %s 人次\n"
@@ -25,6 +26,10 @@ const (
 	msgReportSent        = "报表已经私信发给您了，请在和我的私聊里查收。"
 	msgReportNoDM        = "报表没能私信发给您：请先点我的头像，私聊我发一句「你好」，再发「报表 %s」。"
 	msgReportFileFmt     = "网格工作报表_%s.xlsx"
+
+	stateSent         = "已送达"
+	stateRecalled     = "已撤回"
+	statePartRecalled = "部分撤回"
 
 	msgVolHead   = "<b>您的志愿服务记录</b>\n"
 	msgVolYear   = "今年：%s 小时\n"

@@ -70,7 +70,8 @@ const maxDays = 5*366 + 1
 
 // ParsePeriod reads what staff type after 报表: 本月, 上月, 今年, 去年, 本周,
 // 上周, 2026, 2026年, 2026-11, 2026年11月, 11月, 2026-10-01 2026-12-31
-// (also 至/到/~ between), 2026-11-05 (one day). Empty means this month.
+// (also 至/到/~ between, and 2026年1月1日至3月31日 with the year once),
+// 2026-11-05 (one day). Empty means this month.
 // Bad input is a *bot.UserError with an example.
 func ParsePeriod(s string, now time.Time, loc *time.Location) (Period, error) {
 	t := strings.ToLower(bot.Simplify(bot.Normalize(s)))
@@ -93,12 +94,12 @@ func ParsePeriod(s string, now time.Time, loc *time.Location) (Period, error) {
 	}
 	nums := numRe.FindAllString(t, -1)
 	if len(nums) > 6 {
-		return Period{}, periodError(s)
+		return Period{}, periodError(s, now)
 	}
 	var v []int
 	for _, n := range nums {
 		if len(n) > 8 {
-			return Period{}, periodError(s)
+			return Period{}, periodError(s, now)
 		}
 		if len(n) == 8 {
 			a, _ := strconv.Atoi(n[:4])
@@ -126,22 +127,34 @@ func ParsePeriod(s string, now time.Time, loc *time.Location) (Period, error) {
 		if d, ok := date(v, loc); ok {
 			return RangePeriod(d, d, loc), nil
 		}
+	case 5:
+		if isYear(v[0]) && !isYear(v[3]) {
+			return rangeOf(s, v[:3], append([]int{v[0]}, v[3:]...), now)
+		}
 	case 6:
-		a, ok1 := date(v[:3], loc)
-		b, ok2 := date(v[3:], loc)
-		if !ok1 || !ok2 {
-			break
-		}
-		if b.Before(a) {
-			return Period{}, bot.Userf(msgPeriodOrder)
-		}
-		p := RangePeriod(a, b, loc)
-		if p.Days() > maxDays {
-			return Period{}, bot.Userf(msgPeriodLong)
-		}
-		return p, nil
+		return rangeOf(s, v[:3], v[3:], now)
 	}
-	return Period{}, periodError(s)
+	return Period{}, periodError(s, now)
+}
+
+// rangeOf is the period from date a3 to date b3 (year, month, day each)
+// in now's zone; s is what was typed, for the error.
+func rangeOf(s string, a3, b3 []int, now time.Time) (Period, error) {
+	loc := now.Location()
+	a, ok1 := date(a3, loc)
+	b, ok2 := date(b3, loc)
+	if !ok1 || !ok2 {
+		return Period{}, periodError(s, now)
+	}
+	if b.Before(a) {
+		first, today := examples(now)
+		return Period{}, bot.Userf(msgPeriodOrder, first, today)
+	}
+	p := RangePeriod(a, b, loc)
+	if p.Days() > maxDays {
+		return Period{}, bot.Userf(msgPeriodLong)
+	}
+	return p, nil
 }
 
 func isYear(y int) bool { return y >= 2000 && y <= 2999 }
@@ -154,6 +167,13 @@ func date(v []int, loc *time.Location) (time.Time, bool) {
 	return d, d.Day() == v[2]
 }
 
-func periodError(s string) error {
-	return bot.Userf(msgPeriodBad, bot.Esc(bot.Truncate(bot.Normalize(s), 30)))
+// periodError refuses s with examples of real dates around now.
+func periodError(s string, now time.Time) error {
+	first, today := examples(now)
+	return bot.Userf(msgPeriodBad, bot.Esc(bot.Truncate(bot.Normalize(s), 30)), now.Format("2006-01"), first, today)
+}
+
+// examples are the first day of now's year and today, for examples.
+func examples(now time.Time) (first, today string) {
+	return day(now.Year(), 1, 1, now.Location()).Format(time.DateOnly), now.Format(time.DateOnly)
 }

@@ -43,9 +43,11 @@ type Summary struct {
 	Grids   int `json:"grids"`
 	Members int `json:"members"`
 	// Pushes counts pushes (one per day, kind and item, however many grids
-	// it went to) by kind; PushTotal sums them.
+	// it went to) by kind; PushTotal sums them. Only pushes still in a
+	// group count: Recalled is those recalled from every group they reached.
 	Pushes    map[string]int `json:"pushes"`
 	PushTotal int            `json:"push_total"`
+	Recalled  int            `json:"recalled"`
 	// Reach is members reached (人次) and Groups group deliveries, all kinds.
 	Reach  int64 `json:"reach"`
 	Groups int64 `json:"groups"`
@@ -53,10 +55,13 @@ type Summary struct {
 	// report was built); Planned those of the period still to come.
 	Activities int `json:"activities"`
 	Planned    int `json:"planned"`
-	// Signups are people signed up to the activities held (confirmed,
-	// headcounts summed); Waitlist households still waiting there.
-	Signups  int `json:"signups"`
-	Waitlist int `json:"waitlist"`
+	// Signups are people signed up to the period's activities, held or
+	// still to come (confirmed, headcounts summed: what the activity list
+	// shows as 已报); PlannedSignups the part of them for activities still
+	// to come; Waitlist households still waiting.
+	Signups        int `json:"signups"`
+	PlannedSignups int `json:"planned_signups"`
+	Waitlist       int `json:"waitlist"`
 	// CheckIns are people checked in (人次) by the attendance records.
 	CheckIns       int64   `json:"checkins"`
 	VolunteerHours float64 `json:"volunteer_hours"`
@@ -70,27 +75,50 @@ type Summary struct {
 	Paragraph string  `json:"paragraph"`
 }
 
-// MonthRow is one month of the activity chart; activities and sign-ups
-// count the activities held.
+// MonthRow is one month of the activity chart: activities held and still
+// to come (Planned) that start in it, their sign-ups, the check-ins and
+// pushes counted.
 type MonthRow struct {
 	Month      string `json:"month"` // 2026-03
 	Activities int    `json:"activities"`
+	Planned    int    `json:"planned"`
 	Signups    int    `json:"signups"`
 	CheckIns   int64  `json:"checkins"`
 	Pushes     int    `json:"pushes"`
 }
 
 // PushRow is one push: the broadcasts of one kind and item created on one
-// day (a daily tip goes to each grid as its own broadcast).
+// day (a daily tip goes to each grid as its own broadcast) that reached a
+// group. Grids, Groups and Members count where it still is; Recalled is
+// the groups it was recalled from and RecalledGrids the grids it was
+// recalled from entirely.
 type PushRow struct {
-	Day        string   `json:"day"`
-	Kind       string   `json:"kind"`
-	Ref        string   `json:"ref"`
-	Title      string   `json:"title"`
-	Grids      []string `json:"grids"`
-	Groups     int64    `json:"groups"`
-	Members    int64    `json:"members"`
-	Broadcasts int      `json:"broadcasts"`
+	Day           string   `json:"day"`
+	Kind          string   `json:"kind"`
+	Ref           string   `json:"ref"`
+	Title         string   `json:"title"`
+	Grids         []string `json:"grids"`
+	Groups        int64    `json:"groups"`
+	Members       int64    `json:"members"`
+	Broadcasts    int      `json:"broadcasts"`
+	Recalled      int64    `json:"recalled,omitempty"`
+	RecalledGrids []string `json:"recalled_grids,omitempty"`
+}
+
+// Counted reports whether the push counts in the figures: it is still in
+// some group (of the report's grids).
+func (p PushRow) Counted() bool { return len(p.Grids) > 0 }
+
+// State is the push's delivery in Chinese: 已送达, 已撤回 (from every
+// group, not counted) or 部分撤回.
+func (p PushRow) State() string {
+	switch {
+	case !p.Counted():
+		return stateRecalled
+	case p.Recalled > 0 || len(p.RecalledGrids) > 0:
+		return statePartRecalled
+	}
+	return stateSent
 }
 
 // Activity is one activity that starts in the period (cancelled ones are
@@ -237,15 +265,14 @@ func (f *Feature) BuildFor(ctx context.Context, p Period, grids []string) (*Repo
 func pushRows(t *tally, scoped bool) []PushRow {
 	out := make([]PushRow, 0, len(t.pushes))
 	for _, p := range t.pushes {
-		gs := make([]string, 0, len(p.Grids))
-		for g := range p.Grids {
-			gs = append(gs, g)
+		row := PushRow{Day: p.Day, Kind: p.Kind, Ref: p.Ref, Title: p.Title, Grids: sortedKeys(p.Grids),
+			Groups: p.Groups, Members: p.Members, Broadcasts: p.Broadcasts, Recalled: p.Recalled,
+			RecalledGrids: sortedKeys(p.RGrids)}
+		if len(row.RecalledGrids) == 0 {
+			row.RecalledGrids = nil
 		}
-		bot.SortGrids(gs)
-		row := PushRow{Day: p.Day, Kind: p.Kind, Ref: p.Ref, Title: p.Title, Grids: gs,
-			Groups: p.Groups, Members: p.Members, Broadcasts: p.Broadcasts}
 		if scoped {
-			row.Groups, row.Members = 0, 0
+			row.Groups, row.Members, row.Recalled = 0, 0, 0
 		}
 		out = append(out, row)
 	}
@@ -253,6 +280,15 @@ func pushRows(t *tally, scoped bool) []PushRow {
 		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)),
 			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Ref, b.Ref))
 	})
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for g := range m {
+		out = append(out, g)
+	}
+	bot.SortGrids(out)
 	return out
 }
 
@@ -502,9 +538,6 @@ func (f *Feature) gridRows(grids []bot.Grid, t *tally, acts []Activity, quiz []Q
 		r.Reach += v.Members
 	}
 	for _, a := range acts {
-		if !a.Held {
-			continue
-		}
 		for g, x := range a.by {
 			if g != "" {
 				row(g).Signups += x.Signups
@@ -586,13 +619,19 @@ func monthRows(p Period, t *tally, acts []Activity, pushes []PushRow) []MonthRow
 		out = append(out, MonthRow{Month: m.Format("2006-01"), CheckIns: t.months[m.Format("2006-01")]})
 	}
 	for _, a := range acts {
-		if i, ok := at[a.Start.Format("2006-01")]; ok && a.Held {
-			out[i].Activities++
-			out[i].Signups += a.Signups
+		i, ok := at[a.Start.Format("2006-01")]
+		if !ok {
+			continue
 		}
+		if a.Held {
+			out[i].Activities++
+		} else {
+			out[i].Planned++
+		}
+		out[i].Signups += a.Signups
 	}
 	for _, ps := range pushes {
-		if i, ok := at[ps.Day[:7]]; ok {
+		if i, ok := at[ps.Day[:7]]; ok && ps.Counted() {
 			out[i].Pushes++
 		}
 	}
@@ -605,6 +644,10 @@ func (f *Feature) summary(grids []bot.Grid, t *tally, r *Report) Summary {
 		s.Members += g.Members()
 	}
 	for _, p := range r.Pushes {
+		if !p.Counted() {
+			s.Recalled++
+			continue
+		}
 		s.Pushes[p.Kind]++
 		s.PushTotal++
 	}
@@ -613,13 +656,14 @@ func (f *Feature) summary(grids []bot.Grid, t *tally, r *Report) Summary {
 		s.Groups += v.Groups
 	}
 	for _, a := range r.Activities {
+		s.Signups += a.Signups
+		s.Waitlist += a.Waitlist
 		if !a.Held {
 			s.Planned++
+			s.PlannedSignups += a.Signups
 			continue
 		}
 		s.Activities++
-		s.Signups += a.Signups
-		s.Waitlist += a.Waitlist
 	}
 	for _, a := range t.grids {
 		s.CheckIns += a.Headcount

@@ -32,6 +32,17 @@ func newScope(grids []string) *scope {
 	return s
 }
 
+// only returns the grids of set in the scope.
+func (s *scope) only(set map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for g := range set {
+		if s.set[g] {
+			out[g] = true
+		}
+	}
+	return out
+}
+
 func (s *scope) dirGrids(all []bot.Grid) []bot.Grid {
 	return slices.DeleteFunc(slices.Clone(all), func(g bot.Grid) bool { return !s.set[g.Name] })
 }
@@ -51,13 +62,9 @@ func (s *scope) tally(t *tally) *tally {
 		}
 	}
 	for k, p := range t.pushes {
-		q := &pushAgg{Day: p.Day, Kind: p.Kind, Ref: p.Ref, Title: p.Title, Broadcasts: p.Broadcasts, Grids: map[string]bool{}}
-		for g := range p.Grids {
-			if s.set[g] {
-				q.Grids[g] = true
-			}
-		}
-		if len(q.Grids) > 0 {
+		q := &pushAgg{Day: p.Day, Kind: p.Kind, Ref: p.Ref, Title: p.Title, Broadcasts: p.Broadcasts,
+			Grids: s.only(p.Grids), RGrids: s.only(p.RGrids)}
+		if len(q.Grids) > 0 || len(q.RGrids) > 0 {
 			out.pushes[k] = q
 		}
 	}

@@ -22,8 +22,12 @@ import (
 //	  _v                    rollupVersion (a rollup of another version is rebuilt)
 //	  r|<grid>|<kind>       "pushes␟groups␟members" summed over the month's
 //	                        outbox reach records (outbox.ReachKey)
-//	  p|<day>|<kind>|<ref>  "title␟groups␟members␟broadcasts␟grid,grid…" for the
-//	                        broadcasts created that day (outbox records)
+//	  p|<day>|<kind>|<ref>  "title␟groups␟members␟broadcasts␟recalled␟grid…␟-grid…"
+//	                        for the broadcasts created that day that reached a
+//	                        group (outbox records): groups and members still
+//	                        holding it, groups it was recalled from, and the
+//	                        grids reached (a leading "-" marks a grid it was
+//	                        recalled from entirely)
 //	  g|<grid>              "records␟headcount␟hours" of the month's check-ins
 //	                        (events.AttendanceKey)
 //	  u|<user>              "check-ins␟hours␟name␟grid"
@@ -31,19 +35,23 @@ import (
 //
 // A month is rolled up once it ended Config.Settle ago and every broadcast
 // created in it has finished delivering; until then it is read raw.
-const rollupVersion = "1"
+const rollupVersion = "2"
 
 const sep = "\x1f"
 
 // reachVal is what the outbox counted for one grid and kind.
 type reachVal struct{ Pushes, Groups, Members int64 }
 
-// pushAgg is broadcasts of one kind and ref created on one day.
+// pushAgg is broadcasts of one kind and ref created on one day that
+// reached a group. Groups, Members and Grids count where it still is;
+// Recalled the groups it was deleted from, RGrids the grids it was
+// recalled from entirely.
 type pushAgg struct {
 	Day, Kind, Ref, Title string
 	Groups, Members       int64
+	Recalled              int64
 	Broadcasts            int
-	Grids                 map[string]bool
+	Grids, RGrids         map[string]bool
 }
 
 // attVal sums check-in records.
@@ -86,6 +94,14 @@ func (t *tally) addReach(gk string, p, g, m int64) {
 	r.Members += m
 }
 
+// takeReach takes a recall off the reach counted under gk, never below
+// zero (a broadcast delivered after the days read was not counted there).
+func (t *tally) takeReach(gk string, p, g, m int64) {
+	if r := t.reach[gk]; r != nil {
+		r.Pushes, r.Groups, r.Members = max(r.Pushes-p, 0), max(r.Groups-g, 0), max(r.Members-m, 0)
+	}
+}
+
 func (t *tally) push(key string) *pushAgg {
 	p := t.pushes[key]
 	if p == nil {
@@ -93,7 +109,7 @@ func (t *tally) push(key string) *pushAgg {
 		for len(parts) < 3 {
 			parts = append(parts, "")
 		}
-		p = &pushAgg{Day: parts[0], Kind: parts[1], Ref: parts[2], Grids: map[string]bool{}}
+		p = &pushAgg{Day: parts[0], Kind: parts[1], Ref: parts[2], Grids: map[string]bool{}, RGrids: map[string]bool{}}
 		t.pushes[key] = p
 	}
 	return p
@@ -132,9 +148,13 @@ func (t *tally) merge(o *tally) {
 		q.Title = p.Title
 		q.Groups += p.Groups
 		q.Members += p.Members
+		q.Recalled += p.Recalled
 		q.Broadcasts += p.Broadcasts
 		for g := range p.Grids {
 			q.Grids[g] = true
+		}
+		for g := range p.RGrids {
+			q.RGrids[g] = true
 		}
 	}
 	for g, a := range o.grids {
@@ -314,6 +334,10 @@ func splitReach(f string) (grid, kind, measure string, ok bool) {
 }
 
 // rawPushes adds the broadcasts ids to t, grouped by day, kind and ref.
+// Only what reached a group counts: a broadcast cancelled, still waiting
+// or failed everywhere is left out, and the groups a recall deleted it
+// from are taken off its row and off the reach records (their members
+// at the broadcast's average per group).
 func (f *Feature) rawPushes(ctx context.Context, t *tally, ids []string) (bool, error) {
 	if len(ids) == 0 {
 		return true, nil
@@ -322,13 +346,19 @@ func (f *Feature) rawPushes(ctx context.Context, t *tally, ids []string) (bool, 
 	meta := make([]*redis.SliceCmd, len(ids))
 	grids := make([]*redis.MapStringStringCmd, len(ids))
 	sent := make([]*redis.StringSliceCmd, len(ids))
+	recalled := make([]*redis.StringSliceCmd, len(ids))
 	for i, id := range ids {
 		meta[i] = pipe.HMGet(ctx, f.obKey("b", id), "kind", "ref", "title", "created", "total", "sent", "failed", "cancelled", "members")
 		grids[i] = pipe.HGetAll(ctx, f.obKey("b", id, "grid"))
 		sent[i] = pipe.HKeys(ctx, f.obKey("b", id, "sent"))
+		recalled[i] = pipe.HKeys(ctx, f.obKey("b", id, "recalled"))
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return false, fmt.Errorf("ledger broadcasts: %w", err)
+	}
+	sizes, err := f.chatSizes(ctx, recalled)
+	if err != nil {
+		return false, err
 	}
 	done := true
 	for i, id := range ids {
@@ -341,6 +371,9 @@ func (f *Feature) rawPushes(ctx context.Context, t *tally, ids []string) (bool, 
 		if n(4)-n(5)-n(6)-n(7) > 0 {
 			done = false
 		}
+		if n(5) == 0 {
+			continue
+		}
 		ref := s(1)
 		if ref == "" {
 			ref = "#" + id
@@ -348,17 +381,90 @@ func (f *Feature) rawPushes(ctx context.Context, t *tally, ids []string) (bool, 
 		d := time.Unix(n(3), 0).In(f.env.Loc).Format(time.DateOnly)
 		p := t.push(d + "|" + s(0) + "|" + ref)
 		p.Title = s(2)
-		p.Groups += n(5)
-		p.Members += n(8)
 		p.Broadcasts++
-		gm := grids[i].Val()
-		for _, c := range sent[i].Val() {
-			if g := gm[c]; g != "" {
-				p.Grids[g] = true
-			}
-		}
+		t.addSent(p, s(0), delivery{sent: sent[i].Val(), recalled: recalled[i].Val(), grid: grids[i].Val(),
+			members: n(8), sizes: sizes})
 	}
 	return done, nil
+}
+
+// chatSizes returns the member count of every chat in the directory, when
+// some broadcast was recalled (nil otherwise): a recall takes off each
+// group its share of the members the broadcast reached.
+func (f *Feature) chatSizes(ctx context.Context, recalled []*redis.StringSliceCmd) (map[string]int64, error) {
+	some := false
+	for _, r := range recalled {
+		some = some || len(r.Val()) > 0
+	}
+	if !some {
+		return nil, nil
+	}
+	gs, err := f.env.Dir.Grids(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ledger recalls: %w", err)
+	}
+	out := map[string]int64{}
+	for _, g := range gs {
+		for _, c := range g.Chats {
+			out[string(c.Ref)] = int64(c.Members)
+		}
+	}
+	return out, nil
+}
+
+// delivery is what one broadcast reached: the chats sent to and recalled
+// from, each chat's grid, the members reached in all and the groups'
+// sizes now.
+type delivery struct {
+	sent, recalled []string
+	grid           map[string]string
+	members        int64
+	sizes          map[string]int64
+}
+
+// share is the part of the members reached that chat c accounts for, by
+// the groups' sizes (equal parts when they are unknown).
+func (d delivery) share(c string) int64 {
+	var all int64
+	for _, s := range d.sent {
+		all += d.sizes[s]
+	}
+	if all == 0 {
+		return d.members / int64(max(len(d.sent), 1))
+	}
+	return (d.members*d.sizes[c] + all/2) / all
+}
+
+// addSent adds to p the chats a broadcast of kind reached and takes off
+// p and the reach records the chats it was recalled from.
+func (t *tally) addSent(p *pushAgg, kind string, d delivery) {
+	gone := make(map[string]bool, len(d.recalled))
+	for _, c := range d.recalled {
+		gone[c] = true
+	}
+	left := map[string]bool{}
+	members := d.members
+	for _, c := range d.sent {
+		g := d.grid[c]
+		if !gone[c] {
+			p.Groups++
+			if g != "" {
+				p.Grids[g], left[g] = true, true
+			}
+			continue
+		}
+		m := min(d.share(c), members)
+		members -= m
+		p.Recalled++
+		t.takeReach(g+"|"+kind, 0, 1, m)
+	}
+	p.Members += members
+	for _, c := range d.recalled {
+		if g := d.grid[c]; g != "" && !left[g] && !p.RGrids[g] {
+			p.RGrids[g] = true
+			t.takeReach(g+"|"+kind, 1, 0, 0)
+		}
+	}
 }
 
 func (f *Feature) storeRollup(ctx context.Context, month string, t *tally) error {
@@ -387,11 +493,14 @@ func encodeRollup(t *tally) map[string]any {
 		out["r|"+k] = join(i64(r.Pushes), i64(r.Groups), i64(r.Members))
 	}
 	for k, p := range t.pushes {
-		gs := make([]string, 0, len(p.Grids))
+		gs := make([]string, 0, len(p.Grids)+len(p.RGrids))
 		for g := range p.Grids {
 			gs = append(gs, clean(g))
 		}
-		out["p|"+k] = join(clean(p.Title), i64(p.Groups), i64(p.Members), strconv.Itoa(p.Broadcasts), strings.Join(gs, sep))
+		for g := range p.RGrids {
+			gs = append(gs, "-"+clean(g))
+		}
+		out["p|"+k] = join(clean(p.Title), i64(p.Groups), i64(p.Members), strconv.Itoa(p.Broadcasts), i64(p.Recalled), strings.Join(gs, sep))
 	}
 	for g, a := range t.grids {
 		out["g|"+g] = join(i64(a.Records), i64(a.Headcount), f64(a.Hours))
@@ -419,15 +528,17 @@ func decodeRollup(h map[string]string) *tally {
 				t.addReach(rest, atoi(a[0]), atoi(a[1]), atoi(a[2]))
 			}
 		case "p":
-			if len(a) < 4 {
+			if len(a) < 5 {
 				continue
 			}
 			p := t.push(rest)
 			p.Title = a[0]
 			p.Groups, p.Members = atoi(a[1]), atoi(a[2])
-			p.Broadcasts = int(atoi(a[3]))
-			for _, g := range a[4:] {
-				if g != "" {
+			p.Broadcasts, p.Recalled = int(atoi(a[3])), atoi(a[4])
+			for _, g := range a[5:] {
+				if r, ok := strings.CutPrefix(g, "-"); ok && r != "" {
+					p.RGrids[r] = true
+				} else if g != "" {
 					p.Grids[g] = true
 				}
 			}

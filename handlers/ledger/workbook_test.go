@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -146,10 +147,22 @@ func TestPlannedActivitiesAreNotHeld(t *testing.T) {
 		t.Fatal("no activity simulated")
 	}
 	out := w.say(staffID.PrivateChat(), staffID, "王主任", "发布活动\n活动：包饺子\n时间：2026-01-28 19:00\n地点：社区活动室\n名额：10\n网格：全部", nil)
-	if !eventIDRe.MatchString(texts(out)) {
+	m := eventIDRe.FindStringSubmatch(texts(out))
+	if m == nil {
 		t.Fatalf("create event: %s", texts(out))
 	}
 	w.drain()
+	heldSignups := r0(t, w).Summary.Signups
+	for i, who := range []struct {
+		user bot.UserRef
+		name string
+		n    int
+	}{{"tg:9001", "赵阿姨", 3}, {"tg:9002", "钱大爷", 1}} {
+		got := texts(w.say("tg:-1001", who.user, who.name, fmt.Sprintf("报名 %s %d人", m[1], who.n), nil))
+		if !strings.Contains(got, "报名成功") {
+			t.Fatalf("sign-up %d to the planned activity: %s", i, got)
+		}
+	}
 	r, err := w.ledger.Build(context.Background(), MonthPeriod(2026, 1, bottest.Shanghai))
 	if err != nil {
 		t.Fatal(err)
@@ -160,9 +173,29 @@ func TestPlannedActivitiesAreNotHeld(t *testing.T) {
 	if want := "另有计划活动1次"; !strings.Contains(r.Summary.Paragraph, want) {
 		t.Errorf("paragraph %q lacks %q", r.Summary.Paragraph, want)
 	}
-	if r.Months[0].Activities != held {
-		t.Errorf("chart activities in January = %d, want %d held", r.Months[0].Activities, held)
+	if r.Months[0].Activities != held || r.Months[0].Planned != 1 {
+		t.Errorf("chart activities in January = %d held, %d planned; want %d and 1", r.Months[0].Activities, r.Months[0].Planned, held)
 	}
+	if s := r.Summary; s.Signups != heldSignups+4 || s.PlannedSignups != 4 || r.Months[0].Signups != s.Signups {
+		t.Errorf("sign-ups %d (planned %d, chart %d), want %d with 4 for the planned activity, as the activity list shows 已报 4",
+			s.Signups, s.PlannedSignups, r.Months[0].Signups, heldSignups+4)
+	}
+	if want := "另有计划活动1次（已报名4人）"; !strings.Contains(r.Summary.Paragraph, want) {
+		t.Errorf("paragraph %q lacks %q", r.Summary.Paragraph, want)
+	}
+	if want := "另有计划活动 1 次（还没到时间），已报名 4 人"; !strings.Contains(SummaryText(r), want) {
+		t.Errorf("chat summary lacks %q:\n%s", want, SummaryText(r))
+	}
+}
+
+// r0 is the January report before the test's changes.
+func r0(t *testing.T, w *world) *Report {
+	t.Helper()
+	r, err := w.ledger.Build(context.Background(), MonthPeriod(2026, 1, bottest.Shanghai))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func TestRankMissed(t *testing.T) {

@@ -139,10 +139,12 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 		rows = append(rows, []any{"　其中" + k.Name + "（条）", s.Pushes[k.Kind]})
 	}
 	rows = append(rows,
+		[]any{"已撤回推送（条，不计入）", s.Recalled},
 		[]any{"覆盖群众（人次）", s.Reach},
 		[]any{"送达群次", s.Groups},
 		[]any{"开展活动（次）", s.Activities},
 		[]any{"活动报名（人次）", s.Signups},
+		[]any{"　其中计划活动的报名（人次）", s.PlannedSignups},
 		[]any{"候补（户）", s.Waitlist},
 		[]any{"活动签到（人次）", s.CheckIns},
 		[]any{"志愿服务时长（小时）", s.VolunteerHours},
@@ -184,12 +186,12 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 	_ = x.SetCellStyle(sh, "A1", "B1", bold)
 	_ = x.SetCellStyle(sh, fmt.Sprintf("A%d", p), fmt.Sprintf("A%d", p), bold)
 
-	if err := x.SetSheetRow(sh, "D1", &[]any{"月份", "开展活动（次）", "活动报名（人次）", "活动签到（人次）", "推送（条）"}); err != nil {
+	if err := x.SetSheetRow(sh, "D1", &[]any{"月份", "开展活动（次）", "活动报名（人次）", "活动签到（人次）", "推送（条）", "计划活动（次）"}); err != nil {
 		return err
 	}
-	_ = x.SetCellStyle(sh, "D1", "H1", bold)
+	_ = x.SetCellStyle(sh, "D1", "I1", bold)
 	for i, m := range r.Months {
-		if err := x.SetSheetRow(sh, fmt.Sprintf("D%d", i+2), &[]any{m.Month, m.Activities, m.Signups, m.CheckIns, m.Pushes}); err != nil {
+		if err := x.SetSheetRow(sh, fmt.Sprintf("D%d", i+2), &[]any{m.Month, m.Activities, m.Signups, m.CheckIns, m.Pushes, m.Planned}); err != nil {
 			return err
 		}
 	}
@@ -197,7 +199,7 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 	_ = x.SetColWidth(sh, "B", "B", 46)
 	_ = x.SetColWidth(sh, "C", "C", 3)
 	_ = x.SetColWidth(sh, "D", "D", 10)
-	_ = x.SetColWidth(sh, "E", "H", 16)
+	_ = x.SetColWidth(sh, "E", "I", 16)
 	if err := x.SetPanes(sh, frozen()); err != nil {
 		return err
 	}
@@ -234,15 +236,16 @@ func (f *Feature) summarySheet(x *excelize.File, r *Report) error {
 func quote(sheet string) string { return "'" + strings.ReplaceAll(sheet, "'", "''") + "'" }
 
 func pushSheet(x *excelize.File, r *Report) error {
-	cols := []column{{"日期", 12}, {"类别", 10}, {"标题", 36}, {"网格数", 8}, {"送达群数", 10}, {"覆盖人次", 10}, {"网格", 48}}
+	cols := []column{{"日期", 12}, {"类别", 10}, {"标题", 36}, {"状态", 10}, {"网格数", 8}, {"送达群数", 10}, {"覆盖人次", 10}, {"撤回群数", 10}, {"网格", 40}, {"已撤回的网格", 24}}
 	if len(r.Scope) > 0 {
-		cols = slices.Delete(cols, 4, 6)
+		cols = slices.Delete(cols, 5, 8)
 	}
 	rows := make([][]any, len(r.Pushes))
 	for i, p := range r.Pushes {
-		rows[i] = []any{p.Day, kindName(p.Kind), p.Title, len(p.Grids), p.Groups, p.Members, strings.Join(p.Grids, "、")}
+		rows[i] = []any{p.Day, kindName(p.Kind), p.Title, p.State(), len(p.Grids), p.Groups, p.Members, p.Recalled,
+			strings.Join(p.Grids, "、"), strings.Join(p.RecalledGrids, "、")}
 		if len(r.Scope) > 0 {
-			rows[i] = slices.Delete(rows[i], 4, 6)
+			rows[i] = slices.Delete(rows[i], 5, 8)
 		}
 	}
 	return table(x, SheetPushes, cols, rows)

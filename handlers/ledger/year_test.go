@@ -675,8 +675,8 @@ func TestYearReportMatchesGroundTruth(t *testing.T) {
 		}
 		names := slices.Collect(maps.Keys(gs))
 		bot.SortGrids(names)
-		got := fmt.Sprint(cellNum(t, r[3]), cellNum(t, r[4]), cellNum(t, r[5]), r[6])
-		want := fmt.Sprint(len(gs), len(tp.Chats), members, strings.Join(names, "、"))
+		got := fmt.Sprint(r[3], cellNum(t, r[4]), cellNum(t, r[5]), cellNum(t, r[6]), r[8])
+		want := fmt.Sprint("已送达", len(gs), len(tp.Chats), members, strings.Join(names, "、"))
 		if got != want || tp.Title != "" && r[2] != tp.Title {
 			t.Errorf("宣传推送 %s = %s %q, want %s %q", key, got, r[2], want, tp.Title)
 		}

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/outbox"
 	"gridbot/bot/when"
 )
 
@@ -65,26 +68,45 @@ func (f *Feature) composeCmd(ctx context.Context, c *bot.Context, urgent bool) e
 	return c.ReplyMessage(ctx, f.preview(*d))
 }
 
+// goesOut returns when draft d would start going out if confirmed now,
+// and whether quiet hours hold it past its time.
+func (f *Feature) goesOut(d draft) (time.Time, bool) {
+	return outbox.Held(f.env.Outbox, f.now(), d.At, d.Urgent)
+}
+
+// preview shows the draft as the groups will get it, who gets it and,
+// inside quiet hours, when it would really go out, with a button to send
+// it as urgent instead.
 func (f *Feature) preview(d draft) bot.Message {
+	now := f.now()
 	var head string
 	if d.Urgent {
 		head += msgPreviewUrg
 	}
 	if !d.At.IsZero() {
-		head += fmt.Sprintf(msgPreviewAt, when.Format(d.At, f.now(), f.env.Loc))
+		head += fmt.Sprintf(msgPreviewAt, when.Format(d.At, now, f.env.Loc))
 	}
-	text := strings.Join([]string{
+	lines := []string{
 		fmt.Sprintf(msgPreviewHead, head),
 		fmt.Sprintf(msgPreviewTo, bot.Esc(d.Label), d.Grids, len(d.Targets), d.Members),
-		msgPreviewSep,
-		f.message(d).Text,
-		msgPreviewSep,
-		fmt.Sprintf(msgPreviewTail, int(f.cfg.DraftTTL.Minutes())),
-	}, "\n")
-	return bot.Message{Text: text, Buttons: [][]bot.Button{{
-		{Text: btnConfirm, Data: "nt:ok:" + d.ID},
-		{Text: btnDrop, Data: "nt:no:" + d.ID},
-	}}}
+	}
+	buttons := []bot.Button{
+		{Text: btnConfirm, Data: "nt:ok:" + d.ID, Say: sayConfirm},
+		{Text: btnDrop, Data: "nt:no:" + d.ID, Say: sayDrop},
+	}
+	at, held := f.goesOut(d)
+	switch {
+	case held && d.At.IsZero():
+		lines = append(lines, fmt.Sprintf(msgPreviewHeld, outbox.When(at, now, f.env.Loc)))
+	case held:
+		lines = append(lines, fmt.Sprintf(msgPreviewAtHeld, when.Format(d.At, now, f.env.Loc), outbox.When(at, now, f.env.Loc)))
+	}
+	if held {
+		buttons = append(buttons, bot.Button{Text: btnUrgent, Data: "nt:urg:" + d.ID, Say: sayUrgent})
+	}
+	lines = append(lines, msgPreviewSep, f.message(d).Text, msgPreviewSep,
+		fmt.Sprintf(msgPreviewTail, int(f.cfg.DraftTTL.Minutes())))
+	return bot.Message{Text: strings.Join(lines, "\n"), Buttons: [][]bot.Button{buttons}}
 }
 
 // message is what the groups get.
@@ -120,6 +142,8 @@ func (f *Feature) confirm(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	now := f.now()
+	at, held := f.goesOut(d)
 	bid, err := f.env.Outbox.Enqueue(ctx, bot.Broadcast{
 		Kind: "notice", Ref: strconv.Itoa(d.N), Title: title(d.Body),
 		Grids: d.Targets, Chats: d.chats(), Message: f.message(d),
@@ -131,13 +155,19 @@ func (f *Feature) confirm(ctx context.Context, id string) (string, error) {
 		}
 		return "", fmt.Errorf("enqueue notice %d: %w", d.N, err)
 	}
-	if err := f.record(context.WithoutCancel(ctx), d, bid); err != nil {
+	if err := f.record(context.WithoutCancel(ctx), d, bid, at); err != nil {
 		f.env.Log.Error("notice enqueued but not recorded", "notice", d.N, "broadcast", bid, "err", err)
 	}
-	if !d.At.IsZero() && d.At.After(f.now()) {
-		return fmt.Sprintf(msgScheduled, d.N, when.Format(d.At, f.now(), f.env.Loc), len(d.Targets), d.Members, d.N), nil
+	chats, goes := len(d.Targets), outbox.When(at, now, f.env.Loc)
+	switch {
+	case held && d.At.IsZero():
+		return fmt.Sprintf(msgHeld, d.N, goes, chats, d.Members, d.N), nil
+	case held:
+		return fmt.Sprintf(msgScheduledHeld, when.Format(d.At, now, f.env.Loc), d.N, goes, chats, d.Members, d.N), nil
+	case d.At.After(now):
+		return fmt.Sprintf(msgScheduled, d.N, when.Format(d.At, now, f.env.Loc), chats, d.Members, d.N), nil
 	}
-	return fmt.Sprintf(msgConfirmed, d.N, len(d.Targets), d.Members, d.N), nil
+	return fmt.Sprintf(msgConfirmed, d.N, chats, d.Members, d.N), nil
 }
 
 func (f *Feature) onButton(ctx context.Context, c *bot.Context) error {
@@ -150,6 +180,8 @@ func (f *Feature) onButton(ctx context.Context, c *bot.Context) error {
 	switch action {
 	case "ok":
 		reply, err = f.confirm(ctx, id)
+	case "urg":
+		reply, err = f.confirmUrgent(ctx, id)
 	case "no":
 		reply, err = f.dropReply(ctx, id)
 	default:
@@ -182,38 +214,60 @@ func (f *Feature) dropReply(ctx context.Context, id string) (string, error) {
 	return "", bot.Userf(msgExpired, int(f.cfg.DraftTTL.Minutes()))
 }
 
-var confirmWords = []string{"确认", "确认发送", "确定", "确定发送"}
+// confirmUrgent confirms draft id as urgent: it goes out now (or at its
+// time), quiet hours or not.
+func (f *Feature) confirmUrgent(ctx context.Context, id string) (string, error) {
+	if err := f.makeUrgent(ctx, id); err != nil {
+		return "", err
+	}
+	return f.confirm(ctx, id)
+}
 
-// onConfirmText takes "确认" from staff who have a recent draft.
+var (
+	confirmWords = []string{"确认", "确认发送", "确定", "确定发送"}
+	urgentWords  = []string{"紧急发出", "紧急发送", "确认紧急发出", "确认紧急发送"}
+)
+
+// onConfirmText takes "确认" (or "紧急发出", which confirms it as urgent)
+// from staff who have a recent draft.
 func (f *Feature) onConfirmText(ctx context.Context, c *bot.Context) error {
 	if c.Role < bot.Staff {
 		return bot.ErrSkip
 	}
 	t := strings.Trim(bot.Simplify(c.Args), " 。.!！~～吧啊")
-	found := false
-	for _, w := range confirmWords {
-		found = found || t == w
-	}
-	if !found {
+	confirm := f.confirm
+	switch {
+	case slices.Contains(urgentWords, t):
+		confirm = f.confirmUrgent
+	case !slices.Contains(confirmWords, t):
 		return bot.ErrSkip
 	}
 	id, err := f.env.Redis.Get(ctx, f.key("latest", string(c.Update.User))).Result()
 	if err != nil || id == "" {
 		return bot.ErrSkip
 	}
-	reply, err := f.confirm(ctx, id)
+	reply, err := confirm(ctx, id)
 	if err != nil {
 		return err
 	}
 	return c.Reply(ctx, reply)
 }
 
-func (f *Feature) number(c *bot.Context, cmd string) (int, error) {
+// number reads the notice number after cmd; without one, the reply's
+// example uses the newest notice's real number.
+func (f *Feature) number(ctx context.Context, c *bot.Context, cmd string) (int, error) {
 	n, _, ok := bot.LeadingNumber(strings.TrimLeft(strings.TrimSpace(c.Args), "#第"))
-	if !ok || n <= 0 {
-		return 0, bot.Userf(msgNumUsage, cmd)
+	if ok && n > 0 {
+		return n, nil
 	}
-	return n, nil
+	latest, err := f.env.Redis.ZRevRange(ctx, f.key("list"), 0, 0).Result()
+	if err != nil {
+		return 0, fmt.Errorf("newest notice: %w", err)
+	}
+	if len(latest) == 0 {
+		return 0, bot.Userf(msgListEmpty)
+	}
+	return 0, bot.Userf(msgNumUsage, cmd, latest[0], latest[0])
 }
 
 func (f *Feature) loadUser(ctx context.Context, n int) (notice, error) {
@@ -235,7 +289,7 @@ func statusText(st string) string {
 }
 
 func (f *Feature) cmdCancel(ctx context.Context, c *bot.Context) error {
-	n, err := f.number(c, "取消通知")
+	n, err := f.number(ctx, c, "取消通知")
 	if err != nil {
 		return err
 	}
@@ -247,7 +301,7 @@ func (f *Feature) cmdCancel(ctx context.Context, c *bot.Context) error {
 }
 
 func (f *Feature) cmdRecall(ctx context.Context, c *bot.Context) error {
-	n, err := f.number(c, "撤回通知")
+	n, err := f.number(ctx, c, "撤回通知")
 	if err != nil {
 		return err
 	}

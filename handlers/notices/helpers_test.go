@@ -18,6 +18,8 @@ type fakeOps struct {
 	cancelled []string
 	recalled  []string
 	cancelN   int
+	// deleted and failed are what Recall reports.
+	deleted, failed int
 }
 
 func (o *fakeOps) Cancel(_ context.Context, id string) (int, error) {
@@ -31,7 +33,7 @@ func (o *fakeOps) Recall(_ context.Context, id string) (int, int, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.recalled = append(o.recalled, id)
-	return 2, 1, nil
+	return o.deleted, o.failed, nil
 }
 
 var (
@@ -74,7 +76,7 @@ func newFixture(t *testing.T, grids int, withOps bool) *fixture {
 	if err := dir.SetGridMeta(ctx, "1网格", []string{"老旧小区"}, ""); err != nil {
 		t.Fatal(err)
 	}
-	fx := &fixture{t: t, out: &bottest.Outbox{}, send: &bottest.Sender{}, ops: &fakeOps{cancelN: 1},
+	fx := &fixture{t: t, out: &bottest.Outbox{}, send: &bottest.Sender{}, ops: &fakeOps{cancelN: 1, deleted: 2, failed: 1},
 		clock: bottest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, bottest.Shanghai))}
 	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: fx.send, Outbox: fx.out, Now: fx.clock.Now, Loc: bottest.Shanghai}
 	var ops Ops

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"gridbot/bot"
+	"gridbot/bot/outbox"
 	"gridbot/bot/when"
 )
 
@@ -32,6 +33,10 @@ type Draft struct {
 	// Preview is the preview the chat shows (HTML), Message what the
 	// groups will get (HTML).
 	Preview, Message string
+	// GoesOut is when it would start going out if confirmed now; Held is
+	// true when quiet hours hold it past At (or now).
+	GoesOut time.Time
+	Held    bool
 }
 
 // Compose reads a notice as staff type it after 通知 ("[time] targets
@@ -42,9 +47,11 @@ func (f *Feature) Compose(ctx context.Context, by bot.UserRef, args string, urge
 	if err != nil {
 		return Draft{}, err
 	}
-	return Draft{ID: d.ID, Label: d.Label, Body: d.Body, Urgent: d.Urgent, At: d.At, Grids: d.Grids,
+	out := Draft{ID: d.ID, Label: d.Label, Body: d.Body, Urgent: d.Urgent, At: d.At, Grids: d.Grids,
 		Chats: len(d.Targets), Members: d.Members, Targets: d.Targets,
-		Preview: f.preview(*d).Text, Message: f.message(*d).Text}, nil
+		Preview: f.preview(*d).Text, Message: f.message(*d).Text}
+	out.GoesOut, out.Held = f.goesOut(*d)
+	return out, nil
 }
 
 func (f *Feature) compose(ctx context.Context, by bot.UserRef, args string, urgent bool) (*draft, error) {
@@ -102,6 +109,15 @@ func (f *Feature) Confirm(ctx context.Context, id string) (int, string, error) {
 	return n, reply, nil
 }
 
+// ConfirmUrgent is Confirm for a draft staff chose to send as urgent: it
+// goes out now (or at its time) even inside quiet hours.
+func (f *Feature) ConfirmUrgent(ctx context.Context, id string) (int, string, error) {
+	if err := f.makeUrgent(ctx, id); err != nil {
+		return 0, "", err
+	}
+	return f.Confirm(ctx, id)
+}
+
 // Drop discards draft id unsent.
 func (f *Feature) Drop(ctx context.Context, id string) (string, error) { return f.dropReply(ctx, id) }
 
@@ -122,24 +138,31 @@ type Notice struct {
 	// Status is "queued" (sent or waiting for its time), "cancelled" or
 	// "recalled"; State says it in Chinese.
 	Status, State string
-	// Scheduled is true while a scheduled notice waits for its time.
+	// Due is when it starts (or started) going out. Scheduled is true
+	// while a queued notice waits for Due (its time, or the end of quiet
+	// hours: then Held is true too), and can still be cancelled.
+	Due       time.Time
 	Scheduled bool
+	Held      bool
 }
 
 func (f *Feature) exported(nt notice) Notice {
 	now := f.now()
 	out := Notice{N: nt.N, BID: nt.BID, By: nt.By, Created: nt.Created, At: nt.At, Urgent: nt.Urgent,
-		Body: nt.Body, Label: nt.Label, Chats: nt.Chats, Members: nt.Members, Status: nt.Status,
-		Scheduled: nt.Status == nsQueued && nt.At.After(now)}
+		Body: nt.Body, Label: nt.Label, Chats: nt.Chats, Members: nt.Members, Status: nt.Status, Due: nt.Due,
+		Scheduled: nt.Status == nsQueued && nt.Due.After(now)}
+	asked := nt.Created
+	if nt.At.After(asked) {
+		asked = nt.At
+	}
+	out.Held = out.Scheduled && nt.Due.Sub(asked) > time.Minute
 	switch {
+	case out.Held:
+		out.State = fmt.Sprintf(stHeld, outbox.When(nt.Due, now, f.env.Loc))
 	case out.Scheduled:
 		out.State = fmt.Sprintf(stQueuedFuture, when.Format(nt.At, now, f.env.Loc))
 	case nt.Status == nsQueued:
-		at := nt.At
-		if at.IsZero() {
-			at = nt.Created
-		}
-		out.State = fmt.Sprintf(stQueued, when.Format(at, now, f.env.Loc))
+		out.State = fmt.Sprintf(stQueued, when.Format(nt.Due, now, f.env.Loc))
 	default:
 		out.State = statusText(nt.Status)
 	}
@@ -168,7 +191,8 @@ func (f *Feature) Get(ctx context.Context, n int) (Notice, error) {
 	return f.exported(nt), nil
 }
 
-// Cancel stops scheduled notice n before it goes out and returns the reply.
+// Cancel stops notice n before it goes out (one scheduled, or held by
+// quiet hours) and returns the reply.
 func (f *Feature) Cancel(ctx context.Context, n int) (string, error) {
 	nt, err := f.loadUser(ctx, n)
 	if err != nil {
@@ -177,7 +201,7 @@ func (f *Feature) Cancel(ctx context.Context, n int) (string, error) {
 	if nt.Status != nsQueued {
 		return "", bot.Userf(msgCancelDone, n, statusText(nt.Status))
 	}
-	if nt.At.IsZero() || !nt.At.After(f.env.Now()) {
+	if !nt.Due.After(f.env.Now()) {
 		return "", bot.Userf(msgCancelLate, n, n)
 	}
 	if f.ops.Canceller == nil {
@@ -206,8 +230,9 @@ func (f *Feature) Recall(ctx context.Context, n int) (string, error) {
 	if nt.Status == nsRecalled || nt.Status == nsCancelled {
 		return "", bot.Userf(msgAlreadyDone, n, statusText(nt.Status))
 	}
+	stopped := 0
 	if f.ops.Canceller != nil {
-		if _, err := f.ops.Canceller.Cancel(ctx, nt.BID); err != nil {
+		if stopped, err = f.ops.Canceller.Cancel(ctx, nt.BID); err != nil {
 			f.env.Log.Warn("cancel before recall", "notice", n, "err", err)
 		}
 	}
@@ -215,10 +240,16 @@ func (f *Feature) Recall(ctx context.Context, n int) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if deleted+failed == 0 && stopped > 0 {
+		if _, err := f.transition(ctx, n, nsCancelled); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf(msgRecallStopped, n, stopped), nil
+	}
 	if deleted+failed == 0 {
 		return "", bot.Userf(msgRecallNone, n)
 	}
-	if deleted > 0 {
+	if deleted > 0 || stopped > 0 {
 		if _, err := f.transition(ctx, n, nsRecalled); err != nil {
 			return "", err
 		}

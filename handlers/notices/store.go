@@ -161,6 +161,20 @@ func (f *Feature) drop(ctx context.Context, id string) (status, n string, err er
 	return res[0], res[1], nil
 }
 
+// makeUrgent marks draft id urgent while it is still a draft, so its
+// confirmation sends it at once, quiet hours or not.
+func (f *Feature) makeUrgent(ctx context.Context, id string) error {
+	if err := urgentScript.Run(ctx, f.env.Redis, []string{f.key("d", id)}).Err(); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("make notice draft %s urgent: %w", id, err)
+	}
+	return nil
+}
+
+var urgentScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'status') == 'draft' then redis.call('HSET', KEYS[1], 'urgent', '1') end
+return 1
+`)
+
 func (f *Feature) unclaim(ctx context.Context, id string) error {
 	if err := f.env.Redis.HSet(ctx, f.key("d", id), "status", dsDraft).Err(); err != nil {
 		return fmt.Errorf("release notice draft %s: %w", id, err)
@@ -181,14 +195,17 @@ type notice struct {
 	Chats   int
 	Members int
 	Status  string
+	// Due is when it starts going out: At or the confirmation, held to
+	// the end of quiet hours unless urgent.
+	Due time.Time
 }
 
-func (f *Feature) record(ctx context.Context, d draft, bid string) error {
+func (f *Feature) record(ctx context.Context, d draft, bid string, due time.Time) error {
 	nk := f.key("n", strconv.Itoa(d.N))
 	pipe := f.env.Redis.TxPipeline()
 	pipe.HSet(ctx, nk, "bid", bid, "by", string(d.User), "created", f.env.Now().Unix(),
 		"at", bot.UnixOrZero(d.At), "urgent", boolStr(d.Urgent), "body", d.Body, "label", d.Label,
-		"chats", len(d.Targets), "members", d.Members, "status", nsQueued)
+		"chats", len(d.Targets), "members", d.Members, "status", nsQueued, "due", bot.UnixOrZero(due))
 	pipe.ZAdd(ctx, f.key("list"), redis.Z{Score: float64(d.N), Member: d.N})
 	pipe.HSet(ctx, f.key("d", d.ID), "status", dsSent)
 	pipe.Expire(ctx, f.key("d", d.ID), latestTTL)
@@ -200,7 +217,14 @@ func (f *Feature) record(ctx context.Context, d draft, bid string) error {
 
 func noticeFromHash(n int, h map[string]string) notice {
 	out := notice{N: n, BID: h["bid"], By: bot.UserRef(h["by"]), Created: bot.FromUnix(h["created"]),
-		At: bot.FromUnix(h["at"]), Urgent: h["urgent"] == "1", Body: h["body"], Label: h["label"], Status: h["status"]}
+		At: bot.FromUnix(h["at"]), Urgent: h["urgent"] == "1", Body: h["body"], Label: h["label"], Status: h["status"],
+		Due: bot.FromUnix(h["due"])}
+	if out.Due.IsZero() {
+		out.Due = out.At
+		if out.Due.IsZero() {
+			out.Due = out.Created
+		}
+	}
 	out.Chats, _ = strconv.Atoi(h["chats"])
 	out.Members, _ = strconv.Atoi(h["members"])
 	return out

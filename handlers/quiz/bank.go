@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,7 +95,8 @@ func ParseBank(data []byte, name string) ([]Question, error) {
 func parseBank(data []byte, name string) ([]Question, []int, []error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, nil, []error{&LineError{File: name, Msg: "不是正确的 YAML：" + err.Error()}}
+		line := yamlLine(err)
+		return nil, nil, []error{&LineError{File: name, Line: line, Msg: fmt.Sprintf(msgYAMLBad, max(line, 1))}}
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil, []error{&LineError{File: name, Msg: "文件是空的"}}
@@ -117,7 +119,7 @@ func parseBank(data []byte, name string) ([]Question, []int, []error) {
 	for _, n := range list.Content {
 		var y yamlQuestion
 		if err := n.Decode(&y); err != nil {
-			errs = append(errs, &LineError{File: name, Line: n.Line, Msg: "题目格式不对：" + err.Error()})
+			errs = append(errs, &LineError{File: name, Line: max(yamlLine(err), n.Line), Msg: msgYAMLItem})
 			continue
 		}
 		q, err := y.question()
@@ -344,4 +346,16 @@ func WriteYAML(w io.Writer, qs []Question) error {
 		return fmt.Errorf("write bank: %w", err)
 	}
 	return enc.Close()
+}
+
+var yamlLineRe = regexp.MustCompile(`line (\d+)`)
+
+// yamlLine is the line a YAML error names, or 0.
+func yamlLine(err error) int {
+	m := yamlLineRe.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }

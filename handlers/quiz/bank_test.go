@@ -195,8 +195,20 @@ func TestImportCSVLineNumberedErrors(t *testing.T) {
 
 func TestImportCSVRefusesMissingColumnsAndGBK(t *testing.T) {
 	_, err := ImportCSV(strings.NewReader("题目,答案\n好,A\n"))
-	if err == nil || !strings.Contains(err.Error(), "CSV:1: 表头缺少这些列：id") {
-		t.Errorf("got %v, want a header error naming the missing columns", err)
+	if err == nil || !strings.Contains(err.Error(), "CSV:1: 表头缺少这些列：编号、解析、A、B") || strings.Contains(err.Error(), "id") {
+		t.Errorf("got %v, want a header error naming the missing columns as the sheet does (编号, not id)", err)
+	}
+	_, err = ImportCSV(strings.NewReader("编号,题目,A,B,答案,解析\nq1,好\"题,对,错,A,说明\n"))
+	if err == nil || !strings.Contains(err.Error(), "CSV:2: 这一行读不懂：有单独的英文引号") {
+		t.Errorf("stray quote: %v", err)
+	}
+	if errs := CheckFile(writeFile(t, "broken.yaml", "- id: x\n  question: [unclosed\n")); len(errs) != 1 ||
+		!strings.Contains(errs[0].Error(), "不是正确的 YAML 格式，请检查第") || strings.Contains(errs[0].Error(), "did not find") || strings.Contains(errs[0].Error(), "mapping") {
+		t.Errorf("broken YAML: %v", errs)
+	}
+	qs, err := ImportCSV(strings.NewReader("题目编号,题目内容,选项A,选项B,正确答案,答案解析,难易程度\nq1,好题,对,错,A,说明,易\n"))
+	if err != nil || len(qs) != 1 || qs[0].ID != "q1" || qs[0].Explanation != "说明" || qs[0].Difficulty != 1 {
+		t.Errorf("long Chinese headers: %v, %+v", err, qs)
 	}
 	_, err = ImportCSV(strings.NewReader("\xb1\xe0\xba\xc5,\xcc\xe2\xc4\xbf\n"))
 	if err == nil || !strings.Contains(err.Error(), "CSV UTF-8") {

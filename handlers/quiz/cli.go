@@ -9,8 +9,8 @@ import (
 )
 
 const cliUsage = `用法：
-  gridbot quiz import FILE.csv [-o out.yaml]   把 Excel 导出的 CSV（UTF-8）转成题库 YAML
-  gridbot quiz check FILE                      检查题库文件（.yaml 或 .csv）
+  gridbot quiz import 题库.csv [-o 题库.yaml]   把 Excel 导出的 CSV（UTF-8）转成题库文件（YAML）
+  gridbot quiz check 题库文件                   检查题库文件（.yaml 或 .csv）
 CSV 表头示例：编号,分类,难度,题目,A,B,C,D,答案,解析,标签
 `
 

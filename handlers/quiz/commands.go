@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/outbox"
 )
 
 const helpGroup = "知识竞答"
@@ -123,7 +125,27 @@ func (f *Feature) cmdStart(ctx context.Context, c *bot.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Reply(ctx, fmt.Sprintf(msgStarted, id, len(r.Questions), f.when(r.Closes), len(bot.ActiveChats(grids))))
+	groups := len(bot.ActiveChats(grids))
+	if at, held := f.goesOut(time.Time{}); held {
+		return c.Reply(ctx, fmt.Sprintf(msgStartedHeld, id, len(r.Questions), f.when(r.Closes), outbox.When(at, f.env.Now(), f.env.Loc), groups))
+	}
+	return c.Reply(ctx, fmt.Sprintf(msgStarted, id, len(r.Questions), f.when(r.Closes), groups))
+}
+
+// goesOut tells when a group message of the quiz queued now (not before
+// notBefore) goes out, and whether quiet hours hold it.
+func (f *Feature) goesOut(notBefore time.Time) (time.Time, bool) {
+	if f.env.Outbox == nil {
+		return notBefore, false
+	}
+	return outbox.Held(f.env.Outbox, f.env.Now(), notBefore, false)
+}
+
+// resultsAt is when the results of a round closing at closes reach the
+// groups, in the words residents read.
+func (f *Feature) resultsAt(closes time.Time) string {
+	at, _ := f.goesOut(closes)
+	return f.when(at)
 }
 
 func (f *Feature) cmdStop(ctx context.Context, c *bot.Context) error {
@@ -141,6 +163,9 @@ func (f *Feature) cmdStop(ctx context.Context, c *bot.Context) error {
 	}
 	if err := f.CloseRound(ctx, r.ID); err != nil {
 		return err
+	}
+	if at, held := f.goesOut(time.Time{}); held {
+		return c.Reply(ctx, fmt.Sprintf(msgStoppedHeld, r.ID, outbox.When(at, f.env.Now(), f.env.Loc)))
 	}
 	return c.Reply(ctx, fmt.Sprintf(msgStopped, r.ID))
 }

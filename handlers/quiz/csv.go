@@ -13,14 +13,18 @@ import (
 // csvColumns maps the header names staff may use (Chinese or English) to a
 // field. Option columns are A–F (or 选项A…, 选项1…).
 var csvColumns = map[string]string{
-	"id": "id", "编号": "id", "题号": "id",
-	"category": "category", "分类": "category", "类别": "category",
-	"difficulty": "difficulty", "难度": "difficulty",
-	"question": "question", "题目": "question", "题干": "question", "问题": "question",
-	"answer": "answer", "答案": "answer", "正确答案": "answer",
-	"explanation": "explanation", "解析": "explanation", "说明": "explanation",
+	"id": "id", "编号": "id", "题号": "id", "题目编号": "id",
+	"category": "category", "分类": "category", "类别": "category", "题目分类": "category",
+	"difficulty": "difficulty", "难度": "difficulty", "难易": "difficulty", "难易程度": "difficulty",
+	"question": "question", "题目": "question", "题干": "question", "问题": "question", "题目内容": "question",
+	"answer": "answer", "答案": "answer", "正确答案": "answer", "正确选项": "answer",
+	"explanation": "explanation", "解析": "explanation", "说明": "explanation", "答案解析": "explanation",
 	"tags": "tags", "标签": "tags",
 }
+
+// columnNames are the headers the template uses, for telling staff which
+// column is missing.
+var columnNames = map[string]string{"id": "编号", "question": "题目", "answer": "答案", "explanation": "解析"}
 
 // ImportCSV reads questions from a CSV file saved by Excel ("CSV UTF-8"):
 // a header row naming the columns 编号/id, 分类/category, 难度/difficulty,
@@ -66,7 +70,7 @@ func importCSV(r io.Reader, name string) ([]Question, []int, []error) {
 	var missing []string
 	for _, f := range []string{"id", "question", "answer", "explanation"} {
 		if _, ok := cols[f]; !ok {
-			missing = append(missing, f)
+			missing = append(missing, columnNames[f])
 		}
 	}
 	if len(opts) < MinOptions {
@@ -134,12 +138,19 @@ func importCSV(r io.Reader, name string) ([]Question, []int, []error) {
 	return qs, lines, errs
 }
 
+// csvErr says in Chinese what is wrong with a CSV line.
 func csvErr(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
+	switch {
+	case errors.Is(err, csv.ErrBareQuote):
+		return msgCSVBareQuote
+	case errors.Is(err, csv.ErrQuote):
+		return msgCSVQuote
+	case errors.Is(err, csv.ErrFieldCount):
+		return msgCSVFields
+	case errors.Is(err, io.EOF):
+		return msgCSVEmpty
 	}
-	return err.Error()
+	return msgCSVOther
 }
 
 // optionColumn returns the option index a header names ("A", "选项B",

@@ -48,11 +48,13 @@ const (
 	msgMeRank    = "（第 %d 名）"
 	msgMeEmpty   = "您这个季度还没有参加知识竞答。新一期开始时群里会通知，欢迎参加！"
 
-	msgStarted      = "第%d期知识竞答已开始，共 %d 题，截止 %s。已经通知 %d 个网格群。"
+	msgStarted      = "第%d期知识竞答已开始，共 %d 题，截止 %s。开赛通知正在发往 %d 个网格群。"
+	msgStartedHeld  = "第%d期知识竞答已开始，共 %d 题，截止 %s。\n现在是夜间免打扰时段，开赛通知还没有发出，将于 <b>%s</b> 发往 %d 个网格群。"
 	msgBusyRound    = "第%d期竞答还在进行中（截止 %s）。要先结束它，请发送「结束竞答」。"
 	msgStopped      = "第%d期知识竞答已结束，结果正在发到各网格群。"
+	msgStoppedHeld  = "第%d期知识竞答已结束。现在是夜间免打扰时段，结果还没有发出，将于 <b>%s</b> 发到各网格群。"
 	msgNothingOpen  = "现在没有进行中的竞答。要开始新一期，请发送「开始竞答」。"
-	msgQuizUsage    = "用法：<code>/quiz start</code> 开始一期，<code>/quiz stop</code> 结束本期，<code>/quiz stats</code> 看统计。\n也可以直接发送「开始竞答」「结束竞答」「竞答统计」。"
+	msgQuizUsage    = "知识竞答可以这样用：发送「开始竞答」开始一期，「结束竞答」结束本期，「竞答统计」看统计。"
 	msgNotEnough    = "题库里的题目不够开一期竞答（需要 %d 题，现有 %d 题）。"
 	msgStatsTitle   = "📊 <b>第%d期竞答统计</b>（%s）\n参加 %d 人，答完 %d 人（完成率 %s），开始于 %s，截止 %s。\n"
 	msgStatsQ       = "\n<b>各题正确率</b>（正确率低的题，可以在每日一学里多讲讲）\n"
@@ -63,4 +65,12 @@ const (
 	statusOpen      = "进行中"
 	statusClosed    = "已结束"
 	gridNone        = "未分网格"
+
+	msgCSVBareQuote = "有单独的英文引号（\"）。含引号的格子请整个用引号括起来，里面的引号写两遍"
+	msgCSVQuote     = "英文引号（\"）没有配对"
+	msgCSVFields    = "这一行的列数和表头不一样"
+	msgCSVEmpty     = "文件是空的"
+	msgCSVOther     = "格式不对，请在 Excel 里「另存为」CSV UTF-8 再试"
+	msgYAMLBad      = "不是正确的 YAML 格式，请检查第 %d 行附近的缩进、冒号和引号"
+	msgYAMLItem     = "题目格式不对，请对照示例检查这一题的字段（选项要写成列表）"
 )

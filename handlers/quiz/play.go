@@ -57,7 +57,7 @@ func (f *Feature) begin(ctx context.Context, c *bot.Context, want int, grid stri
 	case "closed":
 		return bot.Userf(msgRoundOver, r.ID)
 	case "done":
-		return bot.Userf(msgAlreadyDone, r.ID, a.score, f.when(r.Closes))
+		return bot.Userf(msgAlreadyDone, r.ID, a.score, f.resultsAt(r.Closes))
 	}
 	intro := fmt.Sprintf(msgWelcome, r.ID, len(r.Questions))
 	if a.status == "resume" {
@@ -196,7 +196,7 @@ func (f *Feature) answer(ctx context.Context, c *bot.Context, poll string, choic
 	}
 	fb += fmt.Sprintf(msgExplain, bot.Esc(q.Explanation))
 	if a.done {
-		fb += "\n\n" + fmt.Sprintf(msgFinish, a.correct, len(r.Questions), a.score, duration(a.time), f.when(r.Closes))
+		fb += "\n\n" + fmt.Sprintf(msgFinish, a.correct, len(r.Questions), a.score, duration(a.time), f.resultsAt(r.Closes))
 		return f.tell(ctx, c, fb)
 	}
 	return f.ask(ctx, c, r, a.pos+1, fb)
@@ -290,7 +290,7 @@ func (f *Feature) finished(ctx context.Context, c *bot.Context) error {
 	score, _ := strconv.Atoi(fmt.Sprint(v[1]))
 	correct, _ := strconv.Atoi(fmt.Sprint(v[2]))
 	if st.Val() == "open" && f.env.Now().Before(r.Closes) {
-		return f.tell(ctx, c, fmt.Sprintf(msgFinishedOpen, id, score, correct, len(r.Questions), f.when(r.Closes)))
+		return f.tell(ctx, c, fmt.Sprintf(msgFinishedOpen, id, score, correct, len(r.Questions), f.resultsAt(r.Closes)))
 	}
 	return f.tell(ctx, c, fmt.Sprintf(msgFinishedClosed, id, score, correct, len(r.Questions)))
 }

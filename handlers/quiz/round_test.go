@@ -161,7 +161,11 @@ func TestStaffStartStopByKeyword(t *testing.T) {
 	g.private(staffUser, "王主任", "/quiz stop")
 	contains(t, g.send.last(t, staffUser.PrivateChat()).Msg.Text, "现在没有进行中的竞答")
 	g.private(staffUser, "王主任", "/quiz")
-	contains(t, g.send.last(t, staffUser.PrivateChat()).Msg.Text, "用法：<code>/quiz start</code>")
+	usage := g.send.last(t, staffUser.PrivateChat()).Msg.Text
+	contains(t, usage, "发送「开始竞答」开始一期")
+	if strings.Contains(usage, "/quiz") {
+		t.Errorf("usage %q names slash commands", usage)
+	}
 	g.private(staffUser, "王主任", "/quiz stats")
 	contains(t, g.send.last(t, staffUser.PrivateChat()).Msg.Text, "第1期竞答统计")
 }

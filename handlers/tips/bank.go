@@ -55,13 +55,13 @@ type Problem struct {
 	Msg     string
 }
 
-// String formats the problem as "LINE: error|warning: message".
+// String formats the problem as "LINE: 错误|提醒：message".
 func (p Problem) String() string {
-	kind := "error"
+	kind := probError
 	if p.Warning {
-		kind = "warning"
+		kind = probWarn
 	}
-	return fmt.Sprintf("%d: %s: %s", p.Line, kind, p.Msg)
+	return fmt.Sprintf("%d: %s：%s", p.Line, kind, p.Msg)
 }
 
 // Bank is an ordered set of tips with unique ids.
@@ -124,7 +124,7 @@ func (b *Bank) Order() []string {
 func ParseBank(data []byte) ([]Tip, []Problem) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, []Problem{{Line: yamlErrLine(err), Msg: "YAML 格式错误: " + err.Error()}}
+		return nil, []Problem{{Line: yamlErrLine(err), Msg: msgYAMLBad}}
 	}
 	if len(doc.Content) == 0 {
 		return nil, []Problem{{Line: 1, Msg: "文件是空的"}}
@@ -155,7 +155,7 @@ func ParseBank(data []byte) ([]Tip, []Problem) {
 			continue
 		}
 		if first, dup := seen[t.ID]; dup {
-			probs = append(probs, Problem{Line: n.Line, Msg: fmt.Sprintf("id %q 重复（第 %d 行已有）", t.ID, first)})
+			probs = append(probs, Problem{Line: n.Line, Msg: fmt.Sprintf("编号（id）%q 重复（第 %d 行已有）", t.ID, first)})
 			continue
 		}
 		seen[t.ID] = n.Line
@@ -169,6 +169,9 @@ func hasError(ps []Problem) bool {
 }
 
 var knownFields = []string{"id", "category", "title", "body", "source", "translations"}
+
+// fieldNames are the Chinese names of the fields a tip must have.
+var fieldNames = map[string]string{"id": "编号", "category": "分类", "title": "标题", "body": "正文"}
 
 func parseTip(n *yaml.Node) (Tip, []Problem) {
 	var probs []Problem
@@ -225,11 +228,11 @@ func parseTip(n *yaml.Node) (Tip, []Problem) {
 			if l, ok := lines[f.name]; ok {
 				line = l
 			}
-			errAt(line, "缺少 %s", f.name)
+			errAt(line, "缺少%s（%s）", fieldNames[f.name], f.name)
 		}
 	}
 	if t.ID != "" && strings.ContainsAny(t.ID, " \t\n|") {
-		errAt(lines["id"], "id %q 不能含空格或 |", t.ID)
+		errAt(lines["id"], "编号（id）%q 不能含空格或 |", t.ID)
 	}
 	if t.Category != "" && !slices.Contains(Categories, t.Category) {
 		warnAt(lines["category"], "未知分类 %q（常用：%s）", t.Category, strings.Join(Categories, "、"))

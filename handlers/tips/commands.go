@@ -8,11 +8,52 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/outbox"
 	"gridbot/bot/when"
 )
 
-// Languages staff may set for a bilingual grid.
+// Languages staff may set for a bilingual grid: the code tip banks use
+// for translations, and the name staff read and type.
 var Languages = []string{"ug", "kk", "mn", "ky", "bo", "ko", "za", "ii", "en"}
+
+var languageNames = map[string]string{"ug": "维吾尔文", "kk": "哈萨克文", "mn": "蒙古文", "ky": "柯尔克孜文",
+	"bo": "藏文", "ko": "朝鲜文", "za": "壮文", "ii": "彝文", "en": "英文"}
+
+// LanguageName is the Chinese name of a language code ("ug": 维吾尔文);
+// an unknown code is returned as is.
+func LanguageName(code string) string {
+	if n, ok := languageNames[code]; ok {
+		return n
+	}
+	return code
+}
+
+// languageCode reads what staff typed for a language: a code ("ug") or a
+// name ("维吾尔文", "维吾尔语", "维吾尔"); "-" for none (取消, 只发中文).
+func languageCode(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if slices.Contains([]string{"-", "取消", "无", "不要", "中文", "只发中文", "取消双语"}, s) {
+		return "-", true
+	}
+	if slices.Contains(Languages, s) {
+		return s, true
+	}
+	base := strings.TrimSuffix(strings.TrimSuffix(s, "文"), "语")
+	for _, code := range Languages {
+		if strings.TrimSuffix(languageNames[code], "文") == base {
+			return code, true
+		}
+	}
+	return "", false
+}
+
+func languageList() string {
+	names := make([]string, len(Languages))
+	for i, c := range Languages {
+		names[i] = languageNames[c]
+	}
+	return strings.Join(names, "、")
+}
 
 const group = "每日一学"
 
@@ -43,7 +84,7 @@ func (f *Feature) cmdTip(ctx context.Context, c *bot.Context) error {
 	c.Args = rest
 	switch strings.ToLower(sub) {
 	case "":
-		return c.Reply(ctx, fmt.Sprintf(msgUsage, bot.Esc(f.cfg.Schedule)))
+		return c.Reply(ctx, fmt.Sprintf(msgUsage, DescribeSpec(f.cfg.Schedule)))
 	case "now", "推送":
 		return f.cmdNow(ctx, c)
 	case "preview", "预览":
@@ -57,7 +98,7 @@ func (f *Feature) cmdTip(ctx context.Context, c *bot.Context) error {
 	case "history", "记录":
 		return f.cmdHistory(ctx, c)
 	}
-	return c.Reply(ctx, fmt.Sprintf(msgUnknownSub, bot.Esc(sub))+"\n\n"+fmt.Sprintf(msgUsage, bot.Esc(f.cfg.Schedule)))
+	return c.Reply(ctx, fmt.Sprintf(msgUnknownSub, bot.Esc(sub))+"\n\n"+fmt.Sprintf(msgUsage, DescribeSpec(f.cfg.Schedule)))
 }
 
 // targets resolves what staff typed; nothing means this group's grid in a
@@ -80,7 +121,11 @@ func (f *Feature) cmdNow(ctx context.Context, c *bot.Context) error {
 		return c.Reply(ctx, msgNothingDue)
 	}
 	if len(res) > 0 {
-		if rerr := c.Reply(ctx, fmt.Sprintf(msgPushed, len(res), resultLines(res))); rerr != nil && err == nil {
+		reply := fmt.Sprintf(msgPushed, len(res), resultLines(res))
+		if at, held := outbox.Held(f.env.Outbox, f.now(), time.Time{}, false); held {
+			reply = fmt.Sprintf(msgPushedHeld, outbox.When(at, f.now(), f.env.Loc), len(res), resultLines(res))
+		}
+		if rerr := c.Reply(ctx, reply); rerr != nil && err == nil {
 			err = rerr
 		}
 	}
@@ -110,6 +155,9 @@ func (f *Feature) cmdPreview(ctx context.Context, c *bot.Context) error {
 		next := msgNextNever
 		if !r.Next.IsZero() {
 			next = when.Format(r.Next, now, f.env.Loc)
+			if at, held := outbox.Held(f.env.Outbox, now, r.Next, false); held {
+				next = fmt.Sprintf(msgPreviewHeld, outbox.When(at, now, f.env.Loc))
+			}
 		}
 		lines = append(lines, fmt.Sprintf(msgPreviewLine, bot.Esc(r.Grid), next, bot.Esc(r.Tip.Title)))
 	}
@@ -147,9 +195,13 @@ func (f *Feature) cmdSchedule(ctx context.Context, c *bot.Context) error {
 		if err := f.env.Redis.HDel(ctx, f.schedKey(), names...).Err(); err != nil {
 			return fmt.Errorf("reset tip schedule: %w", err)
 		}
-		return c.Reply(ctx, fmt.Sprintf(msgSchedReset, label, bot.Esc(f.cfg.Schedule)))
+		return c.Reply(ctx, fmt.Sprintf(msgSchedReset, label, DescribeSpec(f.cfg.Schedule)))
 	}
-	spec = clockSpec(spec, f.now())
+	now := f.now()
+	spec, ok := parseSchedule(spec, now)
+	if !ok {
+		return bot.Userf(msgBadSpec)
+	}
 	s, err := ParseSpec(spec)
 	if err != nil {
 		return bot.Userf(msgBadSpec)
@@ -161,28 +213,23 @@ func (f *Feature) cmdSchedule(ctx context.Context, c *bot.Context) error {
 	if err := f.env.Redis.HSet(ctx, f.schedKey(), fields...).Err(); err != nil {
 		return fmt.Errorf("set tip schedule: %w", err)
 	}
-	now := f.now()
-	return c.Reply(ctx, fmt.Sprintf(msgSchedSet, label, bot.Esc(spec), when.Format(s.Next(now), now, f.env.Loc)))
-}
-
-// clockSpec turns a plain time of day ("9:00", "早上9点") into a daily
-// cron spec; anything else is returned as is.
-func clockSpec(s string, now time.Time) string {
-	t, rest, err := when.ParseClock(s, now)
-	if err != nil || rest != "" {
-		return s
+	next := s.Next(now)
+	reply := fmt.Sprintf(msgSchedSet, label, DescribeSpec(spec), when.Format(next, now, f.env.Loc))
+	if at, held := outbox.Held(f.env.Outbox, now, next, false); held {
+		reply += fmt.Sprintf(msgSchedHeld, outbox.When(at, now, f.env.Loc))
 	}
-	return fmt.Sprintf("%d %d * * *", t.Minute(), t.Hour())
+	return c.Reply(ctx, reply)
 }
 
 func (f *Feature) cmdLang(ctx context.Context, c *bot.Context) error {
-	target, lang, _ := strings.Cut(c.Args, " ")
-	lang = strings.ToLower(strings.TrimSpace(lang))
-	if target == "" || lang == "" {
-		return bot.Userf(msgLangUsage)
+	target, typed, _ := strings.Cut(c.Args, " ")
+	typed = strings.TrimSpace(typed)
+	if target == "" || typed == "" {
+		return bot.Userf(msgLangUsage, languageList())
 	}
-	if lang != "-" && !slices.Contains(Languages, lang) {
-		return bot.Userf(msgBadLang, bot.Esc(lang))
+	lang, ok := languageCode(typed)
+	if !ok {
+		return bot.Userf(msgBadLang, bot.Esc(typed), languageList())
 	}
 	grids, err := c.Dir.Resolve(ctx, target)
 	if err != nil {
@@ -199,7 +246,7 @@ func (f *Feature) cmdLang(ctx context.Context, c *bot.Context) error {
 	if lang == "-" {
 		return c.Reply(ctx, fmt.Sprintf(msgLangCleared, label))
 	}
-	return c.Reply(ctx, fmt.Sprintf(msgLangSet, label, lang))
+	return c.Reply(ctx, fmt.Sprintf(msgLangSet, label, LanguageName(lang)))
 }
 
 func (f *Feature) cmdHistory(ctx context.Context, c *bot.Context) error {

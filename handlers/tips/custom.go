@@ -254,9 +254,20 @@ func ReadCSV(r io.Reader) ([][]string, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("第 %d 行：CSV 格式不对（%v）", pe.Line, pe.Err)
+			return nil, fmt.Errorf(msgCSVLine, pe.Line, csvProblem(pe.Err))
 		}
-		return nil, fmt.Errorf("CSV 格式不对：%w", err)
+		return nil, errors.New(msgCSVBad)
 	}
 	return rows, nil
+}
+
+// csvProblem says in Chinese what is wrong with a CSV line.
+func csvProblem(err error) string {
+	switch {
+	case errors.Is(err, csv.ErrBareQuote):
+		return msgCSVBareQuote
+	case errors.Is(err, csv.ErrQuote):
+		return msgCSVQuote
+	}
+	return msgCSVOther
 }

@@ -191,8 +191,8 @@ func TestGridScheduleOverride(t *testing.T) {
 	fx.at(7, 0, 2)
 	fx.tick()
 	reply := fx.say(staff, "", "/tip schedule 2网格 9:00")
-	if !strings.Contains(reply, "0 9 * * *") {
-		t.Fatalf("schedule reply %q", reply)
+	if !strings.Contains(reply, "2网格的每日一学改为每天 09:00 推送") || strings.Contains(reply, "*") {
+		t.Fatalf("schedule reply %q, want 每天 09:00 and no cron string", reply)
 	}
 	if got := fx.say(staff, "", "/tip schedule 2网格 每天早上"); !strings.Contains(got, "没看懂") {
 		t.Errorf("bad spec reply %q", got)
@@ -236,7 +236,7 @@ func TestBilingualGridGetsBothLanguages(t *testing.T) {
 	if got := fx.say(staff, "", "/tip lang 1网格 ug"); !strings.Contains(got, "双语") {
 		t.Fatalf("lang reply %q", got)
 	}
-	if got := fx.say(staff, "", "/tip lang 1网格 xx"); !strings.Contains(got, "不认识") {
+	if got := fx.say(staff, "", "/tip lang 1网格 xx"); !strings.Contains(got, "「xx」这种文字还不支持。可以写：维吾尔文") {
 		t.Errorf("bad lang reply %q", got)
 	}
 	fx.say(staff, "", "/tip now 全部")
@@ -280,8 +280,9 @@ func TestEnqueueFailureKeepsTipForNextTime(t *testing.T) {
 
 func TestStaffCommandsAndResidentToday(t *testing.T) {
 	fx := newFixture(t, 2, DefaultConfig())
-	if got := fx.say(staff, "", "/tip"); !strings.Contains(got, "/tip now") {
-		t.Errorf("usage reply %q", got)
+	if got := fx.say(staff, "", "/tip"); !strings.Contains(got, "「推送每日一学 全部」") || !strings.Contains(got, "默认每天 08:30 推送") ||
+		strings.Contains(got, "/tip") || strings.Contains(got, "*") {
+		t.Errorf("usage reply %q, want Chinese commands and no cron string", got)
 	}
 	fx.say("tg:9", "tg:-101", "推送每日一学 全部")
 	if got := fx.say("tg:9", "tg:-101", "/tip now 全部"); !strings.Contains(got, "社区工作人员") {
@@ -370,10 +371,11 @@ func TestCheckReportsLineNumbers(t *testing.T) {
 		t.Errorf("exit %d, want 1", code)
 	}
 	for _, want := range []string{
-		file + ":6: error: id \"a1\" 重复（第 2 行已有）",
-		file + ":11: warning: 未知分类",
-		file + ":10: error: 缺少 title",
-		file + ":16: error: 正文太长",
+		file + ":6: 错误：编号（id）\"a1\" 重复（第 2 行已有）",
+		file + ":11: 提醒：未知分类",
+		file + ":10: 错误：缺少标题（title）",
+		file + ":16: 错误：正文太长",
+		file + "：3 处错误，1 条可以用",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
@@ -382,18 +384,26 @@ func TestCheckReportsLineNumbers(t *testing.T) {
 	good := filepath.Join(t.TempDir(), "good.yaml")
 	_ = os.WriteFile(good, DefaultBank(), 0o600)
 	out.Reset()
-	if code := CLI([]string{"check", good}, &out, &errb); code != 0 || !strings.Contains(out.String(), "ok") {
+	if code := CLI([]string{"check", good}, &out, &errb); code != 0 || !strings.Contains(out.String(), "没有问题，共 76 条") {
 		t.Errorf("default bank: exit %d, output %q", code, out.String())
 	}
-	if code := CLI(nil, &out, &errb); code != 2 {
-		t.Errorf("no args: exit %d, want 2", code)
+	if code := CLI(nil, &out, &errb); code != 2 || !strings.Contains(errb.String(), "用法：gridbot tips check 文件") {
+		t.Errorf("no args: exit %d, %q; want 2 and the usage", code, errb.String())
+	}
+	for _, s := range []string{out.String(), errb.String()} {
+		if strings.Contains(s, "error") || strings.Contains(s, "warning") || strings.Contains(s, "usage") {
+			t.Errorf("tips check printed English: %q", s)
+		}
 	}
 	bro := filepath.Join(t.TempDir(), "broken.yaml")
 	_ = os.WriteFile(bro, []byte("tips:\n  - id: x\n    title: [unclosed\n"), 0o600)
 	out.Reset()
 	CLI([]string{"check", bro}, &out, &errb)
-	if !strings.Contains(out.String(), bro+":2: error: YAML") {
-		t.Errorf("broken YAML output lacks a line: %q", out.String())
+	if !strings.Contains(out.String(), bro+":2: 错误：YAML 格式不对") || strings.Contains(out.String(), "did not find") {
+		t.Errorf("broken YAML output lacks a Chinese line: %q", out.String())
+	}
+	if _, err := ReadCSV(strings.NewReader("编号,标题\na\"1,x\n")); err == nil || !strings.Contains(err.Error(), "第 2 行：有单独的英文引号") {
+		t.Errorf("CSV with a stray quote: %v", err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/handlers/tips"
 )
 
 var weekdays = []string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
@@ -31,16 +32,11 @@ func (f *Feature) funcs() template.FuncMap {
 			}
 			return t.In(f.env.Loc).Format("01-02 15:04")
 		},
-		"dtlocal": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.In(f.env.Loc).Format("2006-01-02T15:04")
-		},
-		"plain": bot.PlainText,
-		"has":   func(list []string, s string) bool { return slices.Contains(list, s) },
-		"join":  strings.Join,
-		"list":  func(s ...string) []string { return s },
+		"plain":    bot.PlainText,
+		"langName": tips.LanguageName,
+		"has":      func(list []string, s string) bool { return slices.Contains(list, s) },
+		"join":     strings.Join,
+		"list":     func(s ...string) []string { return s },
 		"platform": func(c bot.ChatRef) string {
 			switch c.Platform() {
 			case "tg":

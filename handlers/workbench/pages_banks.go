@@ -43,12 +43,12 @@ func uploadRows(r *http.Request) ([][]string, error) {
 	case ".xlsx":
 		x, err := excelize.OpenReader(io.LimitReader(file, 8<<20))
 		if err != nil {
-			return nil, bot.Userf(msgXLSXBad, err.Error())
+			return nil, bot.Userf(msgXLSXBad)
 		}
 		defer x.Close()
 		rows, err := x.GetRows(x.GetSheetName(0))
 		if err != nil {
-			return nil, bot.Userf(msgXLSXBad, err.Error())
+			return nil, bot.Userf(msgXLSXBad)
 		}
 		return rows, nil
 	}

@@ -59,6 +59,21 @@ type eventForm struct {
 	All, Chain                                                 bool
 	Grids                                                      []string
 	Choices                                                    []string
+	StartF, EndF, DeadlineF                                    dateField
+}
+
+// eventDates sets the form's date fields: empty (r nil), or as r
+// posted them.
+func (f *Feature) eventDates(fm *eventForm, r *http.Request) {
+	field := func(name, label, hint string) dateField {
+		if r == nil {
+			return f.dateFieldAt(name, label, hint, time.Time{})
+		}
+		return f.dateFieldPosted(r, name, label, hint)
+	}
+	fm.StartF = field("start", labelStart, "")
+	fm.EndF = field("end", labelEnd, hintEnd)
+	fm.DeadlineF = field("deadline", labelDeadline, hintDeadline)
 }
 
 func (f *Feature) gridChoices(r *http.Request) ([]string, error) {
@@ -70,8 +85,9 @@ func (f *Feature) eventNew(w http.ResponseWriter, r *http.Request, v *viewer) er
 	if err != nil {
 		return err
 	}
-	f.render(w, http.StatusOK, "event_new", page{V: v, Title: "新建活动", Nav: "events",
-		D: eventForm{Seats: "30", All: true, Choices: choices}})
+	fm := eventForm{Seats: "30", All: true, Choices: choices}
+	f.eventDates(&fm, nil)
+	f.render(w, http.StatusOK, "event_new", page{V: v, Title: "新建活动", Nav: "events", D: fm})
 	return nil
 }
 
@@ -85,7 +101,7 @@ func (fm eventForm) chatForm() string {
 		}
 	}
 	add("活动", fm.Title)
-	add("时间", datetimeLocal(fm.Start))
+	add("时间", fm.Start)
 	add("地点", fm.Place)
 	add("名额", fm.Seats)
 	if fm.All {
@@ -93,8 +109,8 @@ func (fm eventForm) chatForm() string {
 	} else {
 		add("网格", strings.Join(fm.Grids, ","))
 	}
-	add("截止", datetimeLocal(fm.Deadline))
-	add("结束", datetimeLocal(fm.End))
+	add("截止", fm.Deadline)
+	add("结束", fm.End)
 	add("每户最多", fm.HH)
 	add("志愿服务", fm.Hours)
 	add("说明", fm.Desc)
@@ -104,14 +120,34 @@ func (fm eventForm) chatForm() string {
 	return strings.Join(lines, "\n")
 }
 
+// eventTimes reads the form's start, end and deadline.
+func (f *Feature) eventTimes(r *http.Request, fm *eventForm) error {
+	for _, d := range []struct {
+		name, label string
+		to          *string
+	}{{"start", labelStart, &fm.Start}, {"end", labelEnd, &fm.End}, {"deadline", labelDeadline, &fm.Deadline}} {
+		v, err := f.formTime(r, d.name, d.label)
+		if err != nil {
+			return err
+		}
+		*d.to = v
+	}
+	return nil
+}
+
 func (f *Feature) eventCreate(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	fm := eventForm{Title: r.PostFormValue("title"), Start: r.PostFormValue("start"), End: r.PostFormValue("end"),
-		Deadline: r.PostFormValue("deadline"), Place: r.PostFormValue("place"), Seats: r.PostFormValue("seats"),
+	fm := eventForm{Title: r.PostFormValue("title"), Place: r.PostFormValue("place"), Seats: r.PostFormValue("seats"),
 		HH: r.PostFormValue("hh"), Hours: r.PostFormValue("hours"), Desc: r.PostFormValue("desc"),
 		All: r.PostFormValue("all") == "1", Chain: r.PostFormValue("chain") == "1", Grids: r.PostForm["grid"]}
-	e, reply, err := f.d.Events.Create(r.Context(), v.User, "", fm.chatForm())
+	var e *events.Event
+	var reply string
+	err := f.eventTimes(r, &fm)
+	if err == nil {
+		e, reply, err = f.d.Events.Create(r.Context(), v.User, "", fm.chatForm())
+	}
 	if msg, ok := bot.UserMessage(err); ok {
 		fm.Choices, _ = f.gridChoices(r)
+		f.eventDates(&fm, r)
 		f.render(w, http.StatusUnprocessableEntity, "event_new", page{V: v, Title: "新建活动", Nav: "events",
 			Error: bot.PlainText(msg), D: fm})
 		return nil
@@ -157,8 +193,9 @@ func (f *Feature) rosterFor(r *http.Request, v *viewer) (*events.Roster, error) 
 }
 
 type eventPage struct {
-	Row    eventRow
-	Roster *events.Roster
+	Row             eventRow
+	Roster          *events.Roster
+	Start, Deadline dateField
 }
 
 func (f *Feature) eventShow(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -175,7 +212,8 @@ func (f *Feature) showEvent(w http.ResponseWriter, r *http.Request, v *viewer, c
 	if e.Cancelled() {
 		row.Status = "已取消"
 	}
-	f.render(w, code, "event", page{V: v, Title: e.Title, Nav: "events", Error: errMsg, D: eventPage{Row: row, Roster: ro}})
+	f.render(w, code, "event", page{V: v, Title: e.Title, Nav: "events", Error: errMsg, D: eventPage{Row: row, Roster: ro,
+		Start: f.dateFieldAt("start", labelStart, "", e.Start), Deadline: f.dateFieldAt("deadline", labelDeadline, "", e.Deadline)}})
 	return nil
 }
 
@@ -190,11 +228,17 @@ func (f *Feature) eventEdit(w http.ResponseWriter, r *http.Request, v *viewer) e
 	if s := oneLine(r.PostFormValue("seats")); s != "" && s != itoa(int64(e.Seats)) {
 		changes = append(changes, "名额 "+s)
 	}
-	if s := datetimeLocal(r.PostFormValue("start")); s != "" && s != e.Start.In(f.env.Loc).Format("2006-01-02 15:04") {
-		changes = append(changes, "时间 "+s)
-	}
-	if s := datetimeLocal(r.PostFormValue("deadline")); s != "" && s != e.Deadline.In(f.env.Loc).Format("2006-01-02 15:04") {
-		changes = append(changes, "截止 "+s)
+	for _, d := range []struct {
+		name, label, word string
+		was               time.Time
+	}{{"start", labelStart, "时间 ", e.Start}, {"deadline", labelDeadline, "截止 ", e.Deadline}} {
+		s, err := f.formTime(r, d.name, d.label)
+		if msg, ok := bot.UserMessage(err); ok {
+			return f.showEvent(w, r, v, http.StatusUnprocessableEntity, bot.PlainText(msg))
+		}
+		if s != "" && s != d.was.In(f.env.Loc).Format("2006-01-02 15:04") {
+			changes = append(changes, d.word+s)
+		}
 	}
 	if s := oneLine(r.PostFormValue("place")); s != "" && s != e.Place {
 		changes = append(changes, "地点 "+s)

@@ -3,6 +3,7 @@ package workbench
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,11 +13,37 @@ import (
 	"gridbot/handlers/quiz"
 )
 
-// push is one of today's broadcasts on the overview.
+// push is one of today's broadcasts on the overview; State says how it
+// stands when it is not simply done (待发 明天 07:30, 发送中, 已撤回).
 type push struct {
 	R        outbox.Report
 	Kind     string
+	State    string
 	Failures []outbox.Failure
+}
+
+// waiting says how the deliveries of r not yet made stand: held until a
+// time ("待发 明天 07:30"), or being sent; "" when none is left.
+func (f *Feature) waiting(r outbox.Report) string {
+	now := f.env.Now()
+	switch {
+	case r.Pending == 0:
+		return ""
+	case r.Due.After(now):
+		return stWaiting + outbox.When(r.Due, now, f.env.Loc)
+	}
+	return stSending
+}
+
+// pushState is how a broadcast stands on the overview.
+func (f *Feature) pushState(r outbox.Report) string {
+	switch {
+	case r.State == "recalled":
+		return stRecalled
+	case r.State == "cancelled" && r.Sent == 0:
+		return stCancelled
+	}
+	return f.waiting(r)
 }
 
 var kindNames = map[string]string{"tip": "每日一学", "notice": "通知", "event": "活动", "reminder": "活动提醒", "quiz": "知识竞答"}
@@ -53,7 +80,7 @@ func (f *Feature) overview(w http.ResponseWriter, r *http.Request, v *viewer) er
 				continue
 			}
 		}
-		it := push{R: rep, Kind: kindNames[rep.Kind]}
+		it := push{R: rep, Kind: kindNames[rep.Kind], State: f.pushState(rep)}
 		if rep.Failed > 0 {
 			st, err := f.d.Outbox.Status(ctx, rep.ID)
 			if err != nil {
@@ -121,75 +148,46 @@ func (f *Feature) gridList(w http.ResponseWriter, r *http.Request, v *viewer) er
 	return nil
 }
 
-// bar is one bar of the ledger chart, in SVG units.
-type bar struct {
-	X, Y, W, H int
-	Value      int
-	Class      string
-}
-
-type chart struct {
-	Bars   []bar
-	Labels []struct {
-		X    int
-		Text string
-	}
-	Width, Height, Base int
-}
-
-// monthChart draws activities, sign-ups and check-ins per month as grouped
-// bars, each series scaled to its own maximum so small counts still show.
-func monthChart(rows []ledger.MonthRow) chart {
-	const group, barW, top, base = 66, 18, 20, 170
-	c := chart{Width: max(group*len(rows)+20, 640), Height: base + 30, Base: base}
-	series := []struct {
-		class string
-		val   func(ledger.MonthRow) int
-	}{
-		{"b1", func(m ledger.MonthRow) int { return m.Activities }},
-		{"b2", func(m ledger.MonthRow) int { return m.Signups }},
-		{"b3", func(m ledger.MonthRow) int { return int(m.CheckIns) }},
-	}
-	for si, s := range series {
-		most := 1
-		for _, m := range rows {
-			most = max(most, s.val(m))
-		}
-		for i, m := range rows {
-			h := s.val(m) * (base - top) / most
-			c.Bars = append(c.Bars, bar{X: 14 + i*group + si*barW, Y: base - h, W: barW - 2, H: h, Value: s.val(m), Class: s.class})
-		}
-	}
-	for i, m := range rows {
-		c.Labels = append(c.Labels, struct {
-			X    int
-			Text string
-		}{X: 14 + i*group + barW*3/2, Text: m.Month})
-	}
-	return c
-}
+// ledgerPeriods are the periods the ledger page offers to pick.
+var ledgerPeriods = []string{"本月", "上月", "本周", "上周", "今年", "去年"}
 
 type ledgerPage struct {
 	Grid    string
 	Choices []string
-	Period  string
-	Month   string
-	R       *ledger.Report
-	Chart   chart
-	Pushes  []string
+	// Periods are the picks; Period is the one picked, Custom what was
+	// typed instead, Spec the one in effect (for the workbook link).
+	Periods              []string
+	Period, Custom, Spec string
+	R                    *ledger.Report
+	Chart                chart
+	Pushes               []string
+}
+
+// ledgerSpec is the period asked for: what was typed (custom), else the
+// pick (period), else month or from–to (older links), else 本月.
+func ledgerSpec(r *http.Request) (spec, picked, custom string) {
+	q := r.URL.Query()
+	custom, picked = strings.TrimSpace(q.Get("custom")), strings.TrimSpace(q.Get("period"))
+	switch from, to := q.Get("from"), q.Get("to"); {
+	case custom != "":
+		return custom, "", custom
+	case picked != "":
+		spec = picked
+	case q.Get("month") != "":
+		spec = q.Get("month")
+	case from != "" && to != "":
+		spec = from + " " + to
+	default:
+		spec = ledgerPeriods[0]
+	}
+	if !slices.Contains(ledgerPeriods, spec) {
+		return spec, "", spec
+	}
+	return spec, spec, ""
 }
 
 func (f *Feature) ledgerReport(r *http.Request, v *viewer) (string, *ledger.Report, error) {
-	spec := strings.TrimSpace(r.URL.Query().Get("period"))
-	if m := r.URL.Query().Get("month"); m != "" && spec == "" {
-		spec = m
-	}
-	if from, to := r.URL.Query().Get("from"), r.URL.Query().Get("to"); spec == "" && from != "" && to != "" {
-		spec = from + " " + to
-	}
-	if spec == "" {
-		spec = "本月"
-	}
+	spec, _, _ := ledgerSpec(r)
 	p, err := ledger.ParsePeriod(spec, f.env.Now(), f.env.Loc)
 	if err != nil {
 		return spec, nil, err
@@ -206,21 +204,23 @@ func (f *Feature) ledgerReport(r *http.Request, v *viewer) (string, *ledger.Repo
 }
 
 func (f *Feature) ledgerPage(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	spec, rep, err := f.ledgerReport(r, v)
+	spec, picked, custom := ledgerSpec(r)
+	p := ledgerPage{Periods: ledgerPeriods, Period: picked, Custom: custom, Spec: spec, Grid: r.URL.Query().Get("grid"), Choices: v.Grids}
+	if v.Staff {
+		var err error
+		if p.Choices, err = f.env.Dir.GridNames(r.Context()); err != nil {
+			return err
+		}
+	}
+	_, rep, err := f.ledgerReport(r, v)
 	if msg, ok := bot.UserMessage(err); ok {
-		f.render(w, http.StatusUnprocessableEntity, "ledger", page{V: v, Title: "台账", Nav: "ledger", Error: bot.PlainText(msg),
-			D: ledgerPage{Period: spec}})
+		f.render(w, http.StatusUnprocessableEntity, "ledger", page{V: v, Title: "台账", Nav: "ledger", Error: bot.PlainText(msg), D: p})
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	p := ledgerPage{Period: spec, R: rep, Chart: monthChart(rep.Months), Grid: r.URL.Query().Get("grid"), Choices: v.Grids}
-	if v.Staff {
-		if p.Choices, err = f.env.Dir.GridNames(r.Context()); err != nil {
-			return err
-		}
-	}
+	p.R, p.Chart = rep, monthChart(rep.Months)
 	for _, k := range []string{"tip", "notice", "event", "reminder", "quiz"} {
 		if n := rep.Summary.Pushes[k]; n > 0 {
 			p.Pushes = append(p.Pushes, fmt.Sprintf("%s %d 次", kindNames[k], n))

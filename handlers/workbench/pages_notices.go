@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"gridbot/bot"
 	"gridbot/bot/outbox"
@@ -16,6 +17,7 @@ type noticeForm struct {
 	All, Urgent   bool
 	Grids         []string
 	Choices, Tags []string
+	AtF           dateField
 }
 
 func (f *Feature) noticeChoices(r *http.Request, fm *noticeForm) error {
@@ -64,7 +66,7 @@ type noticesPage struct {
 }
 
 func (f *Feature) noticeList(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	return f.showNotices(w, r, v, http.StatusOK, "", noticeForm{All: true})
+	return f.showNotices(w, r, v, http.StatusOK, "", noticeForm{All: true, AtF: f.dateFieldAt("at", labelAt, hintAt, time.Time{})})
 }
 
 func (f *Feature) showNotices(w http.ResponseWriter, r *http.Request, v *viewer, code int, errMsg string, fm noticeForm) error {
@@ -105,7 +107,7 @@ func (fm noticeForm) chatArgs() string {
 	default:
 		spec = strings.Join(fm.Grids, ",")
 	}
-	at := datetimeLocal(fm.At)
+	at := fm.At
 	if at != "" {
 		at += " "
 	}
@@ -115,11 +117,20 @@ func (fm noticeForm) chatArgs() string {
 type previewPage struct {
 	Draft notices.Draft
 	When  string
+	// GoesOut is when it goes out if confirmed now, set when quiet hours
+	// hold it.
+	GoesOut string
 }
 
 func (f *Feature) noticePreview(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	fm := noticeForm{Body: r.PostFormValue("body"), At: r.PostFormValue("at"), Tag: r.PostFormValue("tag"),
-		All: r.PostFormValue("all") == "1", Urgent: r.PostFormValue("urgent") == "1", Grids: r.PostForm["grid"]}
+	fm := noticeForm{Body: r.PostFormValue("body"), Tag: r.PostFormValue("tag"),
+		All: r.PostFormValue("all") == "1", Urgent: r.PostFormValue("urgent") == "1", Grids: r.PostForm["grid"],
+		AtF: f.dateFieldPosted(r, "at", labelAt, hintAt)}
+	at, err := f.formTime(r, "at", labelAt)
+	if msg, ok := bot.UserMessage(err); ok {
+		return f.showNotices(w, r, v, http.StatusUnprocessableEntity, bot.PlainText(msg), fm)
+	}
+	fm.At = at
 	if fm.Tag == "" && !fm.All && len(fm.Grids) == 0 {
 		return f.showNotices(w, r, v, http.StatusUnprocessableEntity, msgFillTargets, fm)
 	}
@@ -130,13 +141,20 @@ func (f *Feature) noticePreview(w http.ResponseWriter, r *http.Request, v *viewe
 	if err != nil {
 		return err
 	}
-	f.render(w, http.StatusOK, "notice_preview", page{V: v, Title: "通知预览", Nav: "notices",
-		D: previewPage{Draft: d, When: longTime(d.At, f.env.Loc)}})
+	p := previewPage{Draft: d, When: longTime(d.At, f.env.Loc)}
+	if d.Held {
+		p.GoesOut = outbox.When(d.GoesOut, f.env.Now(), f.env.Loc)
+	}
+	f.render(w, http.StatusOK, "notice_preview", page{V: v, Title: "通知预览", Nav: "notices", D: p})
 	return nil
 }
 
 func (f *Feature) noticeConfirm(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	n, reply, err := f.d.Notices.Confirm(r.Context(), r.PostFormValue("draft"))
+	confirm := f.d.Notices.Confirm
+	if r.PostFormValue("urgent") == "1" {
+		confirm = f.d.Notices.ConfirmUrgent
+	}
+	n, reply, err := confirm(r.Context(), r.PostFormValue("draft"))
 	if err != nil {
 		return err
 	}
@@ -156,6 +174,9 @@ type noticePage struct {
 	Report outbox.Report
 	Chats  []outbox.ChatState
 	Found  bool
+	// Waiting says how the deliveries not yet made stand: "待发 明天
+	// 07:30" while held, "发送中" once due; Until is when they are due.
+	Waiting, Until string
 }
 
 // noticeFor loads notice n and checks the viewer may see it.
@@ -185,7 +206,8 @@ func (f *Feature) noticeFor(r *http.Request, v *viewer) (noticePage, error) {
 	rep, err := f.d.Outbox.Status(r.Context(), nt.BID)
 	switch {
 	case err == nil:
-		p.Report, p.Found = rep, true
+		p.Report, p.Found, p.Waiting = rep, true, f.waiting(rep)
+		p.Until = outbox.When(rep.Due, f.env.Now(), f.env.Loc)
 	case !errors.Is(err, outbox.ErrNotFound):
 		return noticePage{}, err
 	}
