@@ -2,6 +2,7 @@ package bot
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -151,4 +152,22 @@ func (r *Router) overlap(c *Command, text string) int {
 		best = max(best, k)
 	}
 	return best
+}
+
+// NotUnderstood returns the reply to text addressed to the bot that no
+// command or fallback took: thanks and greetings get a warm word; anything
+// else the three things the speaker most likely meant, by their role
+// (Suggest), and the way to the full help. It reads the speaker's full role
+// (see FullRole).
+func (c *Context) NotUnderstood(ctx context.Context) string {
+	if zh.OnlyCourtesy(c.Update.Text) {
+		return MsgYoureWelcome
+	}
+	var b strings.Builder
+	b.WriteString(MsgNotUnderstood)
+	for _, cmd := range c.router.Suggest(c.FullRole(ctx), c.Update.Text, 3) {
+		fmt.Fprintf(&b, MsgHintLine, Esc(cmd.Intent.Hint))
+	}
+	b.WriteString(MsgMoreHelp)
+	return b.String()
 }

@@ -84,12 +84,15 @@ type lexicon struct {
 }
 
 // add spells out kw (see zh.Expand) and adds each form for c. A form
-// registered twice panics: that is a programming error.
+// registered for two commands panics: that is a programming error.
 func (l *lexicon) add(kw string, c *Command) {
 	if l.seen == nil {
 		l.seen = map[string]*Command{}
 	}
 	for _, form := range zh.Expand(Normalize(kw)) {
+		if l.seen[form] == c {
+			continue
+		}
 		if l.seen[form] != nil {
 			panic("bot: duplicate keyword " + form)
 		}
@@ -462,7 +465,7 @@ func tailArgs(s string) (string, bool) {
 	switch {
 	case zh.StartsAny(t, " ", ",", "，", "、", ":", "：", "。", "；", "带"),
 		t[0] >= '0' && t[0] <= '9':
-		return strings.TrimSpace(trimArgSeps(t)), true
+		return zh.GlueUnits(strings.TrimSpace(trimArgSeps(t))), true
 	}
 	if _, ok := zh.ReadPeople(zh.CutAdverbs(t)); ok {
 		return t, true

@@ -357,8 +357,8 @@ func trimAdverbsRight(s string) string {
 // CutAdverbs drops 都, 也, 一起 and their like from the start of s.
 func CutAdverbs(s string) string { return cutAdverbs(s) }
 
-// gluedUnits joins a number and its unit split by a space: "2 人" → "2人".
-func gluedUnits(s string) string {
+// GlueUnits joins a number and its unit split by a space: "2 人" → "2人".
+func GlueUnits(s string) string {
 	if !strings.Contains(s, " ") {
 		return s
 	}
@@ -383,7 +383,7 @@ func gluedUnits(s string) string {
 // ("帮我妈") stay in the remark.
 func Headcount(s string) (n int, remark string, ok bool) {
 	var kept []string
-	s = strings.NewReplacer("共 ", "共", "一家 ", "一家").Replace(gluedUnits(s))
+	s = strings.NewReplacer("共 ", "共", "一家 ", "一家").Replace(GlueUnits(s))
 	for _, seg := range fields(s) {
 		for seg != "" {
 			p, read := ReadPeople(seg)

@@ -80,11 +80,13 @@ func TrimCourtesy(s string) string {
 // punctuation, thanks, the Tails and the extra words of one request.
 func TrimTails(s string, extra []string) string {
 	for {
-		t := TrimCourtesy(strings.TrimRight(s, Particles+ClauseSeps))
+		t := TrimCourtesy(strings.TrimRight(s, " "+ClauseSeps))
 		if u, _, ok := cutSuffix(t, extra); ok {
 			t = u
 		} else if u, _, ok := cutSuffix(t, Tails); ok {
 			t = u
+		} else {
+			t = strings.TrimRight(t, Particles+ClauseSeps)
 		}
 		if t == s {
 			return s
