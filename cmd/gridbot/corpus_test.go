@@ -25,7 +25,6 @@ import (
 func TestCorpusWithEveryFeature(t *testing.T) {
 	r := everyFeatureRouter(t)
 
-
 	f, err := os.Open("../../handlers/events/testdata/corpus.tsv")
 	if err != nil {
 		t.Fatal(err)

@@ -152,7 +152,7 @@ func (f *Feature) Register(r *bot.Router) {
 			Group: helpGroup, Usage: "签到 7 4821", Help: "到场签到（签到码看群里网格员发的）", Handle: f.checkin,
 			Intent: bot.Intent{Hint: "到场签到：发「签到」加签到码",
 				Examples: []string{"签到 3 4821 → 3 4821", "我签到4821 → 4821", "签到码4821 → 4821", "3号签到 4821 → 3 4821", "簽到 4821 → 4821"},
-				Quiet: []string{"签到了吗", "今天签到了", "在哪签到"}}},
+				Quiet:    []string{"签到了吗", "今天签到了", "在哪签到"}}},
 		&bot.Command{Name: "startcheckin", Args: bot.ArgsNumber, Role: bot.GridWorker,
 			Group: helpGroup, Usage: "签到 7", Help: "开始签到，在群里显示签到码；回复居民的消息发「签到 7」可代签到", Handle: f.checkin,
 			Intent: bot.Intent{Hint: "开始签到、在群里显示签到码：发「签到」加活动号"}},

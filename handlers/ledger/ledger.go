@@ -60,7 +60,7 @@ func (f *Feature) Register(r *bot.Router) {
 		&bot.Command{Name: "report", Aliases: []string{"ledger"}, Keywords: []string{"报表", "工作报表", "台账"},
 			Args: bot.ArgsText, Role: bot.GridWorker, Group: helpGroup,
 			Intent: bot.Intent{Hint: "要本月的统计报表：发「报表 本月」"},
-			Usage: "报表 本月 [网格]", Help: "把统计报表（含表格文件）私信发给我：本月、上月、今年、2026-11、2026-10-01 2026-12-31；后面加网格名只看那个网格。网格员收到自己网格的报表",
+			Usage:  "报表 本月 [网格]", Help: "把统计报表（含表格文件）私信发给我：本月、上月、今年、2026-11、2026-10-01 2026-12-31；后面加网格名只看那个网格。网格员收到自己网格的报表",
 			Handle: f.report},
 		&bot.Command{Name: "volunteer", Keywords: volunteerWords,
 			Args: bot.ArgsNone, Group: helpGroupVol,

@@ -38,7 +38,7 @@ func (f *Feature) Register(r *bot.Router) {
 			Group: group, Usage: "每日一学", Help: "看看今天的每日一学", Handle: f.cmdToday,
 			Intent: bot.Intent{Hint: "看今天的每日一学：发「每日一学」",
 				Examples: []string{"今天的每日一学", "每天一学", "每日一学发一下", "今日一学呢", "今天学什么", "看看每日一學"},
-				Quiet: []string{"每日一学真好", "每日一学我看了", "我每天都学"}}},
+				Quiet:    []string{"每日一学真好", "每日一学我看了", "我每天都学"}}},
 	)
 }
 
