@@ -155,16 +155,20 @@ func (r *Router) overlap(c *Command, text string) int {
 }
 
 // NotUnderstood returns the reply to text addressed to the bot that no
-// command or fallback took: thanks and greetings get a warm word; anything
-// else the three things the speaker most likely meant, by their role
-// (Suggest), and the way to the full help. It reads the speaker's full role
-// (see FullRole).
+// command or fallback took: thanks get a warm word; a greeting a hello and,
+// like anything else, the three things the speaker most likely meant, by
+// their role (Suggest), and the way to the full help. It reads the
+// speaker's full role (see FullRole).
 func (c *Context) NotUnderstood(ctx context.Context) string {
 	if zh.OnlyCourtesy(c.Update.Text) {
 		return MsgYoureWelcome
 	}
 	var b strings.Builder
-	b.WriteString(MsgNotUnderstood)
+	if zh.OnlyGreeting(c.Update.Text) {
+		b.WriteString(MsgHello)
+	} else {
+		b.WriteString(MsgNotUnderstood)
+	}
 	for _, cmd := range c.router.Suggest(c.FullRole(ctx), c.Update.Text, 3) {
 		fmt.Fprintf(&b, MsgHintLine, Esc(cmd.Intent.Hint))
 	}

@@ -122,3 +122,11 @@ func TestOnlyCourtesy(t *testing.T) {
 		}
 	}
 }
+
+func TestOnlyGreeting(t *testing.T) {
+	for in, want := range map[string]bool{"你好": true, "在吗？": true, "小助手你好👋": true, "你好，报名3": false, "谢谢": false} {
+		if got := OnlyGreeting(in); got != want {
+			t.Errorf("OnlyGreeting(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -107,30 +107,48 @@ func cutSuffix(s string, words []string) (string, string, bool) {
 // acks are what people say to acknowledge: the bot answers them warmly
 // when they are said to it, and never takes them for a request.
 var acks = longestFirst([]string{"好的", "好", "收到", "嗯", "嗯嗯", "哦", "噢", "知道了", "明白了", "明白", "了解", "懂了", "可以",
-	"行", "ok", "OK", "Ok", "okay", "好滴", "好嘞", "好哒", "没问题", "不客气", "晚安", "早安", "再见", "拜拜", "你好", "您好",
-	"在吗", "哈喽", "嗨", "+1"})
+	"行", "ok", "OK", "Ok", "okay", "好滴", "好嘞", "好哒", "没问题", "不客气", "晚安", "再见", "拜拜", "+1"})
 
-// OnlyCourtesy reports whether s says nothing but thanks, greetings,
+// greetings open a conversation: 你好, 在吗, 早上好.
+var greetings = longestFirst([]string{"你好", "您好", "你好呀", "您好呀", "在吗", "在不在", "哈喽", "嗨", "早上好", "上午好",
+	"下午好", "晚上好", "早", "早安", "大家好", "网格员你好", "网格员您好", "小助手你好", "小助手", "网格助手", "hello", "hi", "Hi", "Hello"})
+
+// OnlyGreeting reports whether s says nothing but hello ("你好", "在吗？",
+// "小助手你好👋").
+func OnlyGreeting(s string) bool {
+	return onlyWords(s, greetings, nil)
+}
+
+// OnlyCourtesy reports whether s says nothing but thanks,
 // acknowledgements, particles and emoji ("谢谢！", "好的👍", "收到[抱拳]").
 func OnlyCourtesy(s string) bool {
+	return onlyWords(s, acks, Courtesy)
+}
+
+// onlyWords reports whether s is made of words from a and b only, with
+// particles, punctuation and emoji around them.
+func onlyWords(s string, a, b []string) bool {
 	t := strings.TrimSpace(Blank(Simplify(Normalize(s))))
 	if t == "" {
 		return false
 	}
 	for range 16 {
-		t = strings.Trim(strings.TrimRight(TrimCourtesy(t), Particles+ClauseSeps), " ，,。.!！")
-		if t == "" {
-			return true
-		}
-		_, r, ok := CutWord(t, acks)
+		_, r, ok := CutWord(t, a)
 		if !ok {
-			if _, r, ok = CutWord(t, Courtesy); !ok {
+			_, r, ok = CutWord(t, b)
+		}
+		if !ok {
+			r = strings.TrimLeft(t, Particles+ClauseSeps+"，,。.!！~～")
+			if r == t {
 				return false
 			}
 		}
 		t = strings.TrimLeft(r, " ，,。.!！~～")
+		if t == "" {
+			return true
+		}
 	}
-	return t == ""
+	return false
 }
 
 // questionWords make a message a question wherever they stand.
