@@ -152,6 +152,15 @@ func (r *Router) Parse(text string) (p Parsed, ok bool) {
 	return Parsed{Mentioned: mentioned}, false
 }
 
+// moreLines is what the lines after an acting command add to its
+// arguments: nothing when they only thank ("报名3号\n谢谢").
+func moreLines(rest string) string {
+	if zh.OnlyCourtesy(rest) {
+		return ""
+	}
+	return rest
+}
+
 func joinLines(a, b string) string {
 	switch {
 	case a == "":
@@ -213,12 +222,12 @@ func (r *Router) parseClause(cl, orig, rest string, first bool) (Parsed, bool) {
 		if p, ok := r.verbFirst(s, orig, rest, first && !how.lead, question); ok && (!how.loose || p.Command.Args == ArgsNumber) {
 			p.Plain = p.Plain && first && s == cl
 			if p.Command.Args == ArgsNumber {
-				p.Args = joinLines(joinWords(append([]string{p.Args}, who...)...), rest)
+				p.Args = joinLines(joinWords(append([]string{p.Args}, who...)...), moreLines(rest))
 			}
 			return p, true
 		}
 		if args, cmd, ok := r.numberFirst(s, question); ok {
-			return Parsed{Command: cmd, Args: joinLines(joinWords(append([]string{args}, who...)...), rest)}, true
+			return Parsed{Command: cmd, Args: joinLines(joinWords(append([]string{args}, who...)...), moreLines(rest))}, true
 		}
 		next, kind, ok := peel(s, &who)
 		if !ok {
@@ -319,7 +328,7 @@ func (r *Router) verbFirst(s, orig, rest string, first bool, question func() boo
 		plain := after == "" || zh.StartsAny(after, " ", ":", "：")
 		return Parsed{Command: cmd, Args: joinLines(args, rest), Plain: plain}, true
 	}
-	if question() {
+	if !e.kin && question() {
 		return Parsed{}, false
 	}
 	if zh.BadNumberAt(after) {
@@ -330,7 +339,14 @@ func (r *Router) verbFirst(s, orig, rest string, first bool, question func() boo
 			after = x
 		}
 	}
-	if strings.HasPrefix(e.word, "不") || e.kin {
+	if e.kin {
+		num, _, ok := readSlot(trimArgSeps(after))
+		if !ok && !wishDone(e.word, after) {
+			return Parsed{}, false
+		}
+		return Parsed{Command: cmd, Args: num, Plain: true}, true
+	}
+	if strings.HasPrefix(e.word, "不") {
 		after = strings.TrimSuffix(zh.TrimCourtesy(after), "了")
 	}
 	args, ok := numberArgs(after, e.numAfter)
@@ -344,6 +360,9 @@ func (r *Router) verbFirst(s, orig, rest string, first bool, question func() boo
 // "3号我和老伴都去", "3号不去了". It returns the arguments.
 func (r *Router) numberFirst(s string, question func() bool) (string, *Command, bool) {
 	num, after, ok := readSlot(s)
+	if !ok {
+		num, after, ok = digitsBeforeKeyword(r, s)
+	}
 	if !ok || question() {
 		return "", nil, false
 	}
@@ -351,11 +370,10 @@ func (r *Router) numberFirst(s string, question func() bool) (string, *Command, 
 	var who []string
 	for range 6 {
 		if e, n := r.keywordAfterNumber(t); e != nil {
-			tail := t[n:]
 			if e.kin {
-				tail = strings.TrimSuffix(zh.TrimCourtesy(tail), "了")
+				return num, e.cmd, true
 			}
-			if extra, ok := tailArgs(tail); ok {
+			if extra, ok := tailArgs(t[n:]); ok {
 				return joinWords(append([]string{num, extra}, who...)...), e.cmd, true
 			}
 		}
@@ -366,6 +384,33 @@ func (r *Router) numberFirst(s string, question func() bool) (string, *Command, 
 		t = next
 	}
 	return "", nil, false
+}
+
+// wishDone reports whether a third person's wish ends with its keyword
+// word: 我妈想报名, 我妈想去，怎么弄 — but not 我妈想去公园.
+func wishDone(word, after string) bool {
+	for _, v := range []string{"报名", "参加", "报个名"} {
+		if strings.HasSuffix(word, v) {
+			return true
+		}
+	}
+	return zh.TrimTails(after, nil) == "" || zh.StartsAny(after, "，", ",", "。", "？", "?", "！", "!", " ")
+}
+
+// digitsBeforeKeyword reads Arabic digits standing right before an acting
+// keyword: "4821签到", "3报名".
+func digitsBeforeKeyword(r *Router, s string) (num, rest string, ok bool) {
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return "", s, false
+	}
+	n, rest, ok := zh.LeadingNumber(s)
+	if !ok {
+		return "", s, false
+	}
+	if e, _ := r.keywordAfterNumber(rest); e == nil {
+		return "", s, false
+	}
+	return strconv.Itoa(n), rest, true
 }
 
 // match reports how much of s the entry's word (and its KinSlot) covers, or
@@ -447,7 +492,7 @@ func numberArgs(after string, needNum bool) (string, bool) {
 // ending in 了 or 啦 tells rather than asks ("报名3号了") and is refused.
 func tailArgs(s string) (string, bool) {
 	t := zh.TrimCourtesy(s)
-	if strings.HasSuffix(t, "了") || strings.HasSuffix(t, "啦") {
+	if told(t) {
 		return "", false
 	}
 	if t == "" {
@@ -471,6 +516,17 @@ func tailArgs(s string) (string, bool) {
 		return t, true
 	}
 	return "", false
+}
+
+// told reports whether the tail after a number or keyword tells rather than
+// asks: it ends in 了 or 啦 ("报名3号了"), unless a separator starts a remark
+// that merely ends so ("取消3号，临时有事去不了").
+func told(t string) bool {
+	if !strings.HasSuffix(t, "了") && !strings.HasSuffix(t, "啦") {
+		return false
+	}
+	remark := strings.TrimLeft(t, " ,，;；。")
+	return remark == t || remark == "了" || remark == "啦"
 }
 
 // secondActivity reports whether s, the text after an activity number,

@@ -38,6 +38,19 @@ func TestParseAnswer(t *testing.T) {
 		{"好的", 4, 0, false},
 		{"", 4, 0, false},
 		{"我觉得应该是A吧因为书上是这么写的我记得", 4, 0, false},
+		{"选B吧", 4, 1, true},
+		{"B吧", 4, 1, true},
+		{"应该是C", 4, 2, true},
+		{"我觉得是D", 4, 3, true},
+		{"第二个", 4, 1, true},
+		{"我选第三个", 4, 2, true},
+		{"答案B，谢谢", 4, 1, true},
+		{"b[抱拳]", 4, 1, true},
+		{"👍A", 4, 0, true},
+		{"选b对吧", 4, 1, true},
+		{"第五个", 4, 0, false},
+		{"我觉得都对", 4, 0, false},
+		{"ABC", 4, 0, false},
 	} {
 		got, ok := ParseAnswer(tc.in, tc.n)
 		if ok != tc.ok || ok && got != tc.want {
