@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"gridbot/bot/zh"
 )
@@ -132,26 +133,29 @@ func own(c *Command, role Role) int {
 	return 0
 }
 
-// overlap counts the pairs of adjacent characters text shares with the
-// command's keywords: "报名的事" shares 报名 with 报名.
+// overlap counts the pairs of adjacent characters text shares with one of
+// the command's keywords or its hint: "报名的事" shares 报名 with 报名.
 func (r *Router) overlap(c *Command, text string) int {
 	if text == "" {
 		return 0
 	}
-	best := 0
+	best := bigrams(c.Intent.Hint, text)
 	for _, e := range r.lex.entries {
-		if e.cmd != c {
-			continue
+		if e.cmd == c {
+			best = max(best, bigrams(e.word, text))
 		}
-		rs, k := []rune(e.word), 0
-		for i := 0; i+1 < len(rs); i++ {
-			if strings.Contains(text, string(rs[i:i+2])) {
-				k++
-			}
-		}
-		best = max(best, k)
 	}
 	return best
+}
+
+func bigrams(word, text string) int {
+	rs, k := []rune(word), 0
+	for i := 0; i+1 < len(rs); i++ {
+		if unicode.Is(unicode.Han, rs[i]) && strings.Contains(text, string(rs[i:i+2])) {
+			k++
+		}
+	}
+	return k
 }
 
 // NotUnderstood returns the reply to text addressed to the bot that no

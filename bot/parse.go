@@ -219,8 +219,8 @@ func (r *Router) parseClause(cl, orig, rest string, first bool) (Parsed, bool) {
 	}
 	s, who, how := cl, []string(nil), peeled{}
 	for range 8 {
-		if p, ok := r.verbFirst(s, orig, rest, first && !how.lead, question); ok && (!how.loose || p.Command.Args == ArgsNumber) {
-			p.Plain = p.Plain && first && s == cl
+		if p, ok := r.verbFirst(s, orig, rest, first, how.lead, question); ok && (!how.loose || p.Command.Args == ArgsNumber) {
+			p.Plain = p.Plain && first && (s == cl || how.lead && p.Args == "" && p.Command.Role == Resident)
 			if p.Command.Args == ArgsNumber {
 				p.Args = joinLines(joinWords(append([]string{p.Args}, who...)...), moreLines(rest))
 			}
@@ -257,7 +257,7 @@ func (r *Router) parseBa(cl, rest string, question func() bool) (Parsed, bool) {
 			return Parsed{}, false
 		}
 	}
-	p, ok := r.verbFirst(s, s, rest, false, func() bool { return false })
+	p, ok := r.verbFirst(s, s, rest, false, false, func() bool { return false })
 	if !ok || p.Command.Args != ArgsNumber {
 		return Parsed{}, false
 	}
@@ -309,8 +309,10 @@ func peel(s string, who *[]string) (rest string, kind int, ok bool) {
 }
 
 // verbFirst matches a keyword at the start of s ("报名3号", "取消 3"). A
-// 了 closing a refusal is part of it: 不参加3号了.
-func (r *Router) verbFirst(s, orig, rest string, first bool, question func() bool) (Parsed, bool) {
+// 了 closing a refusal is part of it: 不参加3号了. A command taking free
+// text matches only at the start of a message (first), and after a word
+// asking to be shown (lead: 看看帮助) only with nothing after it.
+func (r *Router) verbFirst(s, orig, rest string, first, lead bool, question func() bool) (Parsed, bool) {
 	e, n := r.keywordAt(s)
 	if e == nil || !first && e.cmd.Args == ArgsText {
 		return Parsed{}, false
@@ -323,6 +325,12 @@ func (r *Router) verbFirst(s, orig, rest string, first bool, question func() boo
 		}
 		return Parsed{Command: cmd, Plain: true}, true
 	case ArgsText:
+		if zh.TrimTails(after, nil) == "" && rest == "" {
+			return Parsed{Command: cmd, Plain: true}, true
+		}
+		if lead {
+			return Parsed{}, false
+		}
 		args := trimArgSeps(after)
 		args = strings.TrimSpace(orig[len(orig)-len(args):])
 		plain := after == "" || zh.StartsAny(after, " ", ":", "：")

@@ -529,6 +529,9 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 	case u.Text != "":
 		p, ok := r.Parse(u.Text)
 		c.addressed = u.ChatKind == Private || u.Addressed || p.Mentioned
+		if ok && !p.Plain && !c.addressed && u.ChatKind == Group && p.Command.Args == ArgsText {
+			ok = false // free text in group chat must be typed as a command: 帮助了很多人 is chat
+		}
 		if ok {
 			c.Command, c.Args, c.plain = p.Command, p.Args, p.Plain
 			h = p.Command.Handle
