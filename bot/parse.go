@@ -77,10 +77,14 @@ type entry struct {
 	numBefore, numAfter bool
 }
 
-// lexicon holds every keyword of the router, spelled out, longest first.
+// lexicon holds every keyword of the router, spelled out, longest first,
+// indexed by the first character of its word (KinSlot phrases apart), so
+// a message is matched against the few keywords that can start it.
 type lexicon struct {
 	entries []entry
 	seen    map[string]*Command
+	first   map[rune][]*entry
+	kin     map[rune][]*entry
 }
 
 // add spells out kw (see zh.Expand) and adds each form for c. A form
@@ -108,6 +112,46 @@ func (l *lexicon) add(kw string, c *Command) {
 		l.entries = append(l.entries, e)
 	}
 	slices.SortStableFunc(l.entries, func(a, b entry) int { return cmp.Compare(len(b.word), len(a.word)) })
+	l.first, l.kin = map[rune][]*entry{}, map[rune][]*entry{}
+	for i := range l.entries {
+		e := &l.entries[i]
+		idx := l.first
+		if e.kin {
+			idx = l.kin
+		}
+		r := firstRune(e.word)
+		idx[r] = append(idx[r], e)
+	}
+}
+
+// match returns the entry covering the most of s's start that keep
+// accepts, and how much of s it covers: a word at the start of s, or after
+// the someone else a KinSlot phrase names.
+func (l *lexicon) match(s string, keep func(*entry) bool) (*entry, int) {
+	var best *entry
+	n := 0
+	for _, e := range l.first[firstRune(s)] {
+		if len(e.word) <= n {
+			break
+		}
+		if keep(e) && strings.HasPrefix(s, e.word) {
+			best, n = e, len(e.word)
+		}
+	}
+	if len(l.kin) == 0 {
+		return best, n
+	}
+	_, rest, ok := zh.CutOthers(s)
+	if !ok {
+		return best, n
+	}
+	skip := len(s) - len(rest)
+	for _, e := range l.kin[firstRune(rest)] {
+		if skip+len(e.word) > n && keep(e) && strings.HasPrefix(rest, e.word) {
+			best, n = e, skip+len(e.word)
+		}
+	}
+	return best, n
 }
 
 // Parse matches text against the router's commands. It accepts /cmd and
@@ -421,54 +465,18 @@ func digitsBeforeKeyword(r *Router, s string) (num, rest string, ok bool) {
 	return strconv.Itoa(n), rest, true
 }
 
-// match reports how much of s the entry's word (and its KinSlot) covers, or
-// 0.
-func (e *entry) match(s string) int {
-	if !e.kin {
-		if strings.HasPrefix(s, e.word) {
-			return len(e.word)
-		}
-		return 0
-	}
-	_, rest, ok := zh.CutOthers(s)
-	if !ok || !strings.HasPrefix(rest, e.word) {
-		return 0
-	}
-	return len(s) - len(rest) + len(e.word)
-}
-
 // keywordAt returns the keyword entry covering the most of s's start that
 // does not need a number before it, and how much it covers.
 func (r *Router) keywordAt(s string) (*entry, int) {
-	var best *entry
-	n := 0
-	for i := range r.lex.entries {
-		e := &r.lex.entries[i]
-		if e.numBefore || len(e.word) <= n && !e.kin {
-			continue
-		}
-		if m := e.match(s); m > n {
-			best, n = e, m
-		}
-	}
-	return best, n
+	return r.lex.match(s, func(e *entry) bool { return !e.numBefore })
 }
 
 // keywordAfterNumber returns the entry of an ArgsNumber command or "{n}word"
 // phrase covering the most of s, the text after a number.
 func (r *Router) keywordAfterNumber(s string) (*entry, int) {
-	var best *entry
-	n := 0
-	for i := range r.lex.entries {
-		e := &r.lex.entries[i]
-		if e.numAfter || !e.numBefore && (e.kin || e.cmd.Args != ArgsNumber) || len(e.word) <= n && !e.kin {
-			continue
-		}
-		if m := e.match(s); m > n {
-			best, n = e, m
-		}
-	}
-	return best, n
+	return r.lex.match(s, func(e *entry) bool {
+		return !e.numAfter && (e.numBefore || !e.kin && e.cmd.Args == ArgsNumber)
+	})
 }
 
 // numberArgs reads what follows an acting keyword: nothing (unless needNum),

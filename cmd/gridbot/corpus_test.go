@@ -396,3 +396,26 @@ func TestAddressedUnknownByRole(t *testing.T) {
 		t.Errorf("unaddressed group chat answered: %q", got)
 	}
 }
+
+// BenchmarkParseCorpus measures the parser of the bot as main wires it,
+// every feature registered, over every message of the residents' corpus:
+// the time to understand one message.
+func BenchmarkParseCorpus(b *testing.B) {
+	r := everyFeatureRouter(b)
+	lines := bottest.ReadCorpus(b)
+	b.ResetTimer()
+	for i := range b.N {
+		r.Parse(lines[i%len(lines)].Text)
+	}
+}
+
+// BenchmarkParseLong measures the parser on a long message of many clauses
+// (Telegram allows 4096 characters), the worst a message can cost.
+func BenchmarkParseLong(b *testing.B) {
+	r := everyFeatureRouter(b)
+	long := strings.Repeat("我和老伴看看活动，", 400)
+	b.ResetTimer()
+	for range b.N {
+		r.Parse(long)
+	}
+}

@@ -169,6 +169,9 @@ func TestUnderstandingCostsNoRoundTrip(t *testing.T) {
 		{"🙏@网格助手 我和老伴都报名1号，谢谢！", "1号不去了，谢谢"},
 		{"那个，算我一个 1 两个人", "不参加了，1号"},
 		{"參加１號活動 一家兩口", "取消 1"},
+		{"报名1好 俩人[抱拳]", "把我1号的取消了"},
+		{"我和老伴都报名1号，麻烦网格员了", "取消1号 家里有事"},
+		{"报名1 老伴也去", "1号报名取消"},
 	} {
 		if got := trips(10+i, c.join); got != plainJoin {
 			t.Errorf("%q took %d round trips, %q takes %d", c.join, got, fmt.Sprintf("报名 %d 2人", id), plainJoin)
