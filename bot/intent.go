@@ -164,16 +164,17 @@ func bigrams(word, text string) int {
 // their role (Suggest), and the way to the full help. It reads the
 // speaker's full role (see FullRole).
 func (c *Context) NotUnderstood(ctx context.Context) string {
-	if zh.OnlyCourtesy(c.Update.Text) {
+	text, _ := zh.StripMentions(Normalize(c.Update.Text), c.router.botName, DefaultBotName)
+	if zh.OnlyCourtesy(text) {
 		return MsgYoureWelcome
 	}
 	var b strings.Builder
-	if zh.OnlyGreeting(c.Update.Text) {
+	if zh.OnlyGreeting(text) {
 		b.WriteString(MsgHello)
 	} else {
 		b.WriteString(MsgNotUnderstood)
 	}
-	for _, cmd := range c.router.Suggest(c.FullRole(ctx), c.Update.Text, 3) {
+	for _, cmd := range c.router.Suggest(c.FullRole(ctx), text, 3) {
 		fmt.Fprintf(&b, MsgHintLine, Esc(cmd.Intent.Hint))
 	}
 	b.WriteString(MsgMoreHelp)

@@ -375,6 +375,7 @@ func TestAddressedUnknownByRole(t *testing.T) {
 		{corpusStaff, true, "这个我不太会弄", []string{"您是不是想", "发「发布活动」"}, nil},
 		{corpusStaff, true, "想给各个群发个消息", []string{"发「通知 全部」加内容"}, nil},
 		{resident, true, "谢谢", []string{"不客气"}, []string{"您是不是想"}},
+		{resident, false, "@网格助手 谢谢🙏", []string{"不客气"}, []string{"您是不是想"}},
 		{resident, true, "你好", []string{"您好，我是网格助手", "发「活动」"}, nil},
 	} {
 		got := b.say(c.who, c.private, false, c.text)
