@@ -285,21 +285,18 @@ func (r *Router) parseClause(cl, orig, rest string, first bool) (Parsed, bool) {
 }
 
 // parseBa reads the 把 order of undoing ("把3号取消了", "把我的报名退掉") as
-// the verb before its object ("取消3号"); only an acting command may match.
+// 取消 before its object ("取消3号"); only an acting command may match.
 func (r *Router) parseBa(cl, rest string, question func() bool) (Parsed, bool) {
-	verb, obj, ok := zh.CutBa(cl)
+	_, obj, ok := zh.CutBa(cl)
 	if !ok || question() {
 		return Parsed{}, false
 	}
-	if verb == "退" || verb == "退了" || verb == "撤销" || verb == "撤掉" || verb == "删掉" || verb == "删除" || verb == "去掉" {
-		verb = "取消"
-	}
-	s := verb + obj
+	s := "取消" + obj
 	if _, _, num := readSlot(obj); !num {
-		s = verb + "报名"
 		if obj != "" && obj != "报名" && obj != "活动" {
 			return Parsed{}, false
 		}
+		s = "取消报名"
 	}
 	p, ok := r.verbFirst(s, s, rest, false, false, func() bool { return false })
 	if !ok || p.Command.Args != ArgsNumber {
@@ -369,7 +366,7 @@ func (r *Router) verbFirst(s, orig, rest string, first, lead bool, question func
 		}
 		return Parsed{Command: cmd, Plain: true}, true
 	case ArgsText:
-		if zh.TrimTails(after, nil) == "" && rest == "" {
+		if cmd.Role == Resident && rest == "" && zh.TrimTails(after, nil) == "" {
 			return Parsed{Command: cmd, Plain: true}, true
 		}
 		if lead {
