@@ -1,11 +1,14 @@
 package bot
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"gridbot/bot/zh"
 )
 
 // ArgKind tells the parser what may follow a Chinese keyword, so that
@@ -13,7 +16,9 @@ import (
 type ArgKind uint8
 
 const (
-	// ArgsNone: the keyword must stand alone ("活动", "活动？").
+	// ArgsNone: the keyword stands alone, with at most polite words around
+	// it ("活动", "活动？", "看看活动", "活动发一下，谢谢") and the command's
+	// Intent.After words ("有什么活动可以报名").
 	ArgsNone ArgKind = iota
 	// ArgsNumber: nothing, or a number ("报名 3 2人"), or who is coming
 	// ("报名，我和老伴两个人"). These commands act, so a question
@@ -28,51 +33,19 @@ const (
 // "3号不去了"), never alone ("取消", "不去了").
 const NumSlot = "{n}"
 
-// DefaultBotName is what residents call the bot; "@网格助手" before a
-// command is dropped like "@<bot username>".
+// KinSlot marks, at the start of a keyword phrase, where someone other than
+// the speaker is named: "{kin}想报名" takes "我妈想报名", "张阿姨也想参加3号",
+// never "我想报名" or "帮我妈报名" (zh.CutOthers reads the slot). It may
+// follow NumSlot: "{n}{kin}想去" takes "3号我老伴想去".
+const KinSlot = "{kin}"
+
+// DefaultBotName is what residents call the bot; "@网格助手" anywhere in a
+// message is dropped like "@<bot username>", and addresses the bot.
 const DefaultBotName = "网格助手"
-
-// politePrefixes are stripped before a keyword: 我要报名3, 帮我取消报名3,
-// 网格员你好，报名3. actPrefixes, and people phrases, are stripped only
-// before a keyword that acts (报名, 取消): "好，报名3" signs up, but "好活动"
-// praises and does not list the activities.
-var (
-	politePrefixes = byLen([]string{"我想要", "我要", "我想", "想要", "帮我们", "给我们", "帮我", "帮忙", "麻烦您", "麻烦你",
-		"麻烦", "劳驾", "请帮我", "请给我", "请问", "请", "给我", "替我", "为我", "我来", "要", "你好", "您好", "网格员你好",
-		"网格员您好", "网格员", "小助手", "助手", "对不起", "不好意思", "抱歉", "最近有什么", "最近有哪些", "有什么", "有哪些", "最近", "近期"})
-	actPrefixes = byLen([]string{"想", "拜托", "我准备", "准备", "我打算", "打算", "我决定", "决定", "那我", "那就", "那个",
-		"那", "我就", "我还是", "还是", "好的", "好", "嗯", "行", "可以", "我先", "先", "我再", "再", "老师", "突然有事", "临时有事", "家里有事", "有事", "临时"})
-)
-
-// courtesy is said around a command and is no part of it: 报名3，谢谢！
-var courtesy = byLen([]string{"谢谢网格员", "谢谢小助手", "谢谢您了", "谢谢你了", "谢谢您", "谢谢你", "谢谢啦", "谢谢了", "谢谢",
-	"谢啦", "谢了", "多谢", "感谢", "麻烦您了", "麻烦你了", "麻烦了", "辛苦您了", "辛苦你了", "辛苦了", "辛苦啦", "拜托了", "好的"})
-
-// questionWords make a message a question wherever they stand.
-var questionWords = []string{"吗", "么", "?", "？", "啥", "怎", "咋", "哪", "几点", "几号", "几个", "几位", "几时", "多少",
-	"多久", "谁", "是否", "请问", "问一下", "问下", "想问"}
-
-// trailingParticles may end a keyword-only message: 活动呢？ 排行吧
-var trailingParticles = "吗呢吧呀啊哈嘛了一下哦喔噢哟嗯?？!！。.~～ "
-
-// softParticles may end a command that acts: 报名3号哦. 了 and 啦 may not:
-// 报名了 tells, it does not ask.
-const softParticles = "吧呀啊哈哦喔噢哟嗯呗"
-
-// clauseSeps separate clauses inside one line: 我不去了，取消报名3
-const clauseSeps = "，。！？；,!?;…"
 
 // maxClauses is how many clauses of a line may start a command; it bounds
 // the work on a long message.
 const maxClauses = 12
-
-// tailSeps are trimmed from the end of a command's arguments.
-const tailSeps = " ，。！,.!;；…、~～" + softParticles
-
-func byLen(words []string) []string {
-	slices.SortStableFunc(words, byLength)
-	return words
-}
 
 // Parsed is a matched command with its argument text.
 type Parsed struct {
@@ -89,32 +62,130 @@ type Parsed struct {
 	// open the message and are followed by nothing, a space, a colon or a
 	// line break ("通知 全部 停水", not "通知收到了").
 	Plain bool
+	// Mentioned is true when the text names the bot (@网格助手, @<bot
+	// username>); Parse sets it whether or not a command matched.
+	Mentioned bool
+}
+
+// entry is one spelled-out keyword of a command.
+type entry struct {
+	cmd  *Command
+	word string // the literal words, slots removed
+	kin  bool   // KinSlot before word
+	// numBefore and numAfter mark NumSlot before ("{n}不去了") and after
+	// ("取消{n}") the word.
+	numBefore, numAfter bool
+}
+
+// lexicon holds every keyword of the router, spelled out, longest first,
+// indexed by the first character of its word (KinSlot phrases apart), so
+// a message is matched against the few keywords that can start it.
+type lexicon struct {
+	entries []entry
+	seen    map[string]*Command
+	first   map[rune][]*entry
+	kin     map[rune][]*entry
+}
+
+// add spells out kw (see zh.Expand) and adds each form for c. A form
+// registered for two commands panics: that is a programming error.
+func (l *lexicon) add(kw string, c *Command) {
+	if l.seen == nil {
+		l.seen = map[string]*Command{}
+	}
+	for _, form := range zh.Expand(Normalize(kw)) {
+		if l.seen[form] == c {
+			continue
+		}
+		if l.seen[form] != nil {
+			panic("bot: duplicate keyword " + form)
+		}
+		l.seen[form] = c
+		e := entry{cmd: c}
+		w, before := strings.CutPrefix(form, NumSlot)
+		w, e.kin = strings.CutPrefix(w, KinSlot)
+		w, after := strings.CutSuffix(w, NumSlot)
+		e.word, e.numBefore, e.numAfter = w, before, after
+		if w == "" || strings.Contains(w, "{") {
+			panic("bot: bad keyword " + form)
+		}
+		l.entries = append(l.entries, e)
+	}
+	slices.SortStableFunc(l.entries, func(a, b entry) int { return cmp.Compare(len(b.word), len(a.word)) })
+	l.first, l.kin = map[rune][]*entry{}, map[rune][]*entry{}
+	for i := range l.entries {
+		e := &l.entries[i]
+		idx := l.first
+		if e.kin {
+			idx = l.kin
+		}
+		r := firstRune(e.word)
+		idx[r] = append(idx[r], e)
+	}
+}
+
+// match returns the entry covering the most of s's start that keep
+// accepts, and how much of s it covers: a word at the start of s, or after
+// the someone else a KinSlot phrase names.
+func (l *lexicon) match(s string, keep func(*entry) bool) (*entry, int) {
+	var best *entry
+	n := 0
+	for _, e := range l.first[firstRune(s)] {
+		if len(e.word) <= n {
+			break
+		}
+		if keep(e) && strings.HasPrefix(s, e.word) {
+			best, n = e, len(e.word)
+		}
+	}
+	if len(l.kin) == 0 {
+		return best, n
+	}
+	_, rest, ok := zh.CutOthers(s)
+	if !ok {
+		return best, n
+	}
+	skip := len(s) - len(rest)
+	for _, e := range l.kin[firstRune(rest)] {
+		if skip+len(e.word) > n && keep(e) && strings.HasPrefix(rest, e.word) {
+			best, n = e, skip+len(e.word)
+		}
+	}
+	return best, n
 }
 
 // Parse matches text against the router's commands. It accepts /cmd and
-// /cmd@bot (other bots' commands are ignored), a leading @bot mention, and
-// Chinese keywords at the start of any clause of the first line: after
-// polite words and greetings (我要报名3, 网格员你好 报名3), after who is
-// coming (我和老伴都报名3号), or after a number (3号活动报名, 3号我去).
-// Emoji, WeChat's [抱拳] codes and thanks around a command are ignored. An
-// acting command (ArgsNumber) does not match a question (报名了吗？). ok is
-// false when nothing matched. Parse is pure: it reads no state but the
-// router's commands.
+// /cmd@bot (other bots' commands are ignored), @mentions of the bot
+// anywhere, and Chinese keywords at the start of any clause of the first
+// line: after polite words and greetings (我要报名3, 网格员你好 报名3), after
+// words asking to be shown (看看活动, 查一下我的报名), after who is coming
+// (我和老伴都报名3号), after a number (3号活动报名), or in the 把 order
+// (把我3号的取消了). Emoji, WeChat's [抱拳] codes, thanks and request tails
+// around a command are ignored. An acting command (ArgsNumber) does not
+// match a question (报名了吗？). ok is false when nothing matched. Parse is
+// pure: it reads no state but the router's commands.
 func (r *Router) Parse(text string) (p Parsed, ok bool) {
-	t := strings.TrimLeft(r.stripMentions(Normalize(text)), "\n ")
+	t, mentioned := zh.StripMentions(Normalize(text), r.botName, DefaultBotName)
+	if mentioned {
+		t = Normalize(t)
+	}
+	t = strings.TrimLeft(t, "\n ")
 	if t == "" {
-		return Parsed{}, false
+		return Parsed{Mentioned: mentioned}, false
 	}
 	orig, rest, _ := strings.Cut(t, "\n")
 	if strings.HasPrefix(orig, "/") {
-		return r.parseSlash(orig, rest)
+		p, ok = r.parseSlash(orig, rest)
+		p.Mentioned = mentioned
+		return p, ok
 	}
-	first := blankSymbols(Simplify(orig))
+	first := zh.Blank(zh.Simplify(orig))
 	for pos, n := 0, 0; pos < len(first) && n < maxClauses; n++ {
 		if p, ok := r.parseClause(first[pos:], orig, rest, pos == 0); ok {
+			p.Mentioned = mentioned
 			return p, true
 		}
-		next := strings.IndexAny(first[pos:], clauseSeps)
+		next := strings.IndexAny(first[pos:], zh.ClauseSeps)
 		if next < 0 {
 			break
 		}
@@ -122,7 +193,16 @@ func (r *Router) Parse(text string) (p Parsed, ok bool) {
 		_, size := utf8.DecodeRuneInString(first[pos:])
 		pos += size
 	}
-	return Parsed{}, false
+	return Parsed{Mentioned: mentioned}, false
+}
+
+// moreLines is what the lines after an acting command add to its
+// arguments: nothing when they only thank ("报名3号\n谢谢").
+func moreLines(rest string) string {
+	if zh.OnlyCourtesy(rest) {
+		return ""
+	}
+	return rest
 }
 
 func joinLines(a, b string) string {
@@ -158,100 +238,11 @@ func (r *Router) parseSlash(first, rest string) (Parsed, bool) {
 	return Parsed{Command: cmd, Args: joinLines(strings.TrimSpace(args), rest), Slash: true, Plain: true}, true
 }
 
-// stripMentions drops "@<bot username>" and "@网格助手" wherever they stand.
-func (r *Router) stripMentions(t string) string {
-	if !strings.Contains(t, "@") {
-		return t
-	}
-	for _, name := range []string{r.botName, DefaultBotName} {
-		if name == "" {
-			continue
-		}
-		for i := 0; i+1+len(name) <= len(t); {
-			j := strings.IndexByte(t[i:], '@')
-			if j < 0 || i+j+1+len(name) > len(t) {
-				break
-			}
-			at := i + j
-			end := at + 1 + len(name)
-			if strings.EqualFold(t[at+1:end], name) && (end == len(t) || !isNameByte(t[end])) {
-				t = t[:at] + " " + t[end:]
-				continue
-			}
-			i = at + 1
-		}
-	}
-	return Normalize(t)
-}
-
-func isNameByte(c byte) bool {
-	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
-// blankSymbols turns emoji and WeChat's emoticon codes ([抱拳], [强]) into
-// spaces of the same byte length, so offsets into the text stay valid. ❓
-// becomes ？ (the same length), because it asks.
-func blankSymbols(s string) string {
-	var b []byte
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == '❓' || r == '❔':
-			b = ensure(b, s, i)
-			b = append(b, "？"...)
-		case isSymbol(r):
-			b = ensure(b, s, i)
-			b = append(b, "    "[:size]...)
-		case r == '[':
-			if n := emoticonLen(s[i:]); n > 0 {
-				b = ensure(b, s, i)
-				b = append(b, strings.Repeat(" ", n)...)
-				i += n
-				continue
-			}
-			fallthrough
-		default:
-			if b != nil {
-				b = append(b, s[i:i+size]...)
-			}
-		}
-		i += size
-	}
-	if b == nil {
-		return s
-	}
-	return string(b)
-}
-
-func ensure(b []byte, s string, i int) []byte {
-	if b == nil {
-		b = append(make([]byte, 0, len(s)), s[:i]...)
-	}
-	return b
-}
-
-func isSymbol(r rune) bool {
-	return r >= 0x2000 && (unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r)) ||
-		r == 0xFE0F || r == 0xFE0E || r == 0x200D || r == 0x20E3
-}
-
-// emoticonLen is the length of a WeChat emoticon code ("[抱拳]", "[OK]") at
-// the start of s, or 0.
-func emoticonLen(s string) int {
-	n := 0
-	for i, r := range s[1:] {
-		switch {
-		case r == ']':
-			if n == 0 {
-				return 0
-			}
-			return i + 2
-		case n >= 4, !unicode.Is(unicode.Han, r) && !unicode.IsLetter(r) && r != '!':
-			return 0
-		}
-		n++
-	}
-	return 0
+// peeled is how a clause was reached: which words were peeled off its
+// start.
+type peeled struct {
+	loose bool // something only an acting keyword may follow (好, 我和老伴)
+	lead  bool // a word asking to be shown (看看, 查一下)
 }
 
 // parseClause matches one clause cl, a suffix of the simplified first line
@@ -263,95 +254,151 @@ func (r *Router) parseClause(cl, orig, rest string, first bool) (Parsed, bool) {
 	asked, known := false, false
 	question := func() bool {
 		if !known {
-			asked, known = isQuestion(cl) || isQuestion(rest), true
+			asked, known = zh.IsQuestion(cl) || zh.IsQuestion(rest), true
 		}
 		return asked
 	}
-	s, who, loose := cl, []string(nil), false
+	if p, ok := r.parseBa(cl, rest, question); ok {
+		return p, true
+	}
+	s, who, how := cl, []string(nil), peeled{}
 	for range 8 {
-		if p, ok := r.verbFirst(s, orig, rest, first, question); ok && (!loose || p.Command.Args == ArgsNumber) {
-			p.Plain = p.Plain && first && s == cl
+		if p, ok := r.verbFirst(s, orig, rest, first, how.lead, question); ok && (!how.loose || p.Command.Args == ArgsNumber) {
+			p.Plain = p.Plain && first && (s == cl || how.lead && p.Args == "" && p.Command.Role == Resident)
 			if p.Command.Args == ArgsNumber {
-				p.Args = joinLines(joinWords(append([]string{p.Args}, who...)...), rest)
+				p.Args = joinLines(joinWords(append([]string{p.Args}, who...)...), moreLines(rest))
 			}
 			return p, true
 		}
 		if args, cmd, ok := r.numberFirst(s, question); ok {
-			return Parsed{Command: cmd, Args: joinLines(joinWords(append([]string{args}, who...)...), rest)}, true
+			return Parsed{Command: cmd, Args: joinLines(joinWords(append([]string{args}, who...)...), moreLines(rest))}, true
 		}
-		next, polite, ok := peel(s, &who)
+		next, kind, ok := peel(s, &who)
 		if !ok {
 			break
 		}
-		s, loose = next, loose || !polite
+		s = next
+		how.loose = how.loose || kind == peelAct
+		how.lead = how.lead || kind == peelLead
 	}
 	return Parsed{}, false
 }
 
-// peel removes one polite word, greeting or people phrase from the start of
-// s; a people phrase that says how many come or for whom is added to who.
-// polite is false for what may only precede an acting keyword (actPrefixes,
-// people phrases, 都/也).
-func peel(s string, who *[]string) (rest string, polite, ok bool) {
-	p, people := readPeople(s)
-	if people && p.proxy {
-		*who = append(*who, strings.TrimSpace(s[:len(s)-len(p.rest)]))
-		return strings.TrimLeft(p.rest, " "), false, true
+// parseBa reads the 把 order of undoing ("把3号取消了", "把我的报名退掉") as
+// 取消 before its object ("取消3号"); only an acting command may match.
+func (r *Router) parseBa(cl, rest string, question func() bool) (Parsed, bool) {
+	_, obj, ok := zh.CutBa(cl)
+	if !ok || question() {
+		return Parsed{}, false
 	}
-	for _, pre := range politePrefixes {
+	s := "取消" + obj
+	if _, _, num := readSlot(obj); !num {
+		if obj != "" && obj != "报名" && obj != "活动" {
+			return Parsed{}, false
+		}
+		s = "取消报名"
+	}
+	p, ok := r.verbFirst(s, s, rest, false, false, func() bool { return false })
+	if !ok || p.Command.Args != ArgsNumber {
+		return Parsed{}, false
+	}
+	p.Args, p.Plain = joinLines(p.Args, rest), false
+	return p, true
+}
+
+// How a word was peeled off a clause's start.
+const (
+	peelPolite = iota // before any command
+	peelAct           // only before an acting command
+	peelLead          // before a request to be shown something
+)
+
+// peel removes one polite word, greeting, word asking to be shown, or
+// people phrase from the start of s; a people phrase that says how many
+// come or for whom is added to who.
+func peel(s string, who *[]string) (rest string, kind int, ok bool) {
+	p, people := zh.ReadPeople(s)
+	if people && p.Proxy {
+		*who = append(*who, strings.TrimSpace(s[:len(s)-len(p.Rest)]))
+		return strings.TrimLeft(p.Rest, " "), peelAct, true
+	}
+	for _, pre := range zh.PolitePrefixes {
 		if rest, ok := strings.CutPrefix(s, pre); ok && strings.TrimSpace(rest) != "" {
-			return strings.TrimLeft(rest, " "), true, true
+			return strings.TrimLeft(rest, " ，,"), peelPolite, true
 		}
 	}
-	if people && p.rest != s {
-		if p.counted {
-			*who = append(*who, strings.TrimSpace(s[:len(s)-len(p.rest)]))
-		}
-		return strings.TrimLeft(p.rest, " "), false, true
-	}
-	for _, pre := range actPrefixes {
+	for _, pre := range zh.Leads {
 		if rest, ok := strings.CutPrefix(s, pre); ok && strings.TrimSpace(rest) != "" {
-			return strings.TrimLeft(rest, " "), false, true
+			return strings.TrimLeft(rest, " "), peelLead, true
 		}
 	}
-	if _, r, ok := cutWord(s, adverbs); ok && r != "" {
-		return strings.TrimLeft(r, " "), false, true
+	if people && p.Rest != s {
+		if p.Counted {
+			*who = append(*who, strings.TrimSpace(s[:len(s)-len(p.Rest)]))
+		}
+		return strings.TrimLeft(p.Rest, " "), peelAct, true
 	}
-	return s, false, false
+	for _, pre := range zh.ActPrefixes {
+		if rest, ok := strings.CutPrefix(s, pre); ok && strings.TrimSpace(rest) != "" {
+			return strings.TrimLeft(rest, " "), peelAct, true
+		}
+	}
+	if r := zh.CutAdverbs(s); r != s && r != "" {
+		return strings.TrimLeft(r, " "), peelAct, true
+	}
+	return s, peelAct, false
 }
 
 // verbFirst matches a keyword at the start of s ("报名3号", "取消 3"). A
-// 了 closing a refusal is part of it: 不参加3号了.
-func (r *Router) verbFirst(s, orig, rest string, first bool, question func() bool) (Parsed, bool) {
-	cmd, word, needNum := r.keywordAt(s)
-	if cmd == nil || !first && cmd.Args == ArgsText {
+// 了 closing a refusal is part of it: 不参加3号了. A command taking free
+// text matches only at the start of a message (first), and after a word
+// asking to be shown (lead: 看看帮助) only with nothing after it.
+func (r *Router) verbFirst(s, orig, rest string, first, lead bool, question func() bool) (Parsed, bool) {
+	e, n := r.keywordAt(s)
+	if e == nil || !first && e.cmd.Args == ArgsText {
 		return Parsed{}, false
 	}
-	after := s[len(word):]
+	cmd, after := e.cmd, s[n:]
 	switch cmd.Args {
 	case ArgsNone:
-		if trimCourtesy(strings.Trim(after, trailingParticles+clauseSeps)) != "" {
+		if zh.TrimTails(after, cmd.Intent.After) != "" {
 			return Parsed{}, false
 		}
 		return Parsed{Command: cmd, Plain: true}, true
 	case ArgsText:
+		if cmd.Role == Resident && rest == "" && zh.TrimTails(after, nil) == "" {
+			return Parsed{Command: cmd, Plain: true}, true
+		}
+		if lead {
+			return Parsed{}, false
+		}
 		args := trimArgSeps(after)
 		args = strings.TrimSpace(orig[len(orig)-len(args):])
-		plain := after == "" || startsAny(after, " ", ":", "：")
+		plain := after == "" || zh.StartsAny(after, " ", ":", "：")
 		return Parsed{Command: cmd, Args: joinLines(args, rest), Plain: plain}, true
 	}
-	if question() {
+	if !e.kin && question() {
 		return Parsed{}, false
+	}
+	if zh.BadNumberAt(after) {
+		return Parsed{Command: cmd, Args: strings.TrimSpace(trimArgSeps(after)), Plain: true}, true
 	}
 	if x, ok := strings.CutPrefix(after, "一下"); ok {
 		if _, _, num := ActivityNumber(trimArgSeps(x)); num {
 			after = x
 		}
 	}
-	if strings.HasPrefix(word, "不") {
-		after = strings.TrimSuffix(trimCourtesy(after), "了")
+	if e.kin {
+		num, _, ok := readSlot(trimArgSeps(after))
+		if !ok && !wishDone(e.word, after) {
+			return Parsed{}, false
+		}
+		return Parsed{Command: cmd, Args: num, Plain: true}, true
 	}
-	args, ok := numberArgs(after, needNum)
+	if strings.HasPrefix(e.word, "不") {
+		after = strings.TrimSuffix(zh.TrimCourtesy(after), "了")
+	}
+	args, ok := numberArgs(after, e.numAfter)
 	if !ok {
 		return Parsed{}, false
 	}
@@ -362,15 +409,21 @@ func (r *Router) verbFirst(s, orig, rest string, first bool, question func() boo
 // "3号我和老伴都去", "3号不去了". It returns the arguments.
 func (r *Router) numberFirst(s string, question func() bool) (string, *Command, bool) {
 	num, after, ok := readSlot(s)
+	if !ok {
+		num, after, ok = digitsBeforeKeyword(r, s)
+	}
 	if !ok || question() {
 		return "", nil, false
 	}
 	t := trimArgSeps(after)
 	var who []string
 	for range 6 {
-		if cmd, word := r.keywordAfterNumber(t); cmd != nil {
-			if extra, ok := tailArgs(t[len(word):]); ok {
-				return joinWords(append([]string{num, extra}, who...)...), cmd, true
+		if e, n := r.keywordAfterNumber(t); e != nil {
+			if e.kin {
+				return num, e.cmd, true
+			}
+			if extra, ok := tailArgs(t[n:]); ok {
+				return joinWords(append([]string{num, extra}, who...)...), e.cmd, true
 			}
 		}
 		next, _, ok := peel(t, &who)
@@ -382,29 +435,45 @@ func (r *Router) numberFirst(s string, question func() bool) (string, *Command, 
 	return "", nil, false
 }
 
-// keywordAt returns the longest keyword or "word{n}" phrase starting s;
-// needNum is true for a phrase.
-func (r *Router) keywordAt(s string) (cmd *Command, word string, needNum bool) {
-	for _, kw := range r.keywords {
-		w, phrase := strings.CutSuffix(kw, NumSlot)
-		if len(w) > len(word) && !strings.Contains(w, NumSlot) && strings.HasPrefix(s, w) {
-			cmd, word, needNum = r.keyword[kw], w, phrase
+// wishDone reports whether a third person's wish ends with its keyword
+// word: 我妈想报名, 我妈想去，怎么弄 — but not 我妈想去公园.
+func wishDone(word, after string) bool {
+	for _, v := range []string{"报名", "参加", "报个名"} {
+		if strings.HasSuffix(word, v) {
+			return true
 		}
 	}
-	return cmd, word, needNum
+	return zh.TrimTails(after, nil) == "" || zh.StartsAny(after, "，", ",", "。", "？", "?", "！", "!", " ")
 }
 
-// keywordAfterNumber returns the longest keyword of an ArgsNumber command or
-// "{n}word" phrase starting s, the text after a number.
-func (r *Router) keywordAfterNumber(s string) (cmd *Command, word string) {
-	for _, kw := range r.keywords {
-		w, phrase := strings.CutPrefix(kw, NumSlot)
-		if len(w) > len(word) && !strings.Contains(w, NumSlot) && (phrase || r.keyword[kw].Args == ArgsNumber) &&
-			strings.HasPrefix(s, w) {
-			cmd, word = r.keyword[kw], w
-		}
+// digitsBeforeKeyword reads Arabic digits standing right before an acting
+// keyword: "4821签到", "3报名".
+func digitsBeforeKeyword(r *Router, s string) (num, rest string, ok bool) {
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return "", s, false
 	}
-	return cmd, word
+	n, rest, ok := zh.LeadingNumber(s)
+	if !ok {
+		return "", s, false
+	}
+	if e, _ := r.keywordAfterNumber(rest); e == nil {
+		return "", s, false
+	}
+	return strconv.Itoa(n), rest, true
+}
+
+// keywordAt returns the keyword entry covering the most of s's start that
+// does not need a number before it, and how much it covers.
+func (r *Router) keywordAt(s string) (*entry, int) {
+	return r.lex.match(s, func(e *entry) bool { return !e.numBefore })
+}
+
+// keywordAfterNumber returns the entry of an ArgsNumber command or "{n}word"
+// phrase covering the most of s, the text after a number.
+func (r *Router) keywordAfterNumber(s string) (*entry, int) {
+	return r.lex.match(s, func(e *entry) bool {
+		return !e.numAfter && (e.numBefore || !e.kin && e.cmd.Args == ArgsNumber)
+	})
 }
 
 // numberArgs reads what follows an acting keyword: nothing (unless needNum),
@@ -423,7 +492,7 @@ func numberArgs(after string, needNum bool) (string, bool) {
 	if !ok || a == "" {
 		return "", ok
 	}
-	if p, ok := readPeople(a); ok && p.counted {
+	if p, ok := zh.ReadPeople(a); ok && p.Counted {
 		return a, true
 	}
 	return "", false
@@ -435,14 +504,14 @@ func numberArgs(after string, needNum bool) (string, bool) {
 // check-in code). Thanks and soft particles at the end are dropped; a tail
 // ending in 了 or 啦 tells rather than asks ("报名3号了") and is refused.
 func tailArgs(s string) (string, bool) {
-	t := trimCourtesy(s)
-	if strings.HasSuffix(t, "了") || strings.HasSuffix(t, "啦") {
+	t := zh.TrimCourtesy(s)
+	if told(t) {
 		return "", false
 	}
 	if t == "" {
 		return "", true
 	}
-	if _, r, ok := cutWord(t, []string{"的报名", "的活动", "报名", "参加"}); ok {
+	if _, r, ok := zh.CutWord(t, []string{"的报名", "的活动", "报名", "参加"}); ok {
 		if r = strings.TrimLeft(r, " "); r == "" {
 			return "", true
 		}
@@ -452,14 +521,25 @@ func tailArgs(s string) (string, bool) {
 		return "", false
 	}
 	switch {
-	case startsAny(t, " ", ",", "，", "、", ":", "：", "。", "；", "带"),
+	case zh.StartsAny(t, " ", ",", "，", "、", ":", "：", "。", "；", "带"),
 		t[0] >= '0' && t[0] <= '9':
-		return strings.TrimSpace(trimArgSeps(t)), true
+		return zh.GlueUnits(strings.TrimSpace(trimArgSeps(t))), true
 	}
-	if _, ok := readPeople(cutAdverbs(t)); ok {
+	if _, ok := zh.ReadPeople(zh.CutAdverbs(t)); ok {
 		return t, true
 	}
 	return "", false
+}
+
+// told reports whether the tail after a number or keyword tells rather than
+// asks: it ends in 了 or 啦 ("报名3号了"), unless a separator starts a remark
+// that merely ends so ("取消3号，临时有事去不了").
+func told(t string) bool {
+	if !strings.HasSuffix(t, "了") && !strings.HasSuffix(t, "啦") {
+		return false
+	}
+	remark := strings.TrimLeft(t, " ,，;；。")
+	return remark == t || remark == "了" || remark == "啦"
 }
 
 // secondActivity reports whether s, the text after an activity number,
@@ -467,71 +547,25 @@ func tailArgs(s string) (string, bool) {
 // activity, so such a message is left to a person rather than half done.
 func secondActivity(s string) bool {
 	t := strings.TrimLeft(s, " ")
-	_, t, listed := cutWord(t, []string{"、", "还有", "以及", "和", "跟", "与"})
+	_, t, listed := zh.CutWord(t, []string{"、", "还有", "以及", "和", "跟", "与"})
 	t = strings.TrimLeft(strings.TrimLeft(t, " ,，;；"), "#第 ")
-	_, r, ok := LeadingNumber(t)
+	_, r, ok := zh.LeadingNumber(t)
 	if !ok || r == t {
 		return false
 	}
-	if _, _, place := cutWord(strings.TrimPrefix(r, "号"), placeWords); place {
+	if _, _, place := zh.CutWord(strings.TrimPrefix(r, "号"), placeWords); place {
 		return false
 	}
-	if _, _, unit := cutWord(r, countUnits); unit && !strings.HasPrefix(r, "个活动") {
+	if _, _, unit := zh.CutWord(r, countUnits); unit && !strings.HasPrefix(r, "个活动") {
 		return false
 	}
-	return listed || startsAny(r, "号", "活动", "个活动")
+	return listed || zh.StartsAny(r, "号", "活动", "个活动")
 }
 
-// trimCourtesy drops thanks, soft particles and punctuation from the end of s.
-func trimCourtesy(s string) string {
-	for {
-		t := strings.TrimRight(s, tailSeps)
-		for _, c := range courtesy {
-			if u, ok := strings.CutSuffix(t, c); ok {
-				t = u
-				break
-			}
-		}
-		if t == s {
-			return s
-		}
-		s = t
-	}
-}
-
-// isQuestion reports whether s asks rather than tells: a question mark or
-// word (吗, 什么, 几点, 哪, 谁 …), a final 呢, or an "A不A" pair (去不去,
-// 有没有).
-func isQuestion(s string) bool {
-	for _, w := range questionWords {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	t := strings.TrimRight(s, tailSeps)
-	if strings.HasSuffix(t, "呢") || strings.HasSuffix(t, "嘛") {
-		return true
-	}
-	rs := []rune(s)
-	for i := 0; i+2 < len(rs); i++ {
-		if (rs[i+1] == '不' || rs[i+1] == '没') && rs[i] == rs[i+2] && unicode.Is(unicode.Han, rs[i]) {
-			return true
-		}
-	}
-	return false
-}
-
-func startsAny(s string, prefixes ...string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
-}
+var countUnits = []string{"口人", "个人", "人", "位", "口", "名", "个"}
 
 func trimArgSeps(s string) string {
-	return strings.TrimLeft(s, " :：,，、.。-—")
+	return strings.TrimLeft(s, " :：,，、.。—")
 }
 
 // placeWords after "3号" make it a building or a date, not an activity:
@@ -548,14 +582,19 @@ func readSlot(s string) (num, rest string, ok bool) {
 	return strconv.Itoa(n), rest, true
 }
 
+// homophoneHao is what a phone input method gives for 号 by mistake after a
+// digit: 报名3好, 3好不去了.
+const homophoneHao = "好"
+
 // ActivityNumber reads an activity number at the start of s as residents
-// write it: "3", "3号", "#3", "第三个活动", "3号活动", "三号的活动". It
-// returns the number and the text after it. A number followed by a unit
-// ("3人", "3点", "3号楼") is not an activity number, and a Chinese numeral
-// must be followed by 号, 活动 or a break ("一下", "一家三口" have none).
+// write it: "3", "3号", "#3", "第三个活动", "3号活动", "三号的活动", and the
+// input slip "3好" for 3号. It returns the number and the text after it. A
+// number followed by a unit ("3人", "3点", "3号楼") is not an activity
+// number, and a Chinese numeral must be followed by 号, 活动 or a break
+// ("一下", "一家三口" have none).
 func ActivityNumber(s string) (n int, rest string, ok bool) {
 	t := strings.TrimLeft(strings.TrimLeft(s, "#第"), " ")
-	n, r, ok := LeadingNumber(t)
+	n, r, ok := zh.LeadingNumber(t)
 	if !ok || r == t {
 		return 0, s, false
 	}
@@ -563,22 +602,24 @@ func ActivityNumber(s string) (n int, rest string, ok bool) {
 	hao := false
 	if x, ok := strings.CutPrefix(r, "号"); ok {
 		r, hao = x, true
+	} else if x, ok := strings.CutPrefix(r, homophoneHao); ok && arabic && slipAfter(x) {
+		r, hao = x, true
 	}
-	if _, x, ok := cutWord(r, []string{"个活动", "的活动", "活动"}); ok {
+	if _, x, ok := zh.CutWord(r, []string{"个活动", "的活动", "活动"}); ok {
 		r, hao = x, true
 	}
 	if hao {
-		if _, _, ok := cutWord(r, placeWords); ok {
+		if _, _, ok := zh.CutWord(r, placeWords); ok {
 			return 0, s, false
 		}
 	}
 	switch {
-	case hao, r == "", startsAny(r, " ", ",", "，", "、", ":", "：", "。", "；", "！", "!"):
-	case strings.ContainsRune(softParticles, firstRune(r)):
-	case arabic && startsAny(r, "带", "的报名", "报名", "参加"):
+	case hao, r == "", zh.StartsAny(r, " ", ",", "，", "、", ":", "：", "。", "；", "！", "!"):
+	case strings.ContainsRune(zh.SoftParticles, firstRune(r)):
+	case arabic && zh.StartsAny(r, "带", "的报名", "报名", "参加"):
 	case arabic && r[0] >= 0x80:
-		if p, ok := readPeople(r); !ok || p.rest == r {
-			if strings.TrimRight(trimCourtesy(r), tailSeps) != "" {
+		if p, ok := zh.ReadPeople(r); !ok || p.Rest == r {
+			if strings.TrimRight(zh.TrimCourtesy(r), zh.TailSeps) != "" {
 				return 0, s, false
 			}
 		}
@@ -588,63 +629,22 @@ func ActivityNumber(s string) (n int, rest string, ok bool) {
 	return n, r, true
 }
 
+// slipAfter reports whether what follows "3好" lets it be read as 3号: the
+// end, a break, or words that go with an activity number.
+func slipAfter(s string) bool {
+	r := firstRune(s)
+	return s == "" || !unicode.Is(unicode.Han, r) ||
+		zh.StartsAny(s, "活动", "的", "报名", "参加", "不去", "去不了", "不参加", "取消", "退出", "我", "算我", "谢谢")
+}
+
 func firstRune(s string) rune {
 	r, _ := utf8.DecodeRuneInString(s)
 	return r
 }
 
-var cnDigits = map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
-
-// LeadingNumber reads a non-negative number at the start of s, in Arabic
-// digits or Chinese numerals up to 九十九 (两 counts as 2), after optional
-// spaces. It returns the number and the rest of s. Numbers over 999999999
-// are refused.
-func LeadingNumber(s string) (int, string, bool) {
-	s = strings.TrimLeft(s, " ")
-	i, n := 0, 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		if i >= 9 {
-			return 0, s, false
-		}
-		n = n*10 + int(s[i]-'0')
-		i++
-	}
-	if i > 0 {
-		return n, s[i:], true
-	}
-	return leadingChinese(s)
-}
-
-func leadingChinese(s string) (int, string, bool) {
-	total, cur, used := 0, -1, 0
-	seenTen := false
-	for used < len(s) {
-		r, size := utf8.DecodeRuneInString(s[used:])
-		if d, ok := cnDigits[r]; ok {
-			if cur >= 0 {
-				break
-			}
-			cur = d
-		} else if r == '十' && !seenTen {
-			if cur < 0 {
-				cur = 1
-			}
-			total += cur * 10
-			cur = -1
-			seenTen = true
-		} else {
-			break
-		}
-		used += size
-	}
-	if used == 0 {
-		return 0, s, false
-	}
-	if cur > 0 {
-		total += cur
-	}
-	return total, s[used:], true
-}
+// LeadingNumber reads a non-negative number at the start of s; see
+// zh.LeadingNumber, which it calls.
+func LeadingNumber(s string) (int, string, bool) { return zh.LeadingNumber(s) }
 
 // Fields splits argument text on spaces and Chinese separators (，、；|).
 func Fields(s string) []string {

@@ -17,7 +17,7 @@ func testRouter() *Router {
 		&Command{Name: "cancelevent", Keywords: []string{"取消活动"}, Args: ArgsNumber, Handle: noop},
 		&Command{Name: "quiz", Keywords: []string{"参加竞答"}, Args: ArgsNone, Handle: noop},
 		&Command{Name: "events", Keywords: []string{"活动", "活动列表"}, Args: ArgsNone, Handle: noop},
-		&Command{Name: "notice", Aliases: []string{"notice!"}, Keywords: []string{"通知"}, Args: ArgsText, Handle: noop},
+		&Command{Name: "notice", Aliases: []string{"notice!"}, Keywords: []string{"通知"}, Args: ArgsText, Role: Staff, Handle: noop},
 		&Command{Name: "help", Keywords: []string{"帮助"}, Handle: noop},
 	)
 	return r
@@ -205,6 +205,8 @@ func TestPlainTellsCommandsFromChat(t *testing.T) {
 		"报名3":           true,
 		"我要报名3":         false,
 		"我不去了，取消报名3":    false,
+		"通知呢":           false,
+		"帮助一下":          true,
 	}
 	for in, want := range cases {
 		p, ok := r.Parse(in)

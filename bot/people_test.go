@@ -31,7 +31,7 @@ func TestHeadcount(t *testing.T) {
 		{"给我爸妈", 2, true, "给我爸妈"},
 		{"0人", 0, true, ""},
 		{"帮我妈", 0, false, "帮我妈"},
-		{"带孙子", 0, false, "带孙子"},
+		{"带孙子", 2, true, "带孙子"},
 		{"老伴腿脚不好", 0, false, "老伴腿脚不好"},
 		{"我", 0, false, "我"},
 		{"我们", 0, false, "我们"},
@@ -70,7 +70,7 @@ func TestActivityNumber(t *testing.T) {
 }
 
 func TestHeadcountAcrossAGoVerb(t *testing.T) {
-	for in, want := range map[string]int{"我们家来三个人": 3, "我们去两个": 2, "带孙子": 0} {
+	for in, want := range map[string]int{"我们家来三个人": 3, "我们去两个": 2, "带孙子": 2} {
 		if n, _, _ := Headcount(in); n != want {
 			t.Errorf("Headcount(%q) = %d, want %d", in, n, want)
 		}

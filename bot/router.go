@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,12 +38,18 @@ type Command struct {
 	// Aliases are further slash names.
 	Aliases []string
 	// Keywords are the Chinese words that trigger it without a slash
-	// ("报名"); give the simplified form, traditional input is folded. A
-	// keyword of an ArgsNumber command may put NumSlot before or after the
-	// word ("取消{n}", "{n}不去了"): it then acts only with a number there.
+	// ("报名"); give the simplified form, traditional input is folded.
+	// (a|b) spells alternatives and (a|) an optional part
+	// ("(近期|)活动(列表|)"). A keyword of an ArgsNumber command may put
+	// NumSlot before or after the word ("取消{n}", "{n}不去了"): it then
+	// acts only with a number there; KinSlot before it names someone else
+	// ("{kin}想报名").
 	Keywords []string
 	// Args says what may follow a keyword.
 	Args ArgKind
+	// Intent says more of how people ask for it, with examples; see
+	// Intent.
+	Intent Intent
 	// Role is the least role that may use it.
 	Role Role
 	// Scope is where it may be used.
@@ -80,10 +85,17 @@ type Context struct {
 	Dir  *Directory
 	Log  *slog.Logger
 
-	router   *Router
-	answered bool
-	plain    bool
+	router    *Router
+	answered  bool
+	plain     bool
+	addressed bool
 }
+
+// Addressed reports whether the speaker spoke to the bot: in a private
+// chat, with @网格助手 or @<bot username> in the text, or as the platform
+// says (a reply to the bot's message, a WeChat Work robot's callback). A
+// message addressed to the bot is never left unanswered.
+func (c *Context) Addressed() bool { return c.addressed }
 
 // Reply sends text to the chat the update came from.
 func (c *Context) Reply(ctx context.Context, text string) error {
@@ -218,8 +230,7 @@ type Router struct {
 	boot      string
 	commands  []*Command
 	slash     map[string]*Command
-	keyword   map[string]*Command
-	keywords  []string
+	lex       lexicon
 	callbacks map[string]HandlerFunc
 	fallbacks []HandlerFunc
 	starts    map[string]HandlerFunc
@@ -252,7 +263,6 @@ func NewRouter(opt RouterOptions) *Router {
 		opt: opt, log: log,
 		boot:      "p:" + opt.Instance,
 		slash:     map[string]*Command{},
-		keyword:   map[string]*Command{},
 		callbacks: map[string]HandlerFunc{},
 		starts:    map[string]HandlerFunc{},
 	}
@@ -280,16 +290,10 @@ func (r *Router) Add(cmds ...*Command) {
 			r.slash[n] = c
 		}
 		for _, kw := range c.Keywords {
-			kw = Normalize(kw)
-			if r.keyword[kw] != nil {
-				panic("bot: duplicate keyword " + kw)
-			}
-			r.keyword[kw] = c
-			r.keywords = append(r.keywords, kw)
+			r.lex.add(kw, c)
 		}
 		r.commands = append(r.commands, c)
 	}
-	slices.SortFunc(r.keywords, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 }
 
 // Commands returns the registered commands in registration order.
@@ -307,9 +311,10 @@ func (r *Router) OnStart(prefix string, h HandlerFunc) { r.starts[prefix] = h }
 // order until one does not return ErrSkip.
 func (r *Router) OnText(h HandlerFunc) { r.fallbacks = append(r.fallbacks, h) }
 
-// OnUnknown sets the handler of private-chat text that nothing else took,
-// so a person writing to the bot always gets an answer. In groups such text
-// is ordinary chat and stays unanswered.
+// OnUnknown sets the handler of text addressed to the bot (see
+// Context.Addressed) that nothing else took, so a person speaking to the bot
+// always gets an answer. Unaddressed text in a group is ordinary chat and
+// stays unanswered.
 func (r *Router) OnUnknown(h HandlerFunc) { r.onUnknown = h }
 
 // OnPoll sets the handler of poll answers.
@@ -525,7 +530,12 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 			return "ignored"
 		}
 	case u.Text != "":
-		if p, ok := r.Parse(u.Text); ok {
+		p, ok := r.Parse(u.Text)
+		c.addressed = u.ChatKind == Private || u.Addressed || p.Mentioned
+		if ok && !p.Plain && !c.addressed && u.ChatKind == Group && p.Command.Args == ArgsText {
+			ok = false // free text in group chat must be typed as a command: 帮助了很多人 is chat
+		}
+		if ok {
 			c.Command, c.Args, c.plain = p.Command, p.Args, p.Plain
 			h = p.Command.Handle
 			if p.Command.Name == "start" {
@@ -559,7 +569,7 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 	}
 	if c.Command != nil {
 		if msg := r.check(ctx, c); msg != "" {
-			if !c.plain && u.ChatKind == Group && c.Role < c.Command.Role {
+			if !c.plain && !c.addressed && u.ChatKind == Group && c.Role < c.Command.Role {
 				return "ignored"
 			}
 			if err := c.Reply(ctx, msg); err != nil {
@@ -608,7 +618,7 @@ func (r *Router) fallback(ctx context.Context, c *Context) error {
 			return err
 		}
 	}
-	if r.onUnknown != nil && c.Update.ChatKind == Private {
+	if r.onUnknown != nil && c.addressed {
 		return r.onUnknown(ctx, c)
 	}
 	return ErrSkip

@@ -296,3 +296,39 @@ func TestUnknownPrivateTextGetsAnAnswer(t *testing.T) {
 		t.Errorf("commands still work: %q", got)
 	}
 }
+
+// TestAddressedUnknownGetsAnAnswer checks that text the bot does not
+// understand is answered whenever it was said to the bot, in a group too (a
+// reply to the bot's message, @网格助手 or @<bot username>), and stays
+// unanswered as ordinary group chat otherwise.
+func TestAddressedUnknownGetsAnAnswer(t *testing.T) {
+	f := newFixture(t)
+	f.router.SetBotName("gridbot")
+	f.router.OnUnknown(func(ctx context.Context, c *bot.Context) error { return c.Reply(ctx, "没太明白") })
+	send := func(text string, addressed bool) string {
+		seq++
+		before := len(f.send.Texts())
+		f.router.Handle(context.Background(), f.send, &bot.Update{ID: fmt.Sprintf("a:%d", seq), Chat: "tg:-100",
+			ChatKind: bot.Group, User: "tg:5", UserName: "张阿姨", Text: text, Addressed: addressed})
+		if len(f.send.Texts()) == before {
+			return ""
+		}
+		return f.send.Last().Text
+	}
+	for _, c := range []struct {
+		text      string
+		addressed bool
+		want      string
+	}{
+		{"这个我不太会弄", true, "没太明白"},
+		{"@网格助手 这个我不太会弄", false, "没太明白"},
+		{"这个我不太会弄 @gridbot", false, "没太明白"},
+		{"这个我不太会弄", false, ""},
+		{"@gridbot_x 这个我不太会弄", false, ""},
+		{"@网格助手 报名 3", false, "join:3:居民"},
+	} {
+		if got := send(c.text, c.addressed); got != c.want {
+			t.Errorf("%q (addressed %v): got %q, want %q", c.text, c.addressed, got, c.want)
+		}
+	}
+}

@@ -5,83 +5,21 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"gridbot/bot/zh"
 )
 
 // Esc escapes user text for the HTML subset used in Message.Text.
 func Esc(s string) string { return html.EscapeString(s) }
 
-var tradToSimp = map[rune]rune{
-	'報': '报', '動': '动', '單': '单', '題': '题', '幫': '帮', '網': '网', '號': '号',
-	'記': '记', '時': '时', '長': '长', '參': '参', '與': '与', '個': '个', '請': '请',
-	'競': '竞', '賽': '赛', '績': '绩', '們': '们', '義': '义', '務': '务', '願': '愿',
-	'說': '说', '發': '发', '佈': '布', '間': '间', '點': '点', '區': '区', '會': '会',
-	'滿': '满', '額': '额', '場': '场', '綁': '绑', '簽': '签', '統': '统', '計': '计',
-	'員': '员', '擇': '择', '選': '选', '資': '资', '訊': '讯', '據': '据', '這': '这',
-	'裡': '里', '麼': '么', '嗎': '吗', '兩': '两', '歲': '岁', '學': '学', '習': '习',
-	'標': '标', '體': '体', '週': '周', '數': '数', '錄': '录', '冊': '册', '稱': '称',
-	'臺': '台', '帳': '账', '賬': '账', '訂': '订', '閱': '阅', '幾': '几', '麽': '么',
-	'還': '还', '沒': '没', '開': '开', '關': '关', '調': '调', '撥': '拨', '設': '设',
-	'聯': '联', '繫': '系', '係': '系', '歷': '历', '戶': '户', '謝': '谢', '煩': '烦', '媽': '妈', '爺': '爷',
-	'孫': '孙', '兒': '儿', '婦': '妇', '親': '亲', '鄰': '邻', '屬': '属', '頭': '头', '塊': '块', '倆': '俩',
-	'問': '问', '誰': '谁', '來': '来', '過': '过', '邊': '边', '樓': '楼', '裏': '里', '夠': '够', '愛': '爱',
-	'為': '为', '給': '给', '讓': '让', '對': '对', '託': '托', '棟': '栋', '後': '后', '從': '从',
-	'連': '连', '啟': '启', '紅': '红', '燈': '灯', '謎': '谜', '診': '诊', '輛': '辆',
-}
-
 // Normalize folds what phone input methods produce into one form the parser
-// can match, without changing what a person would read: full-width digits,
-// letters and / @ # become half-width, the ideographic space and other spaces
-// become ' ', runs of spaces collapse, invisible characters go, and each
-// line is trimmed. Chinese punctuation is kept. The result is valid UTF-8
-// and Normalize(Normalize(s)) == Normalize(s).
-func Normalize(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, r := range strings.ToValidUTF8(s, "") {
-		switch {
-		case r >= 0xFF10 && r <= 0xFF19, r >= 0xFF21 && r <= 0xFF3A, r >= 0xFF41 && r <= 0xFF5A,
-			r == 0xFF0F, r == 0xFF20, r == 0xFF03:
-			r -= 0xFEE0
-		case r == '\r':
-			continue
-		case r == '\n':
-		case unicode.IsSpace(r) || r == 0x3000:
-			r = ' '
-		case unicode.IsControl(r) || r == 0x200B || r == 0xFEFF:
-			continue
-		}
-		if r == ' ' {
-			if space {
-				continue
-			}
-			space = true
-		} else {
-			space = false
-		}
-		b.WriteRune(r)
-	}
-	lines := strings.Split(b.String(), "\n")
-	out := lines[:0]
-	for _, l := range lines {
-		out = append(out, strings.TrimSpace(l))
-	}
-	return strings.Trim(strings.Join(out, "\n"), " \n")
-}
+// can match; see zh.Normalize, which it calls.
+func Normalize(s string) string { return zh.Normalize(s) }
 
-// Simplify maps the traditional characters of command words to simplified
-// ones (報名 → 报名). Every mapped character keeps its UTF-8 length, so byte
-// offsets in the result are offsets in s.
-func Simplify(s string) string {
-	return strings.Map(func(r rune) rune {
-		if t, ok := tradToSimp[r]; ok {
-			return t
-		}
-		return r
-	}, s)
-}
+// Simplify maps traditional characters to simplified ones (報名 → 报名),
+// keeping byte offsets; see zh.Simplify, which it calls.
+func Simplify(s string) string { return zh.Simplify(s) }
 
 var tagRe = regexp.MustCompile(`<a href="([^"]*)">([^<]*)</a>|<[^>]+>`)
 

@@ -74,6 +74,12 @@ type Update struct {
 	Text string
 	// ReplyTo is set when the message answers another user's message.
 	ReplyTo *Reply
+	// Addressed is set by the adapter when the platform says the message
+	// was meant for the bot: a reply to one of the bot's own messages
+	// (Telegram), a WeChat Work robot callback (the robot hears only what
+	// is said to it), or the console's 回复 line. Private chats and
+	// @mentions in the text need no flag: the router sees them.
+	Addressed bool
 	// Mentions lists users named in the text that the platform resolved.
 	Mentions []Mention
 

@@ -107,6 +107,7 @@ const Banner = `━━━━━━━━━━━━━━━━━━━━━�
  /as 居民 张阿姨     以居民身份发言（/as 网格员 小刘 为网格员）
  /to 2              切换到 2 号群（/to 私聊 与机器人私聊；/to 列出所有群）
  /tap 1             点按上一条消息的第 1 个按钮
+ 回复 文字          回复机器人的上一条消息（像在群里点「回复」那样对机器人说）
  行尾加 \ 可以接着写下一行，多行算一条消息（发布活动的多行格式要用）
  Ctrl-D 或输入结束即退出
 ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━`
@@ -181,12 +182,29 @@ func (c *Console) line(line string) *bot.Update {
 	case "/tap":
 		return c.tap(arg)
 	}
+	text, toBot := cutReply(line)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.echo {
 		c.printfLocked("\n【%s】%s：%s\n", c.label(c.current), c.speaker.Name, line)
 	}
-	return c.newUpdateLocked(func(u *bot.Update) { u.Text = line })
+	return c.newUpdateLocked(func(u *bot.Update) { u.Text, u.Addressed = text, toBot })
+}
+
+// ReplyPrefix starts a line that replies to the bot's last message, as a
+// person in a group taps 回复 on it: the message is addressed to the bot.
+const ReplyPrefix = "回复 "
+
+// cutReply reads a ReplyPrefix line ("回复 我不太会用"); ok is false for any
+// other line, which stays as typed.
+func cutReply(line string) (text string, ok bool) {
+	t := strings.TrimLeft(line, " ")
+	for _, p := range []string{ReplyPrefix, "回复：", "回复:", "回复　"} {
+		if rest, ok := strings.CutPrefix(t, p); ok && strings.TrimSpace(rest) != "" {
+			return strings.TrimSpace(rest), true
+		}
+	}
+	return line, false
 }
 
 func (c *Console) newUpdateLocked(fill func(*bot.Update)) *bot.Update {

@@ -77,3 +77,22 @@ func TestContinuedLinesMakeOneMessage(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 }
+
+// TestReplyLineAddressesTheBot checks the console's way to reply to the
+// bot: "回复 …" is said to the bot (Update.Addressed), without the prefix;
+// any other line is not.
+func TestReplyLineAddressesTheBot(t *testing.T) {
+	got, _ := runScript(t, "回复 我不太会弄\n我不太会弄\n回复\n")
+	if len(got) != 3 {
+		t.Fatalf("updates = %d, want 3", len(got))
+	}
+	if got[0].Text != "我不太会弄" || !got[0].Addressed {
+		t.Errorf("回复 line = %q addressed %v, want the text addressed to the bot", got[0].Text, got[0].Addressed)
+	}
+	if got[1].Addressed || got[2].Addressed || got[2].Text != "回复" {
+		t.Errorf("plain lines taken as replies: %+v %+v", got[1], got[2])
+	}
+	if !strings.Contains(Banner, ReplyPrefix) {
+		t.Error("the banner does not tell how to reply to the bot")
+	}
+}

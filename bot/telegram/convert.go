@@ -45,6 +45,7 @@ func convert(u tgbotapi.Update, self int64) *bot.Update {
 		}
 		if r := m.ReplyToMessage; r != nil && r.From != nil && out.MigratedTo == "" {
 			out.ReplyTo = &bot.Reply{User: UserRef(r.From.ID), UserName: displayName(r.From), MessageID: strconv.Itoa(r.MessageID)}
+			out.Addressed = self != 0 && r.From.ID == self
 		}
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery

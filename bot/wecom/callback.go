@@ -282,6 +282,8 @@ func (c *Callback) handle(w http.ResponseWriter, r *http.Request, plain []byte, 
 		MessageID: in.msgID,
 		Time:      c.now(),
 		ChatKind:  bot.Private,
+		// The robot hears only what is said to it (@ in a group).
+		Addressed: true,
 	}
 	u.Chat = u.User.PrivateChat()
 	if in.chatID != "" {

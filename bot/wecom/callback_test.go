@@ -158,7 +158,7 @@ func TestCallbackMessageAndPassiveReply(t *testing.T) {
 		t.Fatalf("got %d updates, want 1", len(ups))
 	}
 	u := ups[0]
-	if u.ID != "wecom:m1" || u.Chat != "wecom:wrkGROUP3" || u.ChatKind != bot.Group || u.User != "wecom:zhangayi" || u.Text != "报名 3" {
+	if u.ID != "wecom:m1" || u.Chat != "wecom:wrkGROUP3" || u.ChatKind != bot.Group || u.User != "wecom:zhangayi" || u.Text != "报名 3" || !u.Addressed {
 		t.Errorf("update = %+v", u)
 	}
 }

@@ -1,75 +1,38 @@
 package events
 
 import (
-	"bufio"
-	"fmt"
-	"os"
-	"strconv"
+	"slices"
 	"strings"
 	"testing"
 
 	"gridbot/bot"
+	"gridbot/bot/bottest"
 )
 
-// corpusLine is one message of testdata/corpus.tsv and what it must do.
-type corpusLine struct {
-	line   int
-	text   string
-	cmd    string // "quiet", "join", "leave", or another command's name
-	id     int64  // activity number, 0 for none
-	n      int
-	remark string
-}
+// corpusLine is one message of the residents' corpus.
+type corpusLine = bottest.CorpusLine
 
-func (c corpusLine) String() string {
-	return fmt.Sprintf("corpus.tsv:%d %q", c.line, c.text)
-}
+// eventsIntents are the corpus outcomes this feature answers; the other
+// lines belong to other features (the bot's own corpus test runs them all).
+var eventsIntents = []string{"quiet", "join", "leave", "events", "my", "checkin", "family", "refuse"}
 
+// readCorpus returns the corpus lines this feature answers, sent in a group
+// (private lines are the quiz's and the unknown-text reply's).
 func readCorpus(t testing.TB) []corpusLine {
 	t.Helper()
-	f, err := os.Open("testdata/corpus.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var out []corpusLine
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		raw := sc.Text()
-		if raw == "" || strings.HasPrefix(raw, "#") {
-			continue
+	for _, c := range bottest.ReadCorpus(t) {
+		if slices.Contains(eventsIntents, c.Intent) && !c.Private && !c.Reply {
+			out = append(out, c)
 		}
-		text, want, ok := strings.Cut(raw, "\t")
-		if !ok {
-			t.Fatalf("corpus.tsv:%d: no outcome column", n)
-		}
-		c := corpusLine{line: n, text: strings.ReplaceAll(text, `\n`, "\n"), n: 1}
-		fields := strings.Fields(want)
-		c.cmd = fields[0]
-		for i, fld := range fields[1:] {
-			switch {
-			case i == 0 && fld == "-":
-			case i == 0:
-				id, err := strconv.ParseInt(fld, 10, 64)
-				if err != nil {
-					t.Fatalf("corpus.tsv:%d: activity number %q", n, fld)
-				}
-				c.id = id
-			case strings.HasPrefix(fld, "n="):
-				c.n, _ = strconv.Atoi(fld[2:])
-			case strings.HasPrefix(fld, "remark="):
-				c.remark = fld[len("remark="):]
-			default:
-				t.Fatalf("corpus.tsv:%d: unknown outcome field %q", n, fld)
-			}
-		}
-		out = append(out, c)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
+
+// corpusCode stands for the check-in code in the corpus's messages.
+const corpusCode = "4821"
+
+func corpusText(c corpusLine) string { return strings.ReplaceAll(c.Text, "{code}", corpusCode) }
 
 // corpusRouter is a router with the events commands as the bot registers
 // them, and the Telegram username the corpus mentions.
@@ -80,27 +43,31 @@ func corpusRouter() *bot.Router {
 	return r
 }
 
-// TestCorpus runs every message of testdata/corpus.tsv through the router's
-// parser and the sign-up argument parser, and reports each line that comes
-// out otherwise than the corpus says.
+// TestCorpus runs the corpus's messages through the router's parser and the
+// sign-up argument parser, and reports each line that comes out otherwise
+// than the corpus says.
 func TestCorpus(t *testing.T) {
 	r := corpusRouter()
 	lines := readCorpus(t)
-	if len(lines) < 200 {
-		t.Fatalf("corpus has %d messages, want at least 200", len(lines))
+	if len(lines) < 600 {
+		t.Fatalf("corpus has %d messages for events, want at least 600", len(lines))
 	}
 	quiet, acting := 0, 0
 	for _, c := range lines {
 		got := "quiet"
-		p, ok := r.Parse(c.text)
+		p, ok := r.Parse(corpusText(c))
 		if ok {
 			got = p.Command.Name
 		}
-		if got != c.cmd {
-			t.Errorf("%s: got %s (args %q), want %s", c, got, p.Args, c.cmd)
+		want := c.Intent
+		if want == "refuse" && (got == "join" || got == "leave") {
+			got = want
+		}
+		if got != want {
+			t.Errorf("%s: got %s (args %q), want %s", c, got, p.Args, want)
 			continue
 		}
-		switch c.cmd {
+		switch c.Intent {
 		case "quiet":
 			quiet++
 		case "join":
@@ -110,26 +77,30 @@ func TestCorpus(t *testing.T) {
 				t.Errorf("%s: args %q: %v", c, p.Args, err)
 				continue
 			}
-			if a.ID != c.id || a.HasID != (c.id != 0) || a.N != c.n || a.Remark != c.remark {
+			if a.ID != c.ID || a.HasID != (c.ID != 0) || a.N != c.N || a.Remark != c.Remark {
 				t.Errorf("%s: join %d n=%d remark=%q (args %q), want join %d n=%d remark=%q",
-					c, a.ID, a.N, a.Remark, p.Args, c.id, c.n, c.remark)
+					c, a.ID, a.N, a.Remark, p.Args, c.ID, c.N, c.Remark)
 			}
-		case "leave":
+		case "leave", "family":
 			acting++
-			if id, ok := parseID(p.Args); id != c.id || ok != (c.id != 0) {
-				t.Errorf("%s: leave %d/%v (args %q), want leave %d", c, id, ok, p.Args, c.id)
+			if id, ok := parseID(p.Args); id != c.ID || ok != (c.ID != 0) {
+				t.Errorf("%s: %s %d/%v (args %q), want %d", c, c.Intent, id, ok, p.Args, c.ID)
+			}
+		case "refuse":
+			if _, err := parseJoinArgs(p.Args, maxHeadcount, 60); err == nil && p.Command.Name == "join" {
+				t.Errorf("%s: args %q accepted", c, p.Args)
 			}
 		}
 	}
-	t.Logf("%d messages: %d sign-ups and cancellations, %d that must stay quiet", len(lines), acting, quiet)
+	t.Logf("%d messages: %d sign-ups, cancellations and asks for family, %d that must stay quiet", len(lines), acting, quiet)
 }
 
 // FuzzResidentText feeds the router's parser and the sign-up argument
 // parser arbitrary text, seeded with the corpus: nothing panics, an acting
 // command's arguments parse or give a polite error.
 func FuzzResidentText(f *testing.F) {
-	for _, c := range readCorpus(f) {
-		f.Add(c.text)
+	for _, c := range bottest.ReadCorpus(f) {
+		f.Add(corpusText(c))
 	}
 	r := corpusRouter()
 	f.Fuzz(func(t *testing.T, s string) {
@@ -149,7 +120,7 @@ func FuzzResidentText(f *testing.F) {
 			if a.N < 1 || a.N > maxHeadcount || a.ID < 0 {
 				t.Fatalf("Parse(%q) args %q: %+v", s, p.Args, a)
 			}
-		case "leave":
+		case "leave", "family":
 			if id, ok := parseID(p.Args); ok && id < 0 {
 				t.Fatalf("Parse(%q) args %q: id %d", s, p.Args, id)
 			}

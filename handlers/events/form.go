@@ -319,9 +319,15 @@ func trimSeps(s string) string { return strings.TrimLeft(s, " :：,，、.。;�
 func parseJoinArgs(s string, limit, remarkMax int) (joinArgs, error) {
 	a := joinArgs{N: 1}
 	s = strings.ReplaceAll(bot.Normalize(s), "\n", " ")
+	if bot.BadNumberAt(s) {
+		return a, bot.Userf(msgNumberBad, limit)
+	}
 	s = trimSeps(strings.TrimLeft(trimSeps(s), "#第"))
 	if n, rest, ok := bot.ActivityNumber(s); ok {
 		a.ID, a.HasID = int64(n), true
+		if bot.BadNumberAt(rest) {
+			return a, bot.Userf(msgNumberBad, limit)
+		}
 		s = trimSeps(rest)
 		if d, after, ok := leadingDigits(s); ok && (after == "" || after[0] == ' ') {
 			a.N, a.HasN, s = d, true, after

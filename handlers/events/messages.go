@@ -77,6 +77,13 @@ const (
 	msgWhichItem     = "• %d号 %s（%s）"
 	msgNoneOpen      = "现在没有正在报名的活动。"
 	msgTookOnly      = "（按唯一在报名的活动 %d号 为您办理）\n"
+	// msgNumberBad refuses a negative or absurd number in a sign-up.
+	msgNumberBad = "这个数字不对哦：活动号请看活动通知上写的「几号」，人数请写 1 到 %d 之间。发「活动」可以看看有哪些活动。"
+	// msgIDBad refuses a negative or absurd activity number.
+	msgIDBad = "活动号不对哦，请看活动通知上写的「几号」。发「我的报名」可以看看自己报了哪些。"
+	// msgFamily answers a third person's wish (我妈想报名) with the real
+	// activity number.
+	msgFamily = "是帮家人报名吗？发「报名 %d 2人」就行（几个人去就写几人）。"
 
 	msgLeaveOK     = "✅ 已为您取消报名：%s（%d号），名额已让出。\n想再参加可以发「报名 %d」。"
 	msgLeaveWait   = "✅ 已为您退出候补：%s（%d号）。"

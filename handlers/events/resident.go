@@ -192,6 +192,9 @@ func howToChange(id int64, n int) string {
 }
 
 func (f *Feature) leave(ctx context.Context, c *bot.Context) error {
+	if bot.BadNumberAt(c.Args) {
+		return bot.Userf(msgIDBad)
+	}
 	id, ok := parseID(c.Args)
 	if !ok {
 		e, err := f.pickMine(ctx, c)
@@ -299,6 +302,27 @@ func (f *Feature) button(ctx context.Context, c *bot.Context) error {
 	return c.Reply(ctx, out.text)
 }
 
+// family answers a third person's wish (我妈想报名, 我老伴想去3号): the bot
+// signs up the speaker's own household only when they ask for it, so it
+// says how, with the activity they named or the first open one here.
+func (f *Feature) family(ctx context.Context, c *bot.Context) error {
+	if bot.BadNumberAt(c.Args) {
+		return bot.Userf(msgIDBad)
+	}
+	id, ok := parseID(c.Args)
+	if !ok {
+		evs, err := f.openHere(ctx, c)
+		if err != nil {
+			return err
+		}
+		if len(evs) == 0 {
+			return bot.Userf(msgNoneOpen)
+		}
+		id = evs[0].ID
+	}
+	return c.ReplyMessage(ctx, bot.Message{Text: fmt.Sprintf(msgFamily, id), ReplyTo: c.Update.MessageID})
+}
+
 // open reports whether sign-up is still possible.
 func (e *Event) open(now time.Time) bool {
 	return !e.Cancelled() && now.Before(e.Deadline) && now.Before(e.Start)
@@ -352,6 +376,15 @@ func gridRefusal(c *bot.Context, res result, id int64) error {
 // pickOpen returns the only activity open for sign-up in the chat's grid;
 // with none or several it returns a *bot.UserError saying so.
 func (f *Feature) pickOpen(ctx context.Context, c *bot.Context, verb string) (*Event, error) {
+	open, err := f.openHere(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return f.pickOne(open, verb)
+}
+
+// openHere returns the activities open for sign-up in the chat's grid.
+func (f *Feature) openHere(ctx context.Context, c *bot.Context) ([]*Event, error) {
 	evs, err := f.st.upcoming(ctx, f.now())
 	if err != nil {
 		return nil, err
@@ -362,7 +395,7 @@ func (f *Feature) pickOpen(ctx context.Context, c *bot.Context, verb string) (*E
 			open = append(open, e)
 		}
 	}
-	return f.pickOne(open, verb)
+	return open, nil
 }
 
 func (f *Feature) pickOne(evs []*Event, verb string) (*Event, error) {

@@ -50,11 +50,21 @@ func readsAll(ctx context.Context, c *bot.Context) bool {
 	return err == nil && admin
 }
 
+// howWords are how people ask what the bot can do and how to use it.
+var howWords = []string{"(机器人|网格助手|)(怎么用|咋用|怎么使用|如何使用|怎么操作|用法|使用方法|操作方法)", "(我|)不会用",
+	"(你|你都|你能|你都能|你可以|你会|你还)(干|做|帮我做|帮我干|帮我)(什么|啥|哪些事)", "你会(什么|啥)", "(有|都有)(什么|哪些|啥)功能",
+	"功能(介绍|列表)", "(指令|命令)(列表|大全)", "这个机器人(怎么用|咋用|是干什么的|是干啥的)"}
+
 // Register adds the feature's commands and event handlers to r.
 func (f *Feature) Register(r *bot.Router) {
 	r.Add(
-		&bot.Command{Name: "help", Aliases: []string{"menu"}, Keywords: []string{"帮助", "菜单", "使用说明", "怎么用"},
-			Args: bot.ArgsText, Group: helpName, Usage: "帮助", Help: "看看我能做什么", Handle: f.help},
+		&bot.Command{Name: "help", Aliases: []string{"menu"}, Keywords: []string{"帮助", "菜单", "使用说明"},
+			Args: bot.ArgsText, Group: helpName, Usage: "帮助", Help: "看看我能做什么", Handle: f.help,
+			Intent: bot.Intent{Examples: []string{"帮助", "菜单", "帮助 活动 → 活动", "幫助"}}},
+		&bot.Command{Keywords: howWords, Args: bot.ArgsNone, Handle: f.help,
+			Intent: bot.Intent{Examples: []string{"怎么用", "你能干什么", "你会什么", "不会用", "这个机器人怎么用啊", "小助手怎么用",
+				"有什么功能", "@网格助手 你都能做啥"},
+				Quiet: []string{"我不会用微信", "这个怎么用", "你干什么去了"}}},
 		&bot.Command{Name: "start", Handle: f.help},
 		&bot.Command{Name: "id", Keywords: []string{"我是谁"}, Group: helpName, Usage: "我是谁",
 			Help: "查看自己的身份（私聊时还有编号）", Handle: f.whoami},
@@ -65,7 +75,8 @@ func (f *Feature) Register(r *bot.Router) {
 		&bot.Command{Name: "unbind", Keywords: []string{"解绑网格", "解除绑定"}, Role: bot.Staff, Scope: bot.GroupOnly,
 			Group: groupName, Usage: "解绑网格", Help: "解除本群的网格绑定", Handle: f.unbind},
 		&bot.Command{Name: "grids", Keywords: []string{"网格列表"}, Role: bot.GridWorker,
-			Group: groupName, Usage: "网格列表", Help: "各网格的群、人数、能否推送", Handle: f.list},
+			Group: groupName, Usage: "网格列表", Help: "各网格的群、人数、能否推送", Handle: f.list,
+			Intent: bot.Intent{Hint: "看各网格群的人数和推送情况：发「网格列表」"}},
 		&bot.Command{Name: "gridtag", Keywords: []string{"网格标签"}, Args: bot.ArgsText, Role: bot.Staff,
 			Group: groupName, Usage: "网格标签 3网格 老旧小区", Help: "给网格加标签，通知可按标签发", Handle: f.tag},
 		&bot.Command{Name: "gridlang", Keywords: []string{"双语推送"}, Args: bot.ArgsText, Role: bot.Staff,
@@ -87,7 +98,7 @@ func (f *Feature) Register(r *bot.Router) {
 }
 
 func (f *Feature) unknown(ctx context.Context, c *bot.Context) error {
-	return c.Reply(ctx, msgUnknown)
+	return c.Reply(ctx, c.NotUnderstood(ctx))
 }
 
 func (f *Feature) help(ctx context.Context, c *bot.Context) error {

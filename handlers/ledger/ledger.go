@@ -49,16 +49,25 @@ func New(env bot.Env, cfg Config, q QuizSource) *Feature {
 	return &Feature{env: env, cfg: cfg.withDefaults(), quiz: q, log: env.Log.With("feature", "ledger")}
 }
 
+// volunteerWords are how residents ask for their hours and stars.
+var volunteerWords = []string{"(我的|)(志愿|志愿者|志愿服务|义工)(时长|时间|小时|时数|小时数|记录)", "(我的|)服务时长",
+	"(我的|)星级", "我(是|)几星(了|)", "我(有|)(几|多少)(颗|个|)星", "我(做|干|服务)了(多少|几)(个|)小时(志愿|志愿服务|)"}
+
 // Register adds /report (报表) for staff and /volunteer (志愿时长) for
 // everyone.
 func (f *Feature) Register(r *bot.Router) {
 	r.Add(
 		&bot.Command{Name: "report", Aliases: []string{"ledger"}, Keywords: []string{"报表", "工作报表", "台账"},
 			Args: bot.ArgsText, Role: bot.GridWorker, Group: helpGroup,
-			Usage: "报表 本月 [网格]", Help: "把统计报表（含表格文件）私信发给我：本月、上月、今年、2026-11、2026-10-01 2026-12-31；后面加网格名只看那个网格。网格员收到自己网格的报表",
+			Intent: bot.Intent{Hint: "要本月的统计报表：发「报表 本月」"},
+			Usage:  "报表 本月 [网格]", Help: "把统计报表（含表格文件）私信发给我：本月、上月、今年、2026-11、2026-10-01 2026-12-31；后面加网格名只看那个网格。网格员收到自己网格的报表",
 			Handle: f.report},
-		&bot.Command{Name: "volunteer", Keywords: []string{"志愿时长", "我的志愿时长", "志愿服务时长"},
+		&bot.Command{Name: "volunteer", Keywords: volunteerWords,
 			Args: bot.ArgsNone, Group: helpGroupVol,
-			Usage: "志愿时长", Help: "看看自己的志愿服务时长和星级", Handle: f.volunteer},
+			Usage: "志愿时长", Help: "看看自己的志愿服务时长和星级", Handle: f.volunteer,
+			Intent: bot.Intent{Hint: "看自己的志愿服务时长和星级：发「志愿时长」",
+				Examples: []string{"我的志愿时长", "志愿时长查一下", "我几星了", "我是几星", "我的星级", "我有几颗星",
+					"我做了多少小时志愿", "志願時長"},
+				Quiet: []string{"服务时间是几点", "志愿者辛苦了", "星期几"}}},
 	)
 }

@@ -23,7 +23,8 @@ const group = "通知"
 func (f *Feature) Register(r *bot.Router) {
 	r.Add(
 		&bot.Command{Name: "notice", Keywords: []string{"通知", "发通知"}, Args: bot.ArgsText, Role: bot.Staff,
-			Group: group, Usage: "通知 全部 内容", Help: "给全部或部分网格群发通知，先预览，确认后发出", Handle: f.cmdNotice},
+			Group: group, Usage: "通知 全部 内容", Help: "给全部或部分网格群发通知，先预览，确认后发出", Handle: f.cmdNotice,
+			Intent: bot.Intent{Hint: "给各网格群发通知：发「通知 全部」加内容"}},
 		&bot.Command{Name: "notice!", Aliases: []string{"notice！", "urgent"}, Keywords: []string{"紧急通知"},
 			Args: bot.ArgsText, Role: bot.Staff, Group: group, Usage: "紧急通知 全部 内容",
 			Help: "紧急通知，夜间免打扰时段也立即发出", Handle: f.cmdUrgent},

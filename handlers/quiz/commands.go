@@ -16,6 +16,14 @@ import (
 
 const helpGroup = "知识竞答"
 
+// rankWords and meWords are how residents ask for the ranking and their
+// own points.
+var (
+	rankWords = []string{"(积分|竞答|答题|知识竞答|本季度|本季|这季度|)(排行|排行榜|排名|榜单|名次)", "积分榜",
+		"谁(是|)第一(名|)", "(我|我的)(排|排名|名次)(第几|多少|怎么样)(名|)", "我的(排名|名次)"}
+	meWords = []string{"我的", "(我的|我)(积分|成绩|分数|得分)", "我(有|得了|)(几|多少)分"}
+)
+
 // Register adds the quiz commands to r: 答题 (anyone; in a group it points
 // to the private chat), /rank 排行, /me 我的 (也: 我的积分), and for staff
 // /quiz start|stop|stats with the keywords 开始竞答, 结束竞答, 竞答统计.
@@ -24,13 +32,20 @@ const helpGroup = "知识竞答"
 // speaker has no attempt in progress).
 func (f *Feature) Register(r *bot.Router) {
 	r.Add(
-		&bot.Command{Keywords: []string{"答题", "参加竞答"}, Args: bot.ArgsNone, Role: bot.Resident,
+		&bot.Command{Keywords: []string{"答题", "参加竞答", "(参加|我要|)(知识竞答|答题)"}, Args: bot.ArgsNone, Role: bot.Resident,
 			Group: helpGroup, Usage: "答题", Help: "参加本期知识竞答（私聊我答题，别人看不到您的答案）",
-			Handle: f.cmdPlay},
-		&bot.Command{Name: "rank", Keywords: []string{"排行", "排行榜", "积分榜"}, Args: bot.ArgsNone,
-			Role: bot.Resident, Group: helpGroup, Usage: "排行", Help: "看本季度竞答积分榜", Handle: f.cmdRank},
-		&bot.Command{Name: "me", Keywords: []string{"我的", "我的积分", "我的成绩"}, Args: bot.ArgsNone,
-			Role: bot.Resident, Group: helpGroup, Usage: "我的", Help: "看我的积分、参加期数和正确率", Handle: f.cmdMe},
+			Handle: f.cmdPlay, Intent: bot.Intent{Hint: "参加知识竞答：发「答题」",
+				Examples: []string{"我要答题", "参加知识竞答", "答题呢"}, Quiet: []string{"答题好难啊"}}},
+		&bot.Command{Name: "rank", Keywords: rankWords, Args: bot.ArgsNone,
+			Role: bot.Resident, Group: helpGroup, Usage: "排行", Help: "看本季度竞答积分榜", Handle: f.cmdRank,
+			Intent: bot.Intent{Hint: "看竞答积分排行：发「排行」",
+				Examples: []string{"排行榜发一下", "看看排名", "积分排名呢", "谁是第一名", "我排第几", "竞答排行榜谢谢", "排行榜[抱拳]"},
+				Quiet:    []string{"排名不重要", "排行榜上有我妈"}}},
+		&bot.Command{Name: "me", Keywords: meWords, Args: bot.ArgsNone,
+			Role: bot.Resident, Group: helpGroup, Usage: "我的", Help: "看我的积分、参加期数和正确率", Handle: f.cmdMe,
+			Intent: bot.Intent{Hint: "看自己的竞答积分：发「我的积分」",
+				Examples: []string{"我的积分", "查一下我的积分", "我有多少分", "我的成绩呢"},
+				Quiet:    []string{"我的天", "我的手机坏了"}}},
 		&bot.Command{Name: "quiz", Args: bot.ArgsText, Role: bot.Staff, Group: helpGroup,
 			Usage: "/quiz start|stop|stats", Help: "开始、结束本期竞答，或看统计", Handle: f.cmdQuiz},
 		&bot.Command{Keywords: []string{"开始竞答"}, Args: bot.ArgsNone, Role: bot.Staff, Group: helpGroup,

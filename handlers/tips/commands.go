@@ -57,6 +57,11 @@ func languageList() string {
 
 const group = "每日一学"
 
+// todayWords are how residents ask for today's tip, with the common slip
+// 每天一学.
+var todayWords = []string{"(今天|今日|今天的|今日的|)(每日一学|每天一学|每日一练|今日一学|一日一学|每日学习|今日学习)(内容|)",
+	"今天学(什么|啥)", "今天的学习(内容|)"}
+
 // Register adds the tip commands: /tip (staff: now, preview, skip,
 // schedule, lang, history), the keywords 推送每日一学, 预览每日一学,
 // 跳过每日一学 (staff), and 每日一学 (everyone: today's tip).
@@ -70,8 +75,11 @@ func (f *Feature) Register(r *bot.Router) {
 			Group: group, Usage: "预览每日一学", Help: "看看各网格下一条每日一学", Handle: f.cmdPreview},
 		&bot.Command{Keywords: []string{"跳过每日一学"}, Args: bot.ArgsText, Role: bot.Staff,
 			Group: group, Usage: "跳过每日一学 [网格]", Help: "跳过下一条每日一学", Handle: f.cmdSkip},
-		&bot.Command{Name: "dailytip", Keywords: []string{"每日一学", "今日一学"}, Args: bot.ArgsNone,
-			Group: group, Usage: "每日一学", Help: "看看今天的每日一学", Handle: f.cmdToday},
+		&bot.Command{Name: "dailytip", Keywords: todayWords, Args: bot.ArgsNone,
+			Group: group, Usage: "每日一学", Help: "看看今天的每日一学", Handle: f.cmdToday,
+			Intent: bot.Intent{Hint: "看今天的每日一学：发「每日一学」",
+				Examples: []string{"今天的每日一学", "每天一学", "每日一学发一下", "今日一学呢", "今天学什么", "看看每日一學"},
+				Quiet:    []string{"每日一学真好", "每日一学我看了", "我每天都学"}}},
 	)
 }
 

@@ -96,7 +96,8 @@ func parsePages(funcs template.FuncMap) map[string]*template.Template {
 // link privately; in a group the reply only says it was sent privately.
 func (f *Feature) Register(r *bot.Router) {
 	r.Add(&bot.Command{Name: "console", Keywords: []string{"工作台"}, Args: bot.ArgsNone, Role: bot.GridWorker,
-		Group: "工作台", Usage: "工作台", Help: helpConsole, Handle: f.cmdConsole})
+		Group: "工作台", Usage: "工作台", Help: helpConsole, Handle: f.cmdConsole,
+		Intent: bot.Intent{Hint: "在网页上管理活动、通知和题库：发「工作台」"}})
 }
 
 func (f *Feature) cmdConsole(ctx context.Context, c *bot.Context) error {
