@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -500,6 +501,43 @@ func (d *Directory) SetGridMeta(ctx context.Context, grid string, tags []string,
 		return fmt.Errorf("set meta of %s: %w", grid, err)
 	}
 	return nil
+}
+
+// Language is a second language a bilingual grid's pushes may carry.
+type Language struct {
+	// Code is what is stored and what tip banks name translations by ("ug").
+	Code string
+	// Name is what staff read and type ("维吾尔语").
+	Name string
+}
+
+// Languages are the second languages a grid may have, in the order staff
+// see them.
+var Languages = []Language{
+	{"ug", "维吾尔语"}, {"kk", "哈萨克语"}, {"mn", "蒙古语"}, {"ky", "柯尔克孜语"}, {"bo", "藏语"},
+	{"ko", "朝鲜语"}, {"za", "壮语"}, {"ii", "彝语"}, {"en", "英语"},
+}
+
+// ParseLanguage finds the language staff typed, by Chinese name (维吾尔语,
+// 维吾尔文, 维语) or code (ug); ok is false when it is none of Languages.
+func ParseLanguage(s string) (Language, bool) {
+	s = strings.ToLower(strings.TrimSpace(Normalize(s)))
+	for _, l := range Languages {
+		stem := strings.TrimSuffix(l.Name, "语")
+		if s == l.Code || s == l.Name || s == stem+"文" || s == stem || utf8.RuneCountInString(stem) > 1 && s == string([]rune(stem)[:1])+"语" {
+			return l, true
+		}
+	}
+	return Language{}, false
+}
+
+// LanguageNames lists the Chinese names of Languages, joined by 、.
+func LanguageNames() string {
+	names := make([]string, len(Languages))
+	for i, l := range Languages {
+		names[i] = l.Name
+	}
+	return strings.Join(names, "、")
 }
 
 // Resolve turns a target spec that staff typed into grids: "全部" (or 所有,

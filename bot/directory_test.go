@@ -235,3 +235,17 @@ func TestWorkerGrids(t *testing.T) {
 		t.Errorf("a resident's WorkerGrids = %v, want none", got)
 	}
 }
+
+func TestParseLanguage(t *testing.T) {
+	for in, want := range map[string]string{"维吾尔语": "ug", "维吾尔文": "ug", "维语": "ug", "UG": "ug", "哈萨克语": "kk",
+		"蒙古文": "mn", "藏语": "bo", "英语": "en", " 朝鲜语 ": "ko"} {
+		if l, ok := bot.ParseLanguage(in); !ok || l.Code != want {
+			t.Errorf("ParseLanguage(%q) = %+v, %v; want %s", in, l, ok, want)
+		}
+	}
+	for _, in := range []string{"", "klingon", "语", "中文", "-"} {
+		if l, ok := bot.ParseLanguage(in); ok {
+			t.Errorf("ParseLanguage(%q) = %+v, want none", in, l)
+		}
+	}
+}

@@ -12,7 +12,7 @@ const (
 	msgHelloNoRead = "\n\n⚠️ 提醒工作人员：我现在只能看到以 / 开头的命令，看不到「报名 3」这样的中文消息。" +
 		"请在 BotFather 里发送 /setprivacy 选 Disable，或者把我设为群管理员。"
 
-	msgBindUsage    = "请写上网格名，例如：<code>绑定网格 3网格</code>"
+	msgBindUsage    = "请写上本群的网格名，例如：<code>绑定网格 %s</code>"
 	msgBound        = "✅ 本群已绑定为「<b>%s</b>」。\n以后发给%s的通知、活动和每日一学都会发到这里。"
 	msgRebound      = "✅ 本群已从「%s」改为「<b>%s</b>」。"
 	msgAlreadyBound = "本群已经是「%s」的网格群了，不用重复绑定。"
@@ -43,12 +43,14 @@ const (
 	msgWorkerRemoved = "已取消 %s 的「%s」网格员身份。"
 	msgWorkerNot     = "%s 不是「%s」的网格员。"
 
-	msgTagUsage  = "用法：<code>/gridtag 3网格 老旧小区,独居老人多</code>（写 - 清除标签）"
-	msgTagSet    = "✅ 「%s」的标签已设为：%s"
-	msgTagClear  = "已清除「%s」的标签。"
-	msgLangUsage = "用法：<code>/gridlang 3网格 ug</code>（双语推送的第二种语言，如 ug 维吾尔语、kk 哈萨克语、mn 蒙古语；写 - 取消）"
-	msgLangSet   = "✅ 「%s」的双语推送已设为：%s"
-	msgLangClear = "已取消「%s」的双语推送。"
+	msgExampleGrid = "3网格"
+	msgTagUsage    = "请写上网格名和标签，例如：<code>网格标签 %s 老旧小区,独居老人多</code>\n要清除标签，发：<code>网格标签 %s 清除</code>"
+	msgTagSet      = "✅ 「%s」的标签已设为：%s\n发通知时写「通知 标签:%s …」就会发给带这个标签的网格。"
+	msgTagClear    = "已清除「%s」的标签。"
+	msgLangUsage   = "请写上网格名和第二种语言，例如：<code>双语推送 %s 维吾尔语</code>\n可选：%s。\n要取消双语，发：<code>双语推送 %s 取消</code>"
+	msgBadLang     = "「%s」不是可选的语言。可选：%s。"
+	msgLangSet     = "✅ 「%s」的双语推送已设为：%s。有译文的每日一学会同时发中文和%[2]s。"
+	msgLangClear   = "已取消「%s」的双语推送。"
 
 	msgUnknown = "您好，我是网格助手 🙂 这句话我没看懂。\n" +
 		"发「帮助」看看我能做什么，发「活动」看看近期活动。"
@@ -56,8 +58,10 @@ const (
 	msgNameUsage = "请写上您想让大家怎么称呼您，例如：<code>我的名字是 张阿姨</code>（12 个字以内）"
 	msgNameSet   = "好的，以后就称呼您「%s」。报名名单和排行榜上也会用这个名字。"
 
-	msgWhoami     = "%s，您好！\n身份：%s\n本群：%s"
-	msgWhoamiID   = "\n您的编号：<code>%s</code>"
-	msgWhoamiChat = "\n本群编号：<code>%s</code>"
-	msgNoGrid     = "未绑定网格"
+	msgWhoami      = "%s，您好！\n身份：%s"
+	msgWhoamiGroup = "\n本群：%s"
+	msgWhoamiGrids = "\n负责网格：%s"
+	msgWhoamiID    = "\n您的编号：<code>%s</code>"
+	msgWhoamiChat  = "\n本群编号：<code>%s</code>"
+	msgNoGrid      = "未绑定网格"
 )
