@@ -85,21 +85,28 @@ type SentinelConfig struct {
 }
 
 // configured reports whether a real Redis is configured in any shape.
-func (r RedisConfig) configured() bool {
-	return r.Addr != "" || len(r.Addrs) > 0 || r.Sentinel.Master != "" || len(r.Sentinel.Addrs) > 0
+func (r RedisConfig) configured() bool { return r.shape() != "" }
+
+// shape names the key that configures Redis ("redis.addr"), "" if none.
+func (r RedisConfig) shape() string {
+	switch {
+	case r.Addr != "":
+		return "redis.addr"
+	case len(r.Addrs) > 0:
+		return "redis.addrs"
+	case r.Sentinel.Master != "" || len(r.Sentinel.Addrs) > 0:
+		return "redis.sentinel"
+	}
+	return ""
 }
 
 // validate checks the shape of the Redis settings, naming the key at fault.
 func (r RedisConfig) validate() error {
 	shapes := []string{}
-	if r.Addr != "" {
-		shapes = append(shapes, "redis.addr")
-	}
-	if len(r.Addrs) > 0 {
-		shapes = append(shapes, "redis.addrs")
-	}
-	if r.Sentinel.Master != "" || len(r.Sentinel.Addrs) > 0 {
-		shapes = append(shapes, "redis.sentinel")
+	for _, set := range []RedisConfig{{Addr: r.Addr}, {Addrs: r.Addrs}, {Sentinel: r.Sentinel}} {
+		if k := set.shape(); k != "" {
+			shapes = append(shapes, k)
+		}
 	}
 	if len(shapes) > 1 {
 		return keyErr(shapes[1], "set only one of redis.addr (one node), redis.addrs (Redis Cluster) and redis.sentinel (Sentinel); %s is set too", shapes[0])
@@ -217,6 +224,11 @@ func (c Config) validate() error {
 	}
 	if c.Redis.Prefix == "" || strings.ContainsAny(c.Redis.Prefix, " {}:") {
 		return keyErr("redis.prefix", "want a short word without spaces, braces or colons, got %q", c.Redis.Prefix)
+	}
+	if c.trial() && c.Redis.configured() {
+		return keyErr("telegram.token", "missing (GRIDBOT_TELEGRAM_TOKEN): Redis is configured (%s), so gridbot runs for real and needs a platform: "+
+			"set telegram.token, or wecom.groups / wecom.callback for WeChat Work. The local trial never uses a configured Redis: "+
+			"to try it, leave redis.* empty (unset GRIDBOT_REDIS_ADDR)", c.Redis.shape())
 	}
 	if c.Telegram.Token != "" {
 		if err := c.Telegram.Validate(); err != nil {

@@ -57,6 +57,9 @@ func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// openRedis opens the Redis cfg names, or with none configured an
+// in-process store for the local trial (run never passes the trial a
+// configured Redis).
 func openRedis(cfg RedisConfig, log *slog.Logger) (redis.UniversalClient, func(), error) {
 	if !cfg.configured() {
 		mr := miniredis.NewMiniRedis()
@@ -103,7 +106,11 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		log = log.With("replica", cfg.Replica.Name)
 	}
 	loc, _ := time.LoadLocation(cfg.Timezone)
-	rdb, closeRedis, err := openRedis(cfg.Redis, log)
+	redisCfg := cfg.Redis
+	if cfg.trial() {
+		redisCfg = RedisConfig{}
+	}
+	rdb, closeRedis, err := openRedis(redisCfg, log)
 	if err != nil {
 		return err
 	}

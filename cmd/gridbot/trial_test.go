@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+)
+
+// TestTrialNeverTouchesConfiguredRedis: with a Redis address configured and
+// no platform, gridbot refuses to start, naming the missing token, and
+// writes nothing into that Redis; and run, should it ever get such a
+// configuration, keeps the trial's demo groups in its in-process store.
+func TestTrialNeverTouchesConfiguredRedis(t *testing.T) {
+	mr := miniredis.RunT(t)
+	t.Setenv("GRIDBOT_REDIS_ADDR", mr.Addr())
+	t.Setenv("GRIDBOT_HTTP_LISTEN", "127.0.0.1:0")
+	var stdout, stderr bytes.Buffer
+	code := cli(nil, strings.NewReader("帮助\n/as staff\n网格列表\n"), &stdout, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "config key telegram.token") || !strings.Contains(stderr.String(), "GRIDBOT_TELEGRAM_TOKEN") {
+		t.Errorf("exit %d, stderr %q; want exit 2 naming telegram.token and GRIDBOT_TELEGRAM_TOKEN", code, stderr.String())
+	}
+	if strings.Contains(stdout.String(), "本地试用") {
+		t.Errorf("the trial started:\n%s", stdout.String())
+	}
+	if keys := mr.Keys(); len(keys) != 0 {
+		t.Errorf("refused start wrote %d keys into the configured Redis: %v", len(keys), keys)
+	}
+
+	cfg := defaultConfig()
+	cfg.Redis.Addr = mr.Addr()
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	stdout.Reset()
+	if err := run(ctx, cfg, strings.NewReader("/as staff\n网格列表\n"), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "网格列表（共 3 个网格") {
+		t.Errorf("trial output:\n%s", stdout.String())
+	}
+	if keys := mr.Keys(); len(keys) != 0 {
+		t.Errorf("the trial wrote %d keys into the configured Redis, e.g. %v", len(keys), keys[:min(5, len(keys))])
+	}
+}
