@@ -100,7 +100,8 @@ const Banner = `━━━━━━━━━━━━━━━━━━━━━�
  网格助手 · 本地试用（local trial）
  这是终端里的模拟网格群，数据存在内存里，退出后不保留。
  Nothing is kept: state lives in an in-process Redis.
- 连接 Telegram：设置 GRIDBOT_TELEGRAM_TOKEN=<BotFather 给的 token> 再运行。
+ 连接 Telegram：设置 GRIDBOT_TELEGRAM_TOKEN（BotFather 给的 token）和
+ GRIDBOT_REDIS_ADDR（Redis 地址）再运行，见 README。
 
  直接输入文字就是在群里发言，例如：帮助、活动、报名 1
  /as staff          以社区工作人员「王书记」身份发言

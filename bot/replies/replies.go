@@ -33,6 +33,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -169,10 +170,12 @@ func (c *Coalescer) Drop(ctx context.Context, key string) error {
 	return nil
 }
 
-// Idle reports whether no answer or live change is waiting in any group.
+// Idle reports whether no group is due now or being sent to: every answer
+// queued so far has been sent (or told privately), and what remains waits
+// for a later time (a group's send budget, a retry).
 func (c *Coalescer) Idle(ctx context.Context) (bool, error) {
 	p := c.rdb.Pipeline()
-	d := p.ZCard(ctx, c.key("due"))
+	d := p.ZCount(ctx, c.key("due"), "-inf", strconv.FormatInt(c.now().UnixMilli(), 10))
 	l := p.ZCard(ctx, c.key("lease"))
 	if _, err := p.Exec(ctx); err != nil {
 		return false, fmt.Errorf("replies idle: %w", err)

@@ -46,3 +46,37 @@ func TestTrialNeverTouchesConfiguredRedis(t *testing.T) {
 		t.Errorf("the trial wrote %d keys into the configured Redis, e.g. %v", len(keys), keys[:min(5, len(keys))])
 	}
 }
+
+// TestTrialTranscriptAnswersEachLineBeforeTheNext: a piped trial prints
+// the bot's answers to a line (group answers go through the reply
+// coalescer, which sends on its own goroutine) before it echoes the next
+// line, so a transcript reads in order.
+func TestTrialTranscriptAnswersEachLineBeforeTheNext(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out, log bytes.Buffer
+	script := "帮助\n活动\n/as staff\n网格列表\n/to 私聊\n我是谁\n"
+	if err := run(ctx, cfg, strings.NewReader(script), &out, &log); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	order := []string{
+		"张阿姨：帮助", "我能帮您做这些",
+		"张阿姨：活动", "近期没有活动",
+		"王书记：网格列表", "网格列表（共 3 个网格",
+		"王书记：我是谁", "身份：社区工作人员",
+	}
+	at := -1
+	for _, want := range order {
+		i := strings.Index(s, want)
+		if i < 0 {
+			t.Fatalf("transcript lacks %q:\n%s", want, s)
+		}
+		if i < at {
+			t.Errorf("%q comes before what precedes it in the script; transcript:\n%s", want, s)
+		}
+		at = i
+	}
+}

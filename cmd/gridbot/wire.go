@@ -167,13 +167,15 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	}
 
 	var sources []func(context.Context) error
+	trial := trialSettler{ob: ob, co: co, log: log}
 	if cfg.trial() {
 		con := console.New(stdin, stdout, !isTerminal(stdin), filepath.Join(os.TempDir(), "gridbot-trial"))
 		mux["console"] = con
 		if err := setupTrial(ctx, dir, con); err != nil {
 			return err
 		}
-		sources = append(sources, func(ctx context.Context) error { return con.Run(ctx, disp.Submit) })
+		submit := trial.submit(disp)
+		sources = append(sources, func(ctx context.Context) error { return con.Run(ctx, submit) })
 	}
 	if cfg.Telegram.Token != "" {
 		tg, err := telegram.New(ctx, cfg.Telegram, log)
@@ -242,7 +244,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	}
 	err = <-errc
 	if cfg.trial() {
-		drainTrial(ctx, disp, ob, log, co)
+		drainTrial(ctx, disp, trial)
 	}
 	cancel()
 	for range len(sources) - 1 {
@@ -311,24 +313,53 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 }
 
 // drainTrial waits, at the end of a scripted trial, until the updates in
-// hand are handled and the outbox has sent what is due, so the transcript
-// shows every message; it gives up after ten seconds.
-func drainTrial(ctx context.Context, disp *bot.Dispatcher, ob *outbox.Outbox, log *slog.Logger, co *replies.Coalescer) {
+// hand are handled and what they made due is sent, so the transcript shows
+// every message; it gives up after ten seconds.
+func drainTrial(ctx context.Context, disp *bot.Dispatcher, s trialSettler) {
 	disp.Close()
-	deadline := time.Now().Add(10 * time.Second)
+	s.settle(ctx, 10*time.Second)
+}
+
+// trialSettler waits until the bot has said what an update made it say: the
+// replies queued for groups and the broadcasts due now have gone out.
+type trialSettler struct {
+	ob  *outbox.Outbox
+	co  *replies.Coalescer
+	log *slog.Logger
+}
+
+// settle returns once nothing is due in the outbox or the reply coalescer,
+// or after limit.
+func (s trialSettler) settle(ctx context.Context, limit time.Duration) {
+	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
-		idle, err := ob.Idle(ctx)
-		if err == nil && idle && co != nil {
-			idle, err = co.Idle(ctx)
+		idle, err := s.ob.Idle(ctx)
+		if err == nil && idle && s.co != nil {
+			idle, err = s.co.Idle(ctx)
 		}
 		if err != nil {
-			log.Warn("trial drain", "err", err)
+			s.log.Warn("trial settle", "err", err)
 			return
 		}
 		if idle {
 			return
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// submit hands u to disp and reports it done once its answers are out, so
+// the console prints a line's answers before it reads the next line.
+func (s trialSettler) submit(disp *bot.Dispatcher) func(context.Context, bot.Sender, *bot.Update) <-chan struct{} {
+	return func(ctx context.Context, snd bot.Sender, u *bot.Update) <-chan struct{} {
+		handled := disp.Submit(ctx, snd, u)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			<-handled
+			s.settle(ctx, 5*time.Second)
+		}()
+		return done
 	}
 }
 
