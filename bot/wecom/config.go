@@ -16,6 +16,11 @@ import (
 	"gridbot/bot/wecom/wxcrypt"
 )
 
+// MaxSkewLimit is the largest wecom.callback.max_skew: well inside the
+// 48 hours the router remembers handled messages, so a request is either
+// fresh enough to be known as a duplicate or refused as stale.
+const MaxSkewLimit = time.Hour
+
 // DefaultAPIBase is WeChat Work's API host.
 const DefaultAPIBase = "https://qyapi.weixin.qq.com"
 
@@ -68,6 +73,11 @@ type CallbackConfig struct {
 	// answering; later replies go through response_url (default 3s; WeChat
 	// Work gives up after 5s).
 	ReplyWait time.Duration `yaml:"reply_wait"`
+	// MaxSkew is how far a request's signed timestamp may be from this
+	// machine's clock (default 5m, at most 1h); older or newer requests are
+	// refused, so a captured request cannot be replayed once its duplicate
+	// mark has expired.
+	MaxSkew time.Duration `yaml:"max_skew"`
 }
 
 // DefaultConfig returns the defaults: the official host, 60s wait on 45009,
@@ -77,7 +87,7 @@ func DefaultConfig() Config {
 		APIBase:    DefaultAPIBase,
 		RetryAfter: 60 * time.Second,
 		Timeout:    10 * time.Second,
-		Callback:   CallbackConfig{Path: "/wecom/callback", ReplyWait: 3 * time.Second, BotName: "网格助手"},
+		Callback:   CallbackConfig{Path: "/wecom/callback", ReplyWait: 3 * time.Second, BotName: "网格助手", MaxSkew: 5 * time.Minute},
 	}
 }
 
@@ -140,6 +150,9 @@ func (c Config) Validate() error {
 	if cb.ReplyWait < 0 {
 		errs = append(errs, errors.New("wecom.callback.reply_wait: must not be negative"))
 	}
+	if cb.MaxSkew != 0 && (cb.MaxSkew < 30*time.Second || cb.MaxSkew > MaxSkewLimit) {
+		errs = append(errs, fmt.Errorf("wecom.callback.max_skew: want 30s to %s, got %s", MaxSkewLimit, cb.MaxSkew))
+	}
 	return errors.Join(errs...)
 }
 
@@ -160,6 +173,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Callback.ReplyWait == 0 {
 		c.Callback.ReplyWait = d.Callback.ReplyWait
+	}
+	if c.Callback.MaxSkew == 0 {
+		c.Callback.MaxSkew = d.Callback.MaxSkew
 	}
 	return c
 }
