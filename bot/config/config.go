@@ -74,34 +74,14 @@ func EnvName(path string) string {
 }
 
 func walk(v reflect.Value, prefix string, leaf func(path string, v reflect.Value)) {
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if name == "-" {
-			continue
-		}
-		if opts == "inline" && f.Type.Kind() == reflect.Struct {
-			walk(v.Field(i), prefix, leaf)
-			continue
-		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
-		path := name
-		if prefix != "" {
-			path = prefix + "." + name
-		}
-		fv := v.Field(i)
+	walkFields(v, func(name string, fv reflect.Value) {
+		path := join(prefix, name)
 		if fv.Kind() == reflect.Struct && !isScalar(fv) {
 			walk(fv, path, leaf)
-			continue
+			return
 		}
 		leaf(path, fv)
-	}
+	})
 }
 
 func isScalar(v reflect.Value) bool { return isScalarType(v.Type()) }
