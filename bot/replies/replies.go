@@ -62,7 +62,10 @@ type Coalescer struct {
 	ttl    time.Duration
 }
 
-var _ bot.Replies = (*Coalescer)(nil)
+var (
+	_ bot.Replies = (*Coalescer)(nil)
+	_ bot.Retrier = (*Coalescer)(nil)
+)
 
 // New returns a Coalescer that sends through send (a bot.Mux) and takes
 // tokens from lim. Zero fields of cfg take DefaultConfig's values.
@@ -129,6 +132,14 @@ func (c *Coalescer) Answer(ctx context.Context, chat bot.ChatRef, a bot.Answer) 
 	}
 	c.kick()
 	return nil
+}
+
+// Retry implements bot.Retrier in one round trip: m is queued for chat
+// (private or group) as an answer to no one in particular, sent as it is,
+// on its own, once the chat has budget, again after each failure of the
+// moment, until it goes through or the chat refuses it for good.
+func (c *Coalescer) Retry(ctx context.Context, chat bot.ChatRef, m bot.Message) error {
+	return c.Answer(ctx, chat, bot.Answer{Text: m.Text, ReplyTo: m.ReplyTo, Buttons: m.Buttons})
 }
 
 // Touch implements bot.Replies in one round trip.

@@ -130,10 +130,10 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config, ID: instance})
 	env.Due = sch
 	co := newReplies(env, cfg)
-	env.Replies = repliesOf(co)
+	env.Replies = repliesOf(co, cfg)
 
 	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
-		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies})
+		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies, Retry: co})
 	api, consoleUI, err := registerFeatures(env, cfg, router, sch, ob)
 	if err != nil {
 		return err
@@ -232,9 +232,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		goRun("http server", srv.Serve)
 	}
 	goRun("outbox", ob.Run)
-	if co != nil {
-		goRun("replies", co.Run)
-	}
+	goRun("replies", co.Run)
 	goRun("scheduler", sch.Run)
 
 	log.Info("gridbot started", "http", srvAddr(srv))
@@ -334,7 +332,7 @@ func (s trialSettler) settle(ctx context.Context, limit time.Duration) {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		idle, err := s.ob.Idle(ctx)
-		if err == nil && idle && s.co != nil {
+		if err == nil && idle {
 			idle, err = s.co.Idle(ctx)
 		}
 		if err != nil {
