@@ -175,6 +175,10 @@ type UpdatesConfig struct {
 	HandlerTimeout time.Duration `yaml:"handler_timeout"`
 	// ClaimTTL: see bot.RouterOptions.ClaimTTL.
 	ClaimTTL time.Duration `yaml:"claim_ttl"`
+	// FloodBurst and FloodEvery limit one person's updates (see
+	// bot.FloodLimit); FloodBurst 0 turns the limit off.
+	FloodBurst int           `yaml:"flood_burst"`
+	FloodEvery time.Duration `yaml:"flood_every"`
 }
 
 func defaultConfig() Config {
@@ -185,7 +189,7 @@ func defaultConfig() Config {
 		Wecom:    wecom.DefaultConfig(),
 		HTTP:     HTTPConfig{Listen: "127.0.0.1:8080"},
 		Log:      LogConfig{Level: "info", Format: "text"},
-		Updates:  UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second, ClaimTTL: 6 * time.Second},
+		Updates:  UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second, ClaimTTL: 6 * time.Second, FloodBurst: 8, FloodEvery: 3 * time.Second},
 		Schedule: ScheduleConfig{Config: scheduler.DefaultConfig(), Tips: "30 8 * * *", Quiz: "0 19 * * 5", Digest: ledger.DefaultDigestSpec},
 		Limits:   ratelimit.DefaultConfig(),
 		Outbox:   outbox.DefaultConfig(),
@@ -287,6 +291,12 @@ func (c Config) validate() error {
 	}
 	if c.Updates.ClaimTTL < time.Second || c.Updates.ClaimTTL > time.Minute {
 		return keyErr("updates.claim_ttl", "want 1s to 1m, got %s", c.Updates.ClaimTTL)
+	}
+	if c.Updates.FloodBurst != 0 {
+		if err := firstErr(intIn("updates.flood_burst", c.Updates.FloodBurst, 3, 100),
+			durIn("updates.flood_every", c.Updates.FloodEvery, 100*time.Millisecond, time.Minute)); err != nil {
+			return err
+		}
 	}
 	if strings.ContainsAny(c.Replica.Name, " \t\n{}") {
 		return keyErr("replica.name", "want a name without spaces or braces, got %q", c.Replica.Name)

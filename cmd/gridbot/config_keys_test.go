@@ -60,6 +60,8 @@ var badValues = map[string][]string{
 	"updates.workers":               {"0"},
 	"updates.handler_timeout":       {"10ms"},
 	"updates.claim_ttl":             {"1h"},
+	"updates.flood_burst":           {"1"},
+	"updates.flood_every":           {"1h"},
 	"schedule.lease":                {"10ms"},
 	"schedule.scan":                 {"0s"},
 	"schedule.max_attempts":         {"0"},

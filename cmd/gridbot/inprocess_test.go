@@ -17,7 +17,7 @@ import (
 // inProcessBot runs the whole bot (run, as main does) against fake on the
 // test Redis, with quiet hours off and staff user 1, until the test ends;
 // tune changes the configuration first.
-func inProcessBot(t *testing.T, fake *tgfake.Server, tune func(*Config)) {
+func inProcessBot(t testing.TB, fake *tgfake.Server, tune func(*Config)) {
 	t.Helper()
 	fake.SetMaxPollWait(50 * time.Millisecond)
 	cfg := defaultConfig()

@@ -140,6 +140,9 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	}
 
 	disp := bot.NewDispatcher(cfg.Updates.Workers, router.Handle)
+	if !cfg.trial() {
+		disp.LimitUsers(bot.FloodLimit{Burst: cfg.Updates.FloodBurst, Every: cfg.Updates.FloodEvery, Exempt: dir.IsConfigStaff, Log: log.Warn})
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
