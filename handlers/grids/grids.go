@@ -394,7 +394,11 @@ func (f *Feature) removeStaff(ctx context.Context, c *bot.Context) error {
 		return err
 	}
 	if !removed {
-		return c.Reply(ctx, fmt.Sprintf(msgStaffNot, f.label(ctx, c, u, name)))
+		msg := msgStaffNot
+		if c.Dir.IsConfigStaff(u) {
+			msg = msgStaffInConfig
+		}
+		return c.Reply(ctx, fmt.Sprintf(msg, f.label(ctx, c, u, name)))
 	}
 	c.Log.Info("staff removed", "user", u, "by", c.Update.User)
 	return c.Reply(ctx, fmt.Sprintf(msgStaffRemoved, f.label(ctx, c, u, name)))

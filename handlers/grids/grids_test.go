@@ -334,3 +334,16 @@ func TestGridLanguagesHaveTipTranslations(t *testing.T) {
 		}
 	}
 }
+
+// TestRemoveStaffSaysWhyNot: removing someone who is staff by the config
+// file says to change the file; removing someone who is not staff says so,
+// instead of calling them staff of another kind.
+func TestRemoveStaffSaysWhyNot(t *testing.T) {
+	w := newWorld(t)
+	if got := w.say("tg:1", "tg:1", "移除工作人员 1"); !strings.Contains(got, "配置文件") {
+		t.Errorf("config staff: %q", got)
+	}
+	if got := w.say("tg:1", "tg:1", "移除工作人员 5"); !strings.Contains(got, "不是社区工作人员") || strings.Contains(got, "配置") {
+		t.Errorf("not staff at all: %q", got)
+	}
+}
