@@ -566,7 +566,7 @@ func (d *Directory) Resolve(ctx context.Context, spec string) ([]Grid, error) {
 			}
 		}
 		if len(out) == 0 {
-			return nil, Userf("没有网格带有标签「%s」。", tag)
+			return nil, noTag(tag, all)
 		}
 		return out, nil
 	}
@@ -582,7 +582,7 @@ func (d *Directory) Resolve(ctx context.Context, spec string) ([]Grid, error) {
 		name := NormalizeGrid(f)
 		g, ok := byName[name]
 		if !ok {
-			return nil, Userf("没有找到网格「%s」。现有网格：%s。", name, strings.Join(gridNames(all), "、"))
+			return nil, Userf("没有找到网格「%s」。现有网格：%s。", Esc(name), Esc(strings.Join(gridNames(all), "、")))
 		}
 		if !seen[name] {
 			seen[name] = true
@@ -590,9 +590,26 @@ func (d *Directory) Resolve(ctx context.Context, spec string) ([]Grid, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, Userf("请写明发给哪些网格，例如「全部」或「3网格,5网格」。")
+		names := gridNames(all)
+		return nil, Userf("请写明发给哪些网格，例如「全部」或「%s」。", Esc(strings.Join(names[:min(2, len(names))], ",")))
 	}
 	return out, nil
+}
+
+// noTag refuses a tag no grid has, naming the tags there are.
+func noTag(tag string, all []Grid) error {
+	var tags []string
+	for _, g := range all {
+		for _, t := range g.Tags {
+			if !slices.Contains(tags, t) {
+				tags = append(tags, t)
+			}
+		}
+	}
+	if len(tags) == 0 {
+		return Userf("没有网格带有标签「%s」，现在还没有网格设置标签（发「网格标签 %s 老旧小区」设置）。", Esc(tag), Esc(all[0].Name))
+	}
+	return Userf("没有网格带有标签「%s」。现有标签：%s。", Esc(tag), Esc(strings.Join(tags, "、")))
 }
 
 func cutAny(s string, prefixes ...string) (string, bool) {
