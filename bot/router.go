@@ -110,19 +110,25 @@ var errUndelivered = errors.New("reply not delivered")
 // wrapping errUndelivered. Files are not kept.
 func (c *Context) deliver(ctx context.Context, chat ChatRef, m Message) error {
 	_, err := c.Sender.Send(ctx, chat, m)
-	if err == nil {
+	if err == nil || c.keep(ctx, chat, m, err) {
 		return nil
 	}
-	k := KindOf(err)
-	if m.File == nil && (k == Temporary || k == RateLimited) && !errors.Is(err, ErrUnsupported) && c.router != nil && c.router.opt.Retry != nil {
-		qerr := c.router.opt.Retry.Retry(context.WithoutCancel(ctx), chat, m)
-		if qerr == nil {
-			c.Log.Info("reply kept to send again", "chat", chat, "err", err)
-			return nil
-		}
-		c.Log.Warn("keep reply to send again", "chat", chat, "err", qerr)
-	}
 	return fmt.Errorf("reply to %s: %w: %w", chat, errUndelivered, err)
+}
+
+// keep hands m to the router's Retrier when the send failed for now, and
+// reports whether it was kept.
+func (c *Context) keep(ctx context.Context, chat ChatRef, m Message, err error) bool {
+	k := KindOf(err)
+	if m.File != nil || k != Temporary && k != RateLimited || errors.Is(err, ErrUnsupported) || c.router == nil || c.router.opt.Retry == nil {
+		return false
+	}
+	if qerr := c.router.opt.Retry.Retry(context.WithoutCancel(ctx), chat, m); qerr != nil {
+		c.Log.Warn("keep reply to send again", "chat", chat, "err", qerr)
+		return false
+	}
+	c.Log.Info("reply kept to send again", "chat", chat, "err", err)
+	return true
 }
 
 // ReplyAnswer answers the speaker. In a group with a reply coalescer the
