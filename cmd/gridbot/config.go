@@ -189,7 +189,7 @@ func defaultConfig() Config {
 		Wecom:    wecom.DefaultConfig(),
 		HTTP:     HTTPConfig{Listen: "127.0.0.1:8080"},
 		Log:      LogConfig{Level: "info", Format: "text"},
-		Updates:  UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second, ClaimTTL: 6 * time.Second, FloodBurst: 8, FloodEvery: 3 * time.Second},
+		Updates:  UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second, ClaimTTL: 6 * time.Second, FloodBurst: 20, FloodEvery: 2 * time.Second},
 		Schedule: ScheduleConfig{Config: scheduler.DefaultConfig(), Tips: "30 8 * * *", Quiz: "0 19 * * 5", Digest: ledger.DefaultDigestSpec},
 		Limits:   ratelimit.DefaultConfig(),
 		Outbox:   outbox.DefaultConfig(),
