@@ -62,6 +62,12 @@ type Console struct {
 	current bot.ChatRef
 	buttons map[bot.ChatRef][]bot.Button
 	names   map[bot.ChatRef]string
+
+	// OnWorker, when set, is called with each user who starts speaking as a
+	// grid worker (/as 网格员), so main can appoint them to the trial's
+	// grids: they are then grid workers in private chats too, as the router
+	// and 我是谁 see it, not only in the groups they administer.
+	OnWorker func(bot.UserRef)
 }
 
 var (
@@ -235,19 +241,15 @@ func (c *Console) switchSpeaker(arg string) {
 			}
 		}
 		c.speaker = Speaker{User: bot.UserRef("console:" + name), Name: name, Role: role}
+		if role == bot.GridWorker && c.OnWorker != nil {
+			c.OnWorker(c.speaker.User)
+		}
 	}
 	c.names[c.speaker.User.PrivateChat()] = "私聊·" + c.speaker.Name
 	if private {
 		c.current = c.speaker.User.PrivateChat()
 	}
 	c.printfLocked("（现在以「%s」（%s）身份在「%s」发言）\n", c.speaker.Name, c.speaker.Role, c.label(c.current))
-}
-
-// Speaker returns who types now (main appoints trial grid workers).
-func (c *Console) Speaker() Speaker {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.speaker
 }
 
 func (c *Console) switchChat(arg string) {

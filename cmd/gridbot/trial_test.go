@@ -80,3 +80,23 @@ func TestTrialTranscriptAnswersEachLineBeforeTheNext(t *testing.T) {
 		at = i
 	}
 }
+
+// TestTrialGridWorkerIsOneInPrivateToo: the banner offers /as 网格员; such
+// a speaker is a grid worker of the trial's grids in their private chat
+// too (我是谁 says so, and 网格列表, a grid worker's command, works there).
+func TestTrialGridWorkerIsOneInPrivateToo(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out, log bytes.Buffer
+	if err := run(ctx, cfg, strings.NewReader("/as 网格员 小刘\n/to 私聊\n我是谁\n网格列表\n"), &out, &log); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{"身份：网格员", "负责网格：1网格、2网格、3网格", "网格列表（共 3 个网格"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, s)
+		}
+	}
+}

@@ -174,7 +174,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	if cfg.trial() {
 		con := console.New(stdin, stdout, !isTerminal(stdin), filepath.Join(os.TempDir(), "gridbot-trial"))
 		mux["console"] = con
-		if err := setupTrial(ctx, dir, con); err != nil {
+		if err := setupTrial(ctx, dir, con, log); err != nil {
 			return err
 		}
 		submit := trial.submit(disp)
@@ -364,8 +364,16 @@ func (s trialSettler) submit(disp *bot.Dispatcher) func(context.Context, bot.Sen
 	}
 }
 
-// setupTrial binds the console's groups to their grids.
-func setupTrial(ctx context.Context, dir *bot.Directory, con *console.Console) error {
+// setupTrial binds the console's groups to their grids, and appoints whoever
+// speaks as a grid worker (/as 网格员) to every trial grid.
+func setupTrial(ctx context.Context, dir *bot.Directory, con *console.Console, log *slog.Logger) error {
+	con.OnWorker = func(u bot.UserRef) {
+		for _, ch := range con.Chats() {
+			if _, err := dir.AddWorker(ctx, ch.Grid, u); err != nil {
+				log.Warn("appoint trial grid worker", "user", u, "err", err)
+			}
+		}
+	}
 	for _, ch := range con.Chats() {
 		if _, err := dir.Bind(ctx, ch.Ref, ch.Grid, ch.Title); err != nil {
 			return err

@@ -212,6 +212,9 @@ func (f *Feature) list(ctx context.Context, c *bot.Context) error {
 		if len(g.Tags) > 0 {
 			tags = fmt.Sprintf(msgGridTags, bot.Esc(strings.Join(g.Tags, "、")))
 		}
+		if name := languageName(g.Lang); name != "" {
+			tags += fmt.Sprintf(msgGridLang, bot.Esc(name))
+		}
 		fmt.Fprintf(&b, msgGridLine, bot.Esc(g.Name), tags)
 		if len(g.Chats) == 0 {
 			b.WriteString(msgGridNoChat)
@@ -254,6 +257,15 @@ func gridFromTitle(title string) string {
 		}
 	}
 	return msgExampleGrid
+}
+
+// languageName is the Chinese name of a grid's second language ("" for
+// none); a code no longer offered shows as it is.
+func languageName(code string) string {
+	if l, ok := bot.ParseLanguage(code); ok && code != "" {
+		return l.Name
+	}
+	return code
 }
 
 // clearWords are what staff type to clear a grid's tags or language.

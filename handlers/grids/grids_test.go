@@ -316,6 +316,9 @@ func TestStaffTextIsChineseWithRealExamples(t *testing.T) {
 	if g, _, _ := w.dir.Grid(context.Background(), "5网格"); g.Lang != "ug" {
 		t.Errorf("stored language = %q, want ug", g.Lang)
 	}
+	if got := w.say("tg:1", "tg:1", "网格列表"); !strings.Contains(got, "双语：维吾尔语") {
+		t.Errorf("grid list does not show the second language: %q", got)
+	}
 	w.say("tg:1", "tg:1", "网格标签 5网格 老旧小区")
 	if got := w.say("tg:1", "tg:1", "网格标签 5网格 清除"); !strings.Contains(got, "已清除") {
 		t.Errorf("clear tags: %q", got)

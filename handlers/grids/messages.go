@@ -28,6 +28,7 @@ const (
 	msgGone       = "❌ 机器人已不在群里"
 	msgNoRead     = "⚠️ 只能看到斜杠命令"
 	msgGridTags   = "（标签：%s）"
+	msgGridLang   = "（双语：%s）"
 	msgGridNoChat = "\n  （没有群）"
 
 	msgWhoTarget     = "请回复那位成员的消息再发这个命令，或写上对方：<code>%s @用户名</code>"
