@@ -52,16 +52,7 @@ func TestTrialNeverTouchesConfiguredRedis(t *testing.T) {
 // coalescer, which sends on its own goroutine) before it echoes the next
 // line, so a transcript reads in order.
 func TestTrialTranscriptAnswersEachLineBeforeTheNext(t *testing.T) {
-	cfg := defaultConfig()
-	cfg.HTTP.Listen = "127.0.0.1:0"
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	var out, log bytes.Buffer
-	script := "帮助\n活动\n/as staff\n网格列表\n/to 私聊\n我是谁\n"
-	if err := run(ctx, cfg, strings.NewReader(script), &out, &log); err != nil {
-		t.Fatal(err)
-	}
-	s := out.String()
+	s := trial(t, "帮助\n活动\n/as staff\n网格列表\n/to 私聊\n我是谁\n")
 	order := []string{
 		"张阿姨：帮助", "我能帮您做这些",
 		"张阿姨：活动", "近期没有活动",
@@ -85,18 +76,24 @@ func TestTrialTranscriptAnswersEachLineBeforeTheNext(t *testing.T) {
 // a speaker is a grid worker of the trial's grids in their private chat
 // too (我是谁 says so, and 网格列表, a grid worker's command, works there).
 func TestTrialGridWorkerIsOneInPrivateToo(t *testing.T) {
-	cfg := defaultConfig()
-	cfg.HTTP.Listen = "127.0.0.1:0"
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	var out, log bytes.Buffer
-	if err := run(ctx, cfg, strings.NewReader("/as 网格员 小刘\n/to 私聊\n我是谁\n网格列表\n"), &out, &log); err != nil {
-		t.Fatal(err)
-	}
-	s := out.String()
+	s := trial(t, "/as 网格员 小刘\n/to 私聊\n我是谁\n网格列表\n")
 	for _, want := range []string{"身份：网格员", "负责网格：1网格、2网格、3网格", "网格列表（共 3 个网格"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, s)
 		}
 	}
+}
+
+// trial runs the local trial on script and returns what it printed.
+func trial(t *testing.T, script string) string {
+	t.Helper()
+	cfg := defaultConfig()
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out, log bytes.Buffer
+	if err := run(ctx, cfg, strings.NewReader(script), &out, &log); err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	return out.String()
 }
