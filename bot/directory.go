@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -513,6 +514,43 @@ func (d *Directory) SetGridMeta(ctx context.Context, grid string, tags []string,
 	return nil
 }
 
+// Language is a second language a bilingual grid's pushes may carry.
+type Language struct {
+	// Code is what is stored and what tip banks name translations by ("ug").
+	Code string
+	// Name is what staff read and type ("维吾尔语").
+	Name string
+}
+
+// Languages are the second languages a grid may have, in the order staff
+// see them.
+var Languages = []Language{
+	{"ug", "维吾尔语"}, {"kk", "哈萨克语"}, {"mn", "蒙古语"}, {"ky", "柯尔克孜语"}, {"bo", "藏语"},
+	{"ko", "朝鲜语"}, {"za", "壮语"}, {"ii", "彝语"}, {"en", "英语"},
+}
+
+// ParseLanguage finds the language staff typed, by Chinese name (维吾尔语,
+// 维吾尔文, 维语) or code (ug); ok is false when it is none of Languages.
+func ParseLanguage(s string) (Language, bool) {
+	s = strings.ToLower(strings.TrimSpace(Normalize(s)))
+	for _, l := range Languages {
+		stem := strings.TrimSuffix(l.Name, "语")
+		if s == l.Code || s == l.Name || s == stem+"文" || s == stem || utf8.RuneCountInString(stem) > 1 && s == string([]rune(stem)[:1])+"语" {
+			return l, true
+		}
+	}
+	return Language{}, false
+}
+
+// LanguageNames lists the Chinese names of Languages, joined by 、.
+func LanguageNames() string {
+	names := make([]string, len(Languages))
+	for i, l := range Languages {
+		names[i] = l.Name
+	}
+	return strings.Join(names, "、")
+}
+
 // Resolve turns a target spec that staff typed into grids: "全部" (or 所有,
 // all) means every grid; "标签:老旧小区" every grid with that tag; otherwise
 // names separated by commas, 、 or spaces. An unknown name or tag is a
@@ -539,7 +577,7 @@ func (d *Directory) Resolve(ctx context.Context, spec string) ([]Grid, error) {
 			}
 		}
 		if len(out) == 0 {
-			return nil, Userf("没有网格带有标签「%s」。", tag)
+			return nil, noTag(tag, all)
 		}
 		return out, nil
 	}
@@ -555,7 +593,7 @@ func (d *Directory) Resolve(ctx context.Context, spec string) ([]Grid, error) {
 		name := NormalizeGrid(f)
 		g, ok := byName[name]
 		if !ok {
-			return nil, Userf("没有找到网格「%s」。现有网格：%s。", name, strings.Join(gridNames(all), "、"))
+			return nil, Userf("没有找到网格「%s」。现有网格：%s。", Esc(name), Esc(strings.Join(gridNames(all), "、")))
 		}
 		if !seen[name] {
 			seen[name] = true
@@ -563,9 +601,26 @@ func (d *Directory) Resolve(ctx context.Context, spec string) ([]Grid, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, Userf("请写明发给哪些网格，例如「全部」或「3网格,5网格」。")
+		names := gridNames(all)
+		return nil, Userf("请写明发给哪些网格，例如「全部」或「%s」。", Esc(strings.Join(names[:min(2, len(names))], ",")))
 	}
 	return out, nil
+}
+
+// noTag refuses a tag no grid has, naming the tags there are.
+func noTag(tag string, all []Grid) error {
+	var tags []string
+	for _, g := range all {
+		for _, t := range g.Tags {
+			if !slices.Contains(tags, t) {
+				tags = append(tags, t)
+			}
+		}
+	}
+	if len(tags) == 0 {
+		return Userf("没有网格带有标签「%s」，现在还没有网格设置标签（发「网格标签 %s 老旧小区」设置）。", Esc(tag), Esc(all[0].Name))
+	}
+	return Userf("没有网格带有标签「%s」。现有标签：%s。", Esc(tag), Esc(strings.Join(tags, "、")))
 }
 
 func cutAny(s string, prefixes ...string) (string, bool) {

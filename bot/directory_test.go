@@ -269,3 +269,51 @@ func TestWhoisRemembersTheGridsAResidentIsKnownIn(t *testing.T) {
 		t.Errorf("in a private chat: grid %q homes %v, want no grid and 3网格,5网格", w.Grid, w.Homes)
 	}
 }
+
+func TestParseLanguage(t *testing.T) {
+	for in, want := range map[string]string{"维吾尔语": "ug", "维吾尔文": "ug", "维语": "ug", "UG": "ug", "哈萨克语": "kk",
+		"蒙古文": "mn", "藏语": "bo", "英语": "en", " 朝鲜语 ": "ko"} {
+		if l, ok := bot.ParseLanguage(in); !ok || l.Code != want {
+			t.Errorf("ParseLanguage(%q) = %+v, %v; want %s", in, l, ok, want)
+		}
+	}
+	for _, in := range []string{"", "klingon", "语", "中文", "-"} {
+		if l, ok := bot.ParseLanguage(in); ok {
+			t.Errorf("ParseLanguage(%q) = %+v, want none", in, l)
+		}
+	}
+}
+
+// TestResolveRefusalsUseRealNamesEscaped: a grid or tag that does not exist
+// is refused with the grids and tags there are, and what the person typed is
+// escaped (the reply is HTML).
+func TestResolveRefusalsUseRealNamesEscaped(t *testing.T) {
+	rdb, keys, _ := redistest.New(t)
+	ctx := context.Background()
+	d := bot.NewDirectory(rdb, keys, nil)
+	for chat, grid := range map[bot.ChatRef]string{"tg:-1": "2网格", "tg:-2": "5网格"} {
+		if _, err := d.Bind(ctx, chat, grid, "群"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msg := func(spec string) string {
+		_, err := d.Resolve(ctx, spec)
+		m, _ := bot.UserMessage(err)
+		return m
+	}
+	if got := msg("<b>9网格"); !strings.Contains(got, "&lt;b&gt;9网格") || !strings.Contains(got, "2网格、5网格") {
+		t.Errorf("unknown grid: %q", got)
+	}
+	if got := msg("标签:老旧<小区>"); !strings.Contains(got, "老旧&lt;小区&gt;") || !strings.Contains(got, "网格标签 2网格") {
+		t.Errorf("tag with no grid tagged: %q", got)
+	}
+	if err := d.SetGridMeta(ctx, "5网格", []string{"老旧小区"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := msg("标签:新小区"); !strings.Contains(got, "现有标签：老旧小区") {
+		t.Errorf("unknown tag: %q", got)
+	}
+	if got := msg("，、"); !strings.Contains(got, "2网格,5网格") {
+		t.Errorf("no grid named: %q", got)
+	}
+}

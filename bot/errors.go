@@ -40,4 +40,7 @@ const (
 	MsgWorkerInGroup   = "网格员请在自己的网格群里发，或请社区工作人员在群里「任命网格员」后再私聊我。"
 	MsgGroupOnly       = "这个命令请在网格群里使用。"
 	MsgPrivateOnly     = "这个命令请私聊我使用，以免打扰群里的大家。"
+	// MsgSlowDown is said once to a person who sends many messages in a
+	// short time (see FloodLimit); the extra messages are not handled.
+	MsgSlowDown = "您刚才发的消息太多太快，后面几条我没有处理。请稍等一会儿，再把要办的事发一次，谢谢！"
 )

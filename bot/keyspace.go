@@ -67,7 +67,7 @@ var Keyspace = []Family{
 	{Name: "sched", Pattern: "sched:{sched}:*", Rule: SlotFeature, Tag: "sched", Owner: "scheduler",
 		Doc: "leader lease, job slots and runs, the due queue: claim scripts move between queues"},
 	{Name: "rp", Pattern: "rp:{rp}:*", Rule: SlotFeature, Tag: "rp", Owner: "bot/replies",
-		Doc: "group answers owed, per-group queues and leases, live lists: queue, take and render scripts touch a group's keys with the ready set"},
+		Doc: "answers owed per chat (group answers, and private replies kept to send again), per-chat queues and leases, live lists: queue, take and render scripts touch a chat's keys with the ready set"},
 	{Name: "ld", Pattern: "ld:{ld}:*", Rule: SlotFeature, Tag: "ld", Owner: "handlers/ledger",
 		Doc: "monthly rollups and digest marks"},
 	{Name: "wb", Pattern: "wb:{wb}:*", Rule: SlotFeature, Tag: "wb", Owner: "handlers/workbench",

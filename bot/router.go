@@ -104,16 +104,46 @@ func (c *Context) Reply(ctx context.Context, text string) error {
 
 // ReplyMessage sends m to the chat the update came from. In a group with
 // a reply coalescer (RouterOptions.Replies) it is queued there as an Answer
-// to the speaker.
+// to the speaker. A reply the platform cannot take now is kept and sent
+// again (see deliver).
 func (c *Context) ReplyMessage(ctx context.Context, m Message) error {
 	if m.File == nil && c.coalesced() {
 		return c.ReplyAnswer(ctx, Answer{Text: m.Text, ReplyTo: m.ReplyTo, Buttons: m.Buttons})
 	}
-	_, err := c.Sender.Send(ctx, c.Update.Chat, m)
-	if err != nil {
-		return fmt.Errorf("reply to %s: %w", c.Update.Chat, err)
+	return c.deliver(ctx, c.Update.Chat, m)
+}
+
+// errUndelivered marks an error of a reply the platform did not take and
+// that could not be kept for later: the handler's work is done, so the
+// router says nothing more (no 系统繁忙).
+var errUndelivered = errors.New("reply not delivered")
+
+// deliver sends m to chat. When the platform fails for now (a 5xx, a
+// network failure, a 429) and the router has a Retrier, m is kept there and
+// sent again until it goes through, and deliver succeeds: what the handler
+// did stands, and the person will be told. Any other failure is returned
+// wrapping errUndelivered. Files are not kept.
+func (c *Context) deliver(ctx context.Context, chat ChatRef, m Message) error {
+	_, err := c.Sender.Send(ctx, chat, m)
+	if err == nil || c.keep(ctx, chat, m, err) {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("reply to %s: %w: %w", chat, errUndelivered, err)
+}
+
+// keep hands m to the router's Retrier when the send failed for now, and
+// reports whether it was kept.
+func (c *Context) keep(ctx context.Context, chat ChatRef, m Message, err error) bool {
+	k := KindOf(err)
+	if m.File != nil || k != Temporary && k != RateLimited || errors.Is(err, ErrUnsupported) || c.router == nil || c.router.opt.Retry == nil {
+		return false
+	}
+	if qerr := c.router.opt.Retry.Retry(context.WithoutCancel(ctx), chat, m); qerr != nil {
+		c.Log.Warn("keep reply to send again", "chat", chat, "err", qerr)
+		return false
+	}
+	c.Log.Info("reply kept to send again", "chat", chat, "err", err)
+	return true
 }
 
 // ReplyAnswer answers the speaker. In a group with a reply coalescer the
@@ -123,9 +153,8 @@ func (c *Context) ReplyMessage(ctx context.Context, m Message) error {
 // brought up to date.
 func (c *Context) ReplyAnswer(ctx context.Context, a Answer) error {
 	if !c.coalesced() {
-		_, err := c.Sender.Send(ctx, c.Update.Chat, Message{Text: a.Text, ReplyTo: a.ReplyTo, Buttons: a.Buttons})
-		if err != nil {
-			return fmt.Errorf("reply to %s: %w", c.Update.Chat, err)
+		if err := c.deliver(ctx, c.Update.Chat, Message{Text: a.Text, ReplyTo: a.ReplyTo, Buttons: a.Buttons}); err != nil {
+			return err
 		}
 		if a.Live != "" && c.router != nil && c.router.opt.Replies != nil {
 			var chats []ChatRef
@@ -159,10 +188,10 @@ func (c *Context) coalesced() bool {
 }
 
 // Private sends m to the speaker's private chat with the bot. It fails when
-// the platform cannot or the user has not started a chat with the bot.
+// the platform cannot or the user has not started a chat with the bot; a
+// platform failing for now is handled as in ReplyMessage.
 func (c *Context) Private(ctx context.Context, m Message) error {
-	_, err := c.Sender.Send(ctx, c.Update.User.PrivateChat(), m)
-	return err
+	return c.deliver(ctx, c.Update.User.PrivateChat(), m)
 }
 
 // Answer answers a button press with a short toast; without it the router
@@ -219,6 +248,16 @@ type RouterOptions struct {
 	Instance string
 	// Replies, when set, coalesces replies in groups (see Answer).
 	Replies Replies
+	// Retry, when set, keeps the replies the platform cannot take now and
+	// sends them again (see Context.ReplyMessage).
+	Retry Retrier
+}
+
+// Retrier keeps a message the platform could not take now (a 5xx, a
+// network failure, a 429) and sends it to chat later, durably, until it goes
+// through or the chat is gone.
+type Retrier interface {
+	Retry(ctx context.Context, chat ChatRef, m Message) error
 }
 
 // Router matches updates to handlers. Register everything before the first
@@ -597,6 +636,10 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 			}
 		}
 		return "user_error"
+	}
+	if errors.Is(err, errUndelivered) {
+		r.log.Warn("reply not delivered; the work was done", "update", u.ID, "chat", u.Chat, "command", cmdName(c.Command), "err", err)
+		return "undelivered"
 	}
 	r.log.Error("handler failed", "update", u.ID, "chat", u.Chat, "command", cmdName(c.Command), "err", err)
 	if ctx.Err() == nil || errors.Is(ctx.Err(), context.DeadlineExceeded) {

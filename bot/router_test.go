@@ -332,3 +332,65 @@ func TestAddressedUnknownGetsAnAnswer(t *testing.T) {
 		}
 	}
 }
+
+// retrier records the messages kept to send again.
+type retrier struct {
+	mu   sync.Mutex
+	kept []bot.Message
+	err  error
+}
+
+func (r *retrier) Retry(_ context.Context, _ bot.ChatRef, m bot.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return r.err
+	}
+	r.kept = append(r.kept, m)
+	return nil
+}
+
+// TestFailedReplyOfDoneWorkIsKeptNotBusy: a handler stored something and
+// its private reply hits a Bot API failure: the reply is kept to send again
+// and the person is never told 系统繁忙; a reply the platform refuses for
+// good is logged, with no 系统繁忙 either (the work stands).
+func TestFailedReplyOfDoneWorkIsKeptNotBusy(t *testing.T) {
+	rdb, keys, _ := redistest.New(t)
+	rt := &retrier{}
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: bot.NewDirectory(rdb, keys, nil), Retry: rt})
+	var stored int
+	r.Add(&bot.Command{Name: "join", Keywords: []string{"报名"}, Args: bot.ArgsNumber, Handle: func(ctx context.Context, c *bot.Context) error {
+		stored++
+		return c.Reply(ctx, "✅ 报名成功！")
+	}})
+	s := newSender()
+	fail := &bot.SendError{Kind: bot.Temporary, Code: 502, Desc: "Bad Gateway"}
+	s.Fail = func(bot.ChatRef, int) error { return fail }
+	handle := func(id string) {
+		r.Handle(context.Background(), s, &bot.Update{ID: id, Chat: "tg:7", ChatKind: bot.Private, User: "tg:7", UserName: "张阿姨", Text: "报名 1"})
+	}
+	handle("t:keep:1")
+	if stored != 1 || len(rt.kept) != 1 || rt.kept[0].Text != "✅ 报名成功！" {
+		t.Errorf("stored %d, kept %+v; want the reply kept to send again", stored, rt.kept)
+	}
+	if tries := s.Tries("tg:7"); tries != 1 {
+		t.Errorf("%d sends tried, want only the reply (no 系统繁忙)", tries)
+	}
+	fail = &bot.SendError{Kind: bot.Permanent, Code: 400, Desc: "Bad Request: can't parse entities"}
+	handle("t:keep:2")
+	if stored != 2 || len(rt.kept) != 1 {
+		t.Errorf("stored %d, kept %d; a refused reply is not kept", stored, len(rt.kept))
+	}
+	if tries := s.Tries("tg:7"); tries != 2 {
+		t.Errorf("%d sends tried, want 2: no 系统繁忙 after a reply of done work was refused", tries)
+	}
+	fail = &bot.SendError{Kind: bot.Temporary, Code: 502, Desc: "Bad Gateway"}
+	rt.err = fmt.Errorf("redis down")
+	handle("t:keep:3")
+	if tries := s.Tries("tg:7"); tries != 3 {
+		t.Errorf("%d sends tried, want 3: nothing said when neither send nor keeping worked", tries)
+	}
+	if ok, _ := r.Handled(context.Background(), []string{"t:keep:1", "t:keep:2", "t:keep:3"}); !ok["t:keep:1"] || !ok["t:keep:2"] || !ok["t:keep:3"] {
+		t.Errorf("handled marks %v: done work must not be redone", ok)
+	}
+}

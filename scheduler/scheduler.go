@@ -94,17 +94,17 @@ func (c Config) Validate() error {
 	case c.Lease < time.Second:
 		return fmt.Errorf("schedule.lease: want at least 1s, got %s", c.Lease)
 	case c.Scan <= 0:
-		return fmt.Errorf("schedule.scan: want a positive duration")
+		return fmt.Errorf("schedule.scan: want a positive duration (default 2s), got %s", c.Scan)
 	case c.MaxAttempts < 1:
-		return fmt.Errorf("schedule.max_attempts: want at least 1")
+		return fmt.Errorf("schedule.max_attempts: want at least 1, got %d", c.MaxAttempts)
 	case c.RetryBackoff <= 0:
-		return fmt.Errorf("schedule.retry_backoff: want a positive duration")
+		return fmt.Errorf("schedule.retry_backoff: want a positive duration (default 10s), got %s", c.RetryBackoff)
 	case c.JobLease < time.Second:
 		return fmt.Errorf("schedule.job_lease: want at least 1s, got %s", c.JobLease)
 	}
 	for name, spec := range c.Jobs {
 		if _, err := cron.ParseStandard(spec); err != nil {
-			return fmt.Errorf("schedule.jobs.%s: bad cron spec %q: %w", name, spec, err)
+			return fmt.Errorf("schedule.jobs.%s: %w", name, CheckSpec(spec))
 		}
 	}
 	return nil
@@ -114,7 +114,7 @@ func (c Config) Validate() error {
 // fields (minute hour day month weekday) or a descriptor such as @daily.
 func CheckSpec(spec string) error {
 	if _, err := cron.ParseStandard(spec); err != nil {
-		return fmt.Errorf("bad cron spec %q: %w", spec, err)
+		return fmt.Errorf("want five fields (minute hour day month weekday), e.g. \"30 8 * * *\", got %q: %w", spec, err)
 	}
 	return nil
 }

@@ -8,15 +8,11 @@ package config
 import (
 	"bytes"
 	"encoding"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -55,16 +51,11 @@ func decodeYAML(dst any, data []byte) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(dst); err != nil {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			return fmt.Errorf("config file: %s", strings.Join(te.Errors, "; "))
-		}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return fmt.Errorf("config file: %w", err)
 	}
-	return nil
+	return decoder{where: fileWhere}.decode(&doc, reflect.ValueOf(dst).Elem(), "")
 }
 
 // Keys lists every key path of the struct dst points to, dotted
@@ -83,49 +74,26 @@ func EnvName(path string) string {
 }
 
 func walk(v reflect.Value, prefix string, leaf func(path string, v reflect.Value)) {
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if name == "-" {
-			continue
-		}
-		if opts == "inline" && f.Type.Kind() == reflect.Struct {
-			walk(v.Field(i), prefix, leaf)
-			continue
-		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
-		path := name
-		if prefix != "" {
-			path = prefix + "." + name
-		}
-		fv := v.Field(i)
+	walkFields(v, func(name string, fv reflect.Value) {
+		path := join(prefix, name)
 		if fv.Kind() == reflect.Struct && !isScalar(fv) {
 			walk(fv, path, leaf)
-			continue
+			return
 		}
 		leaf(path, fv)
-	}
+	})
 }
 
-func isScalar(v reflect.Value) bool {
-	if v.Type() == reflect.TypeFor[time.Duration]() {
-		return true
-	}
-	_, ok := v.Addr().Interface().(encoding.TextUnmarshaler)
-	return ok
-}
+func isScalar(v reflect.Value) bool { return isScalarType(v.Type()) }
 
 func applyEnv(dst any, environ []string) error {
-	fields := map[string]reflect.Value{}
+	type field struct {
+		path string
+		v    reflect.Value
+	}
+	fields := map[string]field{}
 	walk(reflect.ValueOf(dst).Elem(), "", func(path string, v reflect.Value) {
-		fields[EnvName(path)] = v
-		fields[EnvName(path)+"\x00"] = reflect.ValueOf(path)
+		fields[EnvName(path)] = field{path, v}
 	})
 	var unknown []string
 	for _, kv := range environ {
@@ -133,87 +101,62 @@ func applyEnv(dst any, environ []string) error {
 		if !ok || !strings.HasPrefix(name, EnvPrefix) || strings.HasPrefix(name, EnvPrefix+"TEST_") {
 			continue
 		}
-		fv, ok := fields[name]
+		f, ok := fields[name]
 		if !ok {
 			unknown = append(unknown, name)
 			continue
 		}
-		path := fields[name+"\x00"].String()
-		if err := setString(fv, val); err != nil {
-			return &KeyError{Key: path + " (" + name + ")", Err: err}
+		d := decoder{where: func(*yaml.Node) string { return " (" + name + ")" }}
+		n, err := envNode(f.v, val)
+		if err != nil {
+			return &KeyError{Key: f.path + " (" + name + ")", Err: err}
+		}
+		if err := d.decode(n, f.v, f.path); err != nil {
+			return err
 		}
 	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
-		return fmt.Errorf("unknown environment variable %s: no such config key", strings.Join(unknown, ", "))
+		return fmt.Errorf("unknown environment variable %s: no such config key (keys are GRIDBOT_ and the key path in capitals joined by _, e.g. GRIDBOT_REDIS_ADDR)", strings.Join(unknown, ", "))
 	}
 	return nil
 }
 
-func setString(v reflect.Value, s string) error {
-	if tu, ok := v.Addr().Interface().(encoding.TextUnmarshaler); ok {
-		return tu.UnmarshalText([]byte(s))
+// envNode reads an environment value as the YAML node the file would hold
+// for the key: lists of plain values comma-separated (or a [list]), lists
+// of sections and maps in JSON or YAML flow form with the file's key names
+// ([{"grid": "3网格", "webhook_key_env": "K3"}]), anything else as one
+// value.
+func envNode(v reflect.Value, s string) (*yaml.Node, error) {
+	k := v.Kind()
+	scalarList := k == reflect.Slice && !isScalarType(v.Type()) && v.Type().Elem().Kind() != reflect.Struct && v.Type().Elem().Kind() != reflect.Map
+	switch {
+	case isScalarType(v.Type()) || k != reflect.Slice && k != reflect.Map && k != reflect.Struct:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}, nil
+	case scalarList && !strings.HasPrefix(strings.TrimSpace(s), "["):
+		seq := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+			seq.Content = append(seq.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: p})
+		}
+		return seq, nil
 	}
-	if v.Type() == reflect.TypeFor[time.Duration]() {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return fmt.Errorf("not a duration (like 30s, 5m): %q", s)
-		}
-		v.SetInt(int64(d))
-		return nil
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(s), &n); err != nil {
+		return nil, fmt.Errorf("want JSON like %s: %w", jsonExample(v.Type()), err)
 	}
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(s)
-	case reflect.Bool:
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return fmt.Errorf("not true or false: %q", s)
-		}
-		v.SetBool(b)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if err != nil {
-			return fmt.Errorf("not a whole number: %q", s)
-		}
-		v.SetInt(n)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
-		if err != nil {
-			return fmt.Errorf("not a whole number: %q", s)
-		}
-		v.SetUint(n)
-	case reflect.Float32, reflect.Float64:
-		n, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil {
-			return fmt.Errorf("not a number: %q", s)
-		}
-		v.SetFloat(n)
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Struct || v.Type().Elem().Kind() == reflect.Map {
-			p := reflect.New(v.Type())
-			if err := json.Unmarshal([]byte(s), p.Interface()); err != nil {
-				return fmt.Errorf("want a JSON list: %w", err)
-			}
-			v.Set(p.Elem())
-			return nil
-		}
-		parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
-		out := reflect.MakeSlice(v.Type(), len(parts), len(parts))
-		for i, p := range parts {
-			if err := setString(out.Index(i), p); err != nil {
-				return fmt.Errorf("item %d: %w", i+1, err)
-			}
-		}
-		v.Set(out)
-	case reflect.Map:
-		p := reflect.New(v.Type())
-		if err := json.Unmarshal([]byte(s), p.Interface()); err != nil {
-			return fmt.Errorf("want a JSON object: %w", err)
-		}
-		v.Set(p.Elem())
-	default:
-		return fmt.Errorf("cannot be set from the environment")
+	return &n, nil
+}
+
+func jsonExample(t reflect.Type) string {
+	if t.Kind() == reflect.Map {
+		return `{"name": value}`
 	}
-	return nil
+	return `[{"key": value}]`
+}
+
+func isScalarType(t reflect.Type) bool {
+	if t == durationType {
+		return true
+	}
+	return reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]())
 }

@@ -133,3 +133,31 @@ func TestInlineSectionsShareTheirParentKey(t *testing.T) {
 		t.Errorf("Keys = %s", got)
 	}
 }
+
+// TestEnvJSONTakesTheFileKeyNames: a list of sections from the environment
+// is read with the YAML key names, durations as in the file, and unknown
+// names are refused by key.
+func TestEnvJSONTakesTheFileKeyNames(t *testing.T) {
+	type group struct {
+		Grid string        `yaml:"grid"`
+		Key  string        `yaml:"webhook_key"`
+		Wait time.Duration `yaml:"wait"`
+	}
+	var c struct {
+		Groups []group `yaml:"groups"`
+	}
+	if err := Load(&c, "", []string{`GRIDBOT_GROUPS=[{"grid": "3网格", "webhook_key": "k", "wait": "1s"}]`}); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Groups) != 1 || c.Groups[0].Key != "k" || c.Groups[0].Wait != time.Second {
+		t.Errorf("groups = %+v", c.Groups)
+	}
+	err := Load(&c, "", []string{`GRIDBOT_GROUPS=[{"grid": "3网格", "Key": "k"}]`})
+	if err == nil || !strings.Contains(err.Error(), "config key groups[0].Key (GRIDBOT_GROUPS): no such key") {
+		t.Errorf("Go field name in JSON: %v", err)
+	}
+	err = Load(&c, write(t, "groups:\n  - grid: 3网格\n    wait: 15\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "config key groups[0].wait (line 3): want a duration with its unit") {
+		t.Errorf("bare number as a duration: %v", err)
+	}
+}

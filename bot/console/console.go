@@ -62,6 +62,12 @@ type Console struct {
 	current bot.ChatRef
 	buttons map[bot.ChatRef][]bot.Button
 	names   map[bot.ChatRef]string
+
+	// OnWorker, when set, is called with each user who starts speaking as a
+	// grid worker (/as 网格员), so main can appoint them to the trial's
+	// grids: they are then grid workers in private chats too, as the router
+	// and 我是谁 see it, not only in the groups they administer.
+	OnWorker func(bot.UserRef)
 }
 
 var (
@@ -100,7 +106,8 @@ const Banner = `━━━━━━━━━━━━━━━━━━━━━�
  网格助手 · 本地试用（local trial）
  这是终端里的模拟网格群，数据存在内存里，退出后不保留。
  Nothing is kept: state lives in an in-process Redis.
- 连接 Telegram：设置 GRIDBOT_TELEGRAM_TOKEN=<BotFather 给的 token> 再运行。
+ 连接 Telegram：设置 GRIDBOT_TELEGRAM_TOKEN（BotFather 给的 token）和
+ GRIDBOT_REDIS_ADDR（Redis 地址）再运行，见 README。
 
  直接输入文字就是在群里发言，例如：帮助、活动、报名 1
  /as staff          以社区工作人员「王书记」身份发言
@@ -252,19 +259,15 @@ func (c *Console) switchSpeaker(arg string) {
 			}
 		}
 		c.speaker = Speaker{User: bot.UserRef("console:" + name), Name: name, Role: role}
+		if role == bot.GridWorker && c.OnWorker != nil {
+			c.OnWorker(c.speaker.User)
+		}
 	}
 	c.names[c.speaker.User.PrivateChat()] = "私聊·" + c.speaker.Name
 	if private {
 		c.current = c.speaker.User.PrivateChat()
 	}
 	c.printfLocked("（现在以「%s」（%s）身份在「%s」发言）\n", c.speaker.Name, c.speaker.Role, c.label(c.current))
-}
-
-// Speaker returns who types now (main appoints trial grid workers).
-func (c *Console) Speaker() Speaker {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.speaker
 }
 
 func (c *Console) switchChat(arg string) {

@@ -69,14 +69,20 @@ func (c Config) Validate() error {
 		return fmt.Errorf("outbox.workers: want at least 1, got %d", c.Workers)
 	case c.Batch < 1:
 		return fmt.Errorf("outbox.batch: want at least 1, got %d", c.Batch)
+	case c.SendTimeout <= 0:
+		return fmt.Errorf("outbox.send_timeout: want a positive duration (default 30s), got %s", c.SendTimeout)
 	case c.Lease <= c.SendTimeout:
-		return fmt.Errorf("outbox.lease (%s) must be longer than outbox.send_timeout (%s)", c.Lease, c.SendTimeout)
+		return fmt.Errorf("outbox.lease: want longer than outbox.send_timeout (%s), got %s", c.SendTimeout, c.Lease)
 	case c.Poll <= 0:
-		return fmt.Errorf("outbox.poll: want a positive duration")
+		return fmt.Errorf("outbox.poll: want a positive duration (default 1s), got %s", c.Poll)
 	case c.MaxTries < 1:
 		return fmt.Errorf("outbox.max_tries: want at least 1, got %d", c.MaxTries)
-	case c.Backoff <= 0 || c.MaxBackoff < c.Backoff:
-		return fmt.Errorf("outbox.backoff: want 0 < backoff <= max_backoff")
+	case c.Backoff <= 0:
+		return fmt.Errorf("outbox.backoff: want a positive duration (default 5s), got %s", c.Backoff)
+	case c.MaxBackoff < c.Backoff:
+		return fmt.Errorf("outbox.max_backoff: want at least outbox.backoff (%s), got %s", c.Backoff, c.MaxBackoff)
+	case c.MaxWait < 0:
+		return fmt.Errorf("outbox.max_wait: want a duration of 0 or more (default 500ms), got %s", c.MaxWait)
 	case c.Retention < 24*time.Hour:
 		return fmt.Errorf("outbox.retention: want at least a day, got %s", c.Retention)
 	}

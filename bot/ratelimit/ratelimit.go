@@ -21,6 +21,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,17 +71,44 @@ func DefaultConfig() Config {
 	}}
 }
 
-// Validate reports the first rule that makes no sense, naming it.
+// Validate reports the first rule that makes no sense, naming it: a bucket
+// name Buckets never gives (a misspelt rule would limit nothing), or
+// negative or impossible numbers.
 func (c Config) Validate() error {
-	for name, l := range c.Limits {
+	names := slices.Sorted(maps.Keys(c.Limits))
+	for _, name := range names {
+		l := c.Limits[name]
+		if !knownBucket(name) {
+			return fmt.Errorf("ratelimit.limits.%s: no such bucket; want tg:global, tg:chat, tg:chat:<chat id>, wecom:global or wecom:hook", name)
+		}
 		if l.N < 0 || l.Per < 0 || l.Burst < 0 {
-			return fmt.Errorf("ratelimit.limits.%s: n, per and burst must not be negative", name)
+			return fmt.Errorf("ratelimit.limits.%s: want n, per and burst of zero or more (n: 20, per: 1m, burst: 1)", name)
 		}
 		if l.N > 0 && l.Per > 0 && l.Interval() < time.Microsecond {
-			return fmt.Errorf("ratelimit.limits.%s: more than one token per microsecond", name)
+			return fmt.Errorf("ratelimit.limits.%s: want at most one token per microsecond, got %d per %s", name, l.N, l.Per)
 		}
 	}
 	return nil
+}
+
+// knownBucket reports whether name is a bucket Buckets gives, or a prefix
+// of such names that a rule may govern: "<platform>:global",
+// "tg:chat[:<id>]", "wecom:hook[:<hash>]", "console:chat[:<id>]".
+func knownBucket(name string) bool {
+	parts := strings.SplitN(name, ":", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	per := map[string]string{"tg": "chat", "console": "chat", "wecom": "hook"}[parts[0]]
+	switch {
+	case per == "":
+		return false
+	case parts[1] == "global":
+		return len(parts) == 2
+	case parts[1] == per:
+		return len(parts) == 2 || parts[2] != ""
+	}
+	return false
 }
 
 // Limiter takes tokens from buckets in Redis. It is safe for concurrent use.

@@ -50,8 +50,11 @@ func ClusterSeeds() []string {
 
 // New returns a client and a fresh key prefix ("t<random>"); the prefix's
 // keys are deleted when the test ends. With miniredis, the returned
-// *miniredis.Miniredis is non-nil (for FastForward); with real Redis it is
-// nil. On a cluster the client is a *redis.ClusterClient opened as the bot
+// *miniredis.Miniredis is non-nil (for FastForward) and its TTLs lapse on
+// the wall clock as a real server's do (to within 20ms), so a test that
+// waits for a lease or claim to expire passes with Go alone as it does
+// against real Redis; FastForward still shortens every TTL at once. With
+// real Redis it is nil. On a cluster the client is a *redis.ClusterClient opened as the bot
 // opens it (bot/redisx: retries, redirects, writes waiting for a replica;
 // GRIDBOT_TEST_REDIS_WAIT=0 turns the waiting off, to measure its cost).
 func New(tb testing.TB) (redis.UniversalClient, bot.Keys, *miniredis.Miniredis) {
@@ -100,9 +103,40 @@ func open(tb testing.TB) (redis.UniversalClient, *miniredis.Miniredis) {
 		}
 	} else {
 		mr = miniredis.RunT(tb)
+		ExpireOnWallClock(tb, mr)
 		opt.Addr = mr.Addr()
 	}
 	return redis.NewClient(opt), mr
+}
+
+// tick is how often the in-process miniredis's TTLs are brought up to the
+// wall clock.
+const tick = 20 * time.Millisecond
+
+// ExpireOnWallClock makes mr's TTLs run down with the wall clock, as a real
+// server's do, until the test ends: every tick it fast-forwards them by the
+// time passed. (miniredis's own ClockTTL does so on every command, which
+// walks every key each time and made a test with a year of records twenty
+// times slower.) A test's own FastForward adds to it.
+func ExpireOnWallClock(tb testing.TB, mr *miniredis.Miniredis) {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-t.C:
+				mr.FastForward(now.Sub(last))
+				last = now
+			}
+		}
+	}()
+	tb.Cleanup(func() { close(stop); <-done })
 }
 
 func randHex(n int) string {

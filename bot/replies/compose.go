@@ -10,10 +10,11 @@ import (
 // as many as fit max bytes (always the first), and returns the answers it
 // holds. A lone answer is sent as it is, replying to the person's message;
 // otherwise answers of one Kind make one section, each person named (a
-// mention) on their own line, and an answer with buttons goes alone.
+// mention) on their own line. An answer with buttons, or for no one in
+// particular (a message kept to send again), goes alone.
 func compose(owed []*entry, max int) (bot.Message, []*entry) {
 	first := owed[0]
-	if len(owed) == 1 && !first.told || len(first.a.Buttons) > 0 {
+	if len(owed) == 1 && !first.told || alone(first) {
 		return bot.Message{Text: first.a.Text, ReplyTo: first.a.ReplyTo, Buttons: first.a.Buttons}, owed[:1]
 	}
 	type section struct {
@@ -24,7 +25,7 @@ func compose(owed []*entry, max int) (bot.Message, []*entry) {
 	var used []*entry
 	size := 0
 	for _, e := range owed {
-		if len(e.a.Buttons) > 0 {
+		if alone(e) {
 			continue
 		}
 		var sec *section
@@ -62,6 +63,9 @@ func compose(owed []*entry, max int) (bot.Message, []*entry) {
 	}
 	return bot.Message{Text: b.String()}, used
 }
+
+// alone reports whether an answer is sent only on its own.
+func alone(e *entry) bool { return len(e.a.Buttons) > 0 || e.a.User == "" }
 
 // renderSection shows answers of one kind (or one answer of no kind).
 func renderSection(es []*entry) string {

@@ -41,13 +41,15 @@ func DefaultConfig() Config {
 func (c Config) Validate() error {
 	switch {
 	case c.PrivateAfter < 0:
-		return fmt.Errorf("replies.private_after: must not be negative")
+		return fmt.Errorf("replies.private_after: want a duration of 0 or more (default 4s), got %s", c.PrivateAfter)
 	case c.Workers < 1:
 		return fmt.Errorf("replies.workers: want at least 1, got %d", c.Workers)
-	case c.SendTimeout <= 0 || c.Lease <= 2*c.SendTimeout:
-		return fmt.Errorf("replies.lease (%s) must be more than twice replies.send_timeout (%s)", c.Lease, c.SendTimeout)
+	case c.SendTimeout <= 0:
+		return fmt.Errorf("replies.send_timeout: want a positive duration (default 4s), got %s", c.SendTimeout)
+	case c.Lease <= 2*c.SendTimeout:
+		return fmt.Errorf("replies.lease: want more than twice replies.send_timeout (%s), got %s", c.SendTimeout, c.Lease)
 	case c.Poll <= 0:
-		return fmt.Errorf("replies.poll: want a positive duration")
+		return fmt.Errorf("replies.poll: want a positive duration (default 250ms), got %s", c.Poll)
 	case c.MaxText < 500 || c.MaxText > 4000:
 		return fmt.Errorf("replies.max_text: want 500 to 4000, got %d", c.MaxText)
 	case c.Repost < 1:

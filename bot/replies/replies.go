@@ -33,6 +33,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,7 +62,10 @@ type Coalescer struct {
 	ttl    time.Duration
 }
 
-var _ bot.Replies = (*Coalescer)(nil)
+var (
+	_ bot.Replies = (*Coalescer)(nil)
+	_ bot.Retrier = (*Coalescer)(nil)
+)
 
 // New returns a Coalescer that sends through send (a bot.Mux) and takes
 // tokens from lim. Zero fields of cfg take DefaultConfig's values.
@@ -130,6 +134,14 @@ func (c *Coalescer) Answer(ctx context.Context, chat bot.ChatRef, a bot.Answer) 
 	return nil
 }
 
+// Retry implements bot.Retrier in one round trip: m is queued for chat
+// (private or group) as an answer to no one in particular, sent as it is,
+// on its own, once the chat has budget, again after each failure of the
+// moment, until it goes through or the chat refuses it for good.
+func (c *Coalescer) Retry(ctx context.Context, chat bot.ChatRef, m bot.Message) error {
+	return c.Answer(ctx, chat, bot.Answer{Text: m.Text, ReplyTo: m.ReplyTo, Buttons: m.Buttons})
+}
+
 // Touch implements bot.Replies in one round trip.
 func (c *Coalescer) Touch(ctx context.Context, key string, chats ...bot.ChatRef) error {
 	args := []any{c.base, key, c.now().UnixMilli(), int64(c.ttl / time.Second)}
@@ -169,10 +181,12 @@ func (c *Coalescer) Drop(ctx context.Context, key string) error {
 	return nil
 }
 
-// Idle reports whether no answer or live change is waiting in any group.
+// Idle reports whether no group is due now or being sent to: every answer
+// queued so far has been sent (or told privately), and what remains waits
+// for a later time (a group's send budget, a retry).
 func (c *Coalescer) Idle(ctx context.Context) (bool, error) {
 	p := c.rdb.Pipeline()
-	d := p.ZCard(ctx, c.key("due"))
+	d := p.ZCount(ctx, c.key("due"), "-inf", strconv.FormatInt(c.now().UnixMilli(), 10))
 	l := p.ZCard(ctx, c.key("lease"))
 	if _, err := p.Exec(ctx); err != nil {
 		return false, fmt.Errorf("replies idle: %w", err)

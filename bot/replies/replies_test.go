@@ -385,3 +385,55 @@ func TestDeadReplicasGroupIsTakenOver(t *testing.T) {
 		t.Errorf("after the takeover the group got %q, want both answers", text)
 	}
 }
+
+// TestRetryKeepsAPrivateMessageUntilItGoesThrough: a private answer the
+// platform failed to take is sent again after each temporary failure, as it
+// is and on its own (never merged with another kept message, never answered
+// "told privately"), exactly once when the platform recovers.
+func TestRetryKeepsAPrivateMessageUntilItGoesThrough(t *testing.T) {
+	s := &bottest.Sender{Fail: func(chat bot.ChatRef, try int) error {
+		if try < 3 {
+			return &bot.SendError{Kind: bot.Temporary, Code: 502, Desc: "Bad Gateway"}
+		}
+		return nil
+	}}
+	r := newRig(t, s, time.Millisecond, replies.Config{})
+	const private = bot.ChatRef("tg:7")
+	ctx := context.Background()
+	first := bot.Message{Text: "✅ 张阿姨，报名成功！\n活动：义诊（1号）", ReplyTo: "41", Buttons: [][]bot.Button{{{Text: "取消报名", Data: "ev:leave:1"}}}}
+	second := bot.Message{Text: "您报名的活动：\n1号 义诊"}
+	for _, m := range []bot.Message{first, second} {
+		if err := r.c.Retry(ctx, private, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.run()
+	waitFor(t, "both kept messages", func() bool { return r.s.Count(private) == 2 }, func() { t.Logf("sent %+v", r.s.To(private)) })
+	waitFor(t, "the queue to empty", func() bool { idle, _ := r.c.Idle(ctx); return idle })
+	got := r.s.To(private)
+	if len(got) != 2 || got[0].Msg.Text != first.Text || got[0].Msg.ReplyTo != "41" || len(got[0].Msg.Buttons) != 1 || got[1].Msg.Text != second.Text {
+		t.Errorf("sent %+v, want the two messages as they were, in order", got)
+	}
+	if tries := r.s.Tries(private); tries != 5 {
+		t.Errorf("%d tries, want 3 failed and 2 sent", tries)
+	}
+}
+
+// TestRetryDropsAMessageTheChatRefuses: a chat that refuses for good (the
+// person blocked the bot) is not tried again and again.
+func TestRetryDropsAMessageTheChatRefuses(t *testing.T) {
+	s := &bottest.Sender{}
+	const private = bot.ChatRef("tg:8")
+	s.FailChat(private, &bot.SendError{Kind: bot.Gone, Code: 403, Desc: "Forbidden: bot was blocked by the user"})
+	r := newRig(t, s, time.Millisecond, replies.Config{})
+	ctx := context.Background()
+	if err := r.c.Retry(ctx, private, bot.Message{Text: "好的"}); err != nil {
+		t.Fatal(err)
+	}
+	r.run()
+	waitFor(t, "the queue to empty", func() bool { idle, _ := r.c.Idle(ctx); return idle && r.s.Tries(private) > 0 })
+	time.Sleep(300 * time.Millisecond)
+	if tries := r.s.Tries(private); tries != 1 {
+		t.Errorf("%d tries of a blocked chat, want 1", tries)
+	}
+}

@@ -64,32 +64,32 @@ var secretRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 func (c Config) Validate() error {
 	switch {
 	case c.Token == "":
-		return fmt.Errorf("telegram.token: required")
+		return fmt.Errorf("telegram.token: required; want the token from BotFather (123456:ABC...)")
 	case strings.ContainsAny(c.Token, " /\n\t?#%"):
-		return fmt.Errorf("telegram.token: malformed (expected 123456:ABC... from BotFather)")
+		return fmt.Errorf("telegram.token: malformed; want the token from BotFather (123456:ABC...)")
 	case strings.Count(c.APIEndpoint, "%s") != 2 || strings.Count(c.APIEndpoint, "%") != 2:
-		return fmt.Errorf("telegram.api_endpoint: %q must contain exactly two %%s (token, method), e.g. http://127.0.0.1:8081/bot%%s/%%s", c.APIEndpoint)
+		return fmt.Errorf("telegram.api_endpoint: want an address with exactly two %%s (token, method), e.g. http://127.0.0.1:8081/bot%%s/%%s, got %q", c.APIEndpoint)
 	case !strings.HasPrefix(c.APIEndpoint, "http://") && !strings.HasPrefix(c.APIEndpoint, "https://"):
-		return fmt.Errorf("telegram.api_endpoint: %q must start with http:// or https://", c.APIEndpoint)
+		return fmt.Errorf("telegram.api_endpoint: want an address starting with http:// or https://, got %q", c.APIEndpoint)
 	case c.Timeout <= 0:
-		return fmt.Errorf("telegram.timeout: must be positive")
+		return fmt.Errorf("telegram.timeout: want a positive duration like 15s, got %s", c.Timeout)
 	case c.PollTimeout < 0 || c.PollTimeout > 10*time.Minute:
-		return fmt.Errorf("telegram.poll_timeout: must be between 0 and 10m")
+		return fmt.Errorf("telegram.poll_timeout: want 0 to 10m, got %s", c.PollTimeout)
 	case c.Retries < 0:
-		return fmt.Errorf("telegram.retries: must not be negative")
+		return fmt.Errorf("telegram.retries: want 0 or more, got %d", c.Retries)
 	case c.MaxRetryWait < 0:
-		return fmt.Errorf("telegram.max_retry_wait: must not be negative")
+		return fmt.Errorf("telegram.max_retry_wait: want a duration of 0 or more, got %s", c.MaxRetryWait)
 	case c.PollLease < time.Second || c.PollLease > 5*time.Minute:
 		return fmt.Errorf("telegram.poll_lease: want 1s to 5m, got %s", c.PollLease)
 	}
 	if c.WebhookURL != "" {
 		switch {
 		case !strings.HasPrefix(c.WebhookURL, "https://") && !strings.HasPrefix(c.WebhookURL, "http://"):
-			return fmt.Errorf("telegram.webhook_url: must be an https:// URL")
+			return fmt.Errorf("telegram.webhook_url: want a public https:// address, got %q", c.WebhookURL)
 		case !secretRe.MatchString(c.WebhookSecret):
-			return fmt.Errorf("telegram.webhook_secret: required in webhook mode, 1-256 characters of A-Z a-z 0-9 _ -")
+			return fmt.Errorf("telegram.webhook_secret: required in webhook mode; want 1-256 characters of A-Z a-z 0-9 _ -")
 		case !strings.HasPrefix(c.WebhookPath, "/"):
-			return fmt.Errorf("telegram.webhook_path: must start with /")
+			return fmt.Errorf("telegram.webhook_path: want a path starting with /, got %q", c.WebhookPath)
 		}
 	}
 	return nil

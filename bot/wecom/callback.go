@@ -95,6 +95,9 @@ func (c *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		plain, err := c.crypt.DecryptBody(sig, ts, nonce, body)
+		if err == nil {
+			err = c.fresh(ts)
+		}
 		if err != nil {
 			c.reject(w, r, err)
 			return
@@ -106,10 +109,28 @@ func (c *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// errStale is a signed request whose timestamp is too far from now.
+var errStale = errors.New("timestamp outside wecom.callback.max_skew")
+
+// fresh checks a request's signed timestamp against the clock.
+func (c *Callback) fresh(ts string) error {
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return fmt.Errorf("timestamp %q: %w", ts, errStale)
+	}
+	if d := c.now().Sub(time.Unix(sec, 0)); d > c.cfg.MaxSkew || d < -c.cfg.MaxSkew {
+		return fmt.Errorf("timestamp %s off by %s: %w", time.Unix(sec, 0).UTC().Format(time.RFC3339), d.Round(time.Second), errStale)
+	}
+	return nil
+}
+
 func (c *Callback) reject(w http.ResponseWriter, r *http.Request, err error) {
 	code := http.StatusBadRequest
-	if errors.Is(err, wxcrypt.ErrSignature) {
+	switch {
+	case errors.Is(err, wxcrypt.ErrSignature):
 		code = http.StatusUnauthorized
+	case errors.Is(err, errStale):
+		code = http.StatusForbidden
 	}
 	c.log.Warn("wecom callback rejected", "method", r.Method, "remote", r.RemoteAddr, "status", code, "err", err)
 	http.Error(w, http.StatusText(code), code)

@@ -311,3 +311,54 @@ func TestStripMention(t *testing.T) {
 		}
 	}
 }
+
+// TestCallbackRefusesStaleTimestamps: a validly signed request whose
+// timestamp is far from now (a capture from 2001, or one replayed after its
+// duplicate mark has expired) reaches no handler; requests within a few
+// minutes of clock skew still do.
+func TestCallbackRefusesStaleTimestamps(t *testing.T) {
+	s := newCallback(t, "", 2*time.Second)
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	s.cb.SetNow(func() time.Time { return now })
+	s.client.Now = func() time.Time { return now }
+	captured, err := s.client.TextRequest(s.url(), wecomfake.Text{MsgID: "c1", ChatID: "wrkGROUP3", UserID: "u1", Content: "@网格助手 取消报名 3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(captured.Body)
+	replay := func() int {
+		req, err := http.NewRequest(http.MethodPost, captured.URL.String(), bytes.NewReader(body))
+		code, _ := do(t, reqErr{req, err})
+		return code
+	}
+	if code := replay(); code != http.StatusOK || len(s.r.got()) != 1 {
+		t.Fatalf("fresh message: status %d, %d updates; want 200 and 1", code, len(s.r.got()))
+	}
+	now = now.Add(31 * time.Minute)
+	if code := replay(); code != http.StatusForbidden {
+		t.Errorf("replay 31 minutes later, after the duplicate mark expired: status %d, want 403", code)
+	}
+	s.client.Now = func() time.Time { return time.Date(2001, 9, 9, 9, 0, 0, 0, time.UTC) }
+	if code, _ := do(t, mk(s.client.TextRequest(s.url(), wecomfake.Text{MsgID: "old", UserID: "u1", Content: "取消报名 3"}))); code != http.StatusForbidden {
+		t.Errorf("message signed in 2001: status %d, want 403", code)
+	}
+	s.client.Now = func() time.Time { return now.Add(time.Hour) }
+	if code, _ := do(t, mk(s.client.TextRequest(s.url(), wecomfake.Text{MsgID: "future", UserID: "u1", Content: "报名 3"}))); code != http.StatusForbidden {
+		t.Errorf("message signed an hour ahead: status %d, want 403", code)
+	}
+	if n := len(s.r.got()); n != 1 {
+		t.Errorf("%d updates reached the router, want only the fresh one", n)
+	}
+	for _, skew := range []time.Duration{-2 * time.Minute, 2 * time.Minute} {
+		s.client.Now = func() time.Time { return now.Add(skew) }
+		if code, _ := do(t, mk(s.client.TextRequest(s.url(), wecomfake.Text{MsgID: "skew" + skew.String(), UserID: "u1", Content: "活动"}))); code != http.StatusOK {
+			t.Errorf("message with %s of clock skew: status %d, want 200", skew, code)
+		}
+	}
+	if n := len(s.r.got()); n != 3 {
+		t.Errorf("%d updates, want 3 (the fresh one and two within the skew)", n)
+	}
+	if l := s.logs.String(); !strings.Contains(l, "max_skew") {
+		t.Errorf("log does not say why stale requests were refused: %q", l)
+	}
+}

@@ -16,6 +16,11 @@ import (
 	"gridbot/bot/wecom/wxcrypt"
 )
 
+// MaxSkewLimit is the largest wecom.callback.max_skew: well inside the
+// 48 hours the router remembers handled messages, so a request is either
+// fresh enough to be known as a duplicate or refused as stale.
+const MaxSkewLimit = time.Hour
+
 // DefaultAPIBase is WeChat Work's API host.
 const DefaultAPIBase = "https://qyapi.weixin.qq.com"
 
@@ -68,6 +73,11 @@ type CallbackConfig struct {
 	// answering; later replies go through response_url (default 3s; WeChat
 	// Work gives up after 5s).
 	ReplyWait time.Duration `yaml:"reply_wait"`
+	// MaxSkew is how far a request's signed timestamp may be from this
+	// machine's clock (default 5m, at most 1h); older or newer requests are
+	// refused, so a captured request cannot be replayed once its duplicate
+	// mark has expired.
+	MaxSkew time.Duration `yaml:"max_skew"`
 }
 
 // DefaultConfig returns the defaults: the official host, 60s wait on 45009,
@@ -77,7 +87,7 @@ func DefaultConfig() Config {
 		APIBase:    DefaultAPIBase,
 		RetryAfter: 60 * time.Second,
 		Timeout:    10 * time.Second,
-		Callback:   CallbackConfig{Path: "/wecom/callback", ReplyWait: 3 * time.Second, BotName: "网格助手"},
+		Callback:   CallbackConfig{Path: "/wecom/callback", ReplyWait: 3 * time.Second, BotName: "网格助手", MaxSkew: 5 * time.Minute},
 	}
 }
 
@@ -103,42 +113,45 @@ func (c Config) Validate() error {
 	for i, g := range c.Groups {
 		p := fmt.Sprintf("wecom.groups[%d]", i)
 		if strings.TrimSpace(g.Grid) == "" {
-			errs = append(errs, fmt.Errorf("%s.grid: missing (e.g. 3网格)", p))
+			errs = append(errs, fmt.Errorf("%s.grid: missing; want the grid's name, e.g. 3网格", p))
 		}
 		k := g.key()
 		switch {
 		case k == "" && g.WebhookKeyEnv != "":
-			errs = append(errs, fmt.Errorf("%s.webhook_key_env: environment variable %s is empty", p, g.WebhookKeyEnv))
+			errs = append(errs, fmt.Errorf("%s.webhook_key_env: environment variable %s is empty; want it to hold the group robot's key (the key=... part of its webhook address)", p, g.WebhookKeyEnv))
 		case k == "":
-			errs = append(errs, fmt.Errorf("%s.webhook_key: missing", p))
+			errs = append(errs, fmt.Errorf("%s.webhook_key: missing; want the group robot's key (the key=... part of its webhook address), or webhook_key_env naming a variable that holds it", p))
 		case strings.ContainsAny(k, "&?/#= "):
-			errs = append(errs, fmt.Errorf("%s.webhook_key: give only the key=... value, not the whole address", p))
+			errs = append(errs, fmt.Errorf("%s.webhook_key: want only the key=... value, not the whole address", p))
 		}
 		if j, dup := seen[k]; dup && k != "" {
-			errs = append(errs, fmt.Errorf("%s.webhook_key: same key as wecom.groups[%d]", p, j))
+			errs = append(errs, fmt.Errorf("%s.webhook_key: same key as wecom.groups[%d]; want one robot per group", p, j))
 		}
 		seen[k] = i
 	}
 	if c.RetryAfter < 0 {
-		errs = append(errs, errors.New("wecom.retry_after: must not be negative"))
+		errs = append(errs, fmt.Errorf("wecom.retry_after: want a duration of 0 or more (default 60s), got %s", c.RetryAfter))
 	}
 	if c.Timeout < 0 {
-		errs = append(errs, errors.New("wecom.timeout: must not be negative"))
+		errs = append(errs, fmt.Errorf("wecom.timeout: want a duration of 0 or more (default 10s), got %s", c.Timeout))
 	}
 	cb := c.Callback
 	if cb.Enabled() {
 		if cb.Token == "" {
-			errs = append(errs, errors.New("wecom.callback.token: missing (set together with aes_key)"))
+			errs = append(errs, errors.New("wecom.callback.token: missing; want the Token from the robot's API settings, set together with aes_key"))
 		}
 		if err := wxcrypt.ValidKey(cb.AESKey); err != nil {
 			errs = append(errs, errors.New("wecom.callback.aes_key: want the 43-character EncodingAESKey"))
 		}
 	}
 	if cb.Path != "" && !strings.HasPrefix(cb.Path, "/") {
-		errs = append(errs, errors.New("wecom.callback.path: must start with /"))
+		errs = append(errs, fmt.Errorf("wecom.callback.path: want a path starting with /, got %q", cb.Path))
 	}
 	if cb.ReplyWait < 0 {
-		errs = append(errs, errors.New("wecom.callback.reply_wait: must not be negative"))
+		errs = append(errs, fmt.Errorf("wecom.callback.reply_wait: want a duration of 0 or more (default 3s), got %s", cb.ReplyWait))
+	}
+	if cb.MaxSkew != 0 && (cb.MaxSkew < 30*time.Second || cb.MaxSkew > MaxSkewLimit) {
+		errs = append(errs, fmt.Errorf("wecom.callback.max_skew: want 30s to %s, got %s", MaxSkewLimit, cb.MaxSkew))
 	}
 	return errors.Join(errs...)
 }
@@ -160,6 +173,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Callback.ReplyWait == 0 {
 		c.Callback.ReplyWait = d.Callback.ReplyWait
+	}
+	if c.Callback.MaxSkew == 0 {
+		c.Callback.MaxSkew = d.Callback.MaxSkew
 	}
 	return c
 }

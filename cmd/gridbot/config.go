@@ -1,8 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"net"
+	"os"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // the zone database for machines without one
@@ -85,24 +89,31 @@ type SentinelConfig struct {
 }
 
 // configured reports whether a real Redis is configured in any shape.
-func (r RedisConfig) configured() bool {
-	return r.Addr != "" || len(r.Addrs) > 0 || r.Sentinel.Master != "" || len(r.Sentinel.Addrs) > 0
+func (r RedisConfig) configured() bool { return r.shape() != "" }
+
+// shape names the key that configures Redis ("redis.addr"), "" if none.
+func (r RedisConfig) shape() string {
+	switch {
+	case r.Addr != "":
+		return "redis.addr"
+	case len(r.Addrs) > 0:
+		return "redis.addrs"
+	case r.Sentinel.Master != "" || len(r.Sentinel.Addrs) > 0:
+		return "redis.sentinel"
+	}
+	return ""
 }
 
 // validate checks the shape of the Redis settings, naming the key at fault.
 func (r RedisConfig) validate() error {
 	shapes := []string{}
-	if r.Addr != "" {
-		shapes = append(shapes, "redis.addr")
-	}
-	if len(r.Addrs) > 0 {
-		shapes = append(shapes, "redis.addrs")
-	}
-	if r.Sentinel.Master != "" || len(r.Sentinel.Addrs) > 0 {
-		shapes = append(shapes, "redis.sentinel")
+	for _, set := range []RedisConfig{{Addr: r.Addr}, {Addrs: r.Addrs}, {Sentinel: r.Sentinel}} {
+		if k := set.shape(); k != "" {
+			shapes = append(shapes, k)
+		}
 	}
 	if len(shapes) > 1 {
-		return keyErr(shapes[1], "set only one of redis.addr (one node), redis.addrs (Redis Cluster) and redis.sentinel (Sentinel); %s is set too", shapes[0])
+		return keyErr(shapes[1], "want only one of redis.addr (one node), redis.addrs (Redis Cluster) and redis.sentinel (Sentinel); %s is set too", shapes[0])
 	}
 	hostPorts := func(key string, addrs []string) error {
 		for i, a := range addrs {
@@ -121,16 +132,16 @@ func (r RedisConfig) validate() error {
 		return err
 	}
 	if len(r.Addrs) > 0 && r.DB != 0 {
-		return keyErr("redis.db", "Redis Cluster has database 0 only, got %d", r.DB)
+		return keyErr("redis.db", "want 0: Redis Cluster has database 0 only, got %d", r.DB)
 	}
 	if err := hostPorts("redis.sentinel.addrs", r.Sentinel.Addrs); err != nil {
 		return err
 	}
 	if r.Sentinel.Master != "" && len(r.Sentinel.Addrs) == 0 {
-		return keyErr("redis.sentinel.addrs", "required with redis.sentinel.master (the Sentinels, host:port each)")
+		return keyErr("redis.sentinel.addrs", "required with redis.sentinel.master; want the Sentinels' addresses, host:port each")
 	}
 	if r.Sentinel.Master == "" && len(r.Sentinel.Addrs) > 0 {
-		return keyErr("redis.sentinel.master", "required with redis.sentinel.addrs (the master name the Sentinels watch, e.g. mymaster)")
+		return keyErr("redis.sentinel.master", "required with redis.sentinel.addrs; want the master name the Sentinels watch, e.g. mymaster")
 	}
 	if r.WaitReplicas < -1 || r.WaitReplicas > 16 {
 		return keyErr("redis.wait_replicas", "want -1 (auto), 0 (off) or 1 to 16, got %d", r.WaitReplicas)
@@ -164,6 +175,10 @@ type UpdatesConfig struct {
 	HandlerTimeout time.Duration `yaml:"handler_timeout"`
 	// ClaimTTL: see bot.RouterOptions.ClaimTTL.
 	ClaimTTL time.Duration `yaml:"claim_ttl"`
+	// FloodBurst and FloodEvery limit one person's updates (see
+	// bot.FloodLimit); FloodBurst 0 turns the limit off.
+	FloodBurst int           `yaml:"flood_burst"`
+	FloodEvery time.Duration `yaml:"flood_every"`
 }
 
 func defaultConfig() Config {
@@ -174,7 +189,7 @@ func defaultConfig() Config {
 		Wecom:    wecom.DefaultConfig(),
 		HTTP:     HTTPConfig{Listen: "127.0.0.1:8080"},
 		Log:      LogConfig{Level: "info", Format: "text"},
-		Updates:  UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second, ClaimTTL: 6 * time.Second},
+		Updates:  UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second, ClaimTTL: 6 * time.Second, FloodBurst: 20, FloodEvery: 2 * time.Second},
 		Schedule: ScheduleConfig{Config: scheduler.DefaultConfig(), Tips: "30 8 * * *", Quiz: "0 19 * * 5", Digest: ledger.DefaultDigestSpec},
 		Limits:   ratelimit.DefaultConfig(),
 		Outbox:   outbox.DefaultConfig(),
@@ -207,7 +222,7 @@ func keyErr(key, format string, a ...any) error {
 
 func (c Config) validate() error {
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
-		return keyErr("timezone", "unknown time zone %q (try Asia/Shanghai)", c.Timezone)
+		return keyErr("timezone", "want a time zone name like Asia/Shanghai, got %q", c.Timezone)
 	}
 	if err := c.Redis.validate(); err != nil {
 		return err
@@ -218,12 +233,17 @@ func (c Config) validate() error {
 	if c.Redis.Prefix == "" || strings.ContainsAny(c.Redis.Prefix, " {}:") {
 		return keyErr("redis.prefix", "want a short word without spaces, braces or colons, got %q", c.Redis.Prefix)
 	}
+	if c.trial() && c.Redis.configured() {
+		return keyErr("telegram.token", "missing (GRIDBOT_TELEGRAM_TOKEN): Redis is configured (%s), so gridbot runs for real and needs a platform: "+
+			"want telegram.token, or wecom.groups / wecom.callback for WeChat Work. The local trial never uses a configured Redis: "+
+			"to try it, leave redis.* empty (unset GRIDBOT_REDIS_ADDR)", c.Redis.shape())
+	}
 	if c.Telegram.Token != "" {
 		if err := c.Telegram.Validate(); err != nil {
 			return fmt.Errorf("config key %w", err)
 		}
 		if !c.Redis.configured() {
-			return keyErr("redis.addr", "required when telegram.token is set (the in-process store is for the local trial only)")
+			return keyErr("redis.addr", "required when telegram.token is set; want host:port of a Redis (the in-process store is for the local trial only)")
 		}
 	}
 	if c.wecomOn() {
@@ -231,7 +251,7 @@ func (c Config) validate() error {
 			return fmt.Errorf("config key %w", err)
 		}
 		if !c.Redis.configured() {
-			return keyErr("redis.addr", "required when WeChat Work is configured (the in-process store is for the local trial only)")
+			return keyErr("redis.addr", "required when WeChat Work is configured; want host:port of a Redis (the in-process store is for the local trial only)")
 		}
 	}
 	if c.HTTP.Listen != "" {
@@ -252,16 +272,13 @@ func (c Config) validate() error {
 	if c.Updates.Workers < 1 || c.Updates.Workers > 1024 {
 		return keyErr("updates.workers", "want 1 to 1024, got %d", c.Updates.Workers)
 	}
+	if err := c.validateBeforeFeatures(); err != nil {
+		return err
+	}
 	for _, v := range []interface{ Validate() error }{c.Schedule.Config, c.Limits, c.Outbox, c.Tips, c.Ledger, c.Replies} {
 		if err := v.Validate(); err != nil {
 			return fmt.Errorf("config key %w", err)
 		}
-	}
-	if err := scheduler.CheckSpec(c.Schedule.Quiz); err != nil {
-		return keyErr("schedule.quiz", "%v", err)
-	}
-	if err := scheduler.CheckSpec(c.Schedule.Digest); err != nil {
-		return keyErr("schedule.digest", "%v", err)
 	}
 	if c.Outbox.Retention < recordsKept {
 		return keyErr("outbox.retention", "want at least %s (3 years: year-end reports read push records), got %s", recordsKept, c.Outbox.Retention)
@@ -275,10 +292,152 @@ func (c Config) validate() error {
 	if c.Updates.ClaimTTL < time.Second || c.Updates.ClaimTTL > time.Minute {
 		return keyErr("updates.claim_ttl", "want 1s to 1m, got %s", c.Updates.ClaimTTL)
 	}
+	if c.Updates.FloodBurst != 0 {
+		if err := firstErr(intIn("updates.flood_burst", c.Updates.FloodBurst, 3, 100),
+			durIn("updates.flood_every", c.Updates.FloodEvery, 100*time.Millisecond, time.Minute)); err != nil {
+			return err
+		}
+	}
 	if strings.ContainsAny(c.Replica.Name, " \t\n{}") {
 		return keyErr("replica.name", "want a name without spaces or braces, got %q", c.Replica.Name)
 	}
+	if err := c.validateStaff(); err != nil {
+		return err
+	}
+	if err := c.validateFeatures(); err != nil {
+		return err
+	}
 	return c.validateConsole()
+}
+
+// validateBeforeFeatures checks, by key and saying what each accepts, what
+// the features' own checks report less precisely or only at start: every
+// cron spec, the bank files, each rating weight, the console session.
+func (c Config) validateBeforeFeatures() error {
+	specs := [][2]string{{"schedule.tips", c.Schedule.Tips}, {"schedule.quiz", c.Schedule.Quiz},
+		{"schedule.digest", c.Schedule.Digest}, {"tips.tick", c.Tips.Tick}}
+	for _, g := range slices.Sorted(maps.Keys(c.Tips.GridSchedules)) {
+		specs = append(specs, [2]string{"tips.grid_schedules." + g, c.Tips.GridSchedules[g]})
+	}
+	for _, sp := range specs {
+		if err := scheduler.CheckSpec(sp[1]); err != nil {
+			return keyErr(sp[0], "%v", err)
+		}
+	}
+	if err := readable("tips.bank", c.Tips.Bank); err != nil {
+		return err
+	}
+	if c.Tips.ReplaceDefault && len(c.Tips.Bank) == 0 {
+		return keyErr("tips.replace_default", "want false unless tips.bank lists at least one file")
+	}
+	if err := readable("quiz.banks", c.Quiz.Banks); err != nil {
+		return err
+	}
+	w := c.Ledger.Weights
+	for _, kw := range []struct {
+		key string
+		w   float64
+	}{{"reach", w.Reach}, {"signups", w.Signups}, {"attendance", w.Attendance}, {"quiz", w.Quiz}, {"score", w.Score}} {
+		if kw.w < 0 {
+			return keyErr("ledger.weights."+kw.key, "want a weight of zero or more, got %g", kw.w)
+		}
+	}
+	if c.Console.Session != 0 {
+		return durIn("console.session", c.Console.Session, 5*time.Minute, 30*24*time.Hour)
+	}
+	return nil
+}
+
+// readable checks that every file a list key names can be read.
+func readable(key string, paths []string) error {
+	for i, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return keyErr(fmt.Sprintf("%s[%d]", key, i), "want a file gridbot can read, got %q (%v)", p, errors.Unwrap(err))
+		}
+		_ = f.Close()
+	}
+	return nil
+}
+
+// validateStaff checks the staff user ids.
+func (c Config) validateStaff() error {
+	for i, id := range c.Staff.Telegram {
+		if id <= 0 {
+			return keyErr(fmt.Sprintf("staff.telegram[%d]", i), "want a Telegram user id (a positive number; the person sends 我是谁 to the bot to see it), got %d", id)
+		}
+	}
+	for i, id := range c.Staff.Wecom {
+		if id == "" || strings.ContainsAny(id, " \t\n:") {
+			return keyErr(fmt.Sprintf("staff.wecom[%d]", i), "want a WeChat Work userid (the 账号 in the address book, no spaces), got %q", id)
+		}
+	}
+	return nil
+}
+
+// validateFeatures checks the keys of the features whose packages fill in
+// defaults silently, so that a value out of range stops start-up instead.
+func (c Config) validateFeatures() error {
+	e, n, q := c.Events, c.Notices, c.Quiz
+	day := 24 * time.Hour
+	keepDays := int(recordsKept / day)
+	return firstErr(
+		intIn("events.refresh_seconds", e.RefreshSeconds, 1, 600),
+		intIn("events.max_headcount", e.MaxHeadcount, 1, 10),
+		intIn("events.remark_max", e.RemarkMax, 1, 500),
+		intIn("events.checkin_before_minutes", e.CheckinBeforeMinutes, 1, 24*60),
+		intIn("events.default_length_minutes", e.DefaultLengthMinutes, 10, 7*24*60),
+		intIn("events.record_days", e.RecordDays, keepDays, 100*365),
+		durIn("notices.draft_ttl", n.DraftTTL, time.Minute, day),
+		durIn("notices.max_ahead", n.MaxAhead, day, 2*366*day),
+		intIn("notices.max_runes", n.MaxRunes, 50, 4000),
+		intIn("notices.list_size", n.ListSize, 1, 50),
+		intIn("quiz.questions", q.Questions, 1, 20),
+		durIn("quiz.window", q.Window, time.Hour, 14*day),
+		intIn("quiz.recent_rounds", q.RecentRounds, 0, 100),
+		oneOf("quiz.season", q.Season, "quarter", "month", "year"),
+		pollSeconds(q.PollSeconds),
+	)
+}
+
+// pollSeconds checks quiz.poll_seconds: 0 (polls stay open) or what
+// Telegram allows for a poll's open period.
+func pollSeconds(n int) error {
+	if n == 0 {
+		return nil
+	}
+	return intIn("quiz.poll_seconds", n, 5, 600)
+}
+
+func intIn(key string, got, lo, hi int) error {
+	if got < lo || got > hi {
+		return keyErr(key, "want a whole number from %d to %d, got %d", lo, hi, got)
+	}
+	return nil
+}
+
+func durIn(key string, got, lo, hi time.Duration) error {
+	if got < lo || got > hi {
+		return keyErr(key, "want a duration from %s to %s, got %s", lo, hi, got)
+	}
+	return nil
+}
+
+func oneOf(key, got string, allowed ...string) error {
+	if !slices.Contains(allowed, got) {
+		return keyErr(key, "want %s, got %q", strings.Join(allowed, ", "), got)
+	}
+	return nil
+}
+
+// firstErr returns the first non-nil error.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // validateConsole checks the web console's keys when it is on.
@@ -287,7 +446,7 @@ func (c Config) validateConsole() error {
 		return err
 	}
 	if c.Console.Enabled && c.HTTP.Listen == "" {
-		return keyErr("http.listen", "the web console (console.enabled) needs the HTTP server")
+		return keyErr("http.listen", "want host:port: the web console (console.enabled) needs the HTTP server")
 	}
 	return nil
 }

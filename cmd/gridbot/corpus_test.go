@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -251,7 +252,7 @@ func TestCorpusThroughTheBot(t *testing.T) {
 		case "my":
 			want[2] = 1
 		}
-		if !maps(stored[u], want) {
+		if !maps.Equal(stored[u], want) {
 			t.Errorf("%s: stored sign-ups %v, want %v", c, stored[u], want)
 		}
 	}
@@ -262,18 +263,6 @@ func TestCorpusThroughTheBot(t *testing.T) {
 		}
 	}
 	t.Logf("%d messages understood as the corpus says, per intent:%s", len(lines), b2.String())
-}
-
-func maps(a, b map[int64]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // corpusAnswerOK checks what the bot said to one corpus line and reports

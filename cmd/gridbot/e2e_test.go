@@ -18,6 +18,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"gridbot/bot/redistest"
 	"gridbot/bot/telegram/tgfake"
 )
 
@@ -62,7 +63,7 @@ func redisAddr(t testing.TB) string {
 		return host
 	}
 	mr := miniredis.RunT(t)
-	mr.ClockTTL(true)
+	redistest.ExpireOnWallClock(t, mr)
 	return mr.Addr()
 }
 

@@ -7,7 +7,7 @@ import (
 )
 
 func TestRedisShapesFromEnv(t *testing.T) {
-	cfg, err := loadConfig("", []string{"GRIDBOT_REDIS_ADDRS=10.0.0.1:7001, 10.0.0.2:7001,10.0.0.3:7001"})
+	cfg, err := loadConfig("", []string{"GRIDBOT_TELEGRAM_TOKEN=123:abc", "GRIDBOT_REDIS_ADDRS=10.0.0.1:7001, 10.0.0.2:7001,10.0.0.3:7001"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -17,7 +17,7 @@ func TestRedisShapesFromEnv(t *testing.T) {
 	if !cfg.Redis.configured() || cfg.Redis.WaitReplicas != -1 || cfg.Redis.WaitTimeout != time.Second {
 		t.Errorf("redis = %+v", cfg.Redis)
 	}
-	cfg, err = loadConfig("", []string{"GRIDBOT_REDIS_SENTINEL_MASTER=mymaster", "GRIDBOT_REDIS_SENTINEL_ADDRS=10.0.0.1:26379,10.0.0.2:26379",
+	cfg, err = loadConfig("", []string{"GRIDBOT_TELEGRAM_TOKEN=123:abc", "GRIDBOT_REDIS_SENTINEL_MASTER=mymaster", "GRIDBOT_REDIS_SENTINEL_ADDRS=10.0.0.1:26379,10.0.0.2:26379",
 		"GRIDBOT_REDIS_SENTINEL_PASSWORD=s3", "GRIDBOT_REDIS_WAIT_REPLICAS=1", "GRIDBOT_REDIS_WAIT_TIMEOUT=200ms"})
 	if err != nil {
 		t.Fatal(err)

@@ -31,19 +31,19 @@ func (l limitedReplies) Send(ctx context.Context, chat bot.ChatRef, m bot.Messag
 	return l.Client.Send(ctx, chat, m)
 }
 
-// newReplies builds the group reply coalescer, or nil when
-// replies.coalesce is off. It takes tokens from the same Redis buckets as
+// newReplies builds the reply coalescer. It keeps the replies the
+// platform could not take for a moment and sends them again (always), and
+// merges group replies under the groups' send budget (when
+// replies.coalesce is on). It takes tokens from the same Redis buckets as
 // the outbox.
 func newReplies(env bot.Env, cfg Config) *replies.Coalescer {
-	if !cfg.Replies.Coalesce {
-		return nil
-	}
 	return replies.New(env.Redis, env.Keys, env.Send, ratelimit.New(env.Redis, env.Keys, cfg.Limits), env.Log, cfg.Replies)
 }
 
-// repliesOf returns co as a bot.Replies, nil (not a typed nil) when off.
-func repliesOf(co *replies.Coalescer) bot.Replies {
-	if co == nil {
+// repliesOf returns co as the groups' bot.Replies, nil (not a typed nil)
+// when replies.coalesce is off.
+func repliesOf(co *replies.Coalescer, cfg Config) bot.Replies {
+	if !cfg.Replies.Coalesce {
 		return nil
 	}
 	return co

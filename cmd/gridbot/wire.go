@@ -57,6 +57,9 @@ func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// openRedis opens the Redis cfg names, or with none configured an
+// in-process store for the local trial (run never passes the trial a
+// configured Redis).
 func openRedis(cfg RedisConfig, log *slog.Logger) (redis.UniversalClient, func(), error) {
 	if !cfg.configured() {
 		mr := miniredis.NewMiniRedis()
@@ -103,7 +106,11 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		log = log.With("replica", cfg.Replica.Name)
 	}
 	loc, _ := time.LoadLocation(cfg.Timezone)
-	rdb, closeRedis, err := openRedis(cfg.Redis, log)
+	redisCfg := cfg.Redis
+	if cfg.trial() {
+		redisCfg = RedisConfig{}
+	}
+	rdb, closeRedis, err := openRedis(redisCfg, log)
 	if err != nil {
 		return err
 	}
@@ -123,16 +130,19 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config, ID: instance})
 	env.Due = sch
 	co := newReplies(env, cfg)
-	env.Replies = repliesOf(co)
+	env.Replies = repliesOf(co, cfg)
 
 	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
-		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies})
+		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies, Retry: co})
 	api, consoleUI, err := registerFeatures(env, cfg, router, sch, ob)
 	if err != nil {
 		return err
 	}
 
 	disp := bot.NewDispatcher(cfg.Updates.Workers, router.Handle)
+	if !cfg.trial() {
+		disp.LimitUsers(bot.FloodLimit{Burst: cfg.Updates.FloodBurst, Every: cfg.Updates.FloodEvery, Exempt: dir.IsConfigStaff, Log: log.Warn})
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -160,13 +170,15 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	}
 
 	var sources []func(context.Context) error
+	trial := trialSettler{ob: ob, co: co, log: log}
 	if cfg.trial() {
 		con := console.New(stdin, stdout, !isTerminal(stdin), filepath.Join(os.TempDir(), "gridbot-trial"))
 		mux["console"] = con
-		if err := setupTrial(ctx, dir, con); err != nil {
+		if err := setupTrial(ctx, dir, con, log); err != nil {
 			return err
 		}
-		sources = append(sources, func(ctx context.Context) error { return con.Run(ctx, disp.Submit) })
+		submit := trial.submit(disp)
+		sources = append(sources, func(ctx context.Context) error { return con.Run(ctx, submit) })
 	}
 	if cfg.Telegram.Token != "" {
 		tg, err := telegram.New(ctx, cfg.Telegram, log)
@@ -223,9 +235,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		goRun("http server", srv.Serve)
 	}
 	goRun("outbox", ob.Run)
-	if co != nil {
-		goRun("replies", co.Run)
-	}
+	goRun("replies", co.Run)
 	goRun("scheduler", sch.Run)
 
 	log.Info("gridbot started", "http", srvAddr(srv))
@@ -235,7 +245,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	}
 	err = <-errc
 	if cfg.trial() {
-		drainTrial(ctx, disp, ob, log, co)
+		drainTrial(ctx, disp, trial)
 	}
 	cancel()
 	for range len(sources) - 1 {
@@ -304,29 +314,66 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 }
 
 // drainTrial waits, at the end of a scripted trial, until the updates in
-// hand are handled and the outbox has sent what is due, so the transcript
-// shows every message; it gives up after ten seconds.
-func drainTrial(ctx context.Context, disp *bot.Dispatcher, ob *outbox.Outbox, log *slog.Logger, co *replies.Coalescer) {
+// hand are handled and what they made due is sent, so the transcript shows
+// every message; it gives up after ten seconds.
+func drainTrial(ctx context.Context, disp *bot.Dispatcher, s trialSettler) {
 	disp.Close()
-	deadline := time.Now().Add(10 * time.Second)
+	s.settle(ctx, 10*time.Second)
+}
+
+// trialSettler waits until the bot has said what an update made it say: the
+// replies queued for groups and the broadcasts due now have gone out.
+type trialSettler struct {
+	ob  *outbox.Outbox
+	co  *replies.Coalescer
+	log *slog.Logger
+}
+
+// settle returns once nothing is due in the outbox or the reply coalescer,
+// or after limit.
+func (s trialSettler) settle(ctx context.Context, limit time.Duration) {
+	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
-		idle, err := ob.Idle(ctx)
-		if err == nil && idle && co != nil {
-			idle, err = co.Idle(ctx)
+		idle, err := s.ob.Idle(ctx)
+		if err == nil && idle {
+			idle, err = s.co.Idle(ctx)
 		}
 		if err != nil {
-			log.Warn("trial drain", "err", err)
+			s.log.Warn("trial settle", "err", err)
 			return
 		}
 		if idle {
 			return
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
-// setupTrial binds the console's groups to their grids.
-func setupTrial(ctx context.Context, dir *bot.Directory, con *console.Console) error {
+// submit hands u to disp and reports it done once its answers are out, so
+// the console prints a line's answers before it reads the next line.
+func (s trialSettler) submit(disp *bot.Dispatcher) func(context.Context, bot.Sender, *bot.Update) <-chan struct{} {
+	return func(ctx context.Context, snd bot.Sender, u *bot.Update) <-chan struct{} {
+		handled := disp.Submit(ctx, snd, u)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			<-handled
+			s.settle(ctx, 5*time.Second)
+		}()
+		return done
+	}
+}
+
+// setupTrial binds the console's groups to their grids, and appoints whoever
+// speaks as a grid worker (/as 网格员) to every trial grid.
+func setupTrial(ctx context.Context, dir *bot.Directory, con *console.Console, log *slog.Logger) error {
+	con.OnWorker = func(u bot.UserRef) {
+		for _, ch := range con.Chats() {
+			if _, err := dir.AddWorker(ctx, ch.Grid, u); err != nil {
+				log.Warn("appoint trial grid worker", "user", u, "err", err)
+			}
+		}
+	}
 	for _, ch := range con.Chats() {
 		if _, err := dir.Bind(ctx, ch.Ref, ch.Grid, ch.Title); err != nil {
 			return err

@@ -8,6 +8,7 @@ package grids
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -80,17 +81,17 @@ func (f *Feature) Register(r *bot.Router) {
 		&bot.Command{Name: "gridtag", Keywords: []string{"网格标签"}, Args: bot.ArgsText, Role: bot.Staff,
 			Group: groupName, Usage: "网格标签 3网格 老旧小区", Help: "给网格加标签，通知可按标签发", Handle: f.tag},
 		&bot.Command{Name: "gridlang", Keywords: []string{"双语推送"}, Args: bot.ArgsText, Role: bot.Staff,
-			Group: groupName, Usage: "双语推送 3网格 ug", Help: "设置网格的双语推送语言", Handle: f.lang},
+			Group: groupName, Usage: "双语推送 3网格 维吾尔语", Help: "设置网格的双语推送语言", Handle: f.lang},
 		&bot.Command{Name: "addstaff", Keywords: []string{"添加工作人员"}, Args: bot.ArgsText, Role: bot.Staff,
-			Group: groupName, Usage: "/addstaff @用户", Help: "添加社区工作人员（或回复对方消息）", Handle: f.addStaff},
+			Group: groupName, Usage: "添加工作人员 @用户", Help: "添加社区工作人员（或回复对方消息）", Handle: f.addStaff},
 		&bot.Command{Name: "removestaff", Keywords: []string{"移除工作人员"}, Args: bot.ArgsText, Role: bot.Staff,
-			Group: groupName, Usage: "/removestaff @用户", Help: "移除社区工作人员", Handle: f.removeStaff},
+			Group: groupName, Usage: "移除工作人员 @用户", Help: "移除社区工作人员", Handle: f.removeStaff},
 		&bot.Command{Name: "staff", Keywords: []string{"工作人员列表"}, Role: bot.Staff,
 			Group: groupName, Usage: "工作人员列表", Help: "查看社区工作人员", Handle: f.staffList},
 		&bot.Command{Name: "gridworker", Keywords: []string{"任命网格员"}, Args: bot.ArgsText, Role: bot.Staff, Scope: bot.GroupOnly,
-			Group: groupName, Usage: "/gridworker @用户", Help: "任命本网格的网格员（或回复对方消息）", Handle: f.addWorker},
+			Group: groupName, Usage: "任命网格员 @用户", Help: "任命本网格的网格员（或回复对方消息）", Handle: f.addWorker},
 		&bot.Command{Name: "removeworker", Keywords: []string{"取消网格员"}, Args: bot.ArgsText, Role: bot.Staff, Scope: bot.GroupOnly,
-			Group: groupName, Usage: "/removeworker @用户", Help: "取消网格员身份", Handle: f.removeWorker},
+			Group: groupName, Usage: "取消网格员 @用户", Help: "取消网格员身份", Handle: f.removeWorker},
 	)
 	r.OnMember(f.member)
 	r.OnMigrate(f.migrate)
@@ -109,16 +110,35 @@ func (f *Feature) help(ctx context.Context, c *bot.Context) error {
 	return c.Reply(ctx, c.HelpFor(c.FullRole(ctx), topic))
 }
 
+// whoami shows the role the router grants the speaker here (counting the
+// grid workers appointed by staff and the administrators of a bound group),
+// the grids they look after, and ids where they help.
 func (f *Feature) whoami(ctx context.Context, c *bot.Context) error {
-	grid := c.Grid
-	if grid == "" {
-		grid = msgNoGrid
+	role := c.FullRole(ctx)
+	text := fmt.Sprintf(msgWhoami, bot.Esc(c.Update.UserName), role)
+	if c.InGroup() {
+		grid := c.Grid
+		if grid == "" {
+			grid = msgNoGrid
+		}
+		text += fmt.Sprintf(msgWhoamiGroup, bot.Esc(grid))
 	}
-	text := fmt.Sprintf(msgWhoami, bot.Esc(c.Update.UserName), c.Role, bot.Esc(grid))
-	if !c.InGroup() || c.Role > bot.Resident {
+	if role == bot.GridWorker {
+		grids, err := c.Dir.WorkerGrids(ctx, c.Update.User)
+		if err != nil {
+			return err
+		}
+		if c.Grid != "" && c.InGroup() && !slices.Contains(grids, c.Grid) {
+			grids = append(grids, c.Grid)
+		}
+		if len(grids) > 0 {
+			text += fmt.Sprintf(msgWhoamiGrids, bot.Esc(strings.Join(grids, "、")))
+		}
+	}
+	if !c.InGroup() || role > bot.Resident {
 		text += fmt.Sprintf(msgWhoamiID, bot.Esc(string(c.Update.User)))
 	}
-	if c.InGroup() && c.Role > bot.Resident {
+	if c.InGroup() && role > bot.Resident {
 		text += fmt.Sprintf(msgWhoamiChat, bot.Esc(string(c.Update.Chat)))
 	}
 	return c.Reply(ctx, text)
@@ -138,7 +158,7 @@ func (f *Feature) setName(ctx context.Context, c *bot.Context) error {
 func (f *Feature) bind(ctx context.Context, c *bot.Context) error {
 	name := bot.NormalizeGrid(c.Args)
 	if name == "" {
-		return bot.Userf(msgBindUsage)
+		return bot.Userf(msgBindUsage, bot.Esc(gridFromTitle(c.Update.ChatTitle)))
 	}
 	if utf8.RuneCountInString(name) > 20 || strings.ContainsAny(name, "\n|:{}") {
 		return bot.Userf(msgBadGridName)
@@ -203,6 +223,9 @@ func (f *Feature) list(ctx context.Context, c *bot.Context) error {
 		if len(g.Tags) > 0 {
 			tags = fmt.Sprintf(msgGridTags, bot.Esc(strings.Join(g.Tags, "、")))
 		}
+		if name := languageName(g.Lang); name != "" {
+			tags += fmt.Sprintf(msgGridLang, bot.Esc(name))
+		}
 		fmt.Fprintf(&b, msgGridLine, bot.Esc(g.Name), tags)
 		if len(g.Chats) == 0 {
 			b.WriteString(msgGridNoChat)
@@ -227,15 +250,63 @@ func (f *Feature) list(ctx context.Context, c *bot.Context) error {
 	return c.Reply(ctx, fmt.Sprintf(msgGridsHead, len(grids), chats, people)+b.String())
 }
 
+// gridFromTitle guesses the grid a group is for from its title ("幸福里三网格群"
+// → "3网格"), for examples; without a number before 网格 it returns the usual
+// example.
+func gridFromTitle(title string) string {
+	rs := []rune(bot.Normalize(title))
+	for i := 1; i+1 < len(rs); i++ {
+		if rs[i] != '网' || rs[i+1] != '格' {
+			continue
+		}
+		j := i
+		for j > 0 && strings.ContainsRune("0123456789零〇一二两三四五六七八九十", rs[j-1]) {
+			j--
+		}
+		if n, rest, ok := bot.LeadingNumber(string(rs[j:i])); ok && rest == "" && n > 0 {
+			return strconv.Itoa(n) + "网格"
+		}
+	}
+	return msgExampleGrid
+}
+
+// languageName is the Chinese name of a grid's second language ("" for
+// none); a code no longer offered shows as it is.
+func languageName(code string) string {
+	if l, ok := bot.ParseLanguage(code); ok && code != "" {
+		return l.Name
+	}
+	return code
+}
+
+// clearWords are what staff type to clear a grid's tags or language.
+var clearWords = []string{"-", "清除", "取消", "无", "没有", "关闭"}
+
+// exampleGrid is the grid name examples use: the chat's own grid, else the
+// first grid there is, else the name staff would bind first.
+func exampleGrid(ctx context.Context, c *bot.Context) string {
+	if c.Grid != "" {
+		return c.Grid
+	}
+	if names, err := c.Dir.GridNames(ctx); err == nil && len(names) > 0 {
+		return names[0]
+	}
+	return msgExampleGrid
+}
+
 func (f *Feature) tag(ctx context.Context, c *bot.Context) error {
 	name, rest, _ := strings.Cut(strings.TrimSpace(c.Args), " ")
 	name = bot.NormalizeGrid(name)
 	tags := bot.Fields(rest)
 	if name == "" || len(tags) == 0 {
-		return bot.Userf(msgTagUsage)
+		ex := bot.Esc(exampleGrid(ctx, c))
+		return bot.Userf(msgTagUsage, ex, ex)
 	}
 	if _, err := c.Dir.Resolve(ctx, name); err != nil {
 		return err
+	}
+	if len(tags) == 1 && slices.Contains(clearWords, tags[0]) {
+		tags = []string{"-"}
 	}
 	if err := c.Dir.SetGridMeta(ctx, name, tags, ""); err != nil {
 		return err
@@ -243,25 +314,34 @@ func (f *Feature) tag(ctx context.Context, c *bot.Context) error {
 	if tags[0] == "-" {
 		return c.Reply(ctx, fmt.Sprintf(msgTagClear, bot.Esc(name)))
 	}
-	return c.Reply(ctx, fmt.Sprintf(msgTagSet, bot.Esc(name), bot.Esc(strings.Join(tags, "、"))))
+	return c.Reply(ctx, fmt.Sprintf(msgTagSet, bot.Esc(name), bot.Esc(strings.Join(tags, "、")), bot.Esc(tags[0])))
 }
 
 func (f *Feature) lang(ctx context.Context, c *bot.Context) error {
 	fields := bot.Fields(c.Args)
-	if len(fields) != 2 || len(fields[1]) > 8 {
-		return bot.Userf(msgLangUsage)
+	if len(fields) != 2 {
+		ex := bot.Esc(exampleGrid(ctx, c))
+		return bot.Userf(msgLangUsage, ex, bot.LanguageNames(), ex)
 	}
-	name, lang := bot.NormalizeGrid(fields[0]), strings.ToLower(fields[1])
+	name := bot.NormalizeGrid(fields[0])
+	code, label := "-", ""
+	if !slices.Contains(clearWords, fields[1]) {
+		l, ok := bot.ParseLanguage(fields[1])
+		if !ok {
+			return bot.Userf(msgBadLang, bot.Esc(fields[1]), bot.LanguageNames())
+		}
+		code, label = l.Code, l.Name
+	}
 	if _, err := c.Dir.Resolve(ctx, name); err != nil {
 		return err
 	}
-	if err := c.Dir.SetGridMeta(ctx, name, nil, lang); err != nil {
+	if err := c.Dir.SetGridMeta(ctx, name, nil, code); err != nil {
 		return err
 	}
-	if lang == "-" {
+	if code == "-" {
 		return c.Reply(ctx, fmt.Sprintf(msgLangClear, bot.Esc(name)))
 	}
-	return c.Reply(ctx, fmt.Sprintf(msgLangSet, bot.Esc(name), bot.Esc(lang)))
+	return c.Reply(ctx, fmt.Sprintf(msgLangSet, bot.Esc(name), label))
 }
 
 // target finds the user a role command is about: the author of the message
@@ -278,7 +358,7 @@ func (f *Feature) target(ctx context.Context, c *bot.Context) (bot.UserRef, stri
 	}
 	arg := strings.TrimSpace(c.Args)
 	if arg == "" {
-		return "", "", bot.Userf(msgWhoTarget, "/"+c.Command.Name)
+		return "", "", bot.Userf(msgWhoTarget, bot.Esc(c.Command.Keywords[0]))
 	}
 	if strings.HasPrefix(arg, "@") {
 		ref, ok, err := c.Dir.ByHandle(ctx, u.User.Platform(), arg)
@@ -337,7 +417,11 @@ func (f *Feature) removeStaff(ctx context.Context, c *bot.Context) error {
 		return err
 	}
 	if !removed {
-		return c.Reply(ctx, fmt.Sprintf(msgStaffNot, f.label(ctx, c, u, name)))
+		msg := msgStaffNot
+		if c.Dir.IsConfigStaff(u) {
+			msg = msgStaffInConfig
+		}
+		return c.Reply(ctx, fmt.Sprintf(msg, f.label(ctx, c, u, name)))
 	}
 	c.Log.Info("staff removed", "user", u, "by", c.Update.User)
 	return c.Reply(ctx, fmt.Sprintf(msgStaffRemoved, f.label(ctx, c, u, name)))

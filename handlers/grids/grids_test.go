@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"gridbot/bot/bottest"
 	"gridbot/bot/redistest"
 	"gridbot/handlers/grids"
+	"gridbot/handlers/tips"
 )
 
 // sender is bottest's Sender with the Telegram privacy-mode report grids
@@ -89,7 +91,7 @@ func TestBindFlow(t *testing.T) {
 	if got := w.say("tg:-1", "tg:1", "绑定网格 4网格"); !strings.Contains(got, "从「3网格」改为") {
 		t.Errorf("move: %q", got)
 	}
-	if got := w.say("tg:-1", "tg:1", "绑定网格"); !strings.Contains(got, "请写上网格名") {
+	if got := w.say("tg:-1", "tg:1", "绑定网格"); !strings.Contains(got, "请写上本群的网格名") {
 		t.Errorf("empty name: %q", got)
 	}
 	if got := w.say("tg:1", "tg:1", "/bind 3网格"); got != bot.MsgGroupOnly {
@@ -239,5 +241,112 @@ func TestGroupAdminGetsWorkerHelp(t *testing.T) {
 	admin := w.say("tg:-1", "tg:6", "帮助")
 	if resident == admin || !strings.Contains(admin, "网格列表") {
 		t.Errorf("group admin got resident help:\n%s", admin)
+	}
+}
+
+// TestWhoamiShowsTheRoleTheRouterGrants: an appointed grid worker may start
+// 网格列表 (a grid worker's command) in private and in the group, so 我是谁
+// must call them 网格员 there too, naming their grid; so must an
+// administrator of a bound group.
+func TestWhoamiShowsTheRoleTheRouterGrants(t *testing.T) {
+	w := newWorld(t)
+	w.say("tg:-1", "tg:1", "/bind 3网格")
+	w.say("tg:-2", "tg:1", "/bind 5网格")
+	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Text: "任命网格员",
+		ReplyTo: &bot.Reply{User: "tg:7", UserName: "小刘"}})
+	for _, chat := range []bot.ChatRef{"tg:7", "tg:-1"} {
+		if got := w.say(chat, "tg:7", "网格列表"); !strings.Contains(got, "网格列表</b>（") {
+			t.Fatalf("appointed worker in %s cannot list grids: %q", chat, got)
+		}
+		got := w.say(chat, "tg:7", "我是谁")
+		if !strings.Contains(got, "身份：网格员") || !strings.Contains(got, "负责网格：3网格") {
+			t.Errorf("appointed worker's 我是谁 in %s: %q", chat, got)
+		}
+	}
+	if got := w.say("tg:7", "tg:7", "我是谁"); strings.Contains(got, "本群") {
+		t.Errorf("private 我是谁 talks of 本群: %q", got)
+	}
+	if got := w.say("tg:-2", "tg:7", "我是谁"); !strings.Contains(got, "身份：居民") {
+		t.Errorf("3网格 worker in the 5网格 group, where they may not run worker commands: %q", got)
+	}
+	w.s.SetAdmin("tg:6", true)
+	if got := w.say("tg:-2", "tg:6", "我是谁"); !strings.Contains(got, "身份：网格员") || !strings.Contains(got, "负责网格：5网格") {
+		t.Errorf("group admin's 我是谁: %q", got)
+	}
+	if got := w.say("tg:5", "tg:5", "我是谁"); !strings.Contains(got, "身份：居民") || strings.Contains(got, "负责网格") {
+		t.Errorf("resident's 我是谁: %q", got)
+	}
+}
+
+// TestStaffTextIsChineseWithRealExamples: refusals and usage lines show the
+// Chinese keywords staff type, with a grid that exists, never a /slash
+// command, a language code or a stray space before 例如.
+func TestStaffTextIsChineseWithRealExamples(t *testing.T) {
+	w := newWorld(t)
+	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Text: "绑定网格", ChatTitle: "幸福里五网格群"})
+	if got := w.s.LastTo("tg:-1"); !strings.Contains(got, "绑定网格 5网格") {
+		t.Errorf("bind usage in 幸福里五网格群: %q", got)
+	}
+	w.say("tg:-1", "tg:1", "绑定网格 5网格")
+	replies := map[string]string{}
+	for _, text := range []string{"网格标签", "双语推送", "双语推送 5网格", "双语推送 5网格 klingon", "添加工作人员", "帮助 网格"} {
+		replies[text] = w.say("tg:1", "tg:1", text)
+	}
+	replies["任命网格员"] = w.say("tg:-1", "tg:1", "任命网格员")
+	for text, got := range replies {
+		if plain := bot.PlainText(got); strings.Contains(plain, "/") || strings.Contains(plain, " 例如") || strings.Contains(plain, " ug") {
+			t.Errorf("%s: %q has a slash command or a space before 例如", text, got)
+		}
+	}
+	if got := replies["网格标签"]; !strings.Contains(got, "网格标签 5网格 老旧小区") || !strings.Contains(got, "网格标签 5网格 清除") {
+		t.Errorf("tag usage: %q", got)
+	}
+	if got := replies["双语推送"]; !strings.Contains(got, "双语推送 5网格 维吾尔语") || strings.Contains(got, " ug") {
+		t.Errorf("language usage: %q", got)
+	}
+	if got := replies["双语推送 5网格 klingon"]; !strings.Contains(got, "哈萨克语") {
+		t.Errorf("unknown language: %q", got)
+	}
+	if got := replies["任命网格员"]; !strings.Contains(got, "任命网格员 @用户名") {
+		t.Errorf("appoint without a target: %q", got)
+	}
+	if got := w.say("tg:1", "tg:1", "双语推送 5网格 维语"); !strings.Contains(got, "维吾尔语") {
+		t.Errorf("set language: %q", got)
+	}
+	if g, _, _ := w.dir.Grid(context.Background(), "5网格"); g.Lang != "ug" {
+		t.Errorf("stored language = %q, want ug", g.Lang)
+	}
+	if got := w.say("tg:1", "tg:1", "网格列表"); !strings.Contains(got, "双语：维吾尔语") {
+		t.Errorf("grid list does not show the second language: %q", got)
+	}
+	w.say("tg:1", "tg:1", "网格标签 5网格 老旧小区")
+	if got := w.say("tg:1", "tg:1", "网格标签 5网格 清除"); !strings.Contains(got, "已清除") {
+		t.Errorf("clear tags: %q", got)
+	}
+	if g, _, _ := w.dir.Grid(context.Background(), "5网格"); len(g.Tags) != 0 {
+		t.Errorf("tags after 清除 = %q", g.Tags)
+	}
+}
+
+// TestGridLanguagesHaveTipTranslations: every language staff may choose for
+// a grid is one the tip banks may carry a translation in.
+func TestGridLanguagesHaveTipTranslations(t *testing.T) {
+	for _, l := range bot.Languages {
+		if !slices.Contains(tips.Languages, l.Code) {
+			t.Errorf("grid language %s (%s) is not among tips.Languages %v", l.Name, l.Code, tips.Languages)
+		}
+	}
+}
+
+// TestRemoveStaffSaysWhyNot: removing someone who is staff by the config
+// file says to change the file; removing someone who is not staff says so,
+// instead of calling them staff of another kind.
+func TestRemoveStaffSaysWhyNot(t *testing.T) {
+	w := newWorld(t)
+	if got := w.say("tg:1", "tg:1", "移除工作人员 1"); !strings.Contains(got, "配置文件") {
+		t.Errorf("config staff: %q", got)
+	}
+	if got := w.say("tg:1", "tg:1", "移除工作人员 5"); !strings.Contains(got, "不是社区工作人员") || strings.Contains(got, "配置") {
+		t.Errorf("not staff at all: %q", got)
 	}
 }

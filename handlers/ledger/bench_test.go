@@ -33,7 +33,9 @@ func (o *nullOutbox) Enqueue(context.Context, bot.Broadcast) (string, error) {
 	return strconv.Itoa(o.n), nil
 }
 func (o *nullOutbox) Sent(context.Context, string) (map[bot.ChatRef]string, error) { return nil, nil }
-func (o *nullOutbox) GoesOutAt(notBefore time.Time, _ bool) time.Time              { return notBefore }
+
+// GoesOutAt implements bot.Outbox: at once.
+func (o *nullOutbox) GoesOutAt(notBefore time.Time, _ bool) time.Time { return notBefore }
 
 // benchYear writes a year of records for 100 grids in the formats the
 // features write them: a daily tip per grid and two notices a week
