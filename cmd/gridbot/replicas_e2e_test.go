@@ -153,7 +153,7 @@ func TestReplicasSurviveKills(t *testing.T) {
 		// suite on two cores) releases its workers' sends in a bunch. A
 		// bot-wide 20/s (the default is 29/s) leaves room for 10 bunched
 		// sends. The per-group limit is the default.
-		`GRIDBOT_RATELIMIT_LIMITS={"tg:global":{"n":20,"per":1000000000,"burst":1},"tg:chat":{"n":20,"per":60000000000,"burst":1}}`,
+		`GRIDBOT_RATELIMIT_LIMITS={"tg:global":{"n":20,"per":"1s","burst":1},"tg:chat":{"n":20,"per":"1m","burst":1}}`,
 		"GRIDBOT_REDIS_PREFIX="+prefix,
 		"GRIDBOT_STAFF_TELEGRAM=1",
 		"GRIDBOT_HTTP_LISTEN=127.0.0.1:0",
