@@ -1,0 +1,105 @@
+// Package qr renders a link as a PNG QR code, sized for a phone screen or
+// for print, with the standard quiet zone of four modules around it.
+//
+// Encoding is done by github.com/piglig/go-qr (a maintained, dependency-free
+// port of Nayuki's reference QR generator that renders to PNG in memory).
+package qr
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+
+	goqr "github.com/piglig/go-qr"
+)
+
+// QuietZone is the white border around the code, in modules (the minimum
+// the QR standard asks for).
+const QuietZone = 4
+
+// MaxLinkLen bounds the links PNG takes: longer ones make a dense code that
+// a phone struggles to read off a small print.
+const MaxLinkLen = 512
+
+// Level is an error-correction level.
+type Level int
+
+// Error-correction levels: the share of the code that may be damaged or
+// hidden and still read.
+const (
+	Medium   Level = iota // about 15%
+	Quartile              // about 25%
+)
+
+// Size is how a code will be shown.
+type Size struct {
+	// MinPixels is the smallest side of the image, quiet zone included;
+	// the image is the first whole number of pixels per module at or
+	// above it, so module edges stay sharp.
+	MinPixels int
+	// Level is the error correction.
+	Level Level
+}
+
+var (
+	// Screen is for a phone screen and for forwarding in a chat: about
+	// 720 pixels, so it stays sharp at 240 CSS pixels on a 3x screen and
+	// when WeChat's long-press 识别图中二维码 reads it.
+	Screen = Size{MinPixels: 720, Level: Medium}
+	// Print is for paper (a poster on the notice board): at least 1200
+	// pixels, a 10 cm code at 300 dpi, with more error correction against
+	// folds, dirt and glare.
+	Print = Size{MinPixels: 1200, Level: Quartile}
+)
+
+// ErrBadLink is returned for text that is not an absolute http(s) link of
+// at most MaxLinkLen bytes.
+var ErrBadLink = errors.New("qr: not an http(s) link")
+
+// PNG renders link as a black-on-white PNG QR code of the given size.
+func PNG(link string, size Size) ([]byte, error) {
+	q, err := encode(link, size.Level)
+	if err != nil {
+		return nil, err
+	}
+	scale := Scale(q.Size(), size.MinPixels)
+	b, err := q.ToPNGBytes(goqr.NewQrCodeImgConfig(scale, QuietZone))
+	if err != nil {
+		return nil, fmt.Errorf("qr: render: %w", err)
+	}
+	return b, nil
+}
+
+// Modules returns the side of the code for link in modules, without the
+// quiet zone (21 for version 1, 4 more per version).
+func Modules(link string, level Level) (int, error) {
+	q, err := encode(link, level)
+	if err != nil {
+		return 0, err
+	}
+	return q.Size(), nil
+}
+
+// Scale returns the pixels per module that make a code of the given side
+// (in modules, quiet zone excluded) at least minPixels wide with its quiet
+// zone; at least 1.
+func Scale(modules, minPixels int) int {
+	total := modules + 2*QuietZone
+	return max((minPixels+total-1)/total, 1)
+}
+
+func encode(link string, level Level) (*goqr.QrCode, error) {
+	u, err := url.Parse(link)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(link) > MaxLinkLen {
+		return nil, fmt.Errorf("%w: %.40q", ErrBadLink, link)
+	}
+	ecc := goqr.Medium
+	if level == Quartile {
+		ecc = goqr.Quartile
+	}
+	q, err := goqr.EncodeText(link, ecc)
+	if err != nil {
+		return nil, fmt.Errorf("qr: encode: %w", err)
+	}
+	return q, nil
+}
