@@ -17,21 +17,34 @@ import (
 // Mask is what a Value shows instead of its text.
 const Mask = "***"
 
-// Value is a secret string. The zero Value is empty.
-type Value struct{ s string }
+// Value is a secret string. The zero Value is empty. The text sits behind
+// a pointer, so even fmt's dump of a struct holding a Value in an
+// unexported field (which bypasses its methods) shows an address only.
+type Value struct{ p *string }
 
 // New returns a Value holding s, without surrounding spaces.
-func New(s string) Value { return Value{s: strings.TrimSpace(s)} }
+func New(s string) Value {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Value{}
+	}
+	return Value{p: &s}
+}
 
 // Reveal returns the secret text, for the one place that must send it.
-func (v Value) Reveal() string { return v.s }
+func (v Value) Reveal() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
 
 // IsZero reports whether the Value is empty.
-func (v Value) IsZero() bool { return v.s == "" }
+func (v Value) IsZero() bool { return v.p == nil }
 
 // String returns Mask (or "" for an empty Value).
 func (v Value) String() string {
-	if v.s == "" {
+	if v.p == nil {
 		return ""
 	}
 	return Mask
@@ -59,13 +72,14 @@ func (v *Value) UnmarshalText(b []byte) error {
 // text bound for errors and logs (HTTP libraries put query strings holding
 // secrets into their errors).
 func Redact(text string, secrets ...Value) string {
-	for _, s := range secrets {
-		if s.s == "" {
+	for _, v := range secrets {
+		s := v.Reveal()
+		if s == "" {
 			continue
 		}
-		text = strings.ReplaceAll(text, s.s, Mask)
-		text = strings.ReplaceAll(text, url.QueryEscape(s.s), Mask)
-		text = strings.ReplaceAll(text, url.PathEscape(s.s), Mask)
+		text = strings.ReplaceAll(text, s, Mask)
+		text = strings.ReplaceAll(text, url.QueryEscape(s), Mask)
+		text = strings.ReplaceAll(text, url.PathEscape(s), Mask)
 	}
 	return text
 }
