@@ -11,11 +11,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
-	"gridbot/bot/secret"
+	"gridbot/bot/wxapi"
 )
 
 // CodeTTL is how long WeChat keeps a code valid, and how long Exchange
@@ -184,20 +183,15 @@ func printable(s string) bool {
 }
 
 func (c *Client) exchange(ctx context.Context, code string) (Identity, error) {
-	for try := 0; ; try++ {
-		id, err := c.call(ctx, code)
+	var id Identity
+	err := wxapi.Retry(ctx, c.backoff, func() (err error) {
+		id, err = c.call(ctx, code)
+		return err
+	}, func(err error) bool {
 		var e *Error
-		if err == nil || !errors.As(err, &e) || e.Kind != KindRetry || (e.Code != CodeBusy && e.Code != 0) || try >= len(c.backoff) {
-			return id, err
-		}
-		t := time.NewTimer(c.backoff[try])
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return id, err
-		}
-	}
+		return errors.As(err, &e) && e.Kind == KindRetry && (e.Code == CodeBusy || e.Code == 0)
+	})
+	return id, err
 }
 
 type tokenAnswer struct {
@@ -217,11 +211,7 @@ func (c *Client) call(ctx context.Context, code string) (Identity, error) {
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return Identity{}, &Error{Kind: KindRetry, Msg: "network: " + c.redact(err.Error())}
+		return Identity{}, &Error{Kind: KindRetry, Msg: "network: " + wxapi.NetError(err, c.cfg.AppSecret)}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -234,19 +224,11 @@ func (c *Client) call(ctx context.Context, code string) (Identity, error) {
 	}
 	switch {
 	case a.ErrCode != 0:
-		return Identity{}, &Error{Kind: classify(a.ErrCode), Code: a.ErrCode, Msg: c.redact(a.ErrMsg)}
+		return Identity{}, &Error{Kind: classify(a.ErrCode), Code: a.ErrCode, Msg: wxapi.Clean(a.ErrMsg, c.cfg.AppSecret)}
 	case a.IsSnapshotUser == 1:
 		return Identity{}, &Error{Kind: KindRefuse, Err: ErrSnapshotUser}
 	case a.OpenID == "":
 		return Identity{}, &Error{Kind: KindRetry, Msg: "answer without openid"}
 	}
 	return Identity{OpenID: a.OpenID, UnionID: a.UnionID}, nil
-}
-
-func (c *Client) redact(s string) string {
-	s = secret.Redact(s, c.cfg.AppSecret)
-	if len(s) > 300 {
-		s = strings.ToValidUTF8(s[:300], "")
-	}
-	return s
 }

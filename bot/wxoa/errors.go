@@ -2,7 +2,8 @@ package wxoa
 
 import (
 	"errors"
-	"fmt"
+
+	"gridbot/bot/wxapi"
 )
 
 // Kind says what a caller should do about an *Error.
@@ -67,16 +68,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := "wxoa (" + e.Kind.String() + ")"
-	if e.Code != 0 {
-		s += fmt.Sprintf(": errcode %d %s", e.Code, e.Msg)
-	} else if e.Msg != "" {
-		s += ": " + e.Msg
-	}
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
+	return wxapi.Describe("wxoa ("+e.Kind.String()+")", e.Code, e.Msg, e.Err)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
