@@ -85,9 +85,9 @@ func (c Config) Validate() error {
 	if u, err := url.Parse(c.CallbackURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		errs = append(errs, errors.New("wxoa.callback_url: want an address like https://wx.example.com/wx/oauth (no query), on the 网页授权域名"))
 	}
-	for key, v := range map[string]string{"wxoa.authorize_base": c.AuthorizeBase, "wxoa.api_base": c.APIBase} {
-		if u, err := url.Parse(v); v != "" && (err != nil || u.Scheme == "" || u.Host == "") {
-			errs = append(errs, errors.New(key+": want an address like https://host"))
+	for _, kv := range [][2]string{{"wxoa.authorize_base", c.AuthorizeBase}, {"wxoa.api_base", c.APIBase}} {
+		if u, err := url.Parse(kv[1]); kv[1] != "" && (err != nil || u.Scheme == "" || u.Host == "") {
+			errs = append(errs, errors.New(kv[0]+": want an address like https://host"))
 		}
 	}
 	return errors.Join(errs...)

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -53,8 +54,8 @@ func (c *Client) Begin(w http.ResponseWriter, r *http.Request, returnTo string) 
 // Refuse (ErrTooManyAttempts) after MaxAttempts, and err itself for errors
 // of other kinds: the caller then shows UserMessage(err).
 func (c *Client) Restart(w http.ResponseWriter, r *http.Request, err error) error {
-	e, ok := err.(*Error)
-	if !ok || e.Kind != KindRestart || e.returnTo == "" {
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindRestart || e.returnTo == "" {
 		return err
 	}
 	if e.attempt >= MaxAttempts {

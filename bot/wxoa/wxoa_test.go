@@ -551,3 +551,25 @@ func FuzzFinish(f *testing.F) {
 		_ = c.Restart(httptest.NewRecorder(), r, err)
 	})
 }
+
+func TestRestartTakesWrappedErrors(t *testing.T) {
+	clk := newClock()
+	fake := newFake(t, clk)
+	s := newSite(t, fake, clk, nil)
+	br := fake.Browser("oW", false)
+	resp, _ := get(t, br, s.URL+"/start?to=/n/3")
+	resp, _ = get(t, br, resp.Header.Get("Location"))
+	r := httptest.NewRequest("GET", resp.Header.Get("Location"), nil) // no cookie: another browser
+	_, err := s.c.Finish(r)
+	w := httptest.NewRecorder()
+	r.Header.Set("User-Agent", wxoafake.WeChatUA)
+	if err := s.c.Restart(w, r, fmt.Errorf("page: %w", err)); err != nil {
+		t.Fatalf("Restart of a wrapped restart error: %v", err)
+	}
+	if loc := w.Header().Get("Location"); !strings.HasPrefix(loc, fake.URL+"/connect/oauth2/authorize") || !strings.Contains(loc, url.QueryEscape(url.QueryEscape("/n/3"))) {
+		t.Fatalf("Restart went to %q", loc)
+	}
+	if err := s.c.Restart(w, r, errors.New("other")); err == nil || err.Error() != "other" {
+		t.Fatalf("Restart of a foreign error: %v", err)
+	}
+}
