@@ -82,6 +82,19 @@ func newSite(t *testing.T, fake *wxoafake.Server, clk *clock, edit func(*wxoa.Co
 	return s
 }
 
+// callback walks br (not following redirects) from /start?to=to through
+// WeChat's authorize page and returns the callback address it is sent to.
+func (s *site) callback(t *testing.T, br *http.Client, to string) *url.URL {
+	t.Helper()
+	resp, _ := get(t, br, s.URL+"/start?to="+url.QueryEscape(to))
+	resp, _ = get(t, br, resp.Header.Get("Location"))
+	u, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || u.Query().Get("code") == "" {
+		t.Fatalf("not sent back with a code: %q", resp.Header.Get("Location"))
+	}
+	return u
+}
+
 func newFake(t *testing.T, clk *clock) *wxoafake.Server {
 	fake := wxoafake.New(appID, appSecret)
 	fake.SetClock(clk.Now)
@@ -195,9 +208,7 @@ func TestCallbackRequestedTwice(t *testing.T) {
 	fake := newFake(t, clk)
 	s := newSite(t, fake, clk, nil)
 	br := fake.Browser("oTwice", false)
-	resp, _ := get(t, br, s.URL+"/start?to=/q/7")
-	resp, _ = get(t, br, resp.Header.Get("Location"))
-	back := resp.Header.Get("Location")
+	back := s.callback(t, br, "/q/7").String()
 	for i := range 2 {
 		if _, body := get(t, br, back); body != "OK oTwice /q/7" {
 			t.Fatalf("callback %d says %q", i+1, body)
@@ -209,7 +220,7 @@ func TestCallbackRequestedTwice(t *testing.T) {
 	// After CodeTTL the answer is forgotten: WeChat is asked again and says
 	// the code was used; the page restarts silently.
 	clk.Add(wxoa.CodeTTL + time.Second)
-	resp, _ = get(t, br, back)
+	resp, _ := get(t, br, back)
 	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), fake.URL+"/connect/oauth2/authorize") {
 		t.Fatalf("spent code: status %d location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -342,12 +353,6 @@ func TestStateChecks(t *testing.T) {
 	clk := newClock()
 	fake := newFake(t, clk)
 	s := newSite(t, fake, clk, nil)
-	begin := func(br *http.Client, to string) *url.URL {
-		resp, _ := get(t, br, s.URL+"/start?to="+url.QueryEscape(to))
-		resp, _ = get(t, br, resp.Header.Get("Location"))
-		u, _ := url.Parse(resp.Header.Get("Location"))
-		return u
-	}
 	finish := func(u *url.URL, cookie string) (wxoa.Result, error) {
 		r := httptest.NewRequest("GET", u.String(), nil)
 		if cookie != "" {
@@ -356,7 +361,7 @@ func TestStateChecks(t *testing.T) {
 		return s.c.Finish(r)
 	}
 	br := fake.Browser("oA", false)
-	back := begin(br, "/a/5")
+	back := s.callback(t, br, "/a/5")
 	su, _ := url.Parse(s.URL + "/wx/oauth")
 	cookie := ""
 	for _, ck := range br.Jar.Cookies(su) {
@@ -556,10 +561,8 @@ func TestRestartTakesWrappedErrors(t *testing.T) {
 	clk := newClock()
 	fake := newFake(t, clk)
 	s := newSite(t, fake, clk, nil)
-	br := fake.Browser("oW", false)
-	resp, _ := get(t, br, s.URL+"/start?to=/n/3")
-	resp, _ = get(t, br, resp.Header.Get("Location"))
-	r := httptest.NewRequest("GET", resp.Header.Get("Location"), nil) // no cookie: another browser
+	back := s.callback(t, fake.Browser("oW", false), "/n/3")
+	r := httptest.NewRequest("GET", back.String(), nil) // no cookie: another browser
 	_, err := s.c.Finish(r)
 	w := httptest.NewRecorder()
 	r.Header.Set("User-Agent", wxoafake.WeChatUA)
