@@ -15,6 +15,32 @@ state() { redis-cli -h 127.0.0.1 -p "$1" cluster info 2>/dev/null | tr -d '\r' |
 known() { redis-cli -h 127.0.0.1 -p "$1" cluster info 2>/dev/null | tr -d '\r' | sed -n 's/^cluster_known_nodes://p'; }
 up() { redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null | grep -q PONG; }
 
+# Every replica linked to its master and done with the first sync: until
+# then WAIT 1 on a master times out, and the tests that write with WAIT
+# (claims, the outbox) fail for a reason that is not theirs.
+replicas_ok() {
+  local linked=0
+  for p in "${ports[@]}"; do
+    local info
+    info=$(redis-cli -h 127.0.0.1 -p "$p" info replication 2>/dev/null | tr -d '\r')
+    case "$info" in
+      *role:slave*)
+        echo "$info" | grep -q '^master_link_status:up' || return 1
+        echo "$info" | grep -q '^master_sync_in_progress:0' || return 1
+        linked=$((linked + 1)) ;;
+    esac
+  done
+  [ "$linked" = 3 ]
+}
+
+wait_replicas() {
+  for _ in $(seq 1 300); do
+    replicas_ok && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
 wait_ok() {
   for _ in $(seq 1 150); do
     local ok=1
@@ -36,6 +62,7 @@ all_ok=1
 for p in "${ports[@]}"; do
   if ! up "$p" || [ "$(state "$p")" != ok ] || [ "$(known "$p")" != 6 ]; then all_ok=0; fi
 done
+if [ "$all_ok" = 1 ] && ! replicas_ok; then all_ok=0; fi
 if [ "$all_ok" = 1 ]; then
   say "reusing the cluster on ${seeds}"
   echo "$seeds"
@@ -77,5 +104,6 @@ if [ "$(state 7001)" != ok ] || [ "$(known 7001)" != 6 ]; then
     || { cat "$dir/create.log" >&2; exit 1; }
 fi
 wait_ok || { say "cluster_state did not become ok"; exit 1; }
+wait_replicas || { say "the replicas did not finish their first sync"; exit 1; }
 say "cluster ok on ${seeds} (data in $dir)"
 echo "$seeds"
