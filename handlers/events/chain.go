@@ -154,7 +154,7 @@ func (f *Feature) RenderList(ctx context.Context, chat bot.ChatRef, key string) 
 
 func (f *Feature) listText(e *Event, chat bot.ChatRef, in, wait []signup) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, msgChainHead, e.ID, bot.Esc(e.Title), f.fmtTime(e.Start), bot.Esc(e.Place))
+	fmt.Fprintf(&b, msgChainHead, e.ID, bot.Esc(e.Title), f.fmtSpan(e), bot.Esc(e.Place))
 	if e.Left() > 0 {
 		fmt.Fprintf(&b, msgChainSeats, e.Seats, e.Left())
 	} else {

@@ -114,3 +114,13 @@ func TestEditTimeWithRangeMovesTheEnd(t *testing.T) {
 		t.Errorf("a question moved the activity to %v", e.Start)
 	}
 }
+
+func TestListsShowWhenTheActivityEnds(t *testing.T) {
+	h := newHarness(t)
+	h.create("发布活动\n活动：包饺子\n时间：明天下午2点到4点\n地点：社区活动室\n名额：10\n网格：3网格")
+	u := bot.UserRef("tg:70")
+	mustContain(t, "activity list", to(h.say(group3, u, "张阿姨", "活动"), group3), "2月11日（周四）14:00–16:00")
+	h.say(group3, u, "张阿姨", "报名 1")
+	mustContain(t, "my sign-ups", to(h.say(group3, u, "张阿姨", "我的报名"), group3), "14:00–16:00")
+	mustContain(t, "roster", to(h.say(bot.ChatRef(staffID), staffID, "王主任", "名单 1"), bot.ChatRef(staffID)), "14:00–16:00")
+}

@@ -407,7 +407,7 @@ func (f *Feature) pickOne(evs []*Event, verb string) (*Event, error) {
 	}
 	var lines []string
 	for _, e := range evs {
-		lines = append(lines, fmt.Sprintf(msgWhichItem, e.ID, bot.Esc(e.Title), f.fmtTime(e.Start)))
+		lines = append(lines, fmt.Sprintf(msgWhichItem, e.ID, bot.Esc(e.Title), f.fmtSpan(e)))
 	}
 	return nil, bot.Userf(msgWhichOne, strings.Join(lines, "\n"), verb, evs[0].ID)
 }
@@ -479,10 +479,10 @@ func (f *Feature) my(ctx context.Context, c *bot.Context) error {
 	fmt.Fprintf(&b, msgMyHead, displayName(c.Update.UserName))
 	for _, m := range ms {
 		if m.wait > 0 {
-			fmt.Fprintf(&b, msgMyWait+"\n", m.ev.ID, bot.Esc(m.ev.Title), m.wait, f.fmtTime(m.ev.Start))
+			fmt.Fprintf(&b, msgMyWait+"\n", m.ev.ID, bot.Esc(m.ev.Title), m.wait, f.fmtSpan(m.ev))
 			items = append(items, fmt.Sprintf(msgMergeMyWait, m.ev.ID, m.wait))
 		} else {
-			fmt.Fprintf(&b, msgMyIn+"\n", m.ev.ID, bot.Esc(m.ev.Title), m.n, f.fmtTime(m.ev.Start))
+			fmt.Fprintf(&b, msgMyIn+"\n", m.ev.ID, bot.Esc(m.ev.Title), m.n, f.fmtSpan(m.ev))
 			items = append(items, fmt.Sprintf(msgMergeMyIn, m.ev.ID, m.n))
 		}
 	}
@@ -510,7 +510,7 @@ func (f *Feature) list(ctx context.Context, c *bot.Context) error {
 		if e.open(f.now()) && !e.Deadline.IsZero() && e.Deadline.Before(e.Start) {
 			dead = fmt.Sprintf(msgListDead, f.fmtTime(e.Deadline))
 		}
-		fmt.Fprintf(&b, msgListItem, e.ID, bot.Esc(e.Title), f.fmtTime(e.Start), bot.Esc(e.Place), dead, f.seatsState(e))
+		fmt.Fprintf(&b, msgListItem, e.ID, bot.Esc(e.Title), f.fmtSpan(e), bot.Esc(e.Place), dead, f.seatsState(e))
 		if c.Role >= bot.GridWorker && f.held(e) {
 			fmt.Fprintf(&b, msgListHeld, f.outAt(e.NoticeAt))
 			forStaff = true

@@ -56,7 +56,7 @@ func (f *Feature) rosterText(e *Event, rows []rosterRow) string {
 			checked++
 		}
 	}
-	fmt.Fprintf(&b, msgRosterHead, bot.Esc(e.Title), e.ID, f.fmtTime(e.Start), bot.Esc(e.Place), inHH, inN, e.Seats, waitHH, checked)
+	fmt.Fprintf(&b, msgRosterHead, bot.Esc(e.Title), e.ID, f.fmtSpan(e), bot.Esc(e.Place), inHH, inN, e.Seats, waitHH, checked)
 	if f.held(e) {
 		fmt.Fprintf(&b, msgRosterHeld, f.outAt(e.NoticeAt))
 	}
