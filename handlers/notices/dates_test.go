@@ -8,10 +8,11 @@ import (
 	"gridbot/bot/bottest"
 )
 
-// TestReadmeExampleOnFourthDecemberAsks: the README's 通知 12月1日 09:00 全部 …
+// TestPassedDateOnFourthDecemberAsks: 通知 12月1日 09:00 全部 … (the README's
+// example before it became 下周一 9:00)
 // typed on 4 December is asked about, not scheduled for next year; with the
 // year written it is scheduled for that day.
-func TestReadmeExampleOnFourthDecemberAsks(t *testing.T) {
+func TestPassedDateOnFourthDecemberAsks(t *testing.T) {
 	fx := newFixture(t, 2, false)
 	fx.clock.Set(time.Date(2026, 12, 4, 10, 0, 0, 0, bottest.Shanghai))
 	got := fx.say(staff, "", "通知 12月1日 09:00 全部 12月份燃气安全检查")

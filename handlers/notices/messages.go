@@ -3,7 +3,7 @@ package notices
 // User-facing text of the notices feature, kept in one place for
 // translation.
 const (
-	msgUsage         = "请这样写：\n<code>通知 全部 明早9点停水，请提前储水</code>\n<code>通知 3网格,5网格 内容</code>\n<code>通知 标签:老旧小区 内容</code>\n定时发送：<code>通知 12月1日 09:00 全部 内容</code>\n紧急（夜间也立即发）：<code>紧急通知 全部 内容</code>"
+	msgUsage         = "请这样写：\n<code>通知 全部 明早9点停水，请提前储水</code>\n<code>通知 3网格,5网格 内容</code>\n<code>通知 标签:老旧小区 内容</code>\n定时发送：<code>通知 下周一 9:00 全部 内容</code>\n紧急（夜间也立即发）：<code>紧急通知 全部 内容</code>"
 	msgNoTarget      = "请写明发给哪些网格，例如「通知 全部 明天停水」或「通知 3网格,5网格 明天停水」。"
 	msgNoBody        = "通知内容是空的。请在网格后面写上内容，例如「通知 全部 明早9点停水，请提前储水」。"
 	msgPast          = "定时时间 %s 已经过去了，请写一个以后的时间。"
