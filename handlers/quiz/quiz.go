@@ -357,14 +357,7 @@ func (f *Feature) CloseRound(ctx context.Context, id int) error {
 // deepLink returns the link that opens a private chat for round id from a
 // group of grid number gi (1-based; 0 for none), or "".
 func (f *Feature) deepLink(platform string, id, gi int) string {
-	m, ok := f.env.Send.(bot.Mux)
-	if !ok {
-		if d, ok := f.env.Send.(bot.DeepLinker); ok && platform == "tg" {
-			return d.DeepLink(payload(id, gi))
-		}
-		return ""
-	}
-	return m.DeepLinkOn(platform, payload(id, gi))
+	return f.env.Out.DeepLink(platform, payload(id, gi))
 }
 
 func payload(id, gi int) string {
