@@ -53,7 +53,8 @@ type round struct {
 }
 
 // New loads the question banks (the embedded one plus cfg.Banks) and
-// returns the feature. A bad bank file is an error naming it.
+// returns the feature. A bad bank file is an error naming it. env.Out,
+// Outbox and Due are required once rounds are played.
 func New(env bot.Env, cfg Config) (*Feature, error) {
 	cfg.fill()
 	bank, err := LoadBanks(cfg.NoDefaultBank, cfg.Banks)
@@ -146,10 +147,8 @@ func (f *Feature) open(ctx context.Context, by string) (int, error) {
 		}
 		return id, fmt.Errorf("round %d: %w", id, ErrRoundOpen)
 	}
-	if f.env.Due != nil {
-		if err := f.env.Due.Schedule(ctx, DueKey(id), closes); err != nil {
-			return id, fmt.Errorf("schedule close of quiz round %d: %w", id, err)
-		}
+	if err := f.env.Due.Schedule(ctx, DueKey(id), closes); err != nil {
+		return id, fmt.Errorf("schedule close of quiz round %d: %w", id, err)
 	}
 	if err := f.finishAnnounce(ctx, id); err != nil {
 		return id, err
@@ -388,7 +387,7 @@ func (f *Feature) finishAnnounce(ctx context.Context, id int) error {
 	if err != nil {
 		return fmt.Errorf("announce quiz round %d: %w", id, err)
 	}
-	if h["status"] != "open" || h["opened_all"] == "1" || f.env.Outbox == nil {
+	if h["status"] != "open" || h["opened_all"] == "1" {
 		return nil
 	}
 	r, err := f.round(ctx, id)
