@@ -62,9 +62,14 @@ type Env struct {
 	Redis redis.UniversalClient
 	Keys  Keys
 	Dir   *Directory
-	// Send reaches any chat on any platform (a Mux); use it for messages
-	// that are not replies and not broadcasts.
-	Send   Sender
+	// Send reaches any chat on any platform (a Mux), for the core parts
+	// that pace and keep their own sends (outbox, reply coalescer).
+	// Features never use it: they send through Out.
+	Send Sender
+	// Out is how features tell people privately and edit what they
+	// posted: always under the shared limits, kept on a failure of the
+	// moment.
+	Out    *Delivery
 	Outbox Outbox
 	Due    DueQueue
 	// Replies, when set, coalesces answers and live messages in groups

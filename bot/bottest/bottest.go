@@ -1,5 +1,6 @@
 // Package bottest holds the fakes that feature tests share: a recording
-// Sender, Outbox and DueQueue, a settable Clock, and the Shanghai zone.
+// Sender, Outbox, DueQueue, Keeper and Limiter, a bot.Delivery over them
+// (Delivery), a settable Clock, and the Shanghai zone.
 // Every fake is safe for concurrent use. It is for tests only.
 package bottest
 

@@ -64,7 +64,7 @@ type Coalescer struct {
 
 var (
 	_ bot.Replies = (*Coalescer)(nil)
-	_ bot.Retrier = (*Coalescer)(nil)
+	_ bot.Keeper  = (*Coalescer)(nil)
 )
 
 // New returns a Coalescer that sends through send (a bot.Mux) and takes
@@ -116,17 +116,29 @@ type stored struct {
 	bot.Answer
 	// At is when it was queued (Unix ms).
 	At int64 `json:"at"`
+	// Hold, when set, is when it may go out (Unix ms).
+	Hold int64 `json:"hold,omitempty"`
 }
 
 // Answer implements bot.Replies in one round trip.
 func (c *Coalescer) Answer(ctx context.Context, chat bot.ChatRef, a bot.Answer) error {
+	return c.queue(ctx, chat, a, time.Time{})
+}
+
+// queue stores a for chat, to go out at hold (zero: now), and makes the
+// chat due then.
+func (c *Coalescer) queue(ctx context.Context, chat bot.ChatRef, a bot.Answer, hold time.Time) error {
 	now := c.now().UnixMilli()
-	js, err := json.Marshal(stored{Answer: a, At: now})
+	st, due := stored{Answer: a, At: now}, now
+	if hold.UnixMilli() > now {
+		st.Hold, due = hold.UnixMilli(), hold.UnixMilli()
+	}
+	js, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("answer in %s: %w", chat, err)
 	}
 	err = answerScript.Run(ctx, c.rdb, []string{c.key("due"), c.key("lease"), c.key("seq")},
-		c.base, string(chat), string(js), now, a.Live, int64(c.ttl/time.Second)).Err()
+		c.base, string(chat), string(js), now, a.Live, int64(c.ttl/time.Second), due).Err()
 	if err != nil {
 		return fmt.Errorf("answer in %s: %w", chat, err)
 	}
@@ -139,7 +151,13 @@ func (c *Coalescer) Answer(ctx context.Context, chat bot.ChatRef, a bot.Answer) 
 // on its own, once the chat has budget, again after each failure of the
 // moment, until it goes through or the chat refuses it for good.
 func (c *Coalescer) Retry(ctx context.Context, chat bot.ChatRef, m bot.Message) error {
-	return c.Answer(ctx, chat, bot.Answer{Text: m.Text, ReplyTo: m.ReplyTo, Buttons: m.Buttons})
+	return c.RetryAt(ctx, chat, m, time.Time{})
+}
+
+// RetryAt implements bot.Keeper in one round trip: Retry, but m does not
+// go out before at (the end of the quiet hours).
+func (c *Coalescer) RetryAt(ctx context.Context, chat bot.ChatRef, m bot.Message, at time.Time) error {
+	return c.queue(ctx, chat, bot.Answer{Text: m.Text, ReplyTo: m.ReplyTo, Buttons: m.Buttons}, at)
 }
 
 // Touch implements bot.Replies in one round trip.

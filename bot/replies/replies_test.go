@@ -437,3 +437,44 @@ func TestRetryDropsAMessageTheChatRefuses(t *testing.T) {
 		t.Errorf("%d tries of a blocked chat, want 1", tries)
 	}
 }
+
+// TestRetryAtHoldsAMessageUntilItsTime: a message held (RetryAt, for the
+// end of the quiet hours) is not sent before its time while a message kept
+// for the same chat without a hold goes at once; then it goes exactly once,
+// and the held chat is not claimed over and over meanwhile.
+func TestRetryAtHoldsAMessageUntilItsTime(t *testing.T) {
+	var mu sync.Mutex
+	var tried []time.Time
+	s := &bottest.Sender{Fail: func(bot.ChatRef, int) error {
+		mu.Lock()
+		tried = append(tried, time.Now())
+		mu.Unlock()
+		return nil
+	}}
+	r := newRig(t, s, time.Millisecond, replies.Config{})
+	const private = bot.ChatRef("tg:9")
+	ctx := context.Background()
+	at := time.Now().Add(time.Second)
+	if err := r.c.RetryAt(ctx, private, bot.Message{Text: "🎉 您已从候补转为正式报名"}, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.c.Retry(ctx, private, bot.Message{Text: "好的"}); err != nil {
+		t.Fatal(err)
+	}
+	r.rt.Reset()
+	r.run()
+	waitFor(t, "both messages", func() bool { return r.s.Count(private) == 2 })
+	waitFor(t, "the queue to empty", func() bool { idle, _ := r.c.Idle(ctx); return idle })
+	got := r.s.To(private)
+	if got[0].Msg.Text != "好的" || got[1].Msg.Text != "🎉 您已从候补转为正式报名" {
+		t.Fatalf("sent %q then %q, want the message not held first", got[0].Msg.Text, got[1].Msg.Text)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(tried) != 2 || tried[1].Before(at) {
+		t.Errorf("tries at %v, want two, the held one not before %v", tried, at)
+	}
+	if n := r.rt.Count(); n > 100 {
+		t.Errorf("%d Redis round trips while one message was held a second: the chat is claimed again and again", n)
+	}
+}

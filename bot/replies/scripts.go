@@ -31,7 +31,8 @@ end
 `
 
 // answer: KEYS due, lease, seq. ARGV base, chat, answer JSON, now, live
-// key (” for none), ttl s. Returns the answer's id.
+// key (” for none), ttl s, when the chat is due for it (now, or later for
+// an answer held). Returns the answer's id.
 var answerScript = redis.NewScript(luaDue + `
 local b, c, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[4]), ARGV[6]
 local id = redis.call('INCR', KEYS[3])
@@ -45,7 +46,7 @@ if ARGV[5] ~= '' then
   redis.call('EXPIRE', set, ttl)
   touch(b, c, ARGV[5], now, ttl)
 end
-due(c, now)
+due(c, tonumber(ARGV[7]))
 return id
 `)
 

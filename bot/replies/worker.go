@@ -198,14 +198,33 @@ func (c *Coalescer) process(ctx context.Context, cl claimed) {
 			}
 		}
 	}
+	if h := heldUntil(cl); !h.IsZero() && (next.IsZero() || h.Before(next)) {
+		next = h
+	}
 	if code := c.ack(ctx, cl, next); code == 2 {
 		c.kick()
 	}
 }
 
+// heldUntil returns when the first answer held past the claim may go out,
+// zero when none is held.
+func heldUntil(cl claimed) time.Time {
+	var h int64
+	for _, e := range cl.answers {
+		if !e.done && e.a.Hold > cl.at && (h == 0 || e.a.Hold < h) {
+			h = e.a.Hold
+		}
+	}
+	if h == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(h)
+}
+
 // owed returns the answers the group still has to see as messages (oldest
 // first) and the live messages to bring up to date. An answer bound to a
-// live message is owed only as that message.
+// live message is owed only as that message; an answer held past the claim
+// is not owed yet.
 func (c *Coalescer) owed(cl claimed) ([]*entry, []*live) {
 	var lives []*live
 	for _, l := range cl.lives {
@@ -215,7 +234,7 @@ func (c *Coalescer) owed(cl claimed) ([]*entry, []*live) {
 	}
 	var owed []*entry
 	for _, e := range cl.answers {
-		if e.done {
+		if e.done || e.a.Hold > cl.at {
 			continue
 		}
 		if l := findLive(cl.lives, e.a.Live); l != nil && l.op != "forget" {

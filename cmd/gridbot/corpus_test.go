@@ -117,6 +117,7 @@ func newCorpusBot(t testing.TB) *corpusBot {
 	env := bot.Env{Redis: rdb, Keys: keys, Dir: b.dir, Send: b.s, Log: log, Now: time.Now, Loc: bottest.Shanghai}
 	ob := outbox.New(env, ratelimit.New(rdb, keys, cfg.Limits), cfg.Outbox)
 	env.Outbox = ob
+	env.Out = bottest.Delivery(b.s, ob, nil, nil, time.Now)
 	sch := scheduler.New(rdb, keys, bottest.Shanghai, log, scheduler.Options{Config: cfg.Schedule.Config})
 	env.Due = sch
 	b.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: b.dir, Log: log})

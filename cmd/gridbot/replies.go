@@ -11,12 +11,13 @@ import (
 	"gridbot/handlers/events"
 )
 
-// limitedReplies is the Telegram client as handlers see it: each reply
-// first takes a token from the bot-wide bucket (tg:global) that the
-// outbox's deliveries take from too, so replies and broadcasts together,
-// across every replica, stay under Telegram's limit of about 30 messages a
-// second. The client's other capabilities (edit, polls, admin checks) are
-// its own. When Redis cannot be asked, the reply goes anyway.
+// limitedReplies is the Telegram client as handlers see it: each reply,
+// edit and quiz poll first takes a token from the bot-wide bucket
+// (tg:global) that the outbox's deliveries take from too, so replies and
+// broadcasts together, across every replica, stay under Telegram's limit of
+// about 30 messages a second. The client's other capabilities (admin
+// checks, callback answers) are its own. When Redis cannot be asked, the
+// message goes anyway.
 type limitedReplies struct {
 	*telegram.Client
 	lim *ratelimit.Limiter
@@ -25,10 +26,26 @@ type limitedReplies struct {
 
 // Send implements bot.Sender.
 func (l limitedReplies) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
+	l.take(ctx)
+	return l.Client.Send(ctx, chat, m)
+}
+
+// Edit implements bot.Editor.
+func (l limitedReplies) Edit(ctx context.Context, chat bot.ChatRef, msgID string, m bot.Message) error {
+	l.take(ctx)
+	return l.Client.Edit(ctx, chat, msgID, m)
+}
+
+// SendQuiz implements bot.Poller.
+func (l limitedReplies) SendQuiz(ctx context.Context, chat bot.ChatRef, q bot.QuizPoll) (string, string, error) {
+	l.take(ctx)
+	return l.Client.SendQuiz(ctx, chat, q)
+}
+
+func (l limitedReplies) take(ctx context.Context) {
 	if err := l.lim.Wait(ctx, telegram.Platform+":global"); err != nil && ctx.Err() == nil {
 		l.log.Warn("reply rate limit unavailable; sending anyway", "err", err)
 	}
-	return l.Client.Send(ctx, chat, m)
 }
 
 // newReplies builds the reply coalescer. It keeps the replies the

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"gridbot/bot"
 	"gridbot/bot/ratelimit"
 	"gridbot/bot/redistest"
@@ -19,13 +21,7 @@ import (
 // is paced by it; with the limits lifted they do not touch Redis.
 func TestRepliesTakeTheBotWideToken(t *testing.T) {
 	ctx := context.Background()
-	fake := tgfake.New()
-	defer fake.Close()
-	tg, err := telegram.New(ctx, telegram.Config{Token: testToken, APIEndpoint: fake.Endpoint()}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb, keys, _ := redistest.New(t)
+	fake, tg, rdb, keys := limitedRig(t)
 	limits := map[string]ratelimit.Limit{"tg:global": {N: 10, Per: time.Second, Burst: 1}}
 	r := limitedReplies{Client: tg, lim: ratelimit.New(rdb, keys, ratelimit.Config{Limits: limits}), log: slog.New(slog.DiscardHandler)}
 	c := redistest.Count(rdb)
@@ -57,4 +53,46 @@ func TestRepliesTakeTheBotWideToken(t *testing.T) {
 	if c.Count() != 0 {
 		t.Errorf("%d round trips for a reply with no limits, want 0", c.Count())
 	}
+}
+
+// TestEditsAndPollsTakeTheBotWideToken: an edit (a pressed button's
+// message) and a quiz poll sent through the reply sender each take a
+// tg:global token like a reply; neither reaches Telegram around the bucket.
+func TestEditsAndPollsTakeTheBotWideToken(t *testing.T) {
+	ctx := context.Background()
+	_, tg, rdb, keys := limitedRig(t)
+	limits := map[string]ratelimit.Limit{"tg:global": {N: 30, Per: time.Second, Burst: 30}}
+	r := limitedReplies{Client: tg, lim: ratelimit.New(rdb, keys, ratelimit.Config{Limits: limits}), log: slog.New(slog.DiscardHandler)}
+	id, err := r.Send(ctx, "tg:7", bot.Message{Text: "第1题"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redistest.Count(rdb)
+	if err := r.Edit(ctx, "tg:7", id, bot.Message{Text: "已作答"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Count() != 1 {
+		t.Errorf("%d round trips for an edit, want one token", c.Count())
+	}
+	c.Reset()
+	if _, _, err := r.SendQuiz(ctx, "tg:7", bot.QuizPoll{Question: "垃圾分类", Options: []string{"A", "B"}, Correct: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Count() != 1 {
+		t.Errorf("%d round trips for a quiz poll, want one token", c.Count())
+	}
+}
+
+// limitedRig returns a fake Bot API (closed when the test ends), a client
+// of it and the test Redis.
+func limitedRig(t *testing.T) (*tgfake.Server, *telegram.Client, redis.UniversalClient, bot.Keys) {
+	t.Helper()
+	fake := tgfake.New()
+	t.Cleanup(fake.Close)
+	tg, err := telegram.New(context.Background(), telegram.Config{Token: testToken, APIEndpoint: fake.Endpoint()}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb, keys, _ := redistest.New(t)
+	return fake, tg, rdb, keys
 }

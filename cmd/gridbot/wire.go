@@ -131,6 +131,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	env.Due = sch
 	co := newReplies(env, cfg)
 	env.Replies = repliesOf(co, cfg)
+	env.Out = bot.NewDelivery(bot.DeliveryOptions{Send: mux, Limit: lim, Keep: co, Outbox: ob, Log: log, Now: time.Now})
 
 	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
 		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies, Retry: co})

@@ -69,7 +69,7 @@ func (f *Feature) showList(ctx context.Context, e *Event, urgent bool) (n int, a
 	if err != nil || len(chats) == 0 {
 		return 0, time.Time{}, err
 	}
-	if held, _ := f.goesOut(time.Time{}); !urgent && f.env.Due != nil && held.Sub(f.now()) > heldFor {
+	if held, _ := f.goesOut(time.Time{}); !urgent && held.Sub(f.now()) > heldFor {
 		f.schedule(ctx, dueKey(e.ID, "list"), held)
 		return len(chats), held, nil
 	}

@@ -77,9 +77,10 @@ type Feature struct {
 	log *slog.Logger
 }
 
-// New returns the events feature. env.Redis, Keys, Dir, Send, Now and Loc
-// are required; without env.Outbox notices are sent directly through
-// env.Send; without env.Due there are no reminders and no notice refresh.
+// New returns the events feature. env.Redis, Keys, Dir, Out, Outbox, Due,
+// Now and Loc are required; env.Replies is nil when replies are not
+// coalesced (replies.coalesce off): notices are then edited directly and
+// sign-up lists are not offered.
 func New(env bot.Env, cfg Config) *Feature {
 	if env.Log == nil {
 		env.Log = slog.Default()
@@ -213,18 +214,12 @@ func (f *Feature) load(ctx context.Context, id int64) (*Event, error) {
 }
 
 func (f *Feature) schedule(ctx context.Context, key string, at time.Time) {
-	if f.env.Due == nil {
-		return
-	}
 	if err := f.env.Due.Schedule(ctx, key, at); err != nil {
 		f.log.Warn("schedule", "key", key, "err", err)
 	}
 }
 
 func (f *Feature) unschedule(ctx context.Context, key string) {
-	if f.env.Due == nil {
-		return
-	}
 	if err := f.env.Due.Cancel(ctx, key); err != nil {
 		f.log.Warn("cancel due", "key", key, "err", err)
 	}

@@ -41,6 +41,8 @@ type harness struct {
 	s    *bottest.Sender
 	out  *bottest.Outbox
 	due  *bottest.Due
+	lim  *bottest.Limiter
+	keep *bottest.Keeper
 	clk  *bottest.Clock
 	// mr is the in-process Redis when no real one is named (nil otherwise).
 	mr  *miniredis.Miniredis
@@ -64,6 +66,7 @@ func newHarnessOn(t testing.TB, rdb redis.UniversalClient, keys bot.Keys) *harne
 	h.s = &bottest.Sender{}
 	h.out = &bottest.Outbox{Deliver: h.s}
 	h.due = &bottest.Due{}
+	h.lim, h.keep = &bottest.Limiter{}, &bottest.Keeper{}
 	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{staffID})
 	ctx := context.Background()
 	for _, g := range []struct {
@@ -74,7 +77,7 @@ func newHarnessOn(t testing.TB, rdb redis.UniversalClient, keys bot.Keys) *harne
 			t.Fatal(err)
 		}
 	}
-	h.env = bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: h.s, Outbox: h.out, Due: h.due,
+	h.env = bot.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: h.out, Due: h.due, Out: bottest.Delivery(h.s, h.out, h.lim, h.keep, h.clk.Now),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clk.Now, Loc: bottest.Shanghai}
 	h.f = New(h.env, DefaultConfig())
 	h.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: h.env.Log})

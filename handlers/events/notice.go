@@ -76,10 +76,9 @@ type posting struct {
 	Chats int
 	// Queued is set when it went to the outbox, which sends it from At
 	// (now, or the end of the quiet hours); Urgent when it was sent
-	// through them. Without an outbox it was sent at once, to Sent groups.
+	// through them. Unset, the outbox could not take it.
 	Queued, Urgent bool
 	At             time.Time
-	Sent           int
 }
 
 // heldFor is the least delay that counts as held: the outbox's own clock
@@ -95,9 +94,6 @@ func (p posting) Held(now time.Time) bool { return p.Queued && p.At.Sub(now) > h
 // end of its sign-up).
 func (f *Feature) goesOut(urgentBefore time.Time) (at time.Time, urgent bool) {
 	now := f.now()
-	if f.env.Outbox == nil {
-		return now, false
-	}
 	at = f.env.Outbox.GoesOutAt(now, false)
 	if at.Sub(now) > heldFor && !urgentBefore.IsZero() && !urgentBefore.After(at) {
 		return f.env.Outbox.GoesOutAt(now, true), true
@@ -105,9 +101,9 @@ func (f *Feature) goesOut(urgentBefore time.Time) (at time.Time, urgent bool) {
 	return at, false
 }
 
-// post sends the notice to the chats of grids, through the outbox when
-// there is one (urgently when the quiet hours would hold it past the end of
-// sign-up), and records how to find the posted messages and, when held,
+// post sends the notice to the chats of grids through the outbox
+// (urgently when the quiet hours would hold it past the end of sign-up),
+// and records how to find the posted messages and, when held,
 // when it goes out.
 func (f *Feature) post(ctx context.Context, e *Event, grids []bot.Grid) (posting, error) {
 	gridOf := map[bot.ChatRef]string{}
@@ -122,9 +118,6 @@ func (f *Feature) post(ctx context.Context, e *Event, grids []bot.Grid) (posting
 		return posting{}, nil
 	}
 	msg := f.render(e)
-	if f.env.Outbox == nil {
-		return posting{Chats: len(chats), Sent: f.sendEach(ctx, e, chats, msg, true)}, nil
-	}
 	at, urgent := f.goesOut(e.Deadline)
 	id, err := f.env.Outbox.Enqueue(ctx, bot.Broadcast{Kind: "event", Ref: strconv.FormatInt(e.ID, 10),
 		Title: e.Title, Grids: gridOf, Chats: chats, Message: msg, Urgent: urgent, ReportTo: e.Creator.PrivateChat()})
@@ -141,35 +134,11 @@ func (f *Feature) post(ctx context.Context, e *Event, grids []bot.Grid) (posting
 	return p, f.st.set(ctx, e.ID, fields...)
 }
 
-// sendEach sends m to each chat at once (no outbox) and returns how many
-// it reached; with record set it remembers the posted message ids.
-func (f *Feature) sendEach(ctx context.Context, e *Event, chats []bot.ChatRef, m bot.Message, record bool) int {
-	sent := 0
-	for _, ch := range chats {
-		mid, err := f.env.Send.Send(ctx, ch, m)
-		if err != nil {
-			f.log.Warn("post to event group", "event", e.ID, "chat", ch, "err", err)
-			continue
-		}
-		sent++
-		if record && mid != "" {
-			if err := f.env.Redis.HSet(ctx, f.postsKey(e.ID), string(ch), mid).Err(); err != nil {
-				f.log.Warn("record notice id", "event", e.ID, "err", err)
-			}
-		}
-	}
-	return sent
-}
-
 // postedText tells staff truthfully what became of a notice for the groups
 // of names: going out now, held until the quiet hours end, or sent at once
 // because waiting would be too late (deadline: when sign-up closes).
 func (f *Feature) postedText(p posting, names string, deadline time.Time) string {
 	switch {
-	case !p.Queued && p.Sent == p.Chats:
-		return fmt.Sprintf(msgPostSent, p.Sent, names)
-	case !p.Queued:
-		return fmt.Sprintf(msgPostSentPart, p.Sent, p.Chats, names)
 	case p.Held(f.now()):
 		return fmt.Sprintf(msgPostHeld, f.outAt(p.At), names, p.Chats)
 	case p.Urgent:
@@ -228,9 +197,6 @@ func (f *Feature) broadcast(ctx context.Context, e *Event, kind string, m bot.Me
 	if len(chats) == 0 {
 		return posting{}
 	}
-	if f.env.Outbox == nil {
-		return posting{Chats: len(chats), Sent: f.sendEach(ctx, e, chats, m, false)}
-	}
 	at, urgent := f.goesOut(urgentBefore)
 	if _, err := f.env.Outbox.Enqueue(ctx, bot.Broadcast{Kind: kind, Ref: strconv.FormatInt(e.ID, 10),
 		Title: e.Title, Grids: gridOf, Chats: chats, Message: m, Urgent: urgent}); err != nil {
@@ -261,7 +227,7 @@ func (f *Feature) refresh(ctx context.Context, id int64) error {
 		return err
 	}
 	var posts map[bot.ChatRef]string
-	if e.Bcast != "" && f.env.Outbox != nil {
+	if e.Bcast != "" {
 		if posts, err = f.env.Outbox.Sent(ctx, e.Bcast); err != nil {
 			return fmt.Errorf("posted notices of event %d: %w", id, err)
 		}
@@ -283,8 +249,7 @@ func (f *Feature) refresh(ctx context.Context, id int64) error {
 		}
 		return f.env.Replies.Show(ctx, noticeKey(id), posts)
 	}
-	ed, ok := f.env.Send.(bot.Editor)
-	if !ok || len(posts) == 0 {
+	if len(posts) == 0 {
 		return nil
 	}
 	msg := f.render(e)
@@ -310,7 +275,7 @@ func (f *Feature) refresh(ctx context.Context, id int64) error {
 			deferred = true
 			continue
 		}
-		if err := ed.Edit(ctx, ch, posts[ch], msg); err != nil && !errors.Is(err, bot.ErrUnsupported) {
+		if err := f.env.Out.Edit(ctx, ch, posts[ch], msg); err != nil && !errors.Is(err, bot.ErrUnsupported) {
 			f.log.Warn("edit event notice", "event", id, "chat", ch, "err", err)
 		}
 	}
@@ -426,10 +391,10 @@ func (f *Feature) remind(ctx context.Context, id int64, what string, skipWithin 
 		return err
 	}
 	start := f.fmtTime(e.Start)
-	label := remindLabel(e.Start, f.now(), f.env.Loc)
+	label := remindLabel(e.Start, f.env.Out.NotifyAt(e.Start), f.env.Loc)
 	for _, s := range in {
 		text := fmt.Sprintf(msgRemindPrivate, displayName(s.Name)+"，", label, bot.Esc(e.Title), id, start, bot.Esc(e.Place), s.N, id)
-		if _, err := f.env.Send.Send(ctx, s.User.PrivateChat(), bot.Message{Text: text}); err != nil {
+		if _, err := f.env.Out.Notify(ctx, s.User, bot.Message{Text: text}, e.Start); err != nil {
 			f.log.Debug("private reminder not delivered", "event", id, "user", s.User, "err", err)
 		}
 	}

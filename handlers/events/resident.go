@@ -240,13 +240,15 @@ func (f *Feature) doLeave(ctx context.Context, c *bot.Context, id int64) (outcom
 }
 
 // notifyPromoted tells each promoted household, privately where the bot
-// can reach them, otherwise by a mention in the group they signed up in,
-// and why a seat came free (why: msgWhyLeft, msgWhyMore, msgWhyFewer).
+// can reach them (held in quiet hours unless the activity starts within
+// the hour after they end), otherwise by a mention in the group they
+// signed up in, and why a seat came free (why: msgWhyLeft, msgWhyMore,
+// msgWhyFewer).
 func (f *Feature) notifyPromoted(ctx context.Context, id int64, res result, ps []signup, why string) {
 	title := bot.Esc(res.Title)
 	for _, p := range ps {
 		text := fmt.Sprintf(msgPromoted, displayName(p.Name), why, title, id, f.fmtTime(res.Start), bot.Esc(res.Place), id)
-		if _, err := f.env.Send.Send(ctx, p.User.PrivateChat(), bot.Message{Text: text}); err == nil {
+		if _, err := f.env.Out.Notify(ctx, p.User, bot.Message{Text: text}, res.Start.Add(-time.Hour)); err == nil {
 			continue
 		}
 		if p.Chat == "" {
@@ -266,7 +268,7 @@ func (f *Feature) notifyPromoted(ctx context.Context, id int64, res result, ps [
 			}
 			continue
 		}
-		if _, err := f.env.Send.Send(ctx, p.Chat, bot.Message{Text: grp}); err != nil {
+		if _, err := f.env.Out.Post(ctx, p.Chat, bot.Message{Text: grp}); err != nil {
 			f.log.Warn("tell promoted user in group", "event", id, "chat", p.Chat, "err", err)
 		}
 	}

@@ -137,12 +137,12 @@ func (f *Feature) Cancel(ctx context.Context, id int64) (string, error) {
 	f.touchList(ctx, id)
 	start := f.fmtTime(res.Start)
 	people := pairs(res.Extra)
-	told, untold := f.tellEach(ctx, id, people, func(p signup) string {
+	r := f.tellEach(ctx, id, res.Start, people, func(p signup) string {
 		return displayName(p.Name) + "，" + fmt.Sprintf(msgCancelNotice, title, id, start, bot.Esc(res.Place))
 	})
 	var b strings.Builder
 	fmt.Fprintf(&b, msgCancelDone, title, id)
-	b.WriteString(toldText(len(people), told, untold, msgCancelNoOne, msgCancelTold, msgCancelUntold))
+	b.WriteString(f.toldText(len(people), r, msgCancelNoOne, msgCancelTold, msgCancelUntold))
 	if e, err := f.st.get(ctx, id); err == nil {
 		p := f.broadcast(ctx, e, "event", bot.Message{Text: fmt.Sprintf(msgCancelGroup, title, id, start)}, e.Start.Add(-time.Hour))
 		b.WriteString(f.groupsText(p, start))
@@ -156,7 +156,7 @@ func (f *Feature) groupsText(p posting, start string) string {
 	case p.Chats == 0:
 		return ""
 	case !p.Queued:
-		return fmt.Sprintf(msgCancelGrpSent, p.Sent)
+		return msgCancelGrpFailed
 	case p.Held(f.now()):
 		return fmt.Sprintf(msgCancelGrpHeld, f.outAt(p.At), p.Chats)
 	case p.Urgent:
@@ -165,37 +165,59 @@ func (f *Feature) groupsText(p posting, start string) string {
 	return fmt.Sprintf(msgCancelGrpNow, p.Chats)
 }
 
-// tellEach sends each household its text privately and returns how many
-// it reached and the names of those it could not (they never started a
-// chat with the bot).
-func (f *Feature) tellEach(ctx context.Context, id int64, people []signup, text func(signup) string) (told int, untold []string) {
+// telling is what became of the private messages to households.
+type telling struct {
+	told, kept, held int
+	at               time.Time // when the held ones go out
+	untold           []string  // names of those who cannot be told
+}
+
+// tellEach tells each household its text privately, as news that can wait
+// until the quiet hours end unless the activity starts within the hour
+// after (bot.Delivery.Notify), and returns what became of it.
+func (f *Feature) tellEach(ctx context.Context, id int64, start time.Time, people []signup, text func(signup) string) telling {
+	var r telling
 	for _, p := range people {
-		if _, err := f.env.Send.Send(ctx, p.User.PrivateChat(), bot.Message{Text: text(p)}); err != nil {
+		t, err := f.env.Out.Notify(ctx, p.User, bot.Message{Text: text(p)}, start.Add(-time.Hour))
+		switch {
+		case err != nil:
 			f.log.Debug("not delivered privately", "event", id, "user", p.User, "err", err)
-			untold = append(untold, displayName(p.Name))
-			continue
+			r.untold = append(r.untold, displayName(p.Name))
+		case t.At.IsZero() && t.Later:
+			r.kept++
+		case t.Later:
+			r.held, r.at = r.held+1, t.At
+		default:
+			r.told++
 		}
-		told++
 	}
-	return told, untold
+	return r
 }
 
 // toldText is the line for staff about households told privately: none
-// signed up, so many told, and the names of those not reached.
-func toldText(all, told int, untold []string, none, toldMsg, untoldMsg string) string {
+// signed up, so many told, so many to be told when the quiet hours end, so
+// many whose message waits for the platform, and the names of those not
+// reached.
+func (f *Feature) toldText(all int, r telling, none, toldMsg, untoldMsg string) string {
 	if all == 0 {
 		return none
 	}
 	var s string
-	if told > 0 {
-		s = fmt.Sprintf(toldMsg, told)
+	if r.told > 0 {
+		s = fmt.Sprintf(toldMsg, r.told)
 	}
-	if len(untold) > 0 {
-		names := untold
+	if r.held > 0 {
+		s += fmt.Sprintf(msgToldHeld, f.outAt(r.at), r.held)
+	}
+	if r.kept > 0 {
+		s += fmt.Sprintf(msgToldKept, r.kept)
+	}
+	if len(r.untold) > 0 {
+		names := r.untold
 		if len(names) > 10 {
 			names = append(names[:10:10], "……")
 		}
-		s += fmt.Sprintf(untoldMsg, len(untold), strings.Join(names, "、"))
+		s += fmt.Sprintf(untoldMsg, len(r.untold), strings.Join(names, "、"))
 	}
 	return s
 }
@@ -330,8 +352,8 @@ func (f *Feature) edited(ctx context.Context, e *Event, fld *field, shownValue s
 	}
 	text := fmt.Sprintf(msgEditNotify, bot.Esc(e.Title), e.ID, fld.name, shownValue, f.fmtTime(e.Start), bot.Esc(e.Place))
 	people := append(in, wait...)
-	told, untold := f.tellEach(ctx, e.ID, people, func(signup) string { return text })
-	return done + toldText(len(people), told, untold, "", msgEditTold, msgEditUntold), nil
+	r := f.tellEach(ctx, e.ID, e.Start, people, func(signup) string { return text })
+	return done + f.toldText(len(people), r, "", msgEditTold, msgEditUntold), nil
 }
 
 // Get returns activity id; a *bot.UserError when there is none.

@@ -65,8 +65,9 @@ func TestNoticeThatWouldComeTooLateGoesOutNow(t *testing.T) {
 	}
 }
 
-// TestCancelAndChainInQuietHoursSayWhen: at night a cancellation tells the
-// households privately at once and says when the groups get the message; a
+// TestCancelAndChainInQuietHoursSayWhen: at night a cancellation does not
+// wake the households: their private messages are kept until the quiet
+// hours end, and the reply says so and when the groups get the message; a
 // cancellation of an activity early next morning goes to the groups now;
 // the live list is put off until the morning and the reply says so.
 func TestCancelAndChainInQuietHoursSayWhen(t *testing.T) {
@@ -100,9 +101,14 @@ func TestCancelAndChainInQuietHoursSayWhen(t *testing.T) {
 	h.say(bot.ChatRef(staffID), staffID, "王主任", "取消活动 1")
 	msgs := h.say(bot.ChatRef(staffID), staffID, "王主任", "确认取消活动 1")
 	got = to(msgs, bot.ChatRef(staffID))
-	mustContain(t, "cancel at night", got, "已私信告诉 1 户", "免打扰时段，群里的取消通知将于 明天 07:30 发到 2 个群")
-	mustNotContain(t, "cancel at night", got, "正在发往")
-	mustContain(t, "household told at once", to(msgs, bot.ChatRef(u)), "活动取消了")
+	mustContain(t, "cancel at night", got, "免打扰时段过后（明天 07:30）再私信告诉 1 户", "免打扰时段，群里的取消通知将于 明天 07:30 发到 2 个群")
+	mustNotContain(t, "cancel at night", got, "正在发往", "已私信告诉")
+	if private := to(msgs, bot.ChatRef(u)); private != "" {
+		t.Errorf("the household was woken at night: %q", private)
+	}
+	if k := h.keep.Kept(); len(k) != 1 || k[0].Chat != bot.ChatRef(u) || !k[0].At.Equal(h.out.Hold) || !strings.Contains(k[0].Msg.Text, "活动取消了") {
+		t.Errorf("kept %+v, want the household's cancellation held until %v", k, h.out.Hold)
+	}
 
 	h.say(bot.ChatRef(staffID), staffID, "王主任", "取消活动 2")
 	got = to(h.say(bot.ChatRef(staffID), staffID, "王主任", "确认取消活动 2"), bot.ChatRef(staffID))

@@ -11,7 +11,8 @@ import (
 )
 
 // Digest sends staff (bot.Directory.StaffList, in their private chats) last
-// week's figures per grid and how they changed from the week before. It is
+// week's figures per grid and how they changed from the week before, as
+// news that waits out the quiet hours (bot.Delivery.Notify). It is
 // the job main registers under schedule.digest (default DefaultDigestSpec).
 // A week's digest is sent once even if the job fires again; it fails only
 // when the figures cannot be counted or no staff member could be reached.
@@ -41,7 +42,7 @@ func (f *Feature) Digest(ctx context.Context) error {
 	var errs []error
 	for _, u := range staff {
 		for _, part := range bot.Split(text, 3500) {
-			if _, err := f.env.Send.Send(ctx, u.PrivateChat(), bot.Message{Text: part, Silent: true}); err != nil {
+			if _, err := f.env.Out.Notify(ctx, u, bot.Message{Text: part, Silent: true}, time.Time{}); err != nil {
 				errs = append(errs, fmt.Errorf("digest to %s: %w", u, err))
 				break
 			}

@@ -86,6 +86,7 @@ func newWorld(t testing.TB, start time.Time) *world {
 	oc.Backoff, oc.MaxBackoff, oc.Workers = time.Millisecond, 2*time.Millisecond, 4
 	ob := outbox.New(env, ratelimit.New(rdb, keys, ratelimit.Config{}), oc)
 	env.Outbox = ob
+	env.Out, env.Due = bottest.Delivery(inspector{snd}, ob, nil, nil, clk.Now), &bottest.Due{}
 	w := &world{t: t, rdb: rdb, keys: keys, clk: clk, send: snd, env: env, dir: dir, ob: ob}
 	snd.Members = func(chat bot.ChatRef) (int, error) {
 		if w.members == nil {

@@ -314,30 +314,11 @@ func (f *Feature) cmdRecall(ctx context.Context, c *bot.Context) error {
 }
 
 func (f *Feature) recallBroadcast(ctx context.Context, bid string) (deleted, failed int, err error) {
-	if f.ops.Recaller != nil {
-		d, fl, err := f.ops.Recaller.Recall(ctx, bid)
-		if err != nil {
-			return 0, 0, fmt.Errorf("recall %s: %w", bid, err)
-		}
-		return d, fl, nil
-	}
-	sent, err := f.env.Outbox.Sent(ctx, bid)
+	d, fl, err := f.ops.Recaller.Recall(ctx, bid)
 	if err != nil {
 		return 0, 0, fmt.Errorf("recall %s: %w", bid, err)
 	}
-	del, ok := f.env.Send.(bot.Deleter)
-	if !ok && len(sent) > 0 {
-		return 0, 0, bot.Userf(msgRecallNoOp)
-	}
-	for chat, mid := range sent {
-		if err := del.Delete(ctx, chat, mid); err != nil {
-			f.env.Log.Info("recall: delete failed", "chat", chat, "err", err)
-			failed++
-			continue
-		}
-		deleted++
-	}
-	return deleted, failed, nil
+	return d, fl, nil
 }
 
 func (f *Feature) cmdList(ctx context.Context, c *bot.Context) error {

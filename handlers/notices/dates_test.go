@@ -13,7 +13,7 @@ import (
 // typed on 4 December is asked about, not scheduled for next year; with the
 // year written it is scheduled for that day.
 func TestPassedDateOnFourthDecemberAsks(t *testing.T) {
-	fx := newFixture(t, 2, false)
+	fx := newFixture(t, 2)
 	fx.clock.Set(time.Date(2026, 12, 4, 10, 0, 0, 0, bottest.Shanghai))
 	got := fx.say(staff, "", "通知 12月1日 09:00 全部 12月份燃气安全检查")
 	for _, want := range []string{"12月1日已经过去了", "明年（2027年）", "2027年12月1日 09:00"} {

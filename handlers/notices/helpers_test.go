@@ -59,7 +59,7 @@ type fixture struct {
 
 // newFixture binds grids 1网格..n网格 (one group each, 10·i members; grid 1
 // tagged 老旧小区) and wires ops (nil for none).
-func newFixture(t *testing.T, grids int, withOps bool) *fixture {
+func newFixture(t *testing.T, grids int) *fixture {
 	t.Helper()
 	rdb, keys, _ := redistest.New(t)
 	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{staff})
@@ -78,12 +78,8 @@ func newFixture(t *testing.T, grids int, withOps bool) *fixture {
 	}
 	fx := &fixture{t: t, out: &bottest.Outbox{}, send: &bottest.Sender{}, ops: &fakeOps{cancelN: 1, deleted: 2, failed: 1},
 		clock: bottest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, bottest.Shanghai))}
-	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: fx.send, Outbox: fx.out, Now: fx.clock.Now, Loc: bottest.Shanghai}
-	var ops Ops
-	if withOps {
-		ops = Ops{Recaller: fx.ops, Canceller: fx.ops}
-	}
-	fx.f = New(env, DefaultConfig(), ops)
+	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: fx.out, Now: fx.clock.Now, Loc: bottest.Shanghai}
+	fx.f = New(env, DefaultConfig(), Ops{Recaller: fx.ops, Canceller: fx.ops})
 	fx.router = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir})
 	fx.f.Register(fx.router)
 	return fx

@@ -42,13 +42,11 @@ const (
 	msgNoSuch        = "没有找到通知 %d 号。发送「通知列表」可以查看编号。"
 	msgCancelled     = "已取消通知 %d 号，它不会再发出（共取消 %d 个群）。"
 	msgCancelLate    = "通知 %d 号已经发出了，不能取消。需要的话可以撤回：发「<code>撤回通知 %d</code>」"
-	msgCancelNone    = "暂时不能取消定时通知，请联系管理员。"
 	msgCancelDone    = "通知 %d 号%s，不需要取消。"
 	msgRecalled      = "通知 %d 号已撤回：从 %d 个群删除%s。"
 	msgRecallFail    = "，%d 个群没能删除（超过 48 小时、机器人不是管理员，或平台不支持撤回）"
 	msgRecallNone    = "通知 %d 号还没有发到任何群，没有可撤回的消息。"
 	msgRecallStopped = "通知 %d 号还没有发出，已取消，%d 个群都不会收到。"
-	msgRecallNoOp    = "这个平台不支持撤回消息。"
 	msgAlreadyDone   = "通知 %d 号%s。"
 
 	msgListEmpty = "还没有发过通知。"

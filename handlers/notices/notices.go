@@ -54,10 +54,8 @@ type CancelFunc func(ctx context.Context, id string) (int, error)
 // Cancel implements Canceller.
 func (f CancelFunc) Cancel(ctx context.Context, id string) (int, error) { return f(ctx, id) }
 
-// Ops are the outbox operations beyond bot.Outbox that main passes in.
-// A nil Recaller falls back to env.Outbox.Sent and deleting through
-// env.Send where it is a bot.Deleter; a nil Canceller makes /notice cancel
-// answer that cancelling is not available.
+// Ops are the outbox operations beyond bot.Outbox that main passes in;
+// both are required.
 type Ops struct {
 	Recaller  Recaller
 	Canceller Canceller
@@ -93,6 +91,9 @@ func New(env bot.Env, cfg Config, ops Ops) *Feature {
 	}
 	if env.Log == nil {
 		env.Log = slog.Default()
+	}
+	if ops.Recaller == nil || ops.Canceller == nil {
+		panic("notices: New needs Ops.Recaller and Ops.Canceller")
 	}
 	return &Feature{env: env, cfg: cfg, ops: ops}
 }

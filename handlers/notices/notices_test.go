@@ -12,7 +12,7 @@ import (
 )
 
 func TestPreviewConfirmSendsExactlyOnce(t *testing.T) {
-	fx := newFixture(t, 2, true)
+	fx := newFixture(t, 2)
 	reply := fx.say(staff, "", "/notice 全部 明早9点停水，请提前储水")
 	for _, want := range []string{"通知预览", "2 个网格", "2 个群", "约 30 人", "明早9点停水，请提前储水", "确认"} {
 		if !strings.Contains(reply, want) {
@@ -54,7 +54,7 @@ func TestPreviewConfirmSendsExactlyOnce(t *testing.T) {
 }
 
 func TestConcurrentConfirmsSendOnce(t *testing.T) {
-	fx := newFixture(t, 3, false)
+	fx := newFixture(t, 3)
 	fx.say(staff, "", "通知 全部 今晚社区停电检修")
 	id := strings.TrimPrefix(fx.okButton(), "nt:ok:")
 	var wg sync.WaitGroup
@@ -78,7 +78,7 @@ func TestConcurrentConfirmsSendOnce(t *testing.T) {
 }
 
 func TestTextConfirmUrgentScheduledAndTargets(t *testing.T) {
-	fx := newFixture(t, 5, false)
+	fx := newFixture(t, 5)
 	fx.say(staff, "", "/notice! 3网格,5网格 燃气泄漏，请勿点火")
 	fx.say(staff, "", "确认")
 	fx.say(staff, "", "通知 12月1日 09:00 标签:老旧小区 上午检修电梯")
@@ -102,7 +102,7 @@ func TestTextConfirmUrgentScheduledAndTargets(t *testing.T) {
 }
 
 func TestMultiLineBodyKeptAndEscaped(t *testing.T) {
-	fx := newFixture(t, 1, false)
+	fx := newFixture(t, 1)
 	fx.say(staff, "", "/notice 全部\n第一行：<b>不是粗体</b>\n第二行 & 第三项")
 	fx.say(staff, "", "确认")
 	got := fx.out.All()
@@ -115,7 +115,7 @@ func TestMultiLineBodyKeptAndEscaped(t *testing.T) {
 }
 
 func TestBadInputSendsNothing(t *testing.T) {
-	fx := newFixture(t, 2, false)
+	fx := newFixture(t, 2)
 	cases := []struct{ in, want string }{
 		{"/notice", "请这样写"},
 		{"/notice 全部", "内容是空的"},
@@ -144,7 +144,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 }
 
 func TestResidentCannotPressConfirm(t *testing.T) {
-	fx := newFixture(t, 1, false)
+	fx := newFixture(t, 1)
 	fx.say(staff, "", "通知 全部 停水")
 	ok := fx.okButton()
 	fx.press(resident, ok)
@@ -160,7 +160,7 @@ func TestResidentCannotPressConfirm(t *testing.T) {
 }
 
 func TestDraftExpiresAndDrop(t *testing.T) {
-	fx := newFixture(t, 1, false)
+	fx := newFixture(t, 1)
 	fx.say(staff, "", "通知 全部 停水")
 	fx.clock.Add(31 * time.Minute)
 	if got := fx.say(staff, "", "确认"); !strings.Contains(got, "已过期") {
@@ -178,7 +178,7 @@ func TestDraftExpiresAndDrop(t *testing.T) {
 }
 
 func TestEnqueueFailureCanBeRetried(t *testing.T) {
-	fx := newFixture(t, 1, false)
+	fx := newFixture(t, 1)
 	fx.say(staff, "", "通知 全部 停水")
 	fx.out.Err = errBoom
 	if got := fx.say(staff, "", "确认"); !strings.Contains(got, bot.MsgBusy) {
@@ -193,7 +193,7 @@ func TestEnqueueFailureCanBeRetried(t *testing.T) {
 }
 
 func TestCancelScheduled(t *testing.T) {
-	fx := newFixture(t, 2, true)
+	fx := newFixture(t, 2)
 	fx.say(staff, "", "通知 明天 9点 全部 停水")
 	fx.say(staff, "", "确认")
 	fx.say(staff, "", "通知 全部 马上开会")
@@ -224,20 +224,8 @@ func TestCancelScheduled(t *testing.T) {
 	}
 }
 
-func TestCancelWithoutCanceller(t *testing.T) {
-	fx := newFixture(t, 1, false)
-	fx.say(staff, "", "通知 明天 9点 全部 停水")
-	fx.say(staff, "", "确认")
-	if got := fx.say(staff, "", "/notices"); !strings.Contains(got, "待发送") {
-		t.Errorf("list %q, want 待发送", got)
-	}
-	if got := fx.say(staff, "", "取消通知 1"); !strings.Contains(got, "暂时不能取消") {
-		t.Errorf("cancel without canceller %q", got)
-	}
-}
-
 func TestRecall(t *testing.T) {
-	fx := newFixture(t, 3, true)
+	fx := newFixture(t, 3)
 	fx.say(staff, "", "通知 全部 发错了")
 	fx.say(staff, "", "确认")
 	if got := fx.say(staff, "", "/recall 1"); !strings.Contains(got, "从 2 个群删除") || !strings.Contains(got, "1 个群没能删除") {
@@ -251,24 +239,8 @@ func TestRecall(t *testing.T) {
 	}
 }
 
-func TestRecallFallbackDeletes(t *testing.T) {
-	fx := newFixture(t, 3, false)
-	fx.send.FailDelete("tg:-102", &bot.SendError{Kind: bot.Permanent, Code: 400, Desc: "message can't be deleted"})
-	fx.say(staff, "", "通知 全部 发错了")
-	fx.say(staff, "", "确认")
-	if got := fx.say(staff, "", "撤回通知 1"); !strings.Contains(got, "从 2 个群删除") || !strings.Contains(got, "1 个群没能删除") {
-		t.Errorf("recall reply %q", got)
-	}
-	if len(fx.send.Deleted()) != 2 {
-		t.Errorf("deleted from %v, want 2 chats", fx.send.Deleted())
-	}
-	if got := fx.say(staff, "", "/notices"); !strings.Contains(got, "已撤回") {
-		t.Errorf("list after recall %q", got)
-	}
-}
-
 func TestResidentRefusedEverywhere(t *testing.T) {
-	fx := newFixture(t, 1, true)
+	fx := newFixture(t, 1)
 	for _, in := range []string{"/notices", "/recall 1", "取消通知 1", "紧急通知 全部 x"} {
 		if got := fx.say(resident, "tg:-101", in); !strings.Contains(got, "社区工作人员") {
 			t.Errorf("resident %q: %q", in, got)

@@ -18,7 +18,7 @@ func night(fx *fixture) time.Time {
 }
 
 func TestQuietHoursRepliesSayTheNoticeIsHeld(t *testing.T) {
-	fx := newFixture(t, 3, true)
+	fx := newFixture(t, 3)
 	morning := night(fx)
 	preview := fx.say(staff, "", "通知 全部 明早9点停水，请提前储水")
 	for _, want := range []string{"夜间免打扰", "明天 07:30", "紧急发出"} {
@@ -56,7 +56,7 @@ func TestQuietHoursRepliesSayTheNoticeIsHeld(t *testing.T) {
 }
 
 func TestQuietHoursUrgentButtonAndWordSendNow(t *testing.T) {
-	fx := newFixture(t, 2, true)
+	fx := newFixture(t, 2)
 	night(fx)
 	fx.say(staff, "", "通知 全部 燃气泄漏，请勿点火")
 	urg := fx.send.Last().Buttons[0][2].Data
@@ -76,7 +76,7 @@ func TestQuietHoursUrgentButtonAndWordSendNow(t *testing.T) {
 }
 
 func TestQuietHoursScheduledIntoTheNightIsPostponed(t *testing.T) {
-	fx := newFixture(t, 1, true)
+	fx := newFixture(t, 1)
 	fx.clock.Set(time.Date(2026, 3, 2, 20, 0, 0, 0, bottest.Shanghai))
 	fx.out.Hold = time.Date(2026, 3, 3, 7, 30, 0, 0, bottest.Shanghai)
 	preview := fx.say(staff, "", "通知 今天 23:00 全部 明天停电")
@@ -90,7 +90,7 @@ func TestQuietHoursScheduledIntoTheNightIsPostponed(t *testing.T) {
 }
 
 func TestCancelAndRecallOfAHeldNotice(t *testing.T) {
-	fx := newFixture(t, 2, true)
+	fx := newFixture(t, 2)
 	night(fx)
 	fx.say(staff, "", "通知 全部 停水")
 	fx.say(staff, "", "确认")
@@ -109,7 +109,7 @@ func TestCancelAndRecallOfAHeldNotice(t *testing.T) {
 }
 
 func TestNumberMissingExampleUsesTheNewestNotice(t *testing.T) {
-	fx := newFixture(t, 1, true)
+	fx := newFixture(t, 1)
 	if got := fx.say(staff, "", "撤回通知"); !strings.Contains(got, "还没有发过通知") {
 		t.Errorf("撤回通知 with no notices: %q", got)
 	}

@@ -204,9 +204,6 @@ func (f *Feature) Cancel(ctx context.Context, n int) (string, error) {
 	if !nt.Due.After(f.env.Now()) {
 		return "", bot.Userf(msgCancelLate, n, n)
 	}
-	if f.ops.Canceller == nil {
-		return "", bot.Userf(msgCancelNone)
-	}
 	k, err := f.ops.Canceller.Cancel(ctx, nt.BID)
 	if err != nil {
 		return "", fmt.Errorf("cancel notice %d: %w", n, err)
@@ -231,10 +228,8 @@ func (f *Feature) Recall(ctx context.Context, n int) (string, error) {
 		return "", bot.Userf(msgAlreadyDone, n, statusText(nt.Status))
 	}
 	stopped := 0
-	if f.ops.Canceller != nil {
-		if stopped, err = f.ops.Canceller.Cancel(ctx, nt.BID); err != nil {
-			f.env.Log.Warn("cancel before recall", "notice", n, "err", err)
-		}
+	if stopped, err = f.ops.Canceller.Cancel(ctx, nt.BID); err != nil {
+		f.env.Log.Warn("cancel before recall", "notice", n, "err", err)
 	}
 	deleted, failed, err := f.recallBroadcast(ctx, nt.BID)
 	if err != nil {

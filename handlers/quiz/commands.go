@@ -150,9 +150,6 @@ func (f *Feature) cmdStart(ctx context.Context, c *bot.Context) error {
 // goesOut tells when a group message of the quiz queued now (not before
 // notBefore) goes out, and whether quiet hours hold it.
 func (f *Feature) goesOut(notBefore time.Time) (time.Time, bool) {
-	if f.env.Outbox == nil {
-		return notBefore, false
-	}
 	return outbox.Held(f.env.Outbox, f.env.Now(), notBefore, false)
 }
 
@@ -171,10 +168,8 @@ func (f *Feature) cmdStop(ctx context.Context, c *bot.Context) error {
 	if r == nil {
 		return bot.Userf(msgNothingOpen)
 	}
-	if f.env.Due != nil {
-		if err := f.env.Due.Cancel(ctx, DueKey(r.ID)); err != nil {
-			f.env.Log.Warn("quiz: cancel due close", "round", r.ID, "err", err)
-		}
+	if err := f.env.Due.Cancel(ctx, DueKey(r.ID)); err != nil {
+		f.env.Log.Warn("quiz: cancel due close", "round", r.ID, "err", err)
 	}
 	if err := f.CloseRound(ctx, r.ID); err != nil {
 		return err

@@ -110,7 +110,7 @@ func newRig(t testing.TB, cfg Config, bank []Question) *rig {
 	clk := bottest.NewClock(time.Date(2026, 11, 20, 19, 0, 0, 0, bottest.Shanghai))
 	out, due := &bottest.Outbox{}, &bottest.Due{}
 	log := slog.New(slog.NewTextHandler(discard{}, nil))
-	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: mux, Outbox: out, Due: due, Log: log,
+	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Out: bottest.Delivery(mux, out, nil, nil, clk.Now), Outbox: out, Due: due, Log: log,
 		Now: clk.Now, Loc: bottest.Shanghai}
 	if bank == nil {
 		bank = DefaultBank()

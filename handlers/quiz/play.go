@@ -107,7 +107,7 @@ func (f *Feature) ask(ctx context.Context, c *bot.Context, r *round, pos int, be
 	n := len(r.Questions)
 	if p, ok := c.Sender.(bot.Poller); ok && f.usesPoll(c, q) {
 		if before != "" {
-			if _, err := c.Sender.Send(ctx, chat, bot.Message{Text: before}); err != nil {
+			if err := c.Private(ctx, bot.Message{Text: before}); err != nil {
 				return fmt.Errorf("quiz send: %w", err)
 			}
 		}
@@ -131,7 +131,7 @@ func (f *Feature) ask(ctx context.Context, c *bot.Context, r *round, pos int, be
 	if before != "" {
 		text = before + "\n\n" + text
 	}
-	if _, err := c.Sender.Send(ctx, chat, bot.Message{Text: text}); err != nil {
+	if err := c.Private(ctx, bot.Message{Text: text}); err != nil {
 		return fmt.Errorf("quiz send: %w", err)
 	}
 	return nil
@@ -212,10 +212,10 @@ func correctText(q Question) string {
 	return strings.Join(parts, "；")
 }
 
-// tell sends text to the speaker's private chat.
+// tell sends text to the speaker's private chat (kept and sent again after
+// a failure of the moment, see bot.Context.Private).
 func (f *Feature) tell(ctx context.Context, c *bot.Context, text string) error {
-	_, err := c.Sender.Send(ctx, c.Update.User.PrivateChat(), bot.Message{Text: text})
-	if err != nil {
+	if err := c.Private(ctx, bot.Message{Text: text}); err != nil {
 		return fmt.Errorf("quiz send: %w", err)
 	}
 	return nil

@@ -53,7 +53,8 @@ type round struct {
 }
 
 // New loads the question banks (the embedded one plus cfg.Banks) and
-// returns the feature. A bad bank file is an error naming it.
+// returns the feature. A bad bank file is an error naming it. env.Out,
+// Outbox and Due are required once rounds are played.
 func New(env bot.Env, cfg Config) (*Feature, error) {
 	cfg.fill()
 	bank, err := LoadBanks(cfg.NoDefaultBank, cfg.Banks)
@@ -146,10 +147,8 @@ func (f *Feature) open(ctx context.Context, by string) (int, error) {
 		}
 		return id, fmt.Errorf("round %d: %w", id, ErrRoundOpen)
 	}
-	if f.env.Due != nil {
-		if err := f.env.Due.Schedule(ctx, DueKey(id), closes); err != nil {
-			return id, fmt.Errorf("schedule close of quiz round %d: %w", id, err)
-		}
+	if err := f.env.Due.Schedule(ctx, DueKey(id), closes); err != nil {
+		return id, fmt.Errorf("schedule close of quiz round %d: %w", id, err)
 	}
 	if err := f.finishAnnounce(ctx, id); err != nil {
 		return id, err
@@ -357,14 +356,7 @@ func (f *Feature) CloseRound(ctx context.Context, id int) error {
 // deepLink returns the link that opens a private chat for round id from a
 // group of grid number gi (1-based; 0 for none), or "".
 func (f *Feature) deepLink(platform string, id, gi int) string {
-	m, ok := f.env.Send.(bot.Mux)
-	if !ok {
-		if d, ok := f.env.Send.(bot.DeepLinker); ok && platform == "tg" {
-			return d.DeepLink(payload(id, gi))
-		}
-		return ""
-	}
-	return m.DeepLinkOn(platform, payload(id, gi))
+	return f.env.Out.DeepLink(platform, payload(id, gi))
 }
 
 func payload(id, gi int) string {
@@ -395,7 +387,7 @@ func (f *Feature) finishAnnounce(ctx context.Context, id int) error {
 	if err != nil {
 		return fmt.Errorf("announce quiz round %d: %w", id, err)
 	}
-	if h["status"] != "open" || h["opened_all"] == "1" || f.env.Outbox == nil {
+	if h["status"] != "open" || h["opened_all"] == "1" {
 		return nil
 	}
 	r, err := f.round(ctx, id)

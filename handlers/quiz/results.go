@@ -285,7 +285,7 @@ func (f *Feature) publishResults(ctx context.Context, id int) error {
 			continue
 		}
 		chats := bot.ActiveChats([]bot.Grid{g})
-		if len(chats) == 0 || f.env.Outbox == nil {
+		if len(chats) == 0 {
 			continue
 		}
 		top, err := f.entries(ctx, id, tops[i].Val())

@@ -84,6 +84,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		Now: h.clk.Now, Loc: bottest.Shanghai, Due: &bottest.Due{}}
 	h.ob = outbox.New(h.env, nil, outbox.Config{Poll: 20 * time.Millisecond})
 	h.env.Outbox = h.ob
+	h.env.Out = bottest.Delivery(h.s, h.ob, nil, nil, h.clk.Now)
 	h.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: h.env.Log})
 	grids.New(h.env).Register(h.r)
 	h.ev = events.New(h.env, events.DefaultConfig())

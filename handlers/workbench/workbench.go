@@ -181,8 +181,8 @@ func (f *Feature) roleOf(ctx context.Context, u bot.UserRef, recheck ...string) 
 		return 0, nil, err
 	}
 	missing := slices.DeleteFunc(slices.Clone(recheck), func(g string) bool { return g == "" || slices.Contains(mine, g) })
-	if ci, ok := f.env.Send.(bot.ChatInspector); ok && len(missing) > 0 {
-		more, err := f.env.Dir.RecheckAdmin(ctx, ci, u, gs, missing)
+	if len(missing) > 0 {
+		more, err := f.env.Dir.RecheckAdmin(ctx, f.env.Out.Inspector(), u, gs, missing)
 		if err != nil {
 			f.log.Warn("console: admin recheck", "user", u, "err", err)
 		}
