@@ -8,12 +8,13 @@ import "github.com/redis/go-redis/v9"
 // Redis prints exactly from Lua numbers).
 
 // luaDone is appended to scripts that finish a delivery: it returns 1 when
-// this call finished the broadcast's last delivery and a report is due.
+// this call finished the broadcast's last delivery (and member count) and a
+// report is due.
 const luaDone = `
 local function done(b)
-  local f = redis.call('HMGET', b, 'total', 'sent', 'failed', 'cancelled', 'report_to')
+  local f = redis.call('HMGET', b, 'total', 'sent', 'failed', 'cancelled', 'report_to', 'counting')
   local left = tonumber(f[1] or 0) - tonumber(f[2] or 0) - tonumber(f[3] or 0) - tonumber(f[4] or 0)
-  if left > 0 or not f[5] or f[5] == '' then return 0 end
+  if left > 0 or tonumber(f[6] or 0) > 0 or not f[5] or f[5] == '' then return 0 end
   return redis.call('HSETNX', b, 'reported', '1')
 end
 local function split(m)
@@ -76,28 +77,29 @@ local depth = redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2])
 return {out, nxt[2] or '', depth}
 `)
 
-// sent: KEYS inflight, pending, reach day key, member cache key. ARGV base,
-// member, msg id, members, cache it (1/0), retention s, cache ttl s, count
-// reach (1/0), day. Returns {recorded 1/0, report due 1/0}.
+// sent: KEYS inflight, pending, reach day key, counts owed. ARGV base,
+// member, msg id, members, count owed (1/0: the members are looked up
+// later, see count), retention s, day, count reach (1/0). Returns
+// {recorded 1/0, report due 1/0}.
 var sentScript = redis.NewScript(luaDone + `
 local m = ARGV[2]
 redis.call('ZREM', KEYS[1], m)
 redis.call('ZREM', KEYS[2], m)
 local id, chat = split(m)
 local b = ARGV[1] .. ':b:' .. id
-if ARGV[5] == '1' then
-  redis.call('HSET', KEYS[4], chat, ARGV[4])
-  redis.call('EXPIRE', KEYS[4], ARGV[7])
-end
 if redis.call('HSETNX', b .. ':sent', chat, ARGV[3]) == 0 then return {0, 0} end
 redis.call('EXPIRE', b .. ':sent', ARGV[6])
 redis.call('HINCRBY', b, 'sent', 1)
 redis.call('HINCRBY', b, 'members', ARGV[4])
+if ARGV[5] == '1' then
+  redis.call('HSET', KEYS[4], m, ARGV[7])
+  redis.call('HINCRBY', b, 'counting', 1)
+end
 if ARGV[8] == '1' then
   local grid = redis.call('HGET', b .. ':grid', chat) or ''
   local kind = redis.call('HGET', b, 'kind') or ''
   for _, g in ipairs({grid, '*'}) do
-    if redis.call('SADD', b .. ':grids', ARGV[9] .. '|' .. g) == 1 then
+    if redis.call('SADD', b .. ':grids', ARGV[7] .. '|' .. g) == 1 then
       redis.call('HINCRBY', KEYS[3], g .. '|' .. kind .. '|pushes', 1)
     end
     redis.call('HINCRBY', KEYS[3], g .. '|' .. kind .. '|groups', 1)
@@ -105,6 +107,31 @@ if ARGV[8] == '1' then
   end
   redis.call('EXPIRE', b .. ':grids', ARGV[6])
   redis.call('EXPIRE', KEYS[3], ARGV[6])
+end
+return {1, done(b)}
+`)
+
+// count: KEYS counts owed, reach day key, member cache key. ARGV base,
+// member, members, retention s, cache ttl s. Adds the members of one sent
+// delivery whose count was owed, once. Returns {recorded 1/0, report due
+// 1/0}.
+var countScript = redis.NewScript(luaDone + `
+local m = ARGV[2]
+if redis.call('HDEL', KEYS[1], m) == 0 then return {0, 0} end
+local id, chat = split(m)
+local b = ARGV[1] .. ':b:' .. id
+redis.call('HSET', KEYS[3], chat, ARGV[3])
+redis.call('EXPIRE', KEYS[3], ARGV[5])
+if redis.call('EXISTS', b) == 0 then return {0, 0} end
+redis.call('HINCRBY', b, 'members', ARGV[3])
+redis.call('HINCRBY', b, 'counting', -1)
+local kind = redis.call('HGET', b, 'kind') or ''
+if kind ~= 'report' then
+  local grid = redis.call('HGET', b .. ':grid', chat) or ''
+  for _, g in ipairs({grid, '*'}) do
+    redis.call('HINCRBY', KEYS[2], g .. '|' .. kind .. '|members', ARGV[3])
+  end
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
 end
 return {1, done(b)}
 `)

@@ -60,6 +60,11 @@ func (o *Outbox) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		o.countMembers(ctx)
+	}()
 	defer func() {
 		close(jobs)
 		wg.Wait()
@@ -176,18 +181,18 @@ func (o *Outbox) deliver(ctx context.Context, d delivery, crashed *atomic.Bool) 
 	return false
 }
 
+// sent records a delivery that went out. Its members come from today's
+// cache; when the cache has none, the count is owed: looked up later by
+// countMembers, off the send path, so no platform call but the send is
+// made here.
 func (o *Outbox) sent(ctx context.Context, d delivery, msgID string) {
 	metricDeliveries.WithLabelValues(d.chat.Platform(), "sent").Inc()
-	members, cache := d.members, "0"
-	if members < 0 {
-		members, cache = o.memberCount(ctx, d.chat), "1"
-	}
+	members, owed := max(d.members, 0), boolStr(d.members < 0 && d.kind != KindReport)
 	now := o.now()
 	count := boolStr(d.kind != KindReport)
 	res, err := sentScript.Run(ctx, o.rdb,
-		[]string{o.key("inflight"), o.key("pending"), o.key("reach", o.day(now)), o.key("members", o.day(now))},
-		o.base, d.member, msgID, members, cache, int64(o.cfg.Retention.Seconds()),
-		int64((48 * time.Hour).Seconds()), count, o.day(now)).Int64Slice()
+		[]string{o.key("inflight"), o.key("pending"), o.key("reach", o.day(now)), o.key("counts")},
+		o.base, d.member, msgID, members, owed, int64(o.cfg.Retention.Seconds()), o.day(now), count).Int64Slice()
 	if err != nil {
 		o.log.Error("outbox: record sent", "broadcast", d.id, "chat", d.chat, "err", err)
 		return
@@ -195,12 +200,23 @@ func (o *Outbox) sent(ctx context.Context, d delivery, msgID string) {
 	if len(res) == 2 && res[1] == 1 {
 		o.report(ctx, d.id)
 	}
+	if owed == "1" {
+		select {
+		case o.counts <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // memberCount asks the platform for a chat's members, falling back to the
-// Directory's count (0 if unknown).
+// Directory's count (0 if unknown). A platform call first takes a token
+// from the platform's bucket, like a send.
 func (o *Outbox) memberCount(ctx context.Context, chat bot.ChatRef) int {
 	if ci, ok := o.send.(bot.ChatInspector); ok {
+		global, _ := buckets(chat)
+		if err := o.lim.Wait(ctx, global); err != nil {
+			return 0
+		}
 		if n, err := ci.MemberCount(ctx, chat); err == nil && n > 0 {
 			if o.dir != nil {
 				_ = o.dir.SetMembers(ctx, chat, n)
@@ -214,6 +230,65 @@ func (o *Outbox) memberCount(ctx context.Context, chat bot.ChatRef) int {
 		}
 	}
 	return 0
+}
+
+// countMembers looks up the member counts owed by sent deliveries (see
+// sent) whenever no delivery is due or in flight in any replica, each
+// look-up spending a token of the platform's bucket, and adds them to the
+// broadcasts and reach records; a broadcast's report waits for them.
+// Several replicas may look up the same chat; each count is added once.
+func (o *Outbox) countMembers(ctx context.Context) {
+	t := time.NewTimer(o.cfg.Poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-o.counts:
+		case <-t.C:
+		}
+		for ctx.Err() == nil {
+			if idle, err := o.Idle(ctx); err != nil || !idle {
+				break
+			}
+			owed, _, err := o.rdb.HScan(ctx, o.key("counts"), 0, "", 32).Result()
+			if err != nil || len(owed) == 0 {
+				break
+			}
+			ok := true
+			for i := 0; ok && i+1 < len(owed) && ctx.Err() == nil; i += 2 {
+				ok = o.countOne(ctx, owed[i], owed[i+1])
+			}
+			if !ok {
+				break
+			}
+		}
+		t.Reset(o.cfg.Poll)
+	}
+}
+
+// countOne adds the members of one owed delivery (member "<id>|<chat>",
+// sent on day); false if that could not be recorded.
+func (o *Outbox) countOne(ctx context.Context, member, day string) bool {
+	id, chat, _ := strings.Cut(member, "|")
+	cache := o.key("members", day)
+	n, err := o.rdb.HGet(ctx, cache, chat).Int()
+	if err != nil {
+		n = o.memberCount(ctx, bot.ChatRef(chat))
+	}
+	if ctx.Err() != nil {
+		return false
+	}
+	res, err := countScript.Run(ctx, o.rdb, []string{o.key("counts"), o.key("reach", day), cache},
+		o.base, member, n, int64(o.cfg.Retention.Seconds()), int64((48 * time.Hour).Seconds())).Int64Slice()
+	if err != nil {
+		o.log.Error("outbox: record members", "broadcast", id, "chat", chat, "err", err)
+		return false
+	}
+	if len(res) == 2 && res[1] == 1 {
+		o.report(ctx, id)
+	}
+	return true
 }
 
 func (o *Outbox) failed(ctx context.Context, d delivery, err error, chatBucket string) {
