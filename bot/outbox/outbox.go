@@ -19,15 +19,17 @@
 //	b:<id>:grids        SET "<day>|<grid>" already counted as a push
 //	b:<id>:recalled     HASH chat -> 1 once deleted
 //	members:<day>       HASH chat -> member count (cache, 2 days)
+//	holders             HASH "<id>|<chat>" -> replica name of its claim
 //	counts              HASH "<id>|<chat>" -> day: sent deliveries whose
 //	                    member count is still to be looked up
 //	reach:<day>         HASH reach records, see ReachKey
 //
-// A delivery moves pending -> inflight (claimed, with a lease) -> done
-// (sent or failed). A worker that dies leaves its claim in inflight until
-// the lease ends; the next claim moves it back to pending, so nothing is
-// lost and only what was being sent at the moment of death may be sent
-// twice.
+// A delivery moves pending -> inflight (claimed, with a lease renewed while
+// its worker lives) -> done (sent or failed). A worker that dies leaves its
+// claim in inflight until the lease ends (15 s by default), or until its
+// replica starts again under the same name and takes its claims back at
+// once; then it goes back to pending, so nothing is lost and only what was
+// being sent at the moment of death may be sent twice.
 package outbox
 
 import (
