@@ -14,13 +14,19 @@ type Config struct {
 	Workers int `yaml:"workers"`
 	// Batch is how many due deliveries one claim takes.
 	Batch int `yaml:"batch"`
-	// Lease is how long a claimed delivery stays with its worker; after that
-	// it is taken to have died and the delivery is tried again.
+	// Lease is how long a claimed delivery stays with its worker unless the
+	// worker renews it (every third of Lease while it lives); a lease not
+	// renewed is taken for a dead worker and the delivery is tried again.
 	Lease time.Duration `yaml:"lease"`
+	// Replica is this process's replica name (replica.name, set by main).
+	// A replica that starts again under its name takes back at once the
+	// deliveries its previous run left in flight, rather than wait for
+	// their leases; two live replicas must not share a name.
+	Replica string `yaml:"-"`
 	// Poll is how often an idle worker looks for due deliveries that other
 	// replicas enqueued (its own wake it at once).
 	Poll time.Duration `yaml:"poll"`
-	// SendTimeout bounds one send; keep it well below Lease.
+	// SendTimeout bounds one send (at most 2 minutes).
 	SendTimeout time.Duration `yaml:"send_timeout"`
 	// MaxTries is how many times a delivery that fails temporarily (5xx,
 	// network) is tried before it counts as failed; rate-limited tries count
@@ -43,13 +49,13 @@ type Config struct {
 	Retention time.Duration `yaml:"retention"`
 }
 
-// DefaultConfig returns the defaults: 8 workers, quiet hours 21:30–07:30,
-// records kept 3 years and a month.
+// DefaultConfig returns the defaults: 8 workers, a 15 s lease, quiet hours
+// 21:30–07:30, records kept 3 years and a month.
 func DefaultConfig() Config {
 	return Config{
 		Workers:     8,
 		Batch:       16,
-		Lease:       2 * time.Minute,
+		Lease:       15 * time.Second,
 		Poll:        time.Second,
 		SendTimeout: 30 * time.Second,
 		MaxTries:    6,
@@ -69,10 +75,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("outbox.workers: want at least 1, got %d", c.Workers)
 	case c.Batch < 1:
 		return fmt.Errorf("outbox.batch: want at least 1, got %d", c.Batch)
-	case c.SendTimeout <= 0:
-		return fmt.Errorf("outbox.send_timeout: want a positive duration (default 30s), got %s", c.SendTimeout)
-	case c.Lease <= c.SendTimeout:
-		return fmt.Errorf("outbox.lease: want longer than outbox.send_timeout (%s), got %s", c.SendTimeout, c.Lease)
+	case c.SendTimeout <= 0 || c.SendTimeout > 2*time.Minute:
+		return fmt.Errorf("outbox.send_timeout: want a positive duration up to 2m (default 30s), got %s", c.SendTimeout)
+	case c.Lease < 3*time.Second:
+		return fmt.Errorf("outbox.lease: want at least 3s (default 15s; renewed every third of it while a send lasts), got %s", c.Lease)
 	case c.Poll <= 0:
 		return fmt.Errorf("outbox.poll: want a positive duration (default 1s), got %s", c.Poll)
 	case c.MaxTries < 1:

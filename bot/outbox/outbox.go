@@ -10,7 +10,8 @@
 //	recent              ZSET broadcast id scored by creation (Unix s)
 //	b:<id>              HASH kind ref title msg(JSON) report_to urgent created
 //	                    not_before due total sent failed cancelled members
-//	                    state("" | cancelled | recalled) reported
+//	                    counting (member counts owed) state("" | cancelled
+//	                    | recalled) reported
 //	b:<id>:grid         HASH chat -> grid (every target chat)
 //	b:<id>:sent         HASH chat -> platform message id
 //	b:<id>:failed       HASH chat -> reason shown to staff
@@ -18,13 +19,17 @@
 //	b:<id>:grids        SET "<day>|<grid>" already counted as a push
 //	b:<id>:recalled     HASH chat -> 1 once deleted
 //	members:<day>       HASH chat -> member count (cache, 2 days)
+//	holders             HASH "<id>|<chat>" -> replica name of its claim
+//	counts              HASH "<id>|<chat>" -> day: sent deliveries whose
+//	                    member count is still to be looked up
 //	reach:<day>         HASH reach records, see ReachKey
 //
-// A delivery moves pending -> inflight (claimed, with a lease) -> done
-// (sent or failed). A worker that dies leaves its claim in inflight until
-// the lease ends; the next claim moves it back to pending, so nothing is
-// lost and only what was being sent at the moment of death may be sent
-// twice.
+// A delivery moves pending -> inflight (claimed, with a lease renewed while
+// its worker lives) -> done (sent or failed). A worker that dies leaves its
+// claim in inflight until the lease ends (15 s by default), or until its
+// replica starts again under the same name and takes its claims back at
+// once; then it goes back to pending, so nothing is lost and only what was
+// being sent at the moment of death may be sent twice.
 package outbox
 
 import (
@@ -54,18 +59,19 @@ var ErrNotFound = errors.New("no such broadcast")
 // Outbox is a bot.Outbox backed by Redis. Enqueue and the status methods
 // may be used from any replica; Run drains the queue and may run in many.
 type Outbox struct {
-	rdb   redis.UniversalClient
-	k     bot.Keys
-	base  string
-	dir   *bot.Directory
-	send  bot.Sender
-	lim   *ratelimit.Limiter
-	log   *slog.Logger
-	now   func() time.Time
-	loc   *time.Location
-	cfg   Config
-	quiet quiet
-	wake  chan struct{}
+	rdb    redis.UniversalClient
+	k      bot.Keys
+	base   string
+	dir    *bot.Directory
+	send   bot.Sender
+	lim    *ratelimit.Limiter
+	log    *slog.Logger
+	now    func() time.Time
+	loc    *time.Location
+	cfg    Config
+	quiet  quiet
+	wake   chan struct{}
+	counts chan struct{}
 
 	// crashAfterSend, set by tests, makes the worker die (write nothing
 	// more) after sending the delivery it returns true for.
@@ -82,7 +88,7 @@ func New(env bot.Env, lim *ratelimit.Limiter, cfg Config) *Outbox {
 	o := &Outbox{
 		rdb: env.Redis, k: env.Keys, base: env.Keys.Key("ob", "{ob}"), dir: env.Dir,
 		send: env.Send, lim: lim, log: env.Log, now: env.Now, loc: env.Loc, cfg: cfg,
-		wake: make(chan struct{}, 1),
+		wake: make(chan struct{}, 1), counts: make(chan struct{}, 1),
 	}
 	o.cfg = withDefaults(cfg)
 	if o.lim == nil {

@@ -28,8 +28,9 @@ type Report struct {
 	// Total chats; Pending counts those not yet sent, failed or cancelled
 	// (in flight included).
 	Total, Pending, Sent, Failed, Cancelled int
-	// Members is the sum of the member counts of the chats reached.
-	Members int
+	// Members is the sum of the member counts of the chats reached;
+	// Counting is how many of those counts are still being looked up.
+	Members, Counting int
 	// State is "" while active, "cancelled" or "recalled".
 	State string
 	// Failures, with the chat titles the Directory knows; only Status
@@ -44,8 +45,9 @@ type Failure struct {
 	Reason string
 }
 
-// Done reports whether every delivery has finished.
-func (r Report) Done() bool { return r.Pending == 0 }
+// Done reports whether every delivery has finished and every member count
+// of the chats reached is in.
+func (r Report) Done() bool { return r.Pending == 0 && r.Counting == 0 }
 
 func (o *Outbox) parse(id string, h map[string]string) Report {
 	n := func(f string) int { v, _ := strconv.Atoi(h[f]); return v }
@@ -58,7 +60,7 @@ func (o *Outbox) parse(id string, h map[string]string) Report {
 	}
 	r := Report{ID: id, Kind: h["kind"], Ref: h["ref"], Title: h["title"], Created: t("created"),
 		Urgent: h["urgent"] == "1", Total: n("total"), Sent: n("sent"), Failed: n("failed"),
-		Cancelled: n("cancelled"), Members: n("members"), State: h["state"]}
+		Cancelled: n("cancelled"), Members: n("members"), Counting: max(n("counting"), 0), State: h["state"]}
 	if ms, err := strconv.ParseInt(h["due"], 10, 64); err == nil && ms > 0 {
 		r.Due = time.UnixMilli(ms).In(o.loc)
 	}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
 	"gridbot/bot/ratelimit"
@@ -45,6 +48,8 @@ func (o *Outbox) Run(ctx context.Context) error {
 	ctx, die := context.WithCancel(ctx)
 	defer die()
 	jobs := make(chan delivery)
+	hand := &inHand{m: map[string]bool{}}
+	o.reclaim(ctx)
 	var wg sync.WaitGroup
 	for range max(o.cfg.Workers, 1) {
 		wg.Add(1)
@@ -57,9 +62,19 @@ func (o *Outbox) Run(ctx context.Context) error {
 				if o.deliver(ctx, d, &crashed) {
 					die()
 				}
+				hand.drop(d.member)
 			}
 		}()
 	}
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		o.renew(ctx, hand)
+	}()
+	go func() {
+		defer wg.Done()
+		o.countMembers(ctx)
+	}()
 	defer func() {
 		close(jobs)
 		wg.Wait()
@@ -69,6 +84,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		if err != nil && ctx.Err() == nil {
 			o.log.Error("outbox claim", "err", err)
 		}
+		hand.add(ds)
 		for i, d := range ds {
 			select {
 			case jobs <- d:
@@ -100,13 +116,84 @@ func (o *Outbox) Run(ctx context.Context) error {
 	}
 }
 
+// inHand is the set of deliveries one Run has claimed and not finished.
+type inHand struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+func (h *inHand) add(ds []delivery) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, d := range ds {
+		h.m[d.member] = true
+	}
+}
+
+func (h *inHand) drop(member string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.m, member)
+}
+
+func (h *inHand) list() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Collect(maps.Keys(h.m))
+}
+
+// renew extends the lease of every delivery in hand every third of Lease
+// until ctx ends, so a lease lapses only when its worker is gone, and Lease
+// can be short: a dead replica's deliveries go out again soon.
+func (o *Outbox) renew(ctx context.Context, hand *inHand) {
+	t := time.NewTicker(o.cfg.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ms := hand.list()
+		if len(ms) == 0 {
+			continue
+		}
+		deadline := float64(o.now().Add(o.cfg.Lease).UnixMilli())
+		zs := make([]redis.Z, len(ms))
+		for i, m := range ms {
+			zs[i] = redis.Z{Score: deadline, Member: m}
+		}
+		if err := o.rdb.ZAddXX(ctx, o.key("inflight"), zs...).Err(); err != nil && ctx.Err() == nil {
+			o.log.Error("outbox: renew leases", "err", err)
+		}
+	}
+}
+
+// reclaim puts back in the queue, due now, the deliveries this replica's
+// previous run left in flight (it was killed): they go out again at once
+// instead of after their leases.
+func (o *Outbox) reclaim(ctx context.Context) {
+	if o.cfg.Replica == "" {
+		return
+	}
+	n, err := reclaimScript.Run(ctx, o.rdb, []string{o.key("inflight"), o.key("pending"), o.key("holders")},
+		o.cfg.Replica, o.now().UnixMilli()).Int()
+	if err != nil {
+		o.log.Error("outbox: take back deliveries of the last run", "err", err)
+		return
+	}
+	if n > 0 {
+		o.log.Info("outbox: took back deliveries the last run left in flight", "deliveries", n)
+	}
+}
+
 // claim takes up to n due deliveries, returning them and the due time of
 // the next one still waiting (zero if none).
 func (o *Outbox) claim(ctx context.Context, n int) ([]delivery, time.Time, error) {
 	now := o.now()
-	res, err := claimScript.Run(ctx, o.rdb, []string{o.key("pending"), o.key("inflight")},
+	res, err := claimScript.Run(ctx, o.rdb, []string{o.key("pending"), o.key("inflight"), o.key("holders")},
 		o.base, now.UnixMilli(), now.Add(o.cfg.Lease).UnixMilli(), n,
-		o.key("members", o.day(now))).Slice()
+		o.key("members", o.day(now)), o.cfg.Replica).Slice()
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("claim: %w", err)
 	}
@@ -176,18 +263,18 @@ func (o *Outbox) deliver(ctx context.Context, d delivery, crashed *atomic.Bool) 
 	return false
 }
 
+// sent records a delivery that went out. Its members come from today's
+// cache; when the cache has none, the count is owed: looked up later by
+// countMembers, off the send path, so no platform call but the send is
+// made here.
 func (o *Outbox) sent(ctx context.Context, d delivery, msgID string) {
 	metricDeliveries.WithLabelValues(d.chat.Platform(), "sent").Inc()
-	members, cache := d.members, "0"
-	if members < 0 {
-		members, cache = o.memberCount(ctx, d.chat), "1"
-	}
+	members, owed := max(d.members, 0), boolStr(d.members < 0 && d.kind != KindReport)
 	now := o.now()
 	count := boolStr(d.kind != KindReport)
 	res, err := sentScript.Run(ctx, o.rdb,
-		[]string{o.key("inflight"), o.key("pending"), o.key("reach", o.day(now)), o.key("members", o.day(now))},
-		o.base, d.member, msgID, members, cache, int64(o.cfg.Retention.Seconds()),
-		int64((48 * time.Hour).Seconds()), count, o.day(now)).Int64Slice()
+		[]string{o.key("inflight"), o.key("pending"), o.key("reach", o.day(now)), o.key("counts"), o.key("holders")},
+		o.base, d.member, msgID, members, owed, int64(o.cfg.Retention.Seconds()), o.day(now), count).Int64Slice()
 	if err != nil {
 		o.log.Error("outbox: record sent", "broadcast", d.id, "chat", d.chat, "err", err)
 		return
@@ -195,12 +282,23 @@ func (o *Outbox) sent(ctx context.Context, d delivery, msgID string) {
 	if len(res) == 2 && res[1] == 1 {
 		o.report(ctx, d.id)
 	}
+	if owed == "1" {
+		select {
+		case o.counts <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // memberCount asks the platform for a chat's members, falling back to the
-// Directory's count (0 if unknown).
+// Directory's count (0 if unknown). A platform call first takes a token
+// from the platform's bucket, like a send.
 func (o *Outbox) memberCount(ctx context.Context, chat bot.ChatRef) int {
 	if ci, ok := o.send.(bot.ChatInspector); ok {
+		global, _ := buckets(chat)
+		if err := o.lim.Wait(ctx, global); err != nil {
+			return 0
+		}
 		if n, err := ci.MemberCount(ctx, chat); err == nil && n > 0 {
 			if o.dir != nil {
 				_ = o.dir.SetMembers(ctx, chat, n)
@@ -214,6 +312,65 @@ func (o *Outbox) memberCount(ctx context.Context, chat bot.ChatRef) int {
 		}
 	}
 	return 0
+}
+
+// countMembers looks up the member counts owed by sent deliveries (see
+// sent) whenever no delivery is due or in flight in any replica, each
+// look-up spending a token of the platform's bucket, and adds them to the
+// broadcasts and reach records; a broadcast's report waits for them.
+// Several replicas may look up the same chat; each count is added once.
+func (o *Outbox) countMembers(ctx context.Context) {
+	t := time.NewTimer(o.cfg.Poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-o.counts:
+		case <-t.C:
+		}
+		for ctx.Err() == nil {
+			if idle, err := o.Idle(ctx); err != nil || !idle {
+				break
+			}
+			owed, _, err := o.rdb.HScan(ctx, o.key("counts"), 0, "", 32).Result()
+			if err != nil || len(owed) == 0 {
+				break
+			}
+			ok := true
+			for i := 0; ok && i+1 < len(owed) && ctx.Err() == nil; i += 2 {
+				ok = o.countOne(ctx, owed[i], owed[i+1])
+			}
+			if !ok {
+				break
+			}
+		}
+		t.Reset(o.cfg.Poll)
+	}
+}
+
+// countOne adds the members of one owed delivery (member "<id>|<chat>",
+// sent on day); false if that could not be recorded.
+func (o *Outbox) countOne(ctx context.Context, member, day string) bool {
+	id, chat, _ := strings.Cut(member, "|")
+	cache := o.key("members", day)
+	n, err := o.rdb.HGet(ctx, cache, chat).Int()
+	if err != nil {
+		n = o.memberCount(ctx, bot.ChatRef(chat))
+	}
+	if ctx.Err() != nil {
+		return false
+	}
+	res, err := countScript.Run(ctx, o.rdb, []string{o.key("counts"), o.key("reach", day), cache},
+		o.base, member, n, int64(o.cfg.Retention.Seconds()), int64((48 * time.Hour).Seconds())).Int64Slice()
+	if err != nil {
+		o.log.Error("outbox: record members", "broadcast", id, "chat", chat, "err", err)
+		return false
+	}
+	if len(res) == 2 && res[1] == 1 {
+		o.report(ctx, id)
+	}
+	return true
 }
 
 func (o *Outbox) failed(ctx context.Context, d delivery, err error, chatBucket string) {
@@ -269,7 +426,7 @@ func (o *Outbox) backoff(tries int) time.Duration {
 }
 
 func (o *Outbox) fail(ctx context.Context, d delivery, reason string) {
-	res, err := failedScript.Run(ctx, o.rdb, []string{o.key("inflight"), o.key("pending")},
+	res, err := failedScript.Run(ctx, o.rdb, []string{o.key("inflight"), o.key("pending"), o.key("holders")},
 		o.base, d.member, reason, int64(o.cfg.Retention.Seconds())).Int64Slice()
 	if err != nil {
 		o.log.Error("outbox: record failure", "broadcast", d.id, "chat", d.chat, "err", err)
@@ -284,7 +441,7 @@ func (o *Outbox) retry(ctx context.Context, d delivery, due time.Time, bump bool
 	if bump {
 		metricDeliveries.WithLabelValues(d.chat.Platform(), "retry").Inc()
 	}
-	err := retryScript.Run(ctx, o.rdb, []string{o.key("inflight"), o.key("pending")},
+	err := retryScript.Run(ctx, o.rdb, []string{o.key("inflight"), o.key("pending"), o.key("holders")},
 		o.base, d.member, due.UnixMilli(), boolStr(bump), int64(o.cfg.Retention.Seconds())).Err()
 	if err != nil {
 		o.log.Error("outbox: requeue", "broadcast", d.id, "chat", d.chat, "err", err)

@@ -20,7 +20,7 @@ func newLimiter(t *testing.T, limits map[string]ratelimit.Limit) *ratelimit.Limi
 func TestRuleMostSpecific(t *testing.T) {
 	l := newLimiter(t, ratelimit.DefaultConfig().Limits)
 	for name, want := range map[string]int{
-		"tg:global":         29,
+		"tg:global":         30,
 		"tg:chat:-1001234":  20,
 		"wecom:hook:3fa1b2": 20,
 		"console:global":    0,

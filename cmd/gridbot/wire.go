@@ -125,6 +125,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: mux, Log: log, Now: time.Now, Loc: loc}
 
 	lim := ratelimit.New(rdb, keys, cfg.Limits)
+	cfg.Outbox.Replica = cfg.Replica.Name
 	ob := outbox.New(env, lim, cfg.Outbox)
 	env.Outbox = ob
 	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config, ID: instance})
