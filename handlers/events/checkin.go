@@ -139,7 +139,7 @@ func (f *Feature) eventWithCode(ctx context.Context, c *bot.Context, code string
 
 func (f *Feature) openCheckin(ctx context.Context, c *bot.Context, e *Event) error {
 	if e.Cancelled() {
-		return bot.Userf(msgCancelled, bot.Esc(e.Title), e.ID)
+		return bot.Gonef(msgCancelled, bot.Esc(e.Title), e.ID)
 	}
 	opens, closes := f.checkinWindow(e)
 	now := f.now()
@@ -147,7 +147,7 @@ func (f *Feature) openCheckin(ctx context.Context, c *bot.Context, e *Event) err
 	case now.Before(opens):
 		return bot.Userf(msgCheckinEarly, bot.Esc(e.Title), e.ID, f.fmtTime(e.Start), f.cfg.CheckinBeforeMinutes)
 	case !now.Before(closes):
-		return bot.Userf(msgCheckinOver, bot.Esc(e.Title), e.ID)
+		return bot.Gonef(msgCheckinOver, bot.Esc(e.Title), e.ID)
 	}
 	code := e.Code
 	if code == "" || !now.Before(e.CodeTill) {
@@ -173,7 +173,7 @@ func (f *Feature) checkinPerson(ctx context.Context, c *bot.Context, e *Event, s
 			return bot.Userf(msgCheckinEarly, bot.Esc(e.Title), e.ID, f.fmtTime(e.Start), f.cfg.CheckinBeforeMinutes)
 		}
 		if !now.Before(closes) {
-			return bot.Userf(msgCheckinOver, bot.Esc(e.Title), e.ID)
+			return bot.Gonef(msgCheckinOver, bot.Esc(e.Title), e.ID)
 		}
 	}
 	su.At, su.Grid = now, c.Grid
@@ -219,17 +219,17 @@ func (f *Feature) checkinPerson(ctx context.Context, c *bot.Context, e *Event, s
 		}
 		return c.ReplyMessage(ctx, bot.Message{Text: text, ReplyTo: c.Update.MessageID})
 	case "again":
-		return bot.Userf(msgCheckinAgain, name, title, e.ID)
+		return bot.Conflictf(msgCheckinAgain, name, title, e.ID)
 	case "badcode":
 		return bot.Userf(msgCheckinBad, e.ID)
 	case "nocode":
 		return bot.Userf(msgCheckinNoCode, title, e.ID)
 	case "expired":
-		return bot.Userf(msgCheckinOver, title, e.ID)
+		return bot.Gonef(msgCheckinOver, title, e.ID)
 	case "cancelled":
-		return bot.Userf(msgCancelled, title, e.ID)
+		return bot.Gonef(msgCancelled, title, e.ID)
 	case "nf":
-		return bot.Userf(msgNotFound, e.ID)
+		return bot.NotFoundf(msgNotFound, e.ID)
 	}
 	return fmt.Errorf("checkin %d: unexpected reply %q", e.ID, res.Code)
 }

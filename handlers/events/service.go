@@ -30,7 +30,7 @@ func (f *Feature) Create(ctx context.Context, by bot.UserRef, chatGrid, form str
 		return nil, "", err
 	}
 	if chain && f.env.Replies == nil {
-		return nil, "", bot.Userf(msgChainNoRoom)
+		return nil, "", bot.Unavailablef(msgChainNoRoom)
 	}
 	fm, err := readForm(form, f.now(), f.env.Loc, chatGrid == "")
 	if err != nil {
@@ -93,7 +93,7 @@ func (f *Feature) PlanCancel(ctx context.Context, id int64) (*CancelPlan, error)
 		return nil, err
 	}
 	if e.Cancelled() {
-		return nil, bot.Userf(msgCancelAgain, bot.Esc(e.Title), id)
+		return nil, bot.Conflictf(msgCancelAgain, bot.Esc(e.Title), id)
 	}
 	in, wait, _, err := f.st.roster(ctx, id)
 	if err != nil {
@@ -123,9 +123,9 @@ func (f *Feature) Cancel(ctx context.Context, id int64) (string, error) {
 	title := bot.Esc(res.Title)
 	switch res.Code {
 	case "nf":
-		return "", bot.Userf(msgNotFound, id)
+		return "", bot.NotFoundf(msgNotFound, id)
 	case "again":
-		return "", bot.Userf(msgCancelAgain, title, id)
+		return "", bot.Conflictf(msgCancelAgain, title, id)
 	}
 	for _, what := range []string{"r24", "r1", "close", "list"} {
 		f.unschedule(ctx, dueKey(id, what))
@@ -213,7 +213,7 @@ func (f *Feature) Edit(ctx context.Context, id int64, change string) (string, er
 		return "", err
 	}
 	if e.Cancelled() {
-		return "", bot.Userf(msgCancelled, bot.Esc(e.Title), id)
+		return "", bot.Gonef(msgCancelled, bot.Esc(e.Title), id)
 	}
 	switch fld {
 	case fSeats:
@@ -273,11 +273,11 @@ func (f *Feature) editSeats(ctx context.Context, id int64, v string) (string, er
 	}
 	switch res.Code {
 	case "below":
-		return "", bot.Userf(msgEditBelow, res.Num, res.Num)
+		return "", bot.Conflictf(msgEditBelow, res.Num, res.Num)
 	case "nf":
-		return "", bot.Userf(msgNotFound, id)
+		return "", bot.NotFoundf(msgNotFound, id)
 	case "cancelled":
-		return "", bot.Userf(msgCancelled, bot.Esc(res.Title), id)
+		return "", bot.Gonef(msgCancelled, bot.Esc(res.Title), id)
 	}
 	f.touched(ctx, id, res.Dirty)
 	f.touchList(ctx, id)

@@ -199,10 +199,10 @@ func (f *Feature) Cancel(ctx context.Context, n int) (string, error) {
 		return "", err
 	}
 	if nt.Status != nsQueued {
-		return "", bot.Userf(msgCancelDone, n, statusText(nt.Status))
+		return "", bot.Conflictf(msgCancelDone, n, statusText(nt.Status))
 	}
 	if !nt.Due.After(f.env.Now()) {
-		return "", bot.Userf(msgCancelLate, n, n)
+		return "", bot.Gonef(msgCancelLate, n, n)
 	}
 	if f.ops.Canceller == nil {
 		return "", bot.Userf(msgCancelNone)
@@ -212,7 +212,7 @@ func (f *Feature) Cancel(ctx context.Context, n int) (string, error) {
 		return "", fmt.Errorf("cancel notice %d: %w", n, err)
 	}
 	if k == 0 {
-		return "", bot.Userf(msgCancelLate, n, n)
+		return "", bot.Gonef(msgCancelLate, n, n)
 	}
 	if _, err := f.transition(ctx, n, nsCancelled); err != nil {
 		return "", err
@@ -228,7 +228,7 @@ func (f *Feature) Recall(ctx context.Context, n int) (string, error) {
 		return "", err
 	}
 	if nt.Status == nsRecalled || nt.Status == nsCancelled {
-		return "", bot.Userf(msgAlreadyDone, n, statusText(nt.Status))
+		return "", bot.Conflictf(msgAlreadyDone, n, statusText(nt.Status))
 	}
 	stopped := 0
 	if f.ops.Canceller != nil {

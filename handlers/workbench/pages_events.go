@@ -148,7 +148,7 @@ func (f *Feature) eventCreate(w http.ResponseWriter, r *http.Request, v *viewer)
 	if msg, ok := bot.UserMessage(err); ok {
 		fm.Choices, _ = f.gridChoices(r)
 		f.eventDates(&fm, r)
-		f.render(w, http.StatusUnprocessableEntity, "event_new", page{V: v, Title: "新建活动", Nav: "events",
+		f.render(w, statusFor(err), "event_new", page{V: v, Title: "新建活动", Nav: "events",
 			Error: bot.PlainText(msg), D: fm})
 		return nil
 	}
@@ -166,7 +166,7 @@ func (f *Feature) eventFor(r *http.Request, v *viewer) (*events.Event, error) {
 	}
 	e, err := f.d.Events.Get(r.Context(), id)
 	if _, ok := bot.UserMessage(err); ok {
-		return nil, refuse(http.StatusNotFound, bot.PlainText(err.Error()))
+		return nil, refuse(statusFor(err), bot.PlainText(err.Error()))
 	}
 	if err != nil {
 		return nil, err
@@ -234,7 +234,7 @@ func (f *Feature) eventEdit(w http.ResponseWriter, r *http.Request, v *viewer) e
 	}{{"start", labelStart, "时间 ", e.Start}, {"deadline", labelDeadline, "截止 ", e.Deadline}} {
 		s, err := f.formTime(r, d.name, d.label)
 		if msg, ok := bot.UserMessage(err); ok {
-			return f.showEvent(w, r, v, http.StatusUnprocessableEntity, bot.PlainText(msg))
+			return f.showEvent(w, r, v, statusFor(err), bot.PlainText(msg))
 		}
 		if s != "" && s != d.was.In(f.env.Loc).Format("2006-01-02 15:04") {
 			changes = append(changes, d.word+s)
@@ -253,7 +253,7 @@ func (f *Feature) eventEdit(w http.ResponseWriter, r *http.Request, v *viewer) e
 			if len(replies) > 0 {
 				f.setFlash(r.Context(), v.sess, bot.PlainText(strings.Join(replies, "\n")))
 			}
-			return f.showEvent(w, r, v, http.StatusUnprocessableEntity, bot.PlainText(msg))
+			return f.showEvent(w, r, v, statusFor(err), bot.PlainText(msg))
 		}
 		if err != nil {
 			return err
@@ -270,7 +270,7 @@ func (f *Feature) eventCancel(w http.ResponseWriter, r *http.Request, v *viewer)
 	}
 	reply, err := f.d.Events.Cancel(r.Context(), e.ID)
 	if msg, ok := bot.UserMessage(err); ok {
-		return f.showEvent(w, r, v, http.StatusUnprocessableEntity, bot.PlainText(msg))
+		return f.showEvent(w, r, v, statusFor(err), bot.PlainText(msg))
 	}
 	if err != nil {
 		return err
