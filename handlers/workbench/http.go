@@ -233,7 +233,8 @@ var statusOf = map[bot.Code]int{
 	bot.CodeUnavailable: http.StatusServiceUnavailable,
 }
 
-// done ends a successful POST: the reply as a flash on the next page.
+// done ends a successful POST: the reply (chat markup, shown as plain text)
+// as a flash on the next page.
 func (f *Feature) done(w http.ResponseWriter, r *http.Request, v *viewer, reply, to string) error {
 	if reply != "" {
 		f.setFlash(r.Context(), v.sess, bot.PlainText(reply))

@@ -575,8 +575,8 @@ func TestAuthRoundTrips(t *testing.T) {
 	}
 }
 
-// The page's 接龙 box becomes the chat form's 接龙 line, so the chat's own
-// check answers it: without reply coalescing the bot refuses it politely,
+// The page's 接龙 box is the activity input's Chain, checked by the code
+// that checks the chat form's 接龙 line: without reply coalescing the bot refuses it politely,
 // keeps what was typed, and stores nothing.
 func TestEventPageChainGoesThroughTheChatForm(t *testing.T) {
 	h := newHarness(t, Config{})
