@@ -58,7 +58,7 @@ type PeriodReach struct {
 func (f *Figures) QueueReach(ctx context.Context, pipe redis.Pipeliner, from, to time.Time) func() PeriodReach {
 	var days []*redis.MapStringStringCmd
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
-		days = append(days, pipe.HGetAll(ctx, ReachKey(f.k, d, f.loc)))
+		days = append(days, pipe.HGetAll(ctx, reachKey(f.k, d, f.loc)))
 	}
 	ids := pipe.ZRangeByScore(ctx, f.key("recent"), &redis.ZRangeBy{
 		Min: strconv.FormatInt(from.Unix(), 10), Max: "(" + strconv.FormatInt(to.Unix(), 10)})

@@ -18,7 +18,7 @@
 //	b:<id>:grids        SET "<day>|<grid>" already counted as a push
 //	b:<id>:recalled     HASH chat -> 1 once deleted
 //	members:<day>       HASH chat -> member count (cache, 2 days)
-//	reach:<day>         HASH reach records, see ReachKey
+//	reach:<day>         HASH reach records, see reachKey
 //
 // A delivery moves pending -> inflight (claimed, with a lease) -> done
 // (sent or failed). A worker that dies leaves its claim in inflight until

@@ -124,7 +124,7 @@ type CheckIn struct {
 // run, so a report reads many days and other features' records in one
 // round trip.
 func (r *Records) QueueCheckIns(ctx context.Context, pipe redis.Pipeliner, day time.Time) func() []CheckIn {
-	cmd := pipe.HGetAll(ctx, AttendanceKey(r.st.k, day.In(r.loc).Format("20060102")))
+	cmd := pipe.HGetAll(ctx, attendanceKey(r.st.k, day.In(r.loc).Format("20060102")))
 	return func() []CheckIn {
 		var out []CheckIn
 		for field, v := range cmd.Val() {
@@ -155,7 +155,7 @@ func (r *Records) VolunteerHours(ctx context.Context, years []int, users []bot.U
 	pipe := r.st.rdb.Pipeline()
 	cmds := make([]*redis.SliceCmd, len(years))
 	for i, y := range years {
-		cmds[i] = pipe.HMGet(ctx, VolunteerKey(r.st.k, strconv.Itoa(y)), fields...)
+		cmds[i] = pipe.HMGet(ctx, volunteerKey(r.st.k, strconv.Itoa(y)), fields...)
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("volunteer hours: %w", err)
