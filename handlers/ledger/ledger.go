@@ -1,10 +1,10 @@
 // Package ledger keeps the community's ledgers (台账) and builds the
 // reports staff write their monthly and year-end summaries from: pushes
 // and their reach, activities with sign-ups and check-ins, quiz rounds,
-// a grid rating and volunteer hours. It reads the records the other
-// features keep through their typed readers (outbox.Figures, events.Records,
-// quiz RoundsIn and Record), never their keys;
-// rolls settled months up into compact hashes of its own, and offers
+// a grid rating and volunteer hours. It reads the other features' records
+// through their typed readers (outbox.Figures, events.Records, the quiz's
+// RoundsIn and Record), never their keys, rolls settled months up into
+// compact hashes of its own, and offers
 // /report (报表) to staff, /volunteer (志愿时长) to residents, a weekly
 // digest job and read-only JSON endpoints.
 package ledger
