@@ -57,11 +57,11 @@ func TestMemberCountsOffTheSendPath(t *testing.T) {
 	if r := status(t, o, id); !r.Done() || r.Members != 60 || r.Counting != 0 {
 		t.Errorf("status = %+v, want done with 60 members", r)
 	}
-	reach, err := f.rdb.HGetAll(ctx, ReachKey(f.keys, time.Now(), bottest.Shanghai)).Result()
+	reach, err := f.rdb.HGetAll(ctx, reachKey(f.keys, time.Now(), bottest.Shanghai)).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if reach[ReachField("*", "notice", "members")] != "60" || reach[ReachField("1网格", "notice", "members")] != "10" {
+	if reach[reachField("*", "notice", "members")] != "60" || reach[reachField("1网格", "notice", "members")] != "10" {
 		t.Errorf("reach = %v, want 60 members in all, 10 in 1网格", reach)
 	}
 	if w, err := f.lim.Take(ctx, "tg:global"); err != nil || w == 0 {

@@ -22,7 +22,7 @@
 //	holders             HASH "<id>|<chat>" -> replica name of its claim
 //	counts              HASH "<id>|<chat>" -> day: sent deliveries whose
 //	                    member count is still to be looked up
-//	reach:<day>         HASH reach records, see ReachKey
+//	reach:<day>         HASH reach records, see reachKey
 //
 // A delivery moves pending -> inflight (claimed, with a lease renewed while
 // its worker lives) -> done (sent or failed). A worker that dies leaves its

@@ -43,23 +43,23 @@ func TestDeliversEveryChatAndRecordsReach(t *testing.T) {
 	if err != nil || len(sent) != 20 || sent[cs[3]] == "" {
 		t.Errorf("Sent = %v, %v; want 20 message ids", sent, err)
 	}
-	reach, err := f.rdb.HGetAll(ctx, ReachKey(f.keys, time.Now(), bottest.Shanghai)).Result()
+	reach, err := f.rdb.HGetAll(ctx, reachKey(f.keys, time.Now(), bottest.Shanghai)).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for field, want := range map[string]string{
-		ReachField("1网格", "notice", "pushes"):  "1",
-		ReachField("1网格", "notice", "groups"):  "10",
-		ReachField("1网格", "notice", "members"): "100",
-		ReachField("*", "notice", "pushes"):    "1",
-		ReachField("*", "notice", "groups"):    "20",
-		ReachField("*", "notice", "members"):   "200",
+		reachField("1网格", "notice", "pushes"):  "1",
+		reachField("1网格", "notice", "groups"):  "10",
+		reachField("1网格", "notice", "members"): "100",
+		reachField("*", "notice", "pushes"):    "1",
+		reachField("*", "notice", "groups"):    "20",
+		reachField("*", "notice", "members"):   "200",
 	} {
 		if got := reach[field]; got != want {
 			t.Errorf("reach %s = %q, want %q", field, got, want)
 		}
 	}
-	if ttl := f.rdb.TTL(ctx, ReachKey(f.keys, time.Now(), bottest.Shanghai)).Val(); ttl < 3*365*24*time.Hour {
+	if ttl := f.rdb.TTL(ctx, reachKey(f.keys, time.Now(), bottest.Shanghai)).Val(); ttl < 3*365*24*time.Hour {
 		t.Errorf("reach TTL = %v, want at least 3 years", ttl)
 	}
 	if _, err := o.Enqueue(ctx, bot.Broadcast{Kind: "notice"}); !errors.Is(err, ErrNoChats) {

@@ -6,7 +6,7 @@ import (
 	"gridbot/bot"
 )
 
-// ReachKey returns the Redis key of one day's reach records (day in the
+// reachKey returns the Redis key of one day's reach records (day in the
 // bot's zone): <prefix>:ob:{ob}:reach:<YYYY-MM-DD>, a HASH kept for the
 // configured retention (default 3 years and a month) with fields
 //
@@ -19,12 +19,12 @@ import (
 // broadcast named no grid for. Kinds are those of bot.Broadcast ("tip",
 // "notice", "event", "reminder", "quiz"); delivery reports are not counted.
 // A delivery repeated after a crash is counted once.
-func ReachKey(k bot.Keys, day time.Time, loc *time.Location) string {
+func reachKey(k bot.Keys, day time.Time, loc *time.Location) string {
 	return k.Key("ob", "{ob}", "reach", day.In(loc).Format(time.DateOnly))
 }
 
-// ReachField returns the field of a reach hash for grid, kind and measure
+// reachField returns the field of a reach hash for grid, kind and measure
 // ("pushes", "groups" or "members").
-func ReachField(grid, kind, measure string) string {
+func reachField(grid, kind, measure string) string {
 	return grid + "|" + kind + "|" + measure
 }

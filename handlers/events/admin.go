@@ -12,11 +12,15 @@ import (
 )
 
 func (f *Feature) create(ctx context.Context, c *bot.Context) error {
-	_, reply, err := f.Create(ctx, c.Update.User, c.Grid, c.Args)
+	in, err := f.chatInput(c.Args)
 	if err != nil {
 		return err
 	}
-	return c.Reply(ctx, reply)
+	_, reply, err := f.CreateEvent(ctx, c.Update.User, c.Grid, in)
+	if err != nil {
+		return err
+	}
+	return c.Reply(ctx, reply.HTML())
 }
 
 // cancelTTL is how long a cancellation preview can be confirmed.
@@ -79,7 +83,8 @@ func (f *Feature) confirmCancel(ctx context.Context, c *bot.Context, id int64) (
 	if n == 0 {
 		return "", f.previewCancel(ctx, c, id)
 	}
-	return f.Cancel(ctx, id)
+	reply, err := f.Cancel(ctx, id)
+	return reply.HTML(), err
 }
 
 // cancelButton answers the preview's buttons: confirm or keep the activity.
@@ -129,11 +134,37 @@ func (f *Feature) edit(ctx context.Context, c *bot.Context) error {
 		return bot.Userf(msgEditUsage, f.exampleID(ctx, nil))
 	}
 	rest = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), "号"))
-	reply, err := f.Edit(ctx, int64(n), rest)
+	reply, err := f.chatEdit(ctx, int64(n), rest)
 	if err != nil {
 		return err
 	}
 	return c.Reply(ctx, reply)
+}
+
+// chatEdit reads what follows the number in 修改活动 ("名额 40", "时间
+// 12月5日 19:00") as an EventPatch of one field and applies it.
+func (f *Feature) chatEdit(ctx context.Context, id int64, change string) (string, error) {
+	fld, v, ok := keyed(strings.TrimSpace(when.Fold(change)))
+	if !ok || v == "" {
+		return "", bot.Userf(msgEditUsage, strconv.FormatInt(id, 10))
+	}
+	var p EventPatch
+	switch fld {
+	case fSeats:
+		p.Seats = v
+	case fStart:
+		p.Start = v
+	case fDeadline:
+		p.Deadline = v
+	case fPlace:
+		p.Place = v
+	default:
+		// Not a field that can change: editField says so once it has
+		// checked the activity exists and is not cancelled.
+		return f.editField(ctx, id, fld, v)
+	}
+	reply, err := f.EditEvent(ctx, id, p)
+	return reply.HTML(), err
 }
 
 func (f *Feature) roster(ctx context.Context, c *bot.Context) error {

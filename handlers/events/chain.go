@@ -39,10 +39,10 @@ func (f *Feature) chainOn(ctx context.Context, c *bot.Context) error {
 		return err
 	}
 	if e.Cancelled() {
-		return bot.Userf(msgCancelled, bot.Esc(e.Title), e.ID)
+		return bot.Gonef(msgCancelled, bot.Esc(e.Title), e.ID)
 	}
 	if e.Chain {
-		return bot.Userf(msgChainAlready, bot.Esc(e.Title), e.ID)
+		return bot.Conflictf(msgChainAlready, bot.Esc(e.Title), e.ID)
 	}
 	if err := f.st.set(ctx, e.ID, "chain", "1"); err != nil {
 		return err
@@ -112,7 +112,7 @@ func (f *Feature) chainOff(ctx context.Context, c *bot.Context) error {
 
 func (f *Feature) chainTarget(ctx context.Context, c *bot.Context) (*Event, error) {
 	if f.env.Replies == nil {
-		return nil, bot.Userf(msgChainNoRoom)
+		return nil, bot.Unavailablef(msgChainNoRoom)
 	}
 	id, ok := parseID(c.Args)
 	if !ok {

@@ -139,7 +139,7 @@ func (f *Feature) eventWithCode(ctx context.Context, c *bot.Context, code string
 
 func (f *Feature) openCheckin(ctx context.Context, c *bot.Context, e *Event) error {
 	if e.Cancelled() {
-		return bot.Userf(msgCancelled, bot.Esc(e.Title), e.ID)
+		return bot.Gonef(msgCancelled, bot.Esc(e.Title), e.ID)
 	}
 	opens, closes := f.checkinWindow(e)
 	now := f.now()
@@ -147,7 +147,7 @@ func (f *Feature) openCheckin(ctx context.Context, c *bot.Context, e *Event) err
 	case now.Before(opens):
 		return bot.Userf(msgCheckinEarly, bot.Esc(e.Title), e.ID, f.fmtTime(e.Start), f.cfg.CheckinBeforeMinutes)
 	case !now.Before(closes):
-		return bot.Userf(msgCheckinOver, bot.Esc(e.Title), e.ID)
+		return bot.Gonef(msgCheckinOver, bot.Esc(e.Title), e.ID)
 	}
 	code := e.Code
 	if code == "" || !now.Before(e.CodeTill) {
@@ -173,7 +173,7 @@ func (f *Feature) checkinPerson(ctx context.Context, c *bot.Context, e *Event, s
 			return bot.Userf(msgCheckinEarly, bot.Esc(e.Title), e.ID, f.fmtTime(e.Start), f.cfg.CheckinBeforeMinutes)
 		}
 		if !now.Before(closes) {
-			return bot.Userf(msgCheckinOver, bot.Esc(e.Title), e.ID)
+			return bot.Gonef(msgCheckinOver, bot.Esc(e.Title), e.ID)
 		}
 	}
 	su.At, su.Grid = now, c.Grid
@@ -219,30 +219,30 @@ func (f *Feature) checkinPerson(ctx context.Context, c *bot.Context, e *Event, s
 		}
 		return c.ReplyMessage(ctx, bot.Message{Text: text, ReplyTo: c.Update.MessageID})
 	case "again":
-		return bot.Userf(msgCheckinAgain, name, title, e.ID)
+		return bot.Conflictf(msgCheckinAgain, name, title, e.ID)
 	case "badcode":
 		return bot.Userf(msgCheckinBad, e.ID)
 	case "nocode":
 		return bot.Userf(msgCheckinNoCode, title, e.ID)
 	case "expired":
-		return bot.Userf(msgCheckinOver, title, e.ID)
+		return bot.Gonef(msgCheckinOver, title, e.ID)
 	case "cancelled":
-		return bot.Userf(msgCancelled, title, e.ID)
+		return bot.Gonef(msgCancelled, title, e.ID)
 	case "nf":
-		return bot.Userf(msgNotFound, e.ID)
+		return bot.NotFoundf(msgNotFound, e.ID)
 	}
 	return fmt.Errorf("checkin %d: unexpected reply %q", e.ID, res.Code)
 }
 
-// AttendanceKey returns the Redis hash holding one day's attendance
+// attendanceKey returns the Redis hash holding one day's attendance
 // records (day in the configured zone, "20270212"). Fields are
 // "<event id>:<user>", values "grid␟headcount␟hours␟unix time␟name"
 // (␟ is \x1f). Records are kept Config.RecordDays (over three years).
-func AttendanceKey(k bot.Keys, day string) string { return k.Key("ev", "att", day) }
+func attendanceKey(k bot.Keys, day string) string { return k.Key("ev", "att", day) }
 
-// VolunteerKey returns the Redis hash of volunteer hours per user for one
+// volunteerKey returns the Redis hash of volunteer hours per user for one
 // year ("2027"), credited once per person per activity at check-in.
-func VolunteerKey(k bot.Keys, year string) string { return k.Key("ev", "vol", year) }
+func volunteerKey(k bot.Keys, year string) string { return k.Key("ev", "vol", year) }
 
 // record writes the attendance record and volunteer hours of a check-in
 // the script has just marked. The ledger keys live outside the event's hash
@@ -257,14 +257,14 @@ func (f *Feature) record(ctx context.Context, e *Event, su signup, now time.Time
 	day, year := local.Format("20060102"), local.Format("2006")
 	val := strings.Join([]string{clean(su.Grid), strconv.Itoa(max(1, su.N)), hoursText(e.Hours), strconv.FormatInt(now.Unix(), 10), clean(su.Name)}, sep)
 	_, err := f.env.Redis.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, AttendanceKey(f.env.Keys, day), strconv.FormatInt(e.ID, 10)+":"+string(su.User), val)
-		p.Expire(ctx, AttendanceKey(f.env.Keys, day), ttl)
+		p.HSet(ctx, attendanceKey(f.env.Keys, day), strconv.FormatInt(e.ID, 10)+":"+string(su.User), val)
+		p.Expire(ctx, attendanceKey(f.env.Keys, day), ttl)
 		return nil
 	})
 	if err == nil && e.Hours > 0 {
 		_, err = f.env.Redis.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HIncrByFloat(ctx, VolunteerKey(f.env.Keys, year), string(su.User), e.Hours)
-			p.Expire(ctx, VolunteerKey(f.env.Keys, year), ttl+366*24*time.Hour)
+			p.HIncrByFloat(ctx, volunteerKey(f.env.Keys, year), string(su.User), e.Hours)
+			p.Expire(ctx, volunteerKey(f.env.Keys, year), ttl+366*24*time.Hour)
 			return nil
 		})
 	}

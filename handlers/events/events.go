@@ -208,7 +208,7 @@ func (f *Feature) fmtSpan(e *Event) string {
 func (f *Feature) load(ctx context.Context, id int64) (*Event, error) {
 	e, err := f.st.get(ctx, id)
 	if errors.Is(err, errNotFound) {
-		return nil, bot.Userf(msgNotFound, id)
+		return nil, bot.NotFoundf(msgNotFound, id)
 	}
 	return e, err
 }

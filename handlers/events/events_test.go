@@ -370,18 +370,18 @@ func TestCheckin(t *testing.T) {
 	up.Text, up.ReplyTo = "签到", &bot.Reply{User: v, UserName: vn}
 	mustContain(t, "worker checks a walk-in in", to(h.handle(up), group3), "已为 居民2 签到")
 
-	day, err := h.rdb.HGetAll(context.Background(), AttendanceKey(h.keys, "20270212")).Result()
+	day, err := h.rdb.HGetAll(context.Background(), attendanceKey(h.keys, "20270212")).Result()
 	if err != nil || len(day) != 2 {
 		t.Fatalf("attendance records = %v, %v", day, err)
 	}
 	if rec := day["1:"+string(u)]; !strings.HasPrefix(rec, "3网格"+sep+"2"+sep+"2"+sep) {
 		t.Errorf("attendance of %s = %q", u, rec)
 	}
-	hours, _ := h.rdb.HGet(context.Background(), VolunteerKey(h.keys, "2027"), string(u)).Float64()
+	hours, _ := h.rdb.HGet(context.Background(), volunteerKey(h.keys, "2027"), string(u)).Float64()
 	if hours != 2 {
 		t.Errorf("volunteer hours = %v, want 2", hours)
 	}
-	if ttl := h.rdb.TTL(context.Background(), AttendanceKey(h.keys, "20270212")).Val(); ttl < 3*365*24*time.Hour {
+	if ttl := h.rdb.TTL(context.Background(), attendanceKey(h.keys, "20270212")).Val(); ttl < 3*365*24*time.Hour {
 		t.Errorf("attendance kept %v, want over 3 years", ttl)
 	}
 	roster := to(h.say(bot.ChatRef(staffID), staffID, "王主任", "名单 1"), bot.ChatRef(staffID))

@@ -88,6 +88,15 @@ func parseForm(args string, now time.Time, loc *time.Location) (*form, error) {
 // readForm is parseForm that, with needGrids, also counts 网格 among the
 // missing fields (outside a group bound to a grid).
 func readForm(args string, now time.Time, loc *time.Location, needGrids bool) (*form, error) {
+	raw, err := parseRaw(args)
+	if err != nil {
+		return nil, err
+	}
+	return checkRaw(raw, now, loc, needGrids)
+}
+
+// parseRaw splits the chat form into its fields' values, as typed.
+func parseRaw(args string) (map[*field]string, error) {
 	args = strings.ReplaceAll(when.Fold(args), "｜", "|")
 	if strings.TrimSpace(args) == "" {
 		return nil, bot.Userf("%s%s", msgFormHelpHead, msgFormExample)
@@ -110,29 +119,35 @@ func readForm(args string, now time.Time, loc *time.Location, needGrids bool) (*
 			}
 			raw[f] = v
 		}
-	} else {
-		for i, line := range strings.Split(args, "\n") {
-			line = strings.TrimSpace(line)
-			if line == "" {
-				continue
+		return raw, nil
+	}
+	for i, line := range strings.Split(args, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		f, v, ok := keyed(line)
+		switch {
+		case ok:
+			if f == fDesc && raw[fDesc] != "" {
+				v = raw[fDesc] + "\n" + v
 			}
-			f, v, ok := keyed(line)
-			switch {
-			case ok:
-				if f == fDesc && raw[fDesc] != "" {
-					v = raw[fDesc] + "\n" + v
-				}
-				raw[f] = v
-			case i == 0 && !strings.ContainsAny(line, ":："):
-				raw[fTitle] = line
-			case raw[fDesc] != "" && !strings.ContainsAny(line, ":："):
-				raw[fDesc] += "\n" + line
-			default:
-				k, _, _ := strings.Cut(strings.ReplaceAll(line, "：", ":"), ":")
-				return nil, bot.Userf(msgUnknownField, bot.Esc(bot.Truncate(k, 10)))
-			}
+			raw[f] = v
+		case i == 0 && !strings.ContainsAny(line, ":："):
+			raw[fTitle] = line
+		case raw[fDesc] != "" && !strings.ContainsAny(line, ":："):
+			raw[fDesc] += "\n" + line
+		default:
+			k, _, _ := strings.Cut(strings.ReplaceAll(line, "：", ":"), ":")
+			return nil, bot.Userf(msgUnknownField, bot.Esc(bot.Truncate(k, 10)))
 		}
 	}
+	return raw, nil
+}
+
+// checkRaw names every missing required field at once (网格 only with
+// needGrids), then reads the values.
+func checkRaw(raw map[*field]string, now time.Time, loc *time.Location, needGrids bool) (*form, error) {
 	var lack []*field
 	for _, f := range []*field{fTitle, fStart, fPlace, fSeats, fGrids} {
 		if raw[f] == "" && (f != fGrids || needGrids) {

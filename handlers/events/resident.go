@@ -144,7 +144,7 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 		}
 		return outcome{text, fmt.Sprintf(msgToastChg, n), ans}, nil
 	case "noroom":
-		return outcome{}, bot.Userf(msgNoRoom, name, a.N, title, a.ID, max(0, res.Left), res.Num)
+		return outcome{}, bot.Conflictf(msgNoRoom, name, a.N, title, a.ID, max(0, res.Left), res.Num)
 	case "grid", "nogrid":
 		return outcome{}, gridRefusal(c, res, a.ID)
 	case "dup":
@@ -158,18 +158,18 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 		ans := merged("dup", a.ID, title, msgMergeDup, fmt.Sprintf(msgMergeWaitN, res.Num, n), fmt.Sprintf(msgMergeDupTail, a.ID), false)
 		return outcome{fmt.Sprintf(msgJoinDupW, name, res.Num, title, a.ID, n) + howToChange(a.ID, n), msgToastDup, ans}, nil
 	case "closed":
-		return outcome{}, bot.Userf(msgClosed, title, a.ID)
+		return outcome{}, bot.Gonef(msgClosed, title, a.ID)
 	case "started":
-		return outcome{}, bot.Userf(msgStarted, title, a.ID)
+		return outcome{}, bot.Gonef(msgStarted, title, a.ID)
 	case "cancelled":
-		return outcome{}, bot.Userf(msgCancelledJoin, title, a.ID)
+		return outcome{}, bot.Gonef(msgCancelledJoin, title, a.ID)
 	case "toomany":
 		if res.Num <= 1 {
 			return outcome{}, bot.Userf(msgTooManyOne, a.ID)
 		}
 		return outcome{}, bot.Userf(msgTooMany, res.Num, a.ID, res.Num)
 	case "nf":
-		return outcome{}, bot.Userf(msgNotFound, a.ID)
+		return outcome{}, bot.NotFoundf(msgNotFound, a.ID)
 	}
 	return outcome{}, fmt.Errorf("join %d: unexpected reply %q", a.ID, res.Code)
 }
@@ -232,9 +232,9 @@ func (f *Feature) doLeave(ctx context.Context, c *bot.Context, id int64) (outcom
 	case "notin":
 		return outcome{}, bot.Userf(msgLeaveNotIn, title, id)
 	case "started":
-		return outcome{}, bot.Userf(msgStarted, title, id)
+		return outcome{}, bot.Gonef(msgStarted, title, id)
 	case "nf":
-		return outcome{}, bot.Userf(msgNotFound, id)
+		return outcome{}, bot.NotFoundf(msgNotFound, id)
 	}
 	return outcome{}, fmt.Errorf("leave %d: unexpected reply %q", id, res.Code)
 }
@@ -368,9 +368,9 @@ func gridRefusal(c *bot.Context, res result, id int64) error {
 	targets, title := bot.Esc(strings.Join(grids, "、")), bot.Esc(res.Title)
 	switch {
 	case c.Grid != "":
-		return bot.Userf(msgOtherGrid, targets, title, id)
+		return bot.Forbiddenf(msgOtherGrid, targets, title, id)
 	case res.Code == "grid":
-		return bot.Userf(msgNotMyGrid, title, id, targets, bot.Esc(strings.Join(c.Homes, "、")))
+		return bot.Forbiddenf(msgNotMyGrid, title, id, targets, bot.Esc(strings.Join(c.Homes, "、")))
 	}
 	return bot.Userf(msgNoGrid, title, id, targets, id)
 }

@@ -66,10 +66,10 @@ func TestCheckinWhoseRecordFailsCanRetryAndCountsOnce(t *testing.T) {
 	fault.on.Store(false)
 	mustContain(t, "retry", to(h.say(group3, u, n, "签到 1 "+code), group3), "签到成功", "志愿服务 2 小时")
 	mustContain(t, "second retry", to(h.say(group3, u, n, "签到 1 "+code), group3), "已经签过到")
-	if rec, _ := h.rdb.HGet(ctx, AttendanceKey(h.keys, "20270212"), "1:"+string(u)).Result(); rec == "" {
+	if rec, _ := h.rdb.HGet(ctx, attendanceKey(h.keys, "20270212"), "1:"+string(u)).Result(); rec == "" {
 		t.Error("no attendance record after the retry")
 	}
-	hours, _ := h.rdb.HGet(ctx, VolunteerKey(h.keys, "2027"), string(u)).Float64()
+	hours, _ := h.rdb.HGet(ctx, volunteerKey(h.keys, "2027"), string(u)).Float64()
 	if got, want := hours, 2.0; got != want {
 		t.Errorf("volunteer hours = %v, want %v", got, want)
 	}

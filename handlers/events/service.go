@@ -4,43 +4,36 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
-	"gridbot/bot/when"
 )
 
 // The exported functions in this file are the events service: the chat
 // commands and the staff web console both call them, so the two always
 // validate, store and answer the same way. Errors meant for the person are
-// *bot.UserError with the same Chinese text the chat shows; replies are
-// Telegram HTML (render them with bot.PlainText elsewhere).
+// *bot.UserError with the same Chinese text the chat shows; replies are a
+// Reply (the chat's HTML, or Plain for other front ends). The console passes
+// typed inputs (EventInput, EventPatch), never chat text.
 
-// Create publishes an activity from form, the same lines the chat form
-// takes ("活动：…\n时间：…"); chatGrid is the grid of the chat it came from
-// ("" outside a bound group, where the form must name 网格). It returns the
-// stored event and the confirmation reply.
-func (f *Feature) Create(ctx context.Context, by bot.UserRef, chatGrid, form string) (*Event, string, error) {
-	form, chain, err := cutChainField(form)
+// CreateEvent publishes the activity in, typed by staff member by;
+// chatGrid is the grid of the chat it came from ("" outside a bound group,
+// where in must name Grids). It returns the stored event and the
+// confirmation; a *bot.UserError with the chat's words when in is refused.
+func (f *Feature) CreateEvent(ctx context.Context, by bot.UserRef, chatGrid string, in EventInput) (*Event, Reply, error) {
+	if err := f.chainRoom(in.Chain); err != nil {
+		return nil, "", err
+	}
+	fm, err := checkRaw(in.raw(), f.now(), f.env.Loc, chatGrid == "")
 	if err != nil {
 		return nil, "", err
 	}
-	if chain && f.env.Replies == nil {
-		return nil, "", bot.Userf(msgChainNoRoom)
-	}
-	fm, err := readForm(form, f.now(), f.env.Loc, chatGrid == "")
-	if err != nil {
-		return nil, "", err
-	}
+	chain := in.Chain
 	spec := fm.Grids
 	if spec == "" {
-		if chatGrid == "" {
-			return nil, "", missing(fGrids)
-		}
 		spec = chatGrid
 	}
 	grids, err := f.env.Dir.Resolve(ctx, spec)
@@ -67,13 +60,13 @@ func (f *Feature) Create(ctx context.Context, by bot.UserRef, chatGrid, form str
 		}
 	}
 	if p.Chats == 0 {
-		return e, fmt.Sprintf(msgCreatedNoCh, bot.Esc(e.Title), e.ID), nil
+		return e, Reply(fmt.Sprintf(msgCreatedNoCh, bot.Esc(e.Title), e.ID)), nil
 	}
 	posted := f.postedText(p, bot.Esc(strings.Join(names, "、")), e.Deadline)
 	if chain && p.Held(f.now()) {
 		posted += msgPostListHeld
 	}
-	return e, fmt.Sprintf(msgCreated, bot.Esc(e.Title), e.ID, f.fmtSpan(e), bot.Esc(e.Place), e.Seats, posted), nil
+	return e, Reply(fmt.Sprintf(msgCreated, bot.Esc(e.Title), e.ID, f.fmtSpan(e), bot.Esc(e.Place), e.Seats, posted)), nil
 }
 
 // CancelPlan is what cancelling an activity would do: the households told
@@ -93,7 +86,7 @@ func (f *Feature) PlanCancel(ctx context.Context, id int64) (*CancelPlan, error)
 		return nil, err
 	}
 	if e.Cancelled() {
-		return nil, bot.Userf(msgCancelAgain, bot.Esc(e.Title), id)
+		return nil, bot.Conflictf(msgCancelAgain, bot.Esc(e.Title), id)
 	}
 	in, wait, _, err := f.st.roster(ctx, id)
 	if err != nil {
@@ -115,7 +108,7 @@ func (f *Feature) PlanCancel(ctx context.Context, id int64) (*CancelPlan, error)
 // how many households were reached, who was not, and when the groups get
 // the message. The chat asks for a confirmation first (PlanCancel); the
 // console has its own.
-func (f *Feature) Cancel(ctx context.Context, id int64) (string, error) {
+func (f *Feature) Cancel(ctx context.Context, id int64) (Reply, error) {
 	res, err := f.st.cancel(ctx, id)
 	if err != nil {
 		return "", err
@@ -123,9 +116,9 @@ func (f *Feature) Cancel(ctx context.Context, id int64) (string, error) {
 	title := bot.Esc(res.Title)
 	switch res.Code {
 	case "nf":
-		return "", bot.Userf(msgNotFound, id)
+		return "", bot.NotFoundf(msgNotFound, id)
 	case "again":
-		return "", bot.Userf(msgCancelAgain, title, id)
+		return "", bot.Conflictf(msgCancelAgain, title, id)
 	}
 	for _, what := range []string{"r24", "r1", "close", "list"} {
 		f.unschedule(ctx, dueKey(id, what))
@@ -147,7 +140,7 @@ func (f *Feature) Cancel(ctx context.Context, id int64) (string, error) {
 		p := f.broadcast(ctx, e, "event", bot.Message{Text: fmt.Sprintf(msgCancelGroup, title, id, start)}, e.Start.Add(-time.Hour))
 		b.WriteString(f.groupsText(p, start))
 	}
-	return b.String(), nil
+	return Reply(b.String()), nil
 }
 
 // groupsText says what became of the cancellation message for the groups.
@@ -222,20 +215,15 @@ func (f *Feature) toldText(all int, r telling, none, toldMsg, untoldMsg string) 
 	return s
 }
 
-// Edit changes one of 名额, 时间, 地点 or 截止 of activity id; change is what
-// follows the number in the chat command ("名额 40", "时间 12月5日 19:00").
-// Households are told of a new time or place; it returns the reply.
-func (f *Feature) Edit(ctx context.Context, id int64, change string) (string, error) {
-	fld, v, ok := keyed(strings.TrimSpace(when.Fold(change)))
-	if !ok || v == "" {
-		return "", bot.Userf(msgEditUsage, strconv.FormatInt(id, 10))
-	}
+// editField changes one of 名额, 时间, 地点 or 截止 of activity id to v, as
+// typed. Households are told of a new time or place; it returns the reply.
+func (f *Feature) editField(ctx context.Context, id int64, fld *field, v string) (string, error) {
 	e, err := f.load(ctx, id)
 	if err != nil {
 		return "", err
 	}
 	if e.Cancelled() {
-		return "", bot.Userf(msgCancelled, bot.Esc(e.Title), id)
+		return "", bot.Gonef(msgCancelled, bot.Esc(e.Title), id)
 	}
 	switch fld {
 	case fSeats:
@@ -295,11 +283,11 @@ func (f *Feature) editSeats(ctx context.Context, id int64, v string) (string, er
 	}
 	switch res.Code {
 	case "below":
-		return "", bot.Userf(msgEditBelow, res.Num, res.Num)
+		return "", bot.Conflictf(msgEditBelow, res.Num, res.Num)
 	case "nf":
-		return "", bot.Userf(msgNotFound, id)
+		return "", bot.NotFoundf(msgNotFound, id)
 	case "cancelled":
-		return "", bot.Userf(msgCancelled, bot.Esc(res.Title), id)
+		return "", bot.Gonef(msgCancelled, bot.Esc(res.Title), id)
 	}
 	f.touched(ctx, id, res.Dirty)
 	f.touchList(ctx, id)

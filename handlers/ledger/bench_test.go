@@ -15,9 +15,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
-	"gridbot/bot/outbox"
 	"gridbot/bot/redistest"
-	"gridbot/handlers/events"
 	"gridbot/handlers/quiz"
 )
 
@@ -66,7 +64,7 @@ func benchYear(b *testing.B) (*Feature, redis.UniversalClient) {
 	}
 	for d := 0; d < 365; d++ {
 		day := time.Date(2026, 1, 1, 8, 30, 0, 0, bottest.Shanghai).AddDate(0, 0, d)
-		reach := outbox.ReachKey(keys, day, bottest.Shanghai)
+		reach := reachKey(keys, day, bottest.Shanghai)
 		cast := func(kind, ref, title string, gs []int) {
 			id++
 			b := ob("b", strconv.Itoa(id))
@@ -78,9 +76,9 @@ func benchYear(b *testing.B) (*Feature, redis.UniversalClient) {
 				name := fmt.Sprintf("%d网格", g)
 				pipe.HSet(ctx, b+":grid", c, name)
 				pipe.HSet(ctx, b+":sent", c, "1")
-				pipe.HIncrBy(ctx, reach, outbox.ReachField(name, kind, "pushes"), 1)
-				pipe.HIncrBy(ctx, reach, outbox.ReachField(name, kind, "groups"), 1)
-				pipe.HIncrBy(ctx, reach, outbox.ReachField(name, kind, "members"), 300)
+				pipe.HIncrBy(ctx, reach, reachField(name, kind, "pushes"), 1)
+				pipe.HIncrBy(ctx, reach, reachField(name, kind, "groups"), 1)
+				pipe.HIncrBy(ctx, reach, reachField(name, kind, "members"), 300)
 			}
 		}
 		all := make([]int, grids)
@@ -91,7 +89,7 @@ func benchYear(b *testing.B) (*Feature, redis.UniversalClient) {
 		if d%3 == 0 {
 			cast("notice", strconv.Itoa(d), "通知", all)
 		}
-		att := events.AttendanceKey(keys, day.Format("20060102"))
+		att := attKey(keys, day.Format("20060102"))
 		if d%4 == 0 && d < 400 {
 			eid := strconv.Itoa(d/4 + 1)
 			ek := func(f string) string { return keys.Key("ev", bot.Tag(eid), f) }

@@ -4,13 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/redis/go-redis/v9"
-
 	"gridbot/bot"
-	"gridbot/handlers/events"
 )
 
 // report builds the report of the period typed and sends it privately:
@@ -176,21 +172,26 @@ func (f *Feature) years() int { return max(1, int(f.cfg.Retention.Hours()/24/365
 // VolunteerHours returns a person's hours per year for the years kept
 // (this year first) from the events feature's records.
 func (f *Feature) VolunteerHours(ctx context.Context, u bot.UserRef) ([]float64, error) {
-	years := f.years()
-	now := f.env.Now().In(f.env.Loc)
-	pipe := f.env.Redis.Pipeline()
-	cmds := make([]*redis.StringCmd, years)
-	for i := range cmds {
-		cmds[i] = pipe.HGet(ctx, events.VolunteerKey(f.env.Keys, strconv.Itoa(now.Year()-i)), string(u))
-	}
-	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+	hours, err := f.events.VolunteerHours(ctx, f.yearsKept(), []bot.UserRef{u})
+	if err != nil {
 		return nil, fmt.Errorf("volunteer hours of %s: %w", u, err)
 	}
-	out := make([]float64, years)
-	for i, c := range cmds {
-		out[i], _ = c.Float64()
+	out := make([]float64, len(hours))
+	for i, y := range hours {
+		out[i] = y[0]
 	}
 	return out, nil
+}
+
+// yearsKept lists the calendar years of volunteer hours kept, this year
+// first.
+func (f *Feature) yearsKept() []int {
+	now := f.env.Now().In(f.env.Loc)
+	out := make([]int, f.years())
+	for i := range out {
+		out[i] = now.Year() - i
+	}
+	return out
 }
 
 func (f *Feature) volunteer(ctx context.Context, c *bot.Context) error {

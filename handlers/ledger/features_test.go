@@ -11,7 +11,6 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
-	"gridbot/handlers/events"
 )
 
 func TestReportInGroupGoesPrivately(t *testing.T) {
@@ -51,8 +50,8 @@ func TestVolunteer(t *testing.T) {
 	w := newWorld(t, time.Date(2027, 3, 1, 9, 0, 0, 0, bottest.Shanghai))
 	ctx := context.Background()
 	u := bot.UserRef("tg:77")
-	w.rdb.HSet(ctx, events.VolunteerKey(w.keys, "2027"), string(u), 4.5)
-	w.rdb.HSet(ctx, events.VolunteerKey(w.keys, "2026"), string(u), 30)
+	w.rdb.HSet(ctx, volKey(w.keys, "2027"), string(u), 4.5)
+	w.rdb.HSet(ctx, volKey(w.keys, "2026"), string(u), 30)
 	out := w.say(u.PrivateChat(), u, "李阿姨", "志愿时长", nil)
 	got := texts(out)
 	for _, want := range []string{"今年：4.5 小时", "累计：34.5 小时", "★★", "再服务 65.5 小时", "★★★"} {
@@ -60,7 +59,7 @@ func TestVolunteer(t *testing.T) {
 			t.Errorf("志愿时长 reply lacks %q:\n%s", want, got)
 		}
 	}
-	w.rdb.HSet(ctx, events.VolunteerKey(w.keys, "2027"), "tg:79", 3)
+	w.rdb.HSet(ctx, volKey(w.keys, "2027"), "tg:79", 3)
 	out = w.say(bot.UserRef("tg:79").PrivateChat(), "tg:79", "王大妈", "志愿时长", nil)
 	if got := texts(out); !strings.Contains(got, "星级：暂无星级") || strings.Contains(got, "—") {
 		t.Errorf("志愿时长 below the first star = %s, want 星级：暂无星级", got)

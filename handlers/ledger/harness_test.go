@@ -157,3 +157,13 @@ func texts(ss []sent) string {
 	}
 	return b.String()
 }
+
+// The keys and fields below are the events feature's and the outbox's own
+// record formats (events.Records, outbox.Figures read them); tests write
+// them directly to set up a period's figures in those formats.
+func attKey(k bot.Keys, day string) string  { return k.Key("ev", "att", day) }
+func volKey(k bot.Keys, year string) string { return k.Key("ev", "vol", year) }
+func reachKey(k bot.Keys, day time.Time, loc *time.Location) string {
+	return k.Key("ob", "{ob}", "reach", day.In(loc).Format(time.DateOnly))
+}
+func reachField(grid, kind, measure string) string { return grid + "|" + kind + "|" + measure }

@@ -1,9 +1,10 @@
 // Package ledger keeps the community's ledgers (台账) and builds the
 // reports staff write their monthly and year-end summaries from: pushes
 // and their reach, activities with sign-ups and check-ins, quiz rounds,
-// a grid rating and volunteer hours. It reads the records the other
-// features keep per day (outbox reach, events attendance, quiz rounds),
-// rolls settled months up into compact hashes of its own, and offers
+// a grid rating and volunteer hours. It reads the other features' records
+// through their typed readers (outbox.Figures, events.Records, the quiz's
+// RoundsIn and Record), never their keys, rolls settled months up into
+// compact hashes of its own, and offers
 // /report (报表) to staff, /volunteer (志愿时长) to residents, a weekly
 // digest job and read-only JSON endpoints.
 package ledger
@@ -13,17 +14,42 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"gridbot/bot"
+	"gridbot/bot/outbox"
+	"gridbot/handlers/events"
 	"gridbot/handlers/quiz"
 )
 
 // QuizSource gives the quiz rounds; *quiz.Feature implements it.
 type QuizSource interface {
-	LastRound(ctx context.Context) (int, error)
+	// RoundsIn returns the ids of the rounds opened in [from, to).
+	RoundsIn(ctx context.Context, from, to time.Time) ([]int, error)
 	Record(ctx context.Context, id int) (*quiz.RoundRecord, error)
 }
 
 var _ QuizSource = (*quiz.Feature)(nil)
+
+// activityRecords is what the ledger reads of the events feature's records;
+// *events.Records implements it.
+type activityRecords interface {
+	ActivitiesIn(ctx context.Context, from, to time.Time) ([]events.ActivityFigures, error)
+	QueueCheckIns(ctx context.Context, pipe redis.Pipeliner, day time.Time) func() []events.CheckIn
+	VolunteerHours(ctx context.Context, years []int, users []bot.UserRef) ([][]float64, error)
+}
+
+// reachRecords is what the ledger reads of the outbox's records;
+// *outbox.Figures implements it.
+type reachRecords interface {
+	QueueReach(ctx context.Context, pipe redis.Pipeliner, from, to time.Time) func() outbox.PeriodReach
+	Broadcasts(ctx context.Context, ids []string) ([]outbox.Delivered, error)
+}
+
+var (
+	_ activityRecords = (*events.Records)(nil)
+	_ reachRecords    = (*outbox.Figures)(nil)
+)
 
 // Feature is the ledger. Build it with New, Register it with the router,
 // register Digest with the scheduler and mount API on the HTTP server.
@@ -31,7 +57,10 @@ type Feature struct {
 	env  bot.Env
 	cfg  Config
 	quiz QuizSource
-	log  *slog.Logger
+	// events and reach give the other features' figures.
+	events activityRecords
+	reach  reachRecords
+	log    *slog.Logger
 }
 
 // New returns the ledger. env.Redis, Keys, Dir, Send, Now and Loc are
@@ -46,7 +75,8 @@ func New(env bot.Env, cfg Config, q QuizSource) *Feature {
 	if env.Loc == nil {
 		env.Loc = time.Local
 	}
-	return &Feature{env: env, cfg: cfg.withDefaults(), quiz: q, log: env.Log.With("feature", "ledger")}
+	return &Feature{env: env, cfg: cfg.withDefaults(), quiz: q, events: events.NewRecords(env), reach: outbox.NewFigures(env),
+		log: env.Log.With("feature", "ledger")}
 }
 
 // volunteerWords are how residents ask for their hours and stars.

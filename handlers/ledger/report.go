@@ -3,18 +3,13 @@ package ledger
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"gridbot/bot"
-	"gridbot/handlers/events"
 )
 
 // Report is every figure of one period. Field names are the JSON of the API.
@@ -292,91 +287,38 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// activities loads the activities starting in p, in one round trip after
-// the index read.
+// activities returns the activities starting in p with their figures, by
+// start, from the events feature's records.
 func (f *Feature) activities(ctx context.Context, p Period) ([]Activity, error) {
-	k := f.env.Keys
-	idStrs, err := f.env.Redis.ZRangeByScore(ctx, k.Key("ev", "open"), &redis.ZRangeBy{
-		Min: strconv.FormatInt(p.From.Unix(), 10), Max: "(" + strconv.FormatInt(p.To.Unix(), 10)}).Result()
+	figs, err := f.events.ActivitiesIn(ctx, p.From, p.To)
 	if err != nil {
-		return nil, fmt.Errorf("report activities: %w", err)
-	}
-	if len(idStrs) == 0 {
-		return nil, nil
-	}
-	key := func(id, field string) string { return k.Key("ev", bot.Tag(id), field) }
-	pipe := f.env.Redis.Pipeline()
-	type cmds struct {
-		meta, reg     *redis.MapStringStringCmd
-		in, chk, wait *redis.StringSliceCmd
-	}
-	cs := make([]cmds, len(idStrs))
-	for i, id := range idStrs {
-		cs[i] = cmds{meta: pipe.HGetAll(ctx, key(id, "meta")), reg: pipe.HGetAll(ctx, key(id, "reg")),
-			in: pipe.ZRange(ctx, key(id, "in"), 0, -1), chk: pipe.HKeys(ctx, key(id, "chk")),
-			wait: pipe.ZRange(ctx, key(id, "wait"), 0, -1)}
-	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("report activities: %w", err)
 	}
 	var out []Activity
 	now := f.env.Now()
-	for i, idStr := range idStrs {
-		m := cs[i].meta.Val()
-		if len(m) == 0 || m["status"] == "cancelled" {
-			continue
-		}
-		id, _ := strconv.ParseInt(idStr, 10, 64)
-		start, _ := strconv.ParseInt(m["start"], 10, 64)
-		seats, _ := strconv.Atoi(m["seats"])
-		taken, _ := strconv.Atoi(m["taken"])
-		hours, _ := strconv.ParseFloat(m["hours"], 64)
-		a := Activity{ID: id, Title: m["title"], Place: m["place"], Start: time.Unix(start, 0).In(f.env.Loc),
-			Held: !now.Before(time.Unix(start, 0)), Seats: seats, Signups: taken, Waitlist: len(cs[i].wait.Val()), HoursEach: hours,
-			by: map[string]*actGrid{}}
-		if m["grids"] != "" {
-			a.Grids = strings.Split(m["grids"], sep)
-		}
-		reg := cs[i].reg.Val()
-		for _, u := range cs[i].in.Val() {
-			n, grid := regHeadcount(reg[u])
+	for _, e := range figs {
+		a := Activity{ID: e.ID, Title: e.Title, Place: e.Place, Start: e.Start, Held: !now.Before(e.Start), Grids: e.Grids,
+			Seats: e.Seats, Signups: e.Taken, Waitlist: len(e.Waiting), HoursEach: e.HoursEach, by: map[string]*actGrid{}}
+		for _, h := range e.Seated {
 			a.Households++
-			g := a.grid(grid)
+			g := a.grid(h.Grid)
 			g.Households++
-			g.Signups += n
+			g.Signups += h.People
 		}
-		for _, u := range cs[i].wait.Val() {
-			_, grid := regHeadcount(reg[u])
-			a.grid(grid).Waitlist++
+		for _, h := range e.Waiting {
+			a.grid(h.Grid).Waitlist++
 		}
-		for _, u := range cs[i].chk.Val() {
-			n, grid := regHeadcount(reg[u])
-			a.CheckIns += n
+		for _, h := range e.CheckedIn {
+			a.CheckIns += h.People
 			a.CheckInHouseholds++
-			g := a.grid(grid)
-			g.CheckIns += n
+			g := a.grid(h.Grid)
+			g.CheckIns += h.People
 			g.CheckInHouseholds++
 		}
-		a.VolunteerHours = float64(a.CheckInHouseholds) * hours
+		a.VolunteerHours = float64(a.CheckInHouseholds) * e.HoursEach
 		out = append(out, a)
 	}
-	slices.SortFunc(out, func(a, b Activity) int { return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID)) })
 	return out, nil
-}
-
-// regHeadcount reads the headcount and grid of a sign-up record
-// "n␟seq␟unix␟name␟remark␟grid␟chat"; a missing record counts one.
-func regHeadcount(rec string) (int, string) {
-	f := strings.SplitN(rec, sep, 7)
-	n, err := strconv.Atoi(f[0])
-	if err != nil || n < 1 {
-		n = 1
-	}
-	grid := ""
-	if len(f) > 5 {
-		grid = f[5]
-	}
-	return n, grid
 }
 
 // quizRounds returns the rows of the rounds opened in p (each round's
@@ -385,26 +327,13 @@ func (f *Feature) quizRounds(ctx context.Context, p Period) ([]QuizRow, []Missed
 	if f.quiz == nil {
 		return nil, nil, nil
 	}
-	last, err := f.quiz.LastRound(ctx)
-	if err != nil || last == 0 {
+	ids, err := f.quiz.RoundsIn(ctx, p.From, p.To)
+	if err != nil {
 		return nil, nil, err
-	}
-	base := f.env.Keys.Key("quiz", "{quiz}", "r")
-	pipe := f.env.Redis.Pipeline()
-	opened := make([]*redis.StringCmd, last+1)
-	for id := 1; id <= last; id++ {
-		opened[id] = pipe.HGet(ctx, base+":"+strconv.Itoa(id), "opened")
-	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return nil, nil, fmt.Errorf("report quiz rounds: %w", err)
 	}
 	var rows []QuizRow
 	var missed []Missed
-	for id := 1; id <= last; id++ {
-		o, err := opened[id].Int64()
-		if err != nil || o < p.From.Unix() || o >= p.To.Unix() {
-			continue
-		}
+	for _, id := range ids {
 		rec, err := f.quiz.Record(ctx, id)
 		if err != nil {
 			return nil, nil, err
@@ -479,20 +408,16 @@ func (f *Feature) volunteers(ctx context.Context, t *tally) ([]Volunteer, error)
 	}
 	totals := make([]float64, len(users))
 	if len(users) > 0 {
-		years := f.years()
-		now := f.env.Now().In(f.env.Loc)
-		pipe := f.env.Redis.Pipeline()
-		cmds := make([]*redis.SliceCmd, years)
-		for i := range cmds {
-			cmds[i] = pipe.HMGet(ctx, events.VolunteerKey(f.env.Keys, strconv.Itoa(now.Year()-i)), users...)
+		refs := make([]bot.UserRef, len(users))
+		for j, u := range users {
+			refs[j] = bot.UserRef(u)
 		}
-		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		hours, err := f.events.VolunteerHours(ctx, f.yearsKept(), refs)
+		if err != nil {
 			return nil, fmt.Errorf("report volunteer hours: %w", err)
 		}
-		for _, c := range cmds {
-			for j, v := range c.Val() {
-				s, _ := v.(string)
-				h, _ := strconv.ParseFloat(s, 64)
+		for _, y := range hours {
+			for j, h := range y {
 				totals[j] += h
 			}
 		}

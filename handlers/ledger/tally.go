@@ -14,14 +14,15 @@ import (
 	"gridbot/handlers/events"
 )
 
-// The ledger reads the raw records other features keep per day, and rolls
+// The ledger reads the records other features keep per day through their
+// typed readers (outbox.Figures, events.Records), and rolls
 // each settled month up into one compact hash of its own, so a year's
 // report reads twelve hashes instead of every day's records:
 //
 //	ld:{ld}:m:<YYYY-MM>   HASH, kept Config.Retention, fields
 //	  _v                    rollupVersion (a rollup of another version is rebuilt)
 //	  r|<grid>|<kind>       "pushes␟groups␟members" summed over the month's
-//	                        outbox reach records (outbox.ReachKey)
+//	                        outbox reach (outbox.Figures.QueueReach)
 //	  p|<day>|<kind>|<ref>  "title␟groups␟members␟broadcasts␟recalled␟grid…␟-grid…"
 //	                        for the broadcasts created that day that reached a
 //	                        group (outbox records): groups and members still
@@ -29,7 +30,7 @@ import (
 //	                        grids reached (a leading "-" marks a grid it was
 //	                        recalled from entirely)
 //	  g|<grid>              "records␟headcount␟hours" of the month's check-ins
-//	                        (events.AttendanceKey)
+//	                        (events.Records.QueueCheckIns)
 //	  u|<user>              "check-ins␟hours␟name␟grid"
 //	  am                    check-in headcount of the month
 //
@@ -191,9 +192,6 @@ func (t *tally) merge(o *tally) {
 }
 
 func (f *Feature) rollupKey(month string) string { return f.env.Keys.Key("ld", "{ld}", "m", month) }
-func (f *Feature) obKey(parts ...string) string {
-	return f.env.Keys.Key(append([]string{"ob", "{ob}"}, parts...)...)
-}
 
 // segment is a run of days read together: a whole month (rollable) or
 // the part of a month inside the period.
@@ -265,72 +263,39 @@ func (f *Feature) count(ctx context.Context, p Period) (*tally, error) {
 	return total, nil
 }
 
-// raw counts the per-day records of the days in [from, to); done is false
-// when a broadcast created then is still delivering.
+// raw counts the per-day records of the days in [from, to), read from
+// the outbox and the events feature in one round trip (and one more for
+// the broadcasts created then); done is false when a broadcast created
+// then is still delivering.
 func (f *Feature) raw(ctx context.Context, from, to time.Time) (*tally, bool, error) {
-	loc := f.env.Loc
 	var days []time.Time
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
 		days = append(days, d)
 	}
 	pipe := f.env.Redis.Pipeline()
-	reach := make([]*redis.MapStringStringCmd, len(days))
-	att := make([]*redis.MapStringStringCmd, len(days))
+	att := make([]func() []events.CheckIn, len(days))
 	for i, d := range days {
-		reach[i] = pipe.HGetAll(ctx, outbox.ReachKey(f.env.Keys, d, loc))
-		att[i] = pipe.HGetAll(ctx, events.AttendanceKey(f.env.Keys, d.Format("20060102")))
+		att[i] = f.events.QueueCheckIns(ctx, pipe, d)
 	}
-	ids := pipe.ZRangeByScore(ctx, f.obKey("recent"), &redis.ZRangeBy{
-		Min: strconv.FormatInt(from.Unix(), 10), Max: "(" + strconv.FormatInt(to.Unix(), 10)})
+	reach := f.reach.QueueReach(ctx, pipe, from, to)
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, false, fmt.Errorf("ledger records %s: %w", from.Format(time.DateOnly), err)
 	}
 	t := newTally()
+	pr := reach()
+	for _, r := range pr.Reach {
+		t.addReach(r.Grid+"|"+r.Kind, r.Pushes, r.Groups, r.Members)
+	}
 	for i, d := range days {
-		for field, v := range reach[i].Val() {
-			grid, kind, measure, ok := splitReach(field)
-			if !ok || grid == "*" {
-				continue
-			}
-			n, _ := strconv.ParseInt(v, 10, 64)
-			switch measure {
-			case "pushes":
-				t.addReach(grid+"|"+kind, n, 0, 0)
-			case "groups":
-				t.addReach(grid+"|"+kind, 0, n, 0)
-			case "members":
-				t.addReach(grid+"|"+kind, 0, 0, n)
-			}
-		}
 		month := d.Format("2006-01")
-		for field, v := range att[i].Val() {
-			_, user, _ := strings.Cut(field, ":")
-			a := strings.Split(v, sep)
-			for len(a) < 5 {
-				a = append(a, "")
-			}
-			hc, _ := strconv.ParseInt(a[1], 10, 64)
-			hours, _ := strconv.ParseFloat(a[2], 64)
-			t.addAtt(a[0], user, a[4], hc, hours)
-			t.months[month] += hc
-			t.gridMonths[month+"|"+a[0]] += hc
+		for _, c := range att[i]() {
+			t.addAtt(c.Grid, string(c.User), c.Name, c.People, c.Hours)
+			t.months[month] += c.People
+			t.gridMonths[month+"|"+c.Grid] += c.People
 		}
 	}
-	done, err := f.rawPushes(ctx, t, ids.Val())
+	done, err := f.rawPushes(ctx, t, pr.Created)
 	return t, done, err
-}
-
-// splitReach splits "<grid>|<kind>|<measure>"; grid names may hold '|'.
-func splitReach(f string) (grid, kind, measure string, ok bool) {
-	i := strings.LastIndexByte(f, '|')
-	if i < 0 {
-		return "", "", "", false
-	}
-	j := strings.LastIndexByte(f[:i], '|')
-	if j < 0 {
-		return "", "", "", false
-	}
-	return f[:j], f[j+1 : i], f[i+1:], true
 }
 
 // rawPushes adds the broadcasts ids to t, grouped by day, kind and ref.
@@ -342,48 +307,30 @@ func (f *Feature) rawPushes(ctx context.Context, t *tally, ids []string) (bool, 
 	if len(ids) == 0 {
 		return true, nil
 	}
-	pipe := f.env.Redis.Pipeline()
-	meta := make([]*redis.SliceCmd, len(ids))
-	grids := make([]*redis.MapStringStringCmd, len(ids))
-	sent := make([]*redis.StringSliceCmd, len(ids))
-	recalled := make([]*redis.StringSliceCmd, len(ids))
-	for i, id := range ids {
-		meta[i] = pipe.HMGet(ctx, f.obKey("b", id), "kind", "ref", "title", "created", "total", "sent", "failed", "cancelled", "members")
-		grids[i] = pipe.HGetAll(ctx, f.obKey("b", id, "grid"))
-		sent[i] = pipe.HKeys(ctx, f.obKey("b", id, "sent"))
-		recalled[i] = pipe.HKeys(ctx, f.obKey("b", id, "recalled"))
-	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	bs, err := f.reach.Broadcasts(ctx, ids)
+	if err != nil {
 		return false, fmt.Errorf("ledger broadcasts: %w", err)
 	}
-	sizes, err := f.chatSizes(ctx, recalled)
+	sizes, err := f.chatSizes(ctx, bs)
 	if err != nil {
 		return false, err
 	}
 	done := true
-	for i, id := range ids {
-		v := meta[i].Val()
-		s := func(j int) string { x, _ := v[j].(string); return x }
-		n := func(j int) int64 { x, _ := strconv.ParseInt(s(j), 10, 64); return x }
-		if s(0) == "" || s(0) == outbox.KindReport {
-			continue
-		}
-		if n(4)-n(5)-n(6)-n(7) > 0 {
+	for _, b := range bs {
+		if b.Pending() {
 			done = false
 		}
-		if n(5) == 0 {
+		if b.Sent == 0 {
 			continue
 		}
-		ref := s(1)
+		ref := b.Ref
 		if ref == "" {
-			ref = "#" + id
+			ref = "#" + b.ID
 		}
-		d := time.Unix(n(3), 0).In(f.env.Loc).Format(time.DateOnly)
-		p := t.push(d + "|" + s(0) + "|" + ref)
-		p.Title = s(2)
+		p := t.push(b.Created.Format(time.DateOnly) + "|" + b.Kind + "|" + ref)
+		p.Title = b.Title
 		p.Broadcasts++
-		t.addSent(p, s(0), delivery{sent: sent[i].Val(), recalled: recalled[i].Val(), grid: grids[i].Val(),
-			members: n(8), sizes: sizes})
+		t.addSent(p, b.Kind, delivery{sent: b.SentTo, recalled: b.RecalledFrom, grid: b.Grid, members: b.Members, sizes: sizes})
 	}
 	return done, nil
 }
@@ -391,10 +338,10 @@ func (f *Feature) rawPushes(ctx context.Context, t *tally, ids []string) (bool, 
 // chatSizes returns the member count of every chat in the directory, when
 // some broadcast was recalled (nil otherwise): a recall takes off each
 // group its share of the members the broadcast reached.
-func (f *Feature) chatSizes(ctx context.Context, recalled []*redis.StringSliceCmd) (map[string]int64, error) {
+func (f *Feature) chatSizes(ctx context.Context, bs []outbox.Delivered) (map[string]int64, error) {
 	some := false
-	for _, r := range recalled {
-		some = some || len(r.Val()) > 0
+	for _, b := range bs {
+		some = some || len(b.RecalledFrom) > 0
 	}
 	if !some {
 		return nil, nil

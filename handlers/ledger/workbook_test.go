@@ -15,7 +15,6 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
-	"gridbot/handlers/events"
 )
 
 func openBook(t *testing.T, data []byte) *excelize.File {
@@ -226,10 +225,10 @@ func TestVolunteerStarsAreCumulative(t *testing.T) {
 	w := newWorld(t, time.Date(2027, 3, 1, 9, 0, 0, 0, bottest.Shanghai))
 	ctx := context.Background()
 	u := bot.UserRef("tg:77")
-	w.rdb.HSet(ctx, events.VolunteerKey(w.keys, "2027"), string(u), 4.5)
-	w.rdb.HSet(ctx, events.VolunteerKey(w.keys, "2026"), string(u), 30)
-	w.rdb.HSet(ctx, events.AttendanceKey(w.keys, "20270215"), "9:"+string(u), strings.Join([]string{"1网格", "1", "4.5", "0", "李阿姨"}, sep))
-	w.rdb.HSet(ctx, events.AttendanceKey(w.keys, "20270216"), "10:tg:78", strings.Join([]string{"1网格", "1", "0", "0", "张大爷"}, sep))
+	w.rdb.HSet(ctx, volKey(w.keys, "2027"), string(u), 4.5)
+	w.rdb.HSet(ctx, volKey(w.keys, "2026"), string(u), 30)
+	w.rdb.HSet(ctx, attKey(w.keys, "20270215"), "9:"+string(u), strings.Join([]string{"1网格", "1", "4.5", "0", "李阿姨"}, sep))
+	w.rdb.HSet(ctx, attKey(w.keys, "20270216"), "10:tg:78", strings.Join([]string{"1网格", "1", "0", "0", "张大爷"}, sep))
 	r, err := w.ledger.Build(ctx, MonthPeriod(2027, 2, bottest.Shanghai))
 	if err != nil {
 		t.Fatal(err)

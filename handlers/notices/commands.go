@@ -132,13 +132,13 @@ func (f *Feature) confirm(ctx context.Context, id string) (string, error) {
 	if errors.As(err, &ec) {
 		switch ec.Status {
 		case dsSent:
-			return "", bot.Userf(msgAlreadySent, ec.N)
+			return "", bot.Conflictf(msgAlreadySent, ec.N)
 		case dsSending:
-			return "", bot.Userf(msgSending, ec.N)
+			return "", bot.Conflictf(msgSending, ec.N)
 		case dsCancelled:
-			return "", bot.Userf(msgDropped)
+			return "", bot.Gonef(msgDropped)
 		}
-		return "", bot.Userf(msgExpired, int(f.cfg.DraftTTL.Minutes()))
+		return "", bot.Gonef(msgExpired, int(f.cfg.DraftTTL.Minutes()))
 	}
 	if err != nil {
 		return "", err
@@ -208,11 +208,11 @@ func (f *Feature) dropReply(ctx context.Context, id string) (string, error) {
 	case dsDraft, dsCancelled:
 		return msgDropOK, nil
 	case dsSent:
-		return "", bot.Userf(msgAlreadySent, n)
+		return "", bot.Conflictf(msgAlreadySent, n)
 	case dsSending:
-		return "", bot.Userf(msgSending, n)
+		return "", bot.Conflictf(msgSending, n)
 	}
-	return "", bot.Userf(msgExpired, int(f.cfg.DraftTTL.Minutes()))
+	return "", bot.Gonef(msgExpired, int(f.cfg.DraftTTL.Minutes()))
 }
 
 // confirmUrgent confirms draft id as urgent: it goes out now (or at its
@@ -274,7 +274,7 @@ func (f *Feature) number(ctx context.Context, c *bot.Context, cmd string) (int, 
 func (f *Feature) loadUser(ctx context.Context, n int) (notice, error) {
 	nt, err := f.load(ctx, n)
 	if errors.Is(err, errNoNotice) {
-		return notice{}, bot.Userf(msgNoSuch, n)
+		return notice{}, bot.NotFoundf(msgNoSuch, n)
 	}
 	return nt, err
 }

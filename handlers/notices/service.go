@@ -199,17 +199,17 @@ func (f *Feature) Cancel(ctx context.Context, n int) (string, error) {
 		return "", err
 	}
 	if nt.Status != nsQueued {
-		return "", bot.Userf(msgCancelDone, n, statusText(nt.Status))
+		return "", bot.Conflictf(msgCancelDone, n, statusText(nt.Status))
 	}
 	if !nt.Due.After(f.env.Now()) {
-		return "", bot.Userf(msgCancelLate, n, n)
+		return "", bot.Gonef(msgCancelLate, n, n)
 	}
 	k, err := f.ops.Canceller.Cancel(ctx, nt.BID)
 	if err != nil {
 		return "", fmt.Errorf("cancel notice %d: %w", n, err)
 	}
 	if k == 0 {
-		return "", bot.Userf(msgCancelLate, n, n)
+		return "", bot.Gonef(msgCancelLate, n, n)
 	}
 	if _, err := f.transition(ctx, n, nsCancelled); err != nil {
 		return "", err
@@ -225,7 +225,7 @@ func (f *Feature) Recall(ctx context.Context, n int) (string, error) {
 		return "", err
 	}
 	if nt.Status == nsRecalled || nt.Status == nsCancelled {
-		return "", bot.Userf(msgAlreadyDone, n, statusText(nt.Status))
+		return "", bot.Conflictf(msgAlreadyDone, n, statusText(nt.Status))
 	}
 	stopped := 0
 	if stopped, err = f.ops.Canceller.Cancel(ctx, nt.BID); err != nil {

@@ -93,6 +93,30 @@ func (f *Feature) LastRound(ctx context.Context) (int, error) {
 	return id, nil
 }
 
+// RoundsIn returns the ids of the rounds opened in [from, to), oldest
+// first, in two round trips (the latest id, then every round's opening).
+func (f *Feature) RoundsIn(ctx context.Context, from, to time.Time) ([]int, error) {
+	last, err := f.LastRound(ctx)
+	if err != nil || last == 0 {
+		return nil, err
+	}
+	pipe := f.env.Redis.Pipeline()
+	opened := make([]*redis.StringCmd, last+1)
+	for id := 1; id <= last; id++ {
+		opened[id] = pipe.HGet(ctx, f.roundKey(id), "opened")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("quiz rounds: %w", err)
+	}
+	var ids []int
+	for id := 1; id <= last; id++ {
+		if o, err := opened[id].Int64(); err == nil && o >= from.Unix() && o < to.Unix() {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
 // Record returns the record of round id, or nil if there is none.
 func (f *Feature) Record(ctx context.Context, id int) (*RoundRecord, error) {
 	pipe := f.env.Redis.Pipeline()

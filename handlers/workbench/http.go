@@ -184,8 +184,8 @@ func (f *Feature) render(w http.ResponseWriter, code int, name string, p page) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// fail shows err as a page: its own status for refusals, 422 for a user
-// error, 500 (logged) for the rest.
+// fail shows err as a page: its own status for refusals, the status of its
+// code for a user error (userStatus), 500 (logged) for the rest.
 func (f *Feature) fail(w http.ResponseWriter, r *http.Request, v *viewer, err error) {
 	code, msg := http.StatusInternalServerError, msgBusy
 	var he *httpError
@@ -193,8 +193,8 @@ func (f *Feature) fail(w http.ResponseWriter, r *http.Request, v *viewer, err er
 	case errors.As(err, &he):
 		code, msg = he.code, he.msg
 	default:
-		if m, ok := bot.UserMessage(err); ok {
-			code, msg = http.StatusUnprocessableEntity, bot.PlainText(m)
+		if c, m, ok := userStatus(err); ok {
+			code, msg = c, m
 		} else {
 			f.log.Error("console request failed", "path", r.URL.Path, "err", err)
 		}
@@ -202,7 +202,39 @@ func (f *Feature) fail(w http.ResponseWriter, r *http.Request, v *viewer, err er
 	f.render(w, code, "error", page{V: v, Title: "提示", Error: msg})
 }
 
-// done ends a successful POST: the reply as a flash on the next page.
+// userStatus returns the HTTP status for the *bot.UserError in err (422 for
+// invalid input, 404 not found, 409 conflict, 403 forbidden, 410 gone, 429
+// too many, 503 unavailable) and its message as plain text; ok is false
+// when err carries none.
+func userStatus(err error) (code int, msg string, ok bool) {
+	m, ok := bot.UserMessage(err)
+	if !ok {
+		return 0, "", false
+	}
+	return statusFor(err), bot.PlainText(m), true
+}
+
+// statusFor is the HTTP status of the user error in err (see userStatus).
+func statusFor(err error) int {
+	c, _ := bot.UserCode(err)
+	if s, ok := statusOf[c]; ok {
+		return s
+	}
+	return http.StatusUnprocessableEntity
+}
+
+var statusOf = map[bot.Code]int{
+	bot.CodeInvalid:     http.StatusUnprocessableEntity,
+	bot.CodeNotFound:    http.StatusNotFound,
+	bot.CodeConflict:    http.StatusConflict,
+	bot.CodeForbidden:   http.StatusForbidden,
+	bot.CodeGone:        http.StatusGone,
+	bot.CodeTooMany:     http.StatusTooManyRequests,
+	bot.CodeUnavailable: http.StatusServiceUnavailable,
+}
+
+// done ends a successful POST: the reply (chat markup, shown as plain text)
+// as a flash on the next page.
 func (f *Feature) done(w http.ResponseWriter, r *http.Request, v *viewer, reply, to string) error {
 	if reply != "" {
 		f.setFlash(r.Context(), v.sess, bot.PlainText(reply))

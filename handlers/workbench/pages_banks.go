@@ -157,7 +157,7 @@ func (f *Feature) tipSave(w http.ResponseWriter, r *http.Request, v *viewer) err
 func (f *Feature) tipImport(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	rows, err := uploadRows(r)
 	if msg, ok := bot.UserMessage(err); ok {
-		return f.showTips(w, r, v, http.StatusUnprocessableEntity, msg, tipsPage{Form: tipForm{New: true}})
+		return f.showTips(w, r, v, statusFor(err), msg, tipsPage{Form: tipForm{New: true}})
 	}
 	if err != nil {
 		return err
@@ -298,7 +298,7 @@ func (f *Feature) quizImport(w http.ResponseWriter, r *http.Request, v *viewer) 
 	empty := quizPage{Form: formOf(quiz.Question{Difficulty: 1}, true)}
 	rows, err := uploadRows(r)
 	if msg, ok := bot.UserMessage(err); ok {
-		return f.showQuiz(w, r, v, http.StatusUnprocessableEntity, msg, empty)
+		return f.showQuiz(w, r, v, statusFor(err), msg, empty)
 	}
 	if err != nil {
 		return err

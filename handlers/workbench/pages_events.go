@@ -91,33 +91,16 @@ func (f *Feature) eventNew(w http.ResponseWriter, r *http.Request, v *viewer) er
 	return nil
 }
 
-// chatForm writes the page's fields as the lines of the chat form, so the
-// page is checked and stored by exactly the code that reads 发布活动.
-func (fm eventForm) chatForm() string {
-	var lines []string
-	add := func(key, v string) {
-		if v = oneLine(v); v != "" {
-			lines = append(lines, key+"："+v)
-		}
+// input is the page's fields as the activity typed for 发布活动, so the page
+// is checked and stored by exactly the code that reads the chat form.
+func (fm eventForm) input() events.EventInput {
+	grids := "全部"
+	if !fm.All {
+		grids = strings.Join(fm.Grids, ",")
 	}
-	add("活动", fm.Title)
-	add("时间", fm.Start)
-	add("地点", fm.Place)
-	add("名额", fm.Seats)
-	if fm.All {
-		add("网格", "全部")
-	} else {
-		add("网格", strings.Join(fm.Grids, ","))
-	}
-	add("截止", fm.Deadline)
-	add("结束", fm.End)
-	add("每户最多", fm.HH)
-	add("志愿服务", fm.Hours)
-	add("说明", fm.Desc)
-	if fm.Chain {
-		add("接龙", "开")
-	}
-	return strings.Join(lines, "\n")
+	return events.EventInput{Title: oneLine(fm.Title), Start: fm.Start, End: fm.End, Deadline: fm.Deadline,
+		Place: oneLine(fm.Place), Seats: oneLine(fm.Seats), Grids: grids, PerHousehold: oneLine(fm.HH),
+		Hours: oneLine(fm.Hours), Desc: strings.TrimSpace(strings.ReplaceAll(fm.Desc, "\r\n", "\n")), Chain: fm.Chain}
 }
 
 // eventTimes reads the form's start, end and deadline.
@@ -140,22 +123,22 @@ func (f *Feature) eventCreate(w http.ResponseWriter, r *http.Request, v *viewer)
 		HH: r.PostFormValue("hh"), Hours: r.PostFormValue("hours"), Desc: r.PostFormValue("desc"),
 		All: r.PostFormValue("all") == "1", Chain: r.PostFormValue("chain") == "1", Grids: r.PostForm["grid"]}
 	var e *events.Event
-	var reply string
+	var reply events.Reply
 	err := f.eventTimes(r, &fm)
 	if err == nil {
-		e, reply, err = f.d.Events.Create(r.Context(), v.User, "", fm.chatForm())
+		e, reply, err = f.d.Events.CreateEvent(r.Context(), v.User, "", fm.input())
 	}
 	if msg, ok := bot.UserMessage(err); ok {
 		fm.Choices, _ = f.gridChoices(r)
 		f.eventDates(&fm, r)
-		f.render(w, http.StatusUnprocessableEntity, "event_new", page{V: v, Title: "新建活动", Nav: "events",
+		f.render(w, statusFor(err), "event_new", page{V: v, Title: "新建活动", Nav: "events",
 			Error: bot.PlainText(msg), D: fm})
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return f.done(w, r, v, reply, "/console/events/"+itoa(e.ID))
+	return f.done(w, r, v, reply.HTML(), "/console/events/"+itoa(e.ID))
 }
 
 // eventFor loads activity id and checks the viewer may see it.
@@ -166,7 +149,7 @@ func (f *Feature) eventFor(r *http.Request, v *viewer) (*events.Event, error) {
 	}
 	e, err := f.d.Events.Get(r.Context(), id)
 	if _, ok := bot.UserMessage(err); ok {
-		return nil, refuse(http.StatusNotFound, bot.PlainText(err.Error()))
+		return nil, refuse(statusFor(err), bot.PlainText(err.Error()))
 	}
 	if err != nil {
 		return nil, err
@@ -217,50 +200,47 @@ func (f *Feature) showEvent(w http.ResponseWriter, r *http.Request, v *viewer, c
 	return nil
 }
 
-// eventEdit applies each changed field in turn through events.Edit, the
-// code behind 修改活动, and stops at the first refusal.
+// eventEdit applies the changed fields through events.EditEvent, the code
+// behind 修改活动, which stops at the first refusal.
 func (f *Feature) eventEdit(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	e, err := f.eventFor(r, v)
 	if err != nil {
 		return err
 	}
-	var changes []string
+	var p events.EventPatch
 	if s := oneLine(r.PostFormValue("seats")); s != "" && s != itoa(int64(e.Seats)) {
-		changes = append(changes, "名额 "+s)
+		p.Seats = s
 	}
 	for _, d := range []struct {
-		name, label, word string
-		was               time.Time
-	}{{"start", labelStart, "时间 ", e.Start}, {"deadline", labelDeadline, "截止 ", e.Deadline}} {
+		name, label string
+		was         time.Time
+		to          *string
+	}{{"start", labelStart, e.Start, &p.Start}, {"deadline", labelDeadline, e.Deadline, &p.Deadline}} {
 		s, err := f.formTime(r, d.name, d.label)
 		if msg, ok := bot.UserMessage(err); ok {
-			return f.showEvent(w, r, v, http.StatusUnprocessableEntity, bot.PlainText(msg))
+			return f.showEvent(w, r, v, statusFor(err), bot.PlainText(msg))
 		}
 		if s != "" && s != d.was.In(f.env.Loc).Format("2006-01-02 15:04") {
-			changes = append(changes, d.word+s)
+			*d.to = s
 		}
 	}
 	if s := oneLine(r.PostFormValue("place")); s != "" && s != e.Place {
-		changes = append(changes, "地点 "+s)
+		p.Place = s
 	}
-	if len(changes) == 0 {
+	if p == (events.EventPatch{}) {
 		return f.showEvent(w, r, v, http.StatusUnprocessableEntity, msgChooseChange)
 	}
-	var replies []string
-	for _, c := range changes {
-		reply, err := f.d.Events.Edit(r.Context(), e.ID, c)
-		if msg, ok := bot.UserMessage(err); ok {
-			if len(replies) > 0 {
-				f.setFlash(r.Context(), v.sess, bot.PlainText(strings.Join(replies, "\n")))
-			}
-			return f.showEvent(w, r, v, http.StatusUnprocessableEntity, bot.PlainText(msg))
+	reply, err := f.d.Events.EditEvent(r.Context(), e.ID, p)
+	if msg, ok := bot.UserMessage(err); ok {
+		if reply != "" {
+			f.setFlash(r.Context(), v.sess, reply.Plain())
 		}
-		if err != nil {
-			return err
-		}
-		replies = append(replies, reply)
+		return f.showEvent(w, r, v, statusFor(err), bot.PlainText(msg))
 	}
-	return f.done(w, r, v, strings.Join(replies, "\n"), "/console/events/"+itoa(e.ID))
+	if err != nil {
+		return err
+	}
+	return f.done(w, r, v, reply.HTML(), "/console/events/"+itoa(e.ID))
 }
 
 func (f *Feature) eventCancel(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -270,12 +250,12 @@ func (f *Feature) eventCancel(w http.ResponseWriter, r *http.Request, v *viewer)
 	}
 	reply, err := f.d.Events.Cancel(r.Context(), e.ID)
 	if msg, ok := bot.UserMessage(err); ok {
-		return f.showEvent(w, r, v, http.StatusUnprocessableEntity, bot.PlainText(msg))
+		return f.showEvent(w, r, v, statusFor(err), bot.PlainText(msg))
 	}
 	if err != nil {
 		return err
 	}
-	return f.done(w, r, v, reply, "/console/events/"+itoa(e.ID))
+	return f.done(w, r, v, reply.HTML(), "/console/events/"+itoa(e.ID))
 }
 
 func (f *Feature) rosterFile(w http.ResponseWriter, r *http.Request, v *viewer) error {

@@ -214,7 +214,7 @@ func (f *Feature) ledgerPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 	}
 	_, rep, err := f.ledgerReport(r, v)
 	if msg, ok := bot.UserMessage(err); ok {
-		f.render(w, http.StatusUnprocessableEntity, "ledger", page{V: v, Title: "台账", Nav: "ledger", Error: bot.PlainText(msg), D: p})
+		f.render(w, statusFor(err), "ledger", page{V: v, Title: "台账", Nav: "ledger", Error: bot.PlainText(msg), D: p})
 		return nil
 	}
 	if err != nil {

@@ -128,7 +128,7 @@ func (f *Feature) noticePreview(w http.ResponseWriter, r *http.Request, v *viewe
 		AtF: f.dateFieldPosted(r, "at", labelAt, hintAt)}
 	at, err := f.formTime(r, "at", labelAt)
 	if msg, ok := bot.UserMessage(err); ok {
-		return f.showNotices(w, r, v, http.StatusUnprocessableEntity, bot.PlainText(msg), fm)
+		return f.showNotices(w, r, v, statusFor(err), bot.PlainText(msg), fm)
 	}
 	fm.At = at
 	if fm.Tag == "" && !fm.All && len(fm.Grids) == 0 {
@@ -136,7 +136,7 @@ func (f *Feature) noticePreview(w http.ResponseWriter, r *http.Request, v *viewe
 	}
 	d, err := f.d.Notices.Compose(r.Context(), v.User, fm.chatArgs(), fm.Urgent)
 	if msg, ok := bot.UserMessage(err); ok {
-		return f.showNotices(w, r, v, http.StatusUnprocessableEntity, bot.PlainText(msg), fm)
+		return f.showNotices(w, r, v, statusFor(err), bot.PlainText(msg), fm)
 	}
 	if err != nil {
 		return err
@@ -230,7 +230,7 @@ func (f *Feature) noticeAct(w http.ResponseWriter, r *http.Request, v *viewer, a
 	}
 	reply, err := act(p.N.N)
 	if msg, ok := bot.UserMessage(err); ok {
-		f.render(w, http.StatusUnprocessableEntity, "notice", page{V: v, Title: "通知 " + itoa(int64(p.N.N)) + " 号",
+		f.render(w, statusFor(err), "notice", page{V: v, Title: "通知 " + itoa(int64(p.N.N)) + " 号",
 			Nav: "notices", Error: bot.PlainText(msg), D: p})
 		return nil
 	}

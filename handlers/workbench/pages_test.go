@@ -239,7 +239,7 @@ func TestCreateEditCancelActivity(t *testing.T) {
 	if e, _ := h.ev.Get(context.Background(), 1); !e.Cancelled() {
 		t.Error("not cancelled")
 	}
-	if r := c.post("/console/events/1/cancel", nil); r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "已经取消") && !strings.Contains(r.Body, "取消") {
+	if r := c.post("/console/events/1/cancel", nil); r.Code != http.StatusConflict || !strings.Contains(r.Body, "已经取消过了") {
 		t.Errorf("cancel twice = %d %s", r.Code, text(r.Body))
 	}
 }
@@ -352,7 +352,7 @@ func TestNoticeComposeConfirmReport(t *testing.T) {
 	if r.Code != http.StatusSeeOther || r.H.Get("Location") != "/console/notices/1" {
 		t.Fatalf("confirm = %d %q %s", r.Code, r.H.Get("Location"), text(r.Body))
 	}
-	if r := c.post("/console/notices/confirm", url.Values{"draft": {draft}}); r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "不会重复发送") {
+	if r := c.post("/console/notices/confirm", url.Values{"draft": {draft}}); r.Code != http.StatusConflict || !strings.Contains(r.Body, "不会重复发送") {
 		t.Errorf("second confirm = %d %s", r.Code, text(r.Body))
 	}
 	deadline := time.Now().Add(5 * time.Second)
@@ -575,8 +575,8 @@ func TestAuthRoundTrips(t *testing.T) {
 	}
 }
 
-// The page's 接龙 box becomes the chat form's 接龙 line, so the chat's own
-// check answers it: without reply coalescing the bot refuses it politely,
+// The page's 接龙 box is the activity input's Chain, checked by the code
+// that checks the chat form's 接龙 line: without reply coalescing the bot refuses it politely,
 // keeps what was typed, and stores nothing.
 func TestEventPageChainGoesThroughTheChatForm(t *testing.T) {
 	h := newHarness(t, Config{})
@@ -585,8 +585,39 @@ func TestEventPageChainGoesThroughTheChatForm(t *testing.T) {
 	before := h.snapshot()
 	r := c.post("/console/events", url.Values{"csrf": {c.csrf}, "title": {"义诊"}, "start": {"2027-02-20T09:00"},
 		"place": {"卫生站"}, "seats": {"20"}, "all": {"1"}, "chain": {"1"}})
-	if r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "不能开接龙") || !strings.Contains(r.Body, "卫生站") {
+	if r.Code != http.StatusServiceUnavailable || !strings.Contains(r.Body, "不能开接龙") || !strings.Contains(r.Body, "卫生站") {
 		t.Errorf("接龙 without coalescing = %d %s, want the chat's refusal with the form kept", r.Code, text(r.Body))
 	}
 	h.unchanged(before, "a refused 接龙 activity")
+}
+
+// A refusal's status says what kind it is: a missing activity 404, fewer
+// seats than households signed up 409, a change to a cancelled activity
+// 410, bad input 422; each shows the chat's words and changes nothing.
+func TestConsoleStatusFollowsTheKindOfRefusal(t *testing.T) {
+	h := newHarness(t, Config{})
+	id := itoa(h.createEvent("全部"))
+	h.say(group3, bot.Group, "tg:31", "报名 "+id+" 3人")
+	c := h.staff()
+	c.get("/console/events/" + id)
+	check := func(what string, r resp, code int, want string) {
+		t.Helper()
+		if r.Code != code || !strings.Contains(text(r.Body), want) {
+			t.Errorf("%s = %d %q, want %d with %q", what, r.Code, text(r.Body), code, want)
+		}
+	}
+	before := h.snapshot()
+	check("edit of a missing activity", c.post("/console/events/999/edit", url.Values{"seats": {"40"}}), http.StatusNotFound, "没有找到 999 号活动")
+	check("cancel of a missing activity", c.post("/console/events/999/cancel", nil), http.StatusNotFound, "没有找到 999 号活动")
+	check("seats below the sign-ups", c.post("/console/events/"+id+"/edit", url.Values{"seats": {"2"}}), http.StatusConflict, "名额不能少于 3")
+	check("seats not a number", c.post("/console/events/"+id+"/edit", url.Values{"seats": {"很多"}}), http.StatusUnprocessableEntity, "名额")
+	h.unchanged(before, "refused console actions")
+	if r := c.post("/console/events/"+id+"/cancel", nil); r.Code != http.StatusSeeOther {
+		t.Fatalf("cancel = %d %s", r.Code, text(r.Body))
+	}
+	c.get("/console/events/" + id)
+	before = h.snapshot()
+	check("edit of a cancelled activity", c.post("/console/events/"+id+"/edit", url.Values{"seats": {"40"}}), http.StatusGone, "已经取消了")
+	check("cancel twice", c.post("/console/events/"+id+"/cancel", nil), http.StatusConflict, "已经取消过了")
+	h.unchanged(before, "refused actions on a cancelled activity")
 }
