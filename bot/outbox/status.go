@@ -234,16 +234,28 @@ func (o *Outbox) report(ctx context.Context, id string) {
 	}
 }
 
-// Idle reports whether no delivery is due now or being sent: the local
-// trial waits for it before exiting so a scripted run shows every message.
-// Deliveries held for later (quiet hours, NotBefore, backoff) do not count.
+// Idle reports whether no delivery is due now or being sent and no member
+// count of a sent delivery is still to be looked up (the delivery report
+// waits for those): the local trial waits for it before exiting so a
+// scripted run shows every message. Deliveries held for later (quiet hours,
+// NotBefore, backoff) do not count.
 func (o *Outbox) Idle(ctx context.Context) (bool, error) {
+	return o.idle(ctx, true)
+}
+
+// idle is Idle; counts says whether owed member counts keep it busy (the
+// member-count look-ups themselves wait only for the sends).
+func (o *Outbox) idle(ctx context.Context, counts bool) (bool, error) {
 	now := strconv.FormatInt(o.now().UnixMilli(), 10)
 	pipe := o.rdb.Pipeline()
 	due := pipe.ZCount(ctx, o.key("pending"), "-inf", now)
 	inflight := pipe.ZCard(ctx, o.key("inflight"))
+	var owed *redis.IntCmd
+	if counts {
+		owed = pipe.HLen(ctx, o.key("counts"))
+	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return false, fmt.Errorf("outbox idle: %w", err)
 	}
-	return due.Val() == 0 && inflight.Val() == 0, nil
+	return due.Val() == 0 && inflight.Val() == 0 && (owed == nil || owed.Val() == 0), nil
 }

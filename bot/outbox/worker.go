@@ -330,7 +330,7 @@ func (o *Outbox) countMembers(ctx context.Context) {
 		case <-t.C:
 		}
 		for ctx.Err() == nil {
-			if idle, err := o.Idle(ctx); err != nil || !idle {
+			if idle, err := o.idle(ctx, false); err != nil || !idle {
 				break
 			}
 			owed, _, err := o.rdb.HScan(ctx, o.key("counts"), 0, "", 32).Result()

@@ -138,11 +138,13 @@ func (w *world) drain() {
 	ctx := context.Background()
 	p := w.keys.Key("ob", "{ob}", "pending")
 	f := w.keys.Key("ob", "{ob}", "inflight")
+	owed := w.keys.Key("ob", "{ob}", "counts")
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		a, _ := w.rdb.ZCard(ctx, p).Result()
 		b, _ := w.rdb.ZCard(ctx, f).Result()
-		if a+b == 0 {
+		c, _ := w.rdb.HLen(ctx, owed).Result()
+		if a+b+c == 0 {
 			return
 		}
 		time.Sleep(time.Millisecond)
