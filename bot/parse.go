@@ -78,12 +78,13 @@ type entry struct {
 }
 
 // lexicon holds every keyword of the router, spelled out, longest first,
-// indexed by the first character of its word (KinSlot phrases apart), so
-// a message is matched against the few keywords that can start it.
+// indexed by the first two characters of its word (the one of a word of
+// one; KinSlot phrases apart, by their first), so a message is matched
+// against the few keywords that can start it.
 type lexicon struct {
 	entries []entry
 	seen    map[string]*Command
-	first   map[rune][]*entry
+	first   map[string][]*entry
 	kin     map[rune][]*entry
 	// tails are, for each command that shows something (ArgsNone), the
 	// words that may follow its keyword: its Intent.After and the words
@@ -149,10 +150,10 @@ func (l *lexicon) addVocabulary(kw string, c *Command) {
 // a keyword acting on its own (报名, 参加: 参加什么活动 asks a neighbour).
 func (l *lexicon) topicAt(s string) (topic, bool) {
 	for _, t := range l.topics[firstRune(s)] {
-		if c := l.seen[t.word]; c != nil && c.Args != ArgsNone {
+		if !strings.HasPrefix(s, t.word) {
 			continue
 		}
-		if strings.HasPrefix(s, t.word) {
+		if c := l.seen[t.word]; c == nil || c.Args == ArgsNone {
 			return t, true
 		}
 	}
@@ -186,16 +187,24 @@ func (l *lexicon) add(kw string, c *Command) {
 	}
 	l.addVocabulary(kw, c)
 	slices.SortStableFunc(l.entries, func(a, b entry) int { return cmp.Compare(len(b.word), len(a.word)) })
-	l.first, l.kin = map[rune][]*entry{}, map[rune][]*entry{}
+	l.first, l.kin = map[string][]*entry{}, map[rune][]*entry{}
 	for i := range l.entries {
 		e := &l.entries[i]
-		idx := l.first
 		if e.kin {
-			idx = l.kin
+			r := firstRune(e.word)
+			l.kin[r] = append(l.kin[r], e)
+			continue
 		}
-		r := firstRune(e.word)
-		idx[r] = append(idx[r], e)
+		k := lead(e.word)
+		l.first[k] = append(l.first[k], e)
 	}
+}
+
+// lead is the first two characters of s, or s when it is shorter.
+func lead(s string) string {
+	_, a := utf8.DecodeRuneInString(s)
+	_, b := utf8.DecodeRuneInString(s[a:])
+	return s[:a+b]
 }
 
 // match returns the entry covering the most of s's start that keep
@@ -204,12 +213,19 @@ func (l *lexicon) add(kw string, c *Command) {
 func (l *lexicon) match(s string, keep func(*entry) bool) (*entry, int) {
 	var best *entry
 	n := 0
-	for _, e := range l.first[firstRune(s)] {
-		if len(e.word) <= n {
-			break
+	two := lead(s)
+	_, size := utf8.DecodeRuneInString(s)
+	for _, k := range []string{two, s[:size]} {
+		for _, e := range l.first[k] {
+			if len(e.word) <= n {
+				break
+			}
+			if keep(e) && strings.HasPrefix(s, e.word) {
+				best, n = e, len(e.word)
+			}
 		}
-		if keep(e) && strings.HasPrefix(s, e.word) {
-			best, n = e, len(e.word)
+		if k == s[:size] {
+			break
 		}
 	}
 	if len(l.kin) == 0 {
