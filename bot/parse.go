@@ -78,13 +78,86 @@ type entry struct {
 }
 
 // lexicon holds every keyword of the router, spelled out, longest first,
-// indexed by the first character of its word (KinSlot phrases apart), so
-// a message is matched against the few keywords that can start it.
+// indexed by the first two characters of its word (the one of a word of
+// one; KinSlot phrases apart, by their first), so a message is matched
+// against the few keywords that can start it.
 type lexicon struct {
 	entries []entry
 	seen    map[string]*Command
-	first   map[rune][]*entry
+	first   map[string][]*entry
 	kin     map[rune][]*entry
+	// tails are, for each command that shows something (ArgsNone), the
+	// words that may follow its keyword: its Intent.After and the words
+	// its keywords are made of (志愿者 in "我几星志愿者"), longest first.
+	tails map[*Command][]string
+	// topics are those words by first character, with the commands whose
+	// keywords they come from: "志愿者" may stand before 星级.
+	topics map[rune][]topic
+}
+
+// topic is a word of some commands' keywords.
+type topic struct {
+	word string
+	cmds []*Command
+}
+
+// vocabulary returns the words a keyword pattern is made of: each branch
+// of its groups and the text between them, slots removed, of two
+// characters or more ("(我的|)(志愿|志愿者)时长" gives 我的, 志愿, 志愿者,
+// 时长).
+func vocabulary(kw string) []string {
+	var out []string
+	for part := range strings.FieldsFuncSeq(kw, func(r rune) bool { return r == '(' || r == ')' || r == '|' }) {
+		part = zh.Fold(strings.NewReplacer(NumSlot, "", KinSlot, "").Replace(part))
+		if utf8.RuneCountInString(part) >= 2 && !slices.Contains(out, part) {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// addVocabulary records the words of c's keyword kw as its tails and
+// topics; only commands that show something (ArgsNone) have them.
+func (l *lexicon) addVocabulary(kw string, c *Command) {
+	if c.Args != ArgsNone || c.Role != Resident {
+		return
+	}
+	if l.tails == nil {
+		l.tails, l.topics = map[*Command][]string{}, map[rune][]topic{}
+	}
+	if l.tails[c] == nil {
+		l.tails[c] = append([]string{}, c.Intent.After...)
+	}
+	for _, w := range vocabulary(Normalize(kw)) {
+		if !slices.Contains(l.tails[c], w) {
+			l.tails[c] = append(l.tails[c], w)
+		}
+		r := firstRune(w)
+		i := slices.IndexFunc(l.topics[r], func(t topic) bool { return t.word == w })
+		if i < 0 {
+			l.topics[r] = append(l.topics[r], topic{word: w})
+			i = len(l.topics[r]) - 1
+		}
+		if !slices.Contains(l.topics[r][i].cmds, c) {
+			l.topics[r][i].cmds = append(l.topics[r][i].cmds, c)
+		}
+		slices.SortStableFunc(l.topics[r], func(a, b topic) int { return cmp.Compare(len(b.word), len(a.word)) })
+	}
+	slices.SortStableFunc(l.tails[c], func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+}
+
+// topicAt returns the longest topic word starting s that is not itself
+// a keyword acting on its own (报名, 参加: 参加什么活动 asks a neighbour).
+func (l *lexicon) topicAt(s string) (topic, bool) {
+	for _, t := range l.topics[firstRune(s)] {
+		if !strings.HasPrefix(s, t.word) {
+			continue
+		}
+		if c := l.seen[t.word]; c == nil || c.Args == ArgsNone {
+			return t, true
+		}
+	}
+	return topic{}, false
 }
 
 // add spells out kw (see zh.Expand) and adds each form for c. A form
@@ -94,6 +167,7 @@ func (l *lexicon) add(kw string, c *Command) {
 		l.seen = map[string]*Command{}
 	}
 	for _, form := range zh.Expand(Normalize(kw)) {
+		form = zh.Fold(form)
 		if l.seen[form] == c {
 			continue
 		}
@@ -111,17 +185,26 @@ func (l *lexicon) add(kw string, c *Command) {
 		}
 		l.entries = append(l.entries, e)
 	}
+	l.addVocabulary(kw, c)
 	slices.SortStableFunc(l.entries, func(a, b entry) int { return cmp.Compare(len(b.word), len(a.word)) })
-	l.first, l.kin = map[rune][]*entry{}, map[rune][]*entry{}
+	l.first, l.kin = map[string][]*entry{}, map[rune][]*entry{}
 	for i := range l.entries {
 		e := &l.entries[i]
-		idx := l.first
 		if e.kin {
-			idx = l.kin
+			r := firstRune(e.word)
+			l.kin[r] = append(l.kin[r], e)
+			continue
 		}
-		r := firstRune(e.word)
-		idx[r] = append(idx[r], e)
+		k := lead(e.word)
+		l.first[k] = append(l.first[k], e)
 	}
+}
+
+// lead is the first two characters of s, or s when it is shorter.
+func lead(s string) string {
+	_, a := utf8.DecodeRuneInString(s)
+	_, b := utf8.DecodeRuneInString(s[a:])
+	return s[:a+b]
 }
 
 // match returns the entry covering the most of s's start that keep
@@ -130,12 +213,19 @@ func (l *lexicon) add(kw string, c *Command) {
 func (l *lexicon) match(s string, keep func(*entry) bool) (*entry, int) {
 	var best *entry
 	n := 0
-	for _, e := range l.first[firstRune(s)] {
-		if len(e.word) <= n {
-			break
+	two := lead(s)
+	_, size := utf8.DecodeRuneInString(s)
+	for _, k := range []string{two, s[:size]} {
+		for _, e := range l.first[k] {
+			if len(e.word) <= n {
+				break
+			}
+			if keep(e) && strings.HasPrefix(s, e.word) {
+				best, n = e, len(e.word)
+			}
 		}
-		if keep(e) && strings.HasPrefix(s, e.word) {
-			best, n = e, len(e.word)
+		if k == s[:size] {
+			break
 		}
 	}
 	if len(l.kin) == 0 {
@@ -179,7 +269,7 @@ func (r *Router) Parse(text string) (p Parsed, ok bool) {
 		p.Mentioned = mentioned
 		return p, ok
 	}
-	first := zh.Blank(zh.Simplify(orig))
+	first := zh.Fold(zh.Blank(zh.Simplify(orig)))
 	for pos, n := 0, 0; pos < len(first) && n < maxClauses; n++ {
 		if p, ok := r.parseClause(first[pos:], orig, rest, pos == 0); ok {
 			p.Mentioned = mentioned
@@ -243,14 +333,76 @@ func (r *Router) parseSlash(first, rest string) (Parsed, bool) {
 type peeled struct {
 	loose bool // something only an acting keyword may follow (好, 我和老伴)
 	lead  bool // a word asking to be shown (看看, 查一下)
+	ask   bool // something only a keyword that shows may follow (今天, 有没有, 求)
+	self  bool // the speaker (我, 我们): no free-text command follows
+}
+
+// fits reports whether a command with args may follow what was peeled.
+func (h peeled) fits(args ArgKind) bool {
+	switch args {
+	case ArgsNone:
+		return !h.loose
+	case ArgsNumber:
+		return !h.ask
+	}
+	return !h.loose && !h.ask && !h.self
 }
 
 // parseClause matches one clause cl, a suffix of the simplified first line
 // running to its end; orig is the first line as typed, so that free text
 // keeps its characters. Commands taking free text match only at the start
-// of a message (first), so "好的，通知我一下" is chat, not a notice.
+// of a message (first), so "好的，通知我一下" is chat, not a notice. A
+// clause asked as a question (有没有…, …没, 是不是…) is read a second time
+// in its plain 吗 form (zh.AskForm), where only a command that shows
+// something may match.
 func (r *Router) parseClause(cl, orig, rest string, first bool) (Parsed, bool) {
 	cl = strings.TrimLeft(cl, " ")
+	if p, ok := r.readClause(cl, orig, rest, first, false); ok {
+		return p, true
+	}
+	// The second reading is of this clause alone, with the mark that
+	// closes it (？ asks), so a long message costs no more per clause.
+	if end := strings.IndexAny(cl, zh.ClauseSeps); end >= 0 {
+		_, size := utf8.DecodeRuneInString(cl[end:])
+		cl = cl[:end+size]
+	}
+	q, asked := zh.AskForm(cl)
+	if d, ok := withoutNumber(q); ok && (asked || zh.IsQuestion(q)) {
+		q, asked = d, true
+	}
+	if asked {
+		return r.readClause(q, q, rest, false, true)
+	}
+	return Parsed{}, false
+}
+
+// withoutNumber drops the first activity number written with 号 or 活动
+// from s ("3号我报上了吗" → "我报上了吗"): a question that shows something
+// (my sign-ups, the list) needs none.
+func withoutNumber(s string) (string, bool) {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r >= '0' && r <= '9' || zh.IsNumeral(r) {
+			if _, rest, ok := ActivityNumber(s[i:]); ok {
+				if used := s[i : len(s)-len(rest)]; strings.Contains(used, "号") || strings.Contains(used, "活动") {
+					return s[:i] + rest, true
+				}
+			}
+			for i < len(s) && (s[i] >= '0' && s[i] <= '9') {
+				i++
+			}
+			if r >= '0' && r <= '9' {
+				continue
+			}
+		}
+		i += size
+	}
+	return s, false
+}
+
+// readClause is parseClause on one reading of the clause; ask restricts it
+// to the commands that show something.
+func (r *Router) readClause(cl, orig, rest string, first, ask bool) (Parsed, bool) {
 	asked, known := false, false
 	question := func() bool {
 		if !known {
@@ -258,19 +410,24 @@ func (r *Router) parseClause(cl, orig, rest string, first bool) (Parsed, bool) {
 		}
 		return asked
 	}
-	if p, ok := r.parseBa(cl, rest, question); ok {
-		return p, true
-	}
-	s, who, how := cl, []string(nil), peeled{}
+	s, who, how := cl, []string(nil), peeled{ask: ask}
 	for range 8 {
-		if p, ok := r.verbFirst(s, orig, rest, first, how.lead, question); ok && (!how.loose || p.Command.Args == ArgsNumber) {
+		if !how.loose && !how.lead && !how.ask && !how.self {
+			if p, ok := r.parseBa(s, rest, question); ok {
+				return p, true
+			}
+		}
+		if p, ok := r.verbFirst(s, orig, rest, first, how.lead, question); ok && how.fits(p.Command.Args) {
 			p.Plain = p.Plain && first && (s == cl || how.lead && p.Args == "" && p.Command.Role == Resident)
 			if p.Command.Args == ArgsNumber {
 				p.Args = joinLines(joinWords(append([]string{p.Args}, who...)...), moreLines(rest))
 			}
 			return p, true
 		}
-		if args, cmd, ok := r.numberFirst(s, question); ok {
+		if p, ok := r.topicFirst(s, question); ok && !how.loose {
+			return p, true
+		}
+		if args, cmd, ok := r.numberFirst(s, question); ok && !how.ask {
 			return Parsed{Command: cmd, Args: joinLines(joinWords(append([]string{args}, who...)...), moreLines(rest))}, true
 		}
 		next, kind, ok := peel(s, &who)
@@ -280,6 +437,42 @@ func (r *Router) parseClause(cl, orig, rest string, first bool) (Parsed, bool) {
 		s = next
 		how.loose = how.loose || kind == peelAct
 		how.lead = how.lead || kind == peelLead
+		how.ask = how.ask || kind == peelAsk
+		how.self = how.self || kind == peelSelf
+	}
+	return Parsed{}, false
+}
+
+// topicFirst matches words of a command's keywords standing before one of
+// its keywords: "志愿者星级", "我的志愿者星级" reach the volunteer hours by
+// 星级. Only commands that show something are reached so, only one whose
+// words every word before the keyword is, and only when one of those
+// words names something (这个 alone does not: 这个怎么用 asks a
+// neighbour).
+func (r *Router) topicFirst(s string, question func() bool) (Parsed, bool) {
+	var cmds []*Command
+	named := false
+	for range 3 {
+		t, ok := r.lex.topicAt(s)
+		if !ok {
+			return Parsed{}, false
+		}
+		if cmds == nil {
+			cmds = t.cmds
+		} else {
+			cmds = slices.DeleteFunc(slices.Clone(cmds), func(c *Command) bool { return !slices.Contains(t.cmds, c) })
+		}
+		if len(cmds) == 0 {
+			return Parsed{}, false
+		}
+		s = s[len(t.word):]
+		named = named || !slices.Contains(zh.Pointers, t.word)
+		if !named {
+			continue
+		}
+		if p, ok := r.verbFirst(s, s, "", false, false, question); ok && slices.Contains(cmds, p.Command) {
+			return p, true
+		}
 	}
 	return Parsed{}, false
 }
@@ -311,11 +504,14 @@ const (
 	peelPolite = iota // before any command
 	peelAct           // only before an acting command
 	peelLead          // before a request to be shown something
+	peelAsk           // only before a request to be shown something
+	peelSelf          // the speaker: before any command but free text
 )
 
 // peel removes one polite word, greeting, word asking to be shown, or
 // people phrase from the start of s; a people phrase that says how many
-// come or for whom is added to who.
+// come or for whom is added to who. Someone else named alone (老张, 我老伴)
+// is not peeled: what follows is their business, not the speaker's.
 func peel(s string, who *[]string) (rest string, kind int, ok bool) {
 	p, people := zh.ReadPeople(s)
 	if people && p.Proxy {
@@ -332,11 +528,19 @@ func peel(s string, who *[]string) (rest string, kind int, ok bool) {
 			return strings.TrimLeft(rest, " "), peelLead, true
 		}
 	}
-	if people && p.Rest != s {
-		if p.Counted {
-			*who = append(*who, strings.TrimSpace(s[:len(s)-len(p.Rest)]))
+	if people && p.Rest != s && p.Counted {
+		phrase := strings.TrimSpace(s[:len(s)-len(p.Rest)])
+		*who = append(*who, phrase)
+		// 都 and 也 stay with what follows: 我们老两口都去3号.
+		for _, a := range []string{"都", "也"} {
+			if strings.HasSuffix(phrase, a) {
+				return a + strings.TrimLeft(p.Rest, " "), peelAct, true
+			}
 		}
 		return strings.TrimLeft(p.Rest, " "), peelAct, true
+	}
+	if people && p.Rest != s && p.Self {
+		return strings.TrimLeft(p.Rest, " "), peelSelf, true
 	}
 	for _, pre := range zh.ActPrefixes {
 		if rest, ok := strings.CutPrefix(s, pre); ok && strings.TrimSpace(rest) != "" {
@@ -345,6 +549,11 @@ func peel(s string, who *[]string) (rest string, kind int, ok bool) {
 	}
 	if r := zh.CutAdverbs(s); r != s && r != "" {
 		return strings.TrimLeft(r, " "), peelAct, true
+	}
+	for _, pre := range zh.AskLeads {
+		if rest, ok := strings.CutPrefix(s, pre); ok && strings.TrimSpace(rest) != "" {
+			return strings.TrimLeft(rest, " "), peelAsk, true
+		}
 	}
 	return s, peelAct, false
 }
@@ -361,7 +570,11 @@ func (r *Router) verbFirst(s, orig, rest string, first, lead bool, question func
 	cmd, after := e.cmd, s[n:]
 	switch cmd.Args {
 	case ArgsNone:
-		if zh.TrimTails(after, cmd.Intent.After) != "" {
+		extra := cmd.Intent.After
+		if t, ok := r.lex.tails[cmd]; ok {
+			extra = t
+		}
+		if zh.TrimTails(after, extra) != "" {
 			return Parsed{}, false
 		}
 		return Parsed{Command: cmd, Plain: true}, true

@@ -17,7 +17,8 @@ func FuzzShared(f *testing.F) {
 	for _, c := range bottest.ReadCorpus(f) {
 		f.Add(c.Text)
 	}
-	for _, s := range []string{"\xff\xfe", "[抱拳", "[]", "把", "把了", "带", "带带带", "俩俩俩", "一家", "-", "负", "((", "(|)", "大人99999999999个"} {
+	for _, s := range []string{"\xff\xfe", "[抱拳", "[]", "把", "把了", "带", "带带带", "俩俩俩", "一家", "-", "负", "((", "(|)", "大人99999999999个", "是不是",
+		"有没有", "没没没", "不", "我有没", "报没报", "A没A", "隔壁隔壁"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -25,8 +26,13 @@ func FuzzShared(f *testing.F) {
 		if !utf8.ValidString(n) || zh.Normalize(n) != n {
 			t.Fatalf("Normalize(%q) = %q, not stable UTF-8", s, n)
 		}
-		if len(zh.Simplify(n)) != len(n) || len(zh.Blank(n)) != len(n) {
-			t.Fatalf("Simplify or Blank moved offsets in %q", n)
+		if len(zh.Simplify(n)) != len(n) || len(zh.Blank(n)) != len(n) || len(zh.Fold(n)) != len(n) {
+			t.Fatalf("Simplify, Blank or Fold moved offsets in %q", n)
+		}
+		if q, ok := zh.AskForm(n); ok && (!utf8.ValidString(q) || len(q) > len(n)+len("吗")) {
+			t.Fatalf("AskForm(%q) = %q", n, q)
+		} else if !ok && q != n {
+			t.Fatalf("AskForm(%q) changed it to %q but said no", n, q)
 		}
 		if k, remark, ok := zh.Headcount(n); k < 0 || ok && !utf8.ValidString(remark) {
 			t.Fatalf("Headcount(%q) = %d %q %v", n, k, remark, ok)

@@ -132,3 +132,10 @@ func Expand(pattern string) []string {
 	}
 	return out
 }
+
+// IsNumeral reports whether r is a Chinese numeral LeadingNumber reads (一,
+// 两, 十 …).
+func IsNumeral(r rune) bool {
+	_, ok := cnDigits[r]
+	return ok || r == '十'
+}

@@ -45,6 +45,8 @@ var (
 	// honorifics after a surname name a neighbour: 王姐, 张阿姨, 李叔.
 	honorifics = longestFirst([]string{"阿姨", "叔叔", "大爷", "大妈", "大娘", "奶奶", "爷爷", "姐", "哥", "叔", "婶", "姨",
 		"老师", "师傅", "大姐", "大哥", "嫂子", "嫂"})
+	// places say where a neighbour lives: 隔壁王阿姨, 楼上的李叔.
+	places   = longestFirst([]string{"隔壁的", "隔壁", "对门的", "对门", "楼上的", "楼上", "楼下的", "楼下"})
 	surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢" +
 		"姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 	// kinds are kin words that take a count after them: 大人2个, 小孩1个.
@@ -143,6 +145,11 @@ func cutPart(s string) (part, string, bool) {
 
 // cutNeighbour reads a neighbour named by surname: 王姐, 张阿姨, 老李.
 func cutNeighbour(s string) (string, bool) {
+	if _, r, ok := CutWord(s, places); ok && r != s {
+		if after, ok := cutNeighbour(r); ok {
+			return after, true
+		}
+	}
 	r, size := utf8.DecodeRuneInString(s)
 	if r == '老' || r == '小' {
 		if r2, n2 := utf8.DecodeRuneInString(s[size:]); n2 > 0 && strings.ContainsRune(surnames, r2) {
@@ -231,6 +238,10 @@ type People struct {
 	Proxy bool
 	// Rest is the text after the phrase and its adverbs (都, 也, 一起).
 	Rest string
+	// Self is true when the speaker is among them (我, 我们老两口); a
+	// phrase neither Self, Counted nor Proxy names someone else alone
+	// (老张, 我老伴), whose deeds are not the speaker's.
+	Self bool
 }
 
 // ReadPeople reads a people phrase at the start of s ("我和老伴都",
@@ -274,7 +285,7 @@ func ReadPeople(s string) (People, bool) {
 			return People{N: n, Counted: true, Proxy: true, Rest: b.Rest}, true
 		}
 	}
-	p.Rest = cutAdverbs(t)
+	p.Rest, p.Self = cutAdverbs(t), ps.self
 	if ps.total > 1 && !ps.unknown {
 		p.N, p.Counted = ps.total, true
 	}

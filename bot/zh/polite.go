@@ -46,7 +46,8 @@ var Courtesy = longestFirst([]string{"谢谢网格员", "谢谢小助手", "谢�
 var Tails = longestFirst([]string{"发一下", "发下", "发我", "发给我", "发给我看看", "发来看看", "发出来", "给我看看", "给我看一下",
 	"看看", "看一下", "看下", "查一下", "查查", "是什么", "是啥", "是哪些", "有哪些", "有什么", "有啥", "都有啥", "都有什么",
 	"都有哪些", "有吗", "有没有", "有么", "在哪看", "在哪里看", "怎么看", "怎么查", "在哪查", "说一下", "讲一下", "可以", "能",
-	"能不能", "可不可以", "呢", "发一个", "来一个", "来一下", "给一下", "看", "查", "来着", "发"})
+	"能不能", "可不可以", "呢", "发一个", "来一个", "来一下", "给一下", "看", "查", "来着", "发", "多少", "有多少", "是多少",
+	"还没发", "怎么还没发", "咋还没发", "还没发出来", "查询", "还有", "还有吗"})
 
 // Particles and punctuation that may close any request (活动呢？ 排行吧);
 // SoftParticles may close one that acts (报名3号哦). 了 and 啦 may not: 报名了
@@ -79,13 +80,16 @@ func TrimCourtesy(s string) string {
 }
 
 // TrimTails drops from the end of s, again and again, particles,
-// punctuation, thanks, the Tails and the extra words of one request.
+// punctuation, thanks, and the longest of the Tails and the extra words of
+// one request that ends it.
 func TrimTails(s string, extra []string) string {
 	for {
 		t := TrimCourtesy(strings.TrimRight(s, " "+ClauseSeps))
-		if u, _, ok := cutSuffix(t, extra); ok {
-			t = u
-		} else if u, _, ok := cutSuffix(t, Tails); ok {
+		u, _, ok := cutSuffix(t, extra)
+		if v, _, ok2 := cutSuffix(t, Tails); ok2 && (!ok || len(v) < len(u)) {
+			u, ok = v, true
+		}
+		if ok {
 			t = u
 		} else {
 			t = strings.TrimRight(t, Particles+ClauseSeps)
@@ -155,7 +159,7 @@ func onlyWords(s string, a, b []string) bool {
 
 // questionWords make a message a question wherever they stand.
 var questionWords = []string{"吗", "么", "?", "？", "啥", "怎", "咋", "哪", "几点", "几号", "几个", "几位", "几时", "多少",
-	"多久", "谁", "是否", "请问", "问一下", "问下", "想问"}
+	"多久", "谁", "是否", "请问", "问一下", "问下", "想问", "第几", "几星", "几颗"}
 
 // IsQuestion reports whether s asks rather than tells: a question mark or
 // word (吗, 什么, 几点, 哪, 谁 …), a final 呢, or an "A不A" pair (去不去,
@@ -183,7 +187,7 @@ func IsQuestion(s string) bool {
 var baVerbs = longestFirst([]string{"取消掉", "取消", "退掉", "退了", "撤销", "撤掉", "删掉", "删除", "去掉", "退"})
 
 // baObjects trail the thing undone: 3号的, 3号活动的报名.
-var baObjects = longestFirst([]string{"的报名", "的活动", "报名", "的", "那个", "这个"})
+var baObjects = longestFirst([]string{"的报名", "的活动", "报名", "的", "那个", "这个", "给我", "帮我"})
 
 // CutBa reads the 把 word order of undoing something, "把(我的)3号(的报名)
 // 取消(了/吧)", and returns the verb and what it undoes ("取消", "3号"). A

@@ -5,7 +5,10 @@
 // bot into spaces (StripMentions); it reads numbers in digits and in words
 // (LeadingNumber, BadNumberAt), people phrases and headcounts (ReadPeople,
 // Headcount, CutOthers), and the politeness around a request (Leads, Tails,
-// TrimCourtesy, IsQuestion, OnlyCourtesy) and the 把 word order (CutBa).
+// TrimCourtesy, IsQuestion, OnlyCourtesy), the 把 word order (CutBa), the
+// synonyms people use for the words features know (Fold: 竞赛 is 竞答, 如何
+// is 怎么) and a question's plain 吗 form with the words that open one
+// (AskForm, AskLeads: 有没有每日一学 is 有每日一学吗).
 //
 // Nothing here reads state or knows a feature: the router's parser uses it
 // for every command, so a feature that declares its words gets all of it.

@@ -53,7 +53,10 @@ func readsAll(ctx context.Context, c *bot.Context) bool {
 
 // howWords are how people ask what the bot can do and how to use it.
 var howWords = []string{"(机器人|网格助手|)(怎么用|咋用|怎么使用|如何使用|怎么操作|用法|使用方法|操作方法)", "(我|)不会用",
-	"(你|你都|你能|你都能|你可以|你会|你还)(干|做|帮我做|帮我干|帮我)(什么|啥|哪些事)", "你会(什么|啥)", "(有|都有)(什么|哪些|啥)功能",
+	"(你|你都|你能|你都能|你可以|你会|你还)(干|做|帮我做|帮我干|帮我)(什么|啥|哪些事|嘛)", "(你|你都|你还)会(什么|啥|干啥|做啥)",
+	"(你|你都|)(有|都有)(什么|哪些|啥)功能", "(这个机器人|机器人|小助手|助手|网格助手)(能|可以|会|都能|都会)(干|做|)(什么|啥|嘛|哪些事)",
+	"(我|)(不知道|不太会|不会|不懂|不太懂|不太知道)(怎么|)(用|使用)", "(这个|活动|)(怎么|咋)(报名|报)", "报名(怎么|咋)(报|弄|操作)",
+	"(在哪|在哪里|去哪|去哪里)报名",
 	"功能(介绍|列表)", "(指令|命令)(列表|大全)", "这个机器人(怎么用|咋用|是干什么的|是干啥的)"}
 
 // Register adds the feature's commands and event handlers to r.
@@ -64,8 +67,8 @@ func (f *Feature) Register(r *bot.Router) {
 			Intent: bot.Intent{Examples: []string{"帮助", "菜单", "帮助 活动 → 活动", "幫助"}}},
 		&bot.Command{Keywords: howWords, Args: bot.ArgsNone, Handle: f.help,
 			Intent: bot.Intent{Examples: []string{"怎么用", "你能干什么", "你会什么", "不会用", "这个机器人怎么用啊", "小助手怎么用",
-				"有什么功能", "@网格助手 你都能做啥"},
-				Quiet: []string{"我不会用微信", "这个怎么用", "你干什么去了"}}},
+				"有什么功能", "@网格助手 你都能做啥", "怎么报名啊", "你都会什么", "如何报名", "不知道怎么用"},
+				Quiet: []string{"我不会用微信", "这个怎么用", "你干什么去了", "你会做饭吗", "她怎么报名的", "报名怎么这么难"}}},
 		&bot.Command{Name: "start", Handle: f.help},
 		&bot.Command{Name: "id", Keywords: []string{"我是谁"}, Group: helpName, Usage: "我是谁",
 			Help: "查看自己的身份（私聊时还有编号）", Handle: f.whoami},

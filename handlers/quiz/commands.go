@@ -19,8 +19,13 @@ const helpGroup = "知识竞答"
 // rankWords and meWords are how residents ask for the ranking and their
 // own points.
 var (
-	rankWords = []string{"(积分|竞答|答题|知识竞答|本季度|本季|这季度|)(排行|排行榜|排名|榜单|名次)", "积分榜",
-		"谁(是|)第一(名|)", "(我|我的)(排|排名|名次)(第几|多少|怎么样)(名|)", "我的(排名|名次)"}
+	rankWords = []string{"(积分|竞答|答题|知识竞答|本季度|本季|这季度|比赛|)(排行|排行榜|排名|榜单|名次)", "积分榜",
+		"(竞答|答题|积分|)谁(是|排|)第一(名|)", "(我|我的)(排|排名|名次)(第几|多少|怎么样)(名|)", "我的(排名|名次)", "我(是|)第几(名|)",
+		"(我们|咱们|我们的|咱们的|咱|)(网格|楼|小区)(现在|)(排|排在|排到|排名|是|)第几(名|位|)", "哪个(网格|楼|小区|)(排|是|)第一(名|)",
+		"哪个(网格|楼|小区)(积分|分数|分)最高"}
+	// playWords ask for the quiz or the way to it: 答题, 竞答在哪, 怎么答题.
+	playWords = []string{"答题", "参加竞答", "(参加|我要|开始|)(知识竞答|答题)", "(怎么|去哪|在哪|去哪里|在哪里|到哪|从哪)(参加|)(知识竞答|竞答|答题)",
+		"(知识竞答|竞答|答题)(入口|在哪|在哪里|怎么参加|怎么答|在哪答|在哪里答|从哪进)"}
 	meWords = []string{"我的", "(我的|我)(积分|成绩|分数|得分)", "我(有|得了|)(几|多少)分"}
 )
 
@@ -32,15 +37,17 @@ var (
 // speaker has no attempt in progress).
 func (f *Feature) Register(r *bot.Router) {
 	r.Add(
-		&bot.Command{Keywords: []string{"答题", "参加竞答", "(参加|我要|)(知识竞答|答题)"}, Args: bot.ArgsNone, Role: bot.Resident,
+		&bot.Command{Keywords: playWords, Args: bot.ArgsNone, Role: bot.Resident,
 			Group: helpGroup, Usage: "答题", Help: "参加本期知识竞答（私聊我答题，别人看不到您的答案）",
-			Handle: f.cmdPlay, Intent: bot.Intent{Hint: "参加知识竞答：发「答题」",
-				Examples: []string{"我要答题", "参加知识竞答", "答题呢"}, Quiet: []string{"答题好难啊"}}},
+			Handle: f.cmdPlay, Intent: bot.Intent{Hint: "参加知识竞答：发「答题」", After: []string{"在哪", "在哪里"},
+				Examples: []string{"我要答题", "参加知识竞答", "答题呢", "竞答在哪", "怎么答题", "知识竞赛在哪"},
+				Quiet:    []string{"答题好难啊", "你答题了吗", "竞答题目挺难"}}},
 		&bot.Command{Name: "rank", Keywords: rankWords, Args: bot.ArgsNone,
 			Role: bot.Resident, Group: helpGroup, Usage: "排行", Help: "看本季度竞答积分榜", Handle: f.cmdRank,
-			Intent: bot.Intent{Hint: "看竞答积分排行：发「排行」",
-				Examples: []string{"排行榜发一下", "看看排名", "积分排名呢", "谁是第一名", "我排第几", "竞答排行榜谢谢", "排行榜[抱拳]"},
-				Quiet:    []string{"排名不重要", "排行榜上有我妈"}}},
+			Intent: bot.Intent{Hint: "看竞答积分排行：发「排行」", After: []string{"怎么样", "出来了", "出来", "咋样"},
+				Examples: []string{"排行榜发一下", "看看排名", "积分排名呢", "谁是第一名", "我排第几", "竞答排行榜谢谢", "排行榜[抱拳]",
+					"哪个网格第一", "我们网格排第几", "积分排名怎么样了", "竞赛排行", "排行榜出来没"},
+				Quiet: []string{"排名不重要", "排行榜上有我妈", "我们网格排第一", "谁第一个到的", "你排第几", "孩子考试排第几"}}},
 		&bot.Command{Name: "me", Keywords: meWords, Args: bot.ArgsNone,
 			Role: bot.Resident, Group: helpGroup, Usage: "我的", Help: "看我的积分、参加期数和正确率", Handle: f.cmdMe,
 			Intent: bot.Intent{Hint: "看自己的竞答积分：发「我的积分」",

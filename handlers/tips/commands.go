@@ -60,7 +60,7 @@ const group = "每日一学"
 // todayWords are how residents ask for today's tip, with the common slip
 // 每天一学.
 var todayWords = []string{"(今天|今日|今天的|今日的|)(每日一学|每天一学|每日一练|今日一学|一日一学|每日学习|今日学习)(内容|)",
-	"今天学(什么|啥)", "今天的学习(内容|)"}
+	"今天学(点|)(什么|啥)", "今天的学习(内容|)"}
 
 // Register adds the tip commands: /tip (staff: now, preview, skip,
 // schedule, lang, history), the keywords 推送每日一学, 预览每日一学,
@@ -78,8 +78,9 @@ func (f *Feature) Register(r *bot.Router) {
 		&bot.Command{Name: "dailytip", Keywords: todayWords, Args: bot.ArgsNone,
 			Group: group, Usage: "每日一学", Help: "看看今天的每日一学", Handle: f.cmdToday,
 			Intent: bot.Intent{Hint: "看今天的每日一学：发「每日一学」",
-				Examples: []string{"今天的每日一学", "每天一学", "每日一学发一下", "今日一学呢", "今天学什么", "看看每日一學"},
-				Quiet:    []string{"每日一学真好", "每日一学我看了", "我每天都学"}}},
+				Examples: []string{"今天的每日一学", "每天一学", "每日一学发一下", "今日一学呢", "今天学什么", "看看每日一學",
+					"每日一学还没发吗", "今天有每日一学吗", "今天有没有每日一学", "求今天的每日一学"},
+				Quiet: []string{"每日一学真好", "每日一学我看了", "我每天都学", "每日一学你看了没", "孩子今天学什么了"}}},
 	)
 }
 
