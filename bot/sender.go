@@ -19,6 +19,12 @@ type Message struct {
 	ReplyTo string
 	// Silent asks the platform not to ring a notification.
 	Silent bool
+	// PaidBroadcast sends the message through the platform's paid bulk
+	// channel, where the operator turned one on (Telegram:
+	// allow_paid_broadcast, up to 1,000 messages a second for 0.1 Telegram
+	// Stars each, from the bot's balance). Only the outbox sets it; adapters
+	// without such a channel ignore it.
+	PaidBroadcast bool
 }
 
 // Button is an inline button: either Data (sent back in Update.Data when

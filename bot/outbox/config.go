@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -47,6 +48,12 @@ type Config struct {
 	// Retention keeps broadcasts and reach records (year-end reports need
 	// three years).
 	Retention time.Duration `yaml:"retention"`
+	// Paid lists the platforms whose paid bulk channel the operator turned
+	// on (main sets "tg" from telegram.paid_broadcast). A delivery to such
+	// a platform takes its bot-wide token from "<platform>:paid" instead of
+	// "<platform>:global" (the chat's own bucket still applies) and is sent
+	// with Message.PaidBroadcast.
+	Paid []string `yaml:"-"`
 }
 
 // DefaultConfig returns the defaults: 8 workers, a 15 s lease, quiet hours
@@ -66,6 +73,23 @@ func DefaultConfig() Config {
 		QuietEnd:    "07:30",
 		Retention:   (3*365 + 31) * 24 * time.Hour,
 	}
+}
+
+// Paid broadcasts go at up to 1,000 a second, so a replica needs more sends
+// in flight than the free 30 a second do.
+const (
+	paidWorkers = 32
+	paidBatch   = 64
+)
+
+// WithPaid returns c with the paid bulk channel of platforms turned on (see
+// Paid), and at least 32 workers and batches of 64, which 1,000 sends a
+// second need.
+func (c Config) WithPaid(platforms ...string) Config {
+	c.Paid = append(slices.Clip(c.Paid), platforms...)
+	c.Workers = max(c.Workers, paidWorkers)
+	c.Batch = max(c.Batch, paidBatch)
+	return c
 }
 
 // Validate reports the first bad setting, naming its key.

@@ -30,7 +30,10 @@ type tgOutbox struct {
 	limits ratelimit.Config
 }
 
-func newTGOutbox(t testing.TB) *tgOutbox {
+func newTGOutbox(t testing.TB) *tgOutbox { return newTGOutboxWith(t, nil) }
+
+// newTGOutboxWith is newTGOutbox with the outbox settings changed by set.
+func newTGOutboxWith(t testing.TB, set func(*outbox.Config)) *tgOutbox {
 	t.Helper()
 	fake := tgfake.New()
 	t.Cleanup(fake.Close)
@@ -47,6 +50,9 @@ func newTGOutbox(t testing.TB) *tgOutbox {
 		Log: log, Now: time.Now, Loc: time.UTC}
 	ocfg := outbox.DefaultConfig()
 	ocfg.QuietStart, ocfg.QuietEnd, ocfg.Poll = "00:00", "00:00", 20*time.Millisecond
+	if set != nil {
+		set(&ocfg)
+	}
 	limits := ratelimit.DefaultConfig()
 	if outbox.RaceSlack > 0 {
 		g := limits.Limits["tg:global"]
@@ -149,6 +155,33 @@ func TestBroadcastToFakeBotAPIAtTelegramLimits(t *testing.T) {
 	t.Logf("200 groups reached in %v (N/30 is %v)", span, time.Duration(len(chats))*time.Second/30)
 }
 
+// TestPaidBroadcastGoesPastThirtyASecond turns paid broadcasts on: 300
+// groups each get the notice once, every message carries
+// allow_paid_broadcast (the fake counts them as paid), and the fake,
+// which holds free sends to 30 a second and paid ones to 1,000, refuses
+// none.
+func TestPaidBroadcastGoesPastThirtyASecond(t *testing.T) {
+	x := newTGOutboxWith(t, func(c *outbox.Config) { *c = c.WithPaid("tg") })
+	chats := groups(5000, 300)
+	x.broadcast(t, chats, "今晚8点小区停电检修")
+	if got := x.fake.PaidSent(); got != len(chats) {
+		t.Errorf("%d messages went as paid broadcasts, want all %d", got, len(chats))
+	}
+	if v := x.fake.Violations(); v != 0 {
+		t.Errorf("the fake Bot API refused %d sends (429), want 0", v)
+	}
+}
+
+// TestFreeBroadcastPaysNothing: with paid broadcasts off (the default) no
+// message carries allow_paid_broadcast, so the bot is never charged.
+func TestFreeBroadcastPaysNothing(t *testing.T) {
+	x := newTGOutbox(t)
+	x.broadcast(t, groups(6000, 40), "明早9点停水")
+	if got := x.fake.PaidSent(); got != 0 {
+		t.Errorf("%d messages went as paid broadcasts with paid broadcasts off, want 0", got)
+	}
+}
+
 // BenchmarkBroadcastPace sends one notice to N groups (300, 1,000, 3,000;
 // 10,000 with GRIDBOT_BENCH_10K=1) under the default settings, through the
 // real Telegram adapter to a fake Bot API that refuses with 429 whatever
@@ -179,6 +212,40 @@ func BenchmarkBroadcastPace(b *testing.B) {
 			b.ReportMetric(float64(x.fake.Violations()), "429s")
 			b.ReportMetric(float64(wrong), "wrong-groups")
 			b.ReportMetric(lateSenders()-late0, "late-senders")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+// BenchmarkPaidBroadcastPace is BenchmarkBroadcastPace with Telegram's paid
+// broadcasts on (1,000 a second, bucket tg:paid) at N = 1,000 and 3,000
+// (10,000 with GRIDBOT_BENCH_10K=1); the time to the last message is
+// reported in seconds and as a multiple of N/1000 s, with the 429s and
+// the messages that went unpaid.
+func BenchmarkPaidBroadcastPace(b *testing.B) {
+	sizes := []int{1000, 3000}
+	if os.Getenv("GRIDBOT_BENCH_10K") == "1" {
+		sizes = append(sizes, 10000)
+	}
+	for _, n := range sizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			x := newTGOutboxWith(b, func(c *outbox.Config) { *c = c.WithPaid("tg") })
+			var secs float64
+			wrong := 0
+			b.ResetTimer()
+			for i := range b.N {
+				chats := groups(200000*(i+1), n)
+				start := time.Now()
+				_, last, w, _ := x.broadcast(b, chats, fmt.Sprint("通知 ", i))
+				wrong += w
+				secs += last.Sub(start).Seconds()
+			}
+			b.StopTimer()
+			b.ReportMetric(secs/float64(b.N), "s")
+			b.ReportMetric(secs/float64(b.N)/(float64(n)/1000), "xN/1000")
+			b.ReportMetric(float64(x.fake.Violations()), "429s")
+			b.ReportMetric(float64(n*b.N-x.fake.PaidSent()), "unpaid")
+			b.ReportMetric(float64(wrong), "wrong-groups")
 			b.ReportMetric(0, "ns/op")
 		})
 	}

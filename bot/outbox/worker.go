@@ -242,6 +242,10 @@ func (o *Outbox) deliver(ctx context.Context, d delivery, crashed *atomic.Bool) 
 		return false
 	}
 	global, chat := buckets(d.chat)
+	if slices.Contains(o.cfg.Paid, d.chat.Platform()) {
+		global = d.chat.Platform() + ":paid"
+		d.msg.PaidBroadcast = true
+	}
 	if !o.takeTokens(ctx, d, global, chat, crashed) {
 		return false
 	}

@@ -77,10 +77,13 @@ type Config struct {
 // than 30 in any 1.03 s, as Telegram counts any one-second window and the
 // network moves a send by a few milliseconds: 29.1 a second when busy) and
 // 20 a minute per group; a
-// WeChat Work group robot 20 a minute per webhook.
+// WeChat Work group robot 20 a minute per webhook. Telegram's paid
+// broadcasts (tg:paid, used by the outbox only when the operator turned
+// them on) allow 1,000 a second.
 func DefaultConfig() Config {
 	return Config{Limits: map[string]Limit{
 		"tg:global":  {N: 30, Per: time.Second, Burst: 3, Cap: 30, Window: 1030 * time.Millisecond},
+		"tg:paid":    {N: 1000, Per: time.Second, Burst: 20, Cap: 1000, Window: 1030 * time.Millisecond},
 		"tg:chat":    {N: 20, Per: time.Minute, Burst: 1},
 		"wecom:hook": {N: 20, Per: time.Minute, Burst: 1},
 	}}
@@ -94,7 +97,7 @@ func (c Config) Validate() error {
 	for _, name := range names {
 		l := c.Limits[name]
 		if !knownBucket(name) {
-			return fmt.Errorf("ratelimit.limits.%s: no such bucket; want tg:global, tg:chat, tg:chat:<chat id>, wecom:global or wecom:hook", name)
+			return fmt.Errorf("ratelimit.limits.%s: no such bucket; want tg:global, tg:paid, tg:chat, tg:chat:<chat id>, wecom:global or wecom:hook", name)
 		}
 		if l.N < 0 || l.Per < 0 || l.Burst < 0 {
 			return fmt.Errorf("ratelimit.limits.%s: want n, per and burst of zero or more (n: 20, per: 1m, burst: 1)", name)
@@ -110,7 +113,7 @@ func (c Config) Validate() error {
 }
 
 // knownBucket reports whether name is a bucket Buckets gives, or a prefix
-// of such names that a rule may govern: "<platform>:global",
+// of such names that a rule may govern: "<platform>:global", "<platform>:paid",
 // "tg:chat[:<id>]", "wecom:hook[:<hash>]", "console:chat[:<id>]".
 func knownBucket(name string) bool {
 	parts := strings.SplitN(name, ":", 3)
@@ -121,7 +124,7 @@ func knownBucket(name string) bool {
 	switch {
 	case per == "":
 		return false
-	case parts[1] == "global":
+	case parts[1] == "global" || parts[1] == "paid":
 		return len(parts) == 2
 	case parts[1] == per:
 		return len(parts) == 2 || parts[2] != ""

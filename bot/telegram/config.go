@@ -40,6 +40,13 @@ type Config struct {
 	// getUpdates reader (see PollLease); another replica takes over at most
 	// about PollLease*4/3 after the reader dies.
 	PollLease time.Duration `yaml:"poll_lease"`
+	// PaidBroadcast turns on Telegram's paid broadcasts for the outbox:
+	// broadcasts go with allow_paid_broadcast at up to 1,000 messages a
+	// second (the tg:paid bucket) instead of 30, for 0.1 Telegram Stars a
+	// message from the bot's balance; staff see the cost in the notice
+	// preview before they confirm. Replies stay on the free 30 a second.
+	// Telegram grants it to bots with enough Stars and monthly users.
+	PaidBroadcast bool `yaml:"paid_broadcast"`
 }
 
 // DefaultConfig returns the defaults: the official endpoint, webhook path

@@ -70,6 +70,7 @@ func (c *Client) baseParams(id int64, m bot.Message, withButtons bool) tgbotapi.
 		p["allow_sending_without_reply"] = "true"
 	}
 	p.AddBool("disable_notification", m.Silent)
+	p.AddBool("allow_paid_broadcast", m.PaidBroadcast)
 	if withButtons {
 		if kb := keyboard(m.Buttons); kb != "" {
 			p["reply_markup"] = kb

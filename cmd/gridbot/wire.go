@@ -126,6 +126,10 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 
 	lim := ratelimit.New(rdb, keys, cfg.Limits)
 	cfg.Outbox.Replica = cfg.Replica.Name
+	if cfg.Telegram.PaidBroadcast {
+		cfg.Outbox = cfg.Outbox.WithPaid(telegram.Platform)
+		cfg.Notices.PaidBroadcast = true
+	}
 	ob := outbox.New(env, lim, cfg.Outbox)
 	env.Outbox = ob
 	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config, ID: instance})

@@ -91,6 +91,9 @@ func (f *Feature) preview(d draft) bot.Message {
 		fmt.Sprintf(msgPreviewHead, head),
 		fmt.Sprintf(msgPreviewTo, bot.Esc(d.Label), d.Grids, len(d.Targets), d.Members),
 	}
+	if p := f.pace(d); p != "" {
+		lines = append(lines, p)
+	}
 	buttons := []bot.Button{
 		{Text: btnConfirm, Data: "nt:ok:" + d.ID, Say: sayConfirm},
 		{Text: btnDrop, Data: "nt:no:" + d.ID, Say: sayDrop},
@@ -108,6 +111,46 @@ func (f *Feature) preview(d draft) bot.Message {
 	lines = append(lines, msgPreviewSep, f.message(d).Text, msgPreviewSep,
 		fmt.Sprintf(msgPreviewTail, int(f.cfg.DraftTTL.Minutes())))
 	return bot.Message{Text: strings.Join(lines, "\n"), Buttons: [][]bot.Button{buttons}}
+}
+
+// Telegram's published paces: 30 messages a second free (the outbox keeps
+// to about 29), 1,000 a second as paid broadcasts at 0.1 Stars a message.
+const (
+	freePerSecond  = 29
+	paidPerSecond  = 1000
+	starsPerTenMsg = 1
+	paceShownFrom  = 300
+)
+
+// pace is the preview's line on how long the Telegram groups take and,
+// with paid broadcasts on, what they cost; empty for a small free notice.
+func (f *Feature) pace(d draft) string {
+	n := 0
+	for c := range d.Targets {
+		if c.Platform() == "tg" {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return ""
+	case f.cfg.PaidBroadcast:
+		tenths := n * starsPerTenMsg
+		return fmt.Sprintf(msgPreviewPaid, n, fmt.Sprintf("%d.%d", tenths/10, tenths%10), spell(n, paidPerSecond))
+	case n >= paceShownFrom:
+		return fmt.Sprintf(msgPreviewPace, n, spell(n, freePerSecond))
+	}
+	return ""
+}
+
+// spell says how long n messages take at perSecond, rounded up: 「12 秒」,
+// 「6 分钟」.
+func spell(n, perSecond int) string {
+	secs := (n + perSecond - 1) / perSecond
+	if secs < 60 {
+		return fmt.Sprintf("%d 秒", secs)
+	}
+	return fmt.Sprintf("%d 分钟", (secs+59)/60)
 }
 
 // message is what the groups get.

@@ -61,6 +61,12 @@ type fixture struct {
 // tagged 老旧小区) and wires ops (nil for none).
 func newFixture(t *testing.T, grids int) *fixture {
 	t.Helper()
+	return newFixtureCfg(t, grids, DefaultConfig())
+}
+
+// newFixtureCfg is newFixture with the feature's settings cfg.
+func newFixtureCfg(t *testing.T, grids int, cfg Config) *fixture {
+	t.Helper()
 	rdb, keys, _ := redistest.New(t)
 	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{staff})
 	ctx := context.Background()
@@ -79,7 +85,7 @@ func newFixture(t *testing.T, grids int) *fixture {
 	fx := &fixture{t: t, out: &bottest.Outbox{}, send: &bottest.Sender{}, ops: &fakeOps{cancelN: 1, deleted: 2, failed: 1},
 		clock: bottest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, bottest.Shanghai))}
 	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: fx.out, Now: fx.clock.Now, Loc: bottest.Shanghai}
-	fx.f = New(env, DefaultConfig(), Ops{Recaller: fx.ops, Canceller: fx.ops})
+	fx.f = New(env, cfg, Ops{Recaller: fx.ops, Canceller: fx.ops})
 	fx.router = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir})
 	fx.f.Register(fx.router)
 	return fx

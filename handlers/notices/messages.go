@@ -15,6 +15,8 @@ const (
 	msgPreviewAt     = " 定时：%s 发出"
 	msgPreviewTo     = "发往：%s（%d 个网格，%d 个群，约 %d 人）"
 	msgPreviewSep    = "——————"
+	msgPreviewPace   = "其中 %d 个 Telegram 群：每秒约 30 条，约 %s发完。"
+	msgPreviewPaid   = "⭐ 已开启 Telegram 付费广播：%d 个 Telegram 群，每条 0.1 星，共 <b>%s 星</b>，从机器人的星星余额扣除；每秒最多 1000 条，约 %s发完。"
 	msgPreviewTail   = "确认无误请点「确认发送」，或回复「确认」。%d 分钟内有效，不确认不会发出。"
 	msgPreviewHeld   = "🌙 现在是夜间免打扰时段，确认后要到 <b>%s</b> 才发出。急事请点「紧急发出」（或回复「紧急发出」），现在就发。"
 	msgPreviewAtHeld = "🌙 定时 %s 在夜间免打扰时段，确认后要到 <b>%s</b> 才发出。急事请点「紧急发出」（或回复「紧急发出」），按定时发出。"

@@ -23,6 +23,10 @@ type Config struct {
 	MaxRunes int `yaml:"max_runes"`
 	// ListSize is how many notices /notices shows (default 10).
 	ListSize int `yaml:"list_size"`
+	// PaidBroadcast is set by main from telegram.paid_broadcast: the
+	// outbox sends to Telegram groups as paid broadcasts, and the preview
+	// shows their cost before staff confirm.
+	PaidBroadcast bool `yaml:"-"`
 }
 
 // DefaultConfig returns the defaults.

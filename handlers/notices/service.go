@@ -37,6 +37,10 @@ type Draft struct {
 	// true when quiet hours hold it past At (or now).
 	GoesOut time.Time
 	Held    bool
+	// Pace, when not empty, says in plain Chinese how long the Telegram
+	// part takes to go out and, with paid broadcasts on, what it costs in
+	// Telegram Stars; the chat preview carries the same line.
+	Pace string
 }
 
 // Compose reads a notice as staff type it after 通知 ("[time] targets
@@ -49,7 +53,7 @@ func (f *Feature) Compose(ctx context.Context, by bot.UserRef, args string, urge
 	}
 	out := Draft{ID: d.ID, Label: d.Label, Body: d.Body, Urgent: d.Urgent, At: d.At, Grids: d.Grids,
 		Chats: len(d.Targets), Members: d.Members, Targets: d.Targets,
-		Preview: f.preview(*d).Text, Message: f.message(*d).Text}
+		Preview: f.preview(*d).Text, Message: f.message(*d).Text, Pace: bot.PlainText(f.pace(*d))}
 	out.GoesOut, out.Held = f.goesOut(*d)
 	return out, nil
 }

@@ -139,7 +139,7 @@ func (s *Server) handle(method string, p map[string]string, chat int64, file []b
 		return errReply(migrationFailure(to))
 	}
 	if isSend(method) || isEdit(method) {
-		if wait := s.checkLimits(chat); wait > 0 && s.limits {
+		if wait := s.checkLimits(chat, isSend(method) && p["allow_paid_broadcast"] == "true"); wait > 0 && s.limits {
 			return errReply(Failure{Code: 429, Desc: "Too Many Requests: retry after " + strconv.Itoa(wait), RetryAfter: wait})
 		}
 	}
@@ -225,13 +225,19 @@ func (s *Server) handle(method string, p map[string]string, chat int64, file []b
 }
 
 // checkLimits records a send to chat and returns 0, or the seconds to wait
-// when it breaks a limit (a violation). Called with s.mu held.
-func (s *Server) checkLimits(chat int64) int {
+// when it breaks a limit (a violation). A paid broadcast
+// (allow_paid_broadcast) counts against 1,000 a second instead of the
+// free 30; the group's own 20 a minute still applies. Called with s.mu held.
+func (s *Server) checkLimits(chat int64, paid bool) int {
 	t := now()
-	s.perBot = prune(s.perBot, t.Add(-time.Second))
+	window, limit := &s.perBot, 30
+	if paid {
+		window, limit = &s.perPaid, 1000
+	}
+	*window = prune(*window, t.Add(-time.Second))
 	wait := 0
-	if len(s.perBot) >= 30 {
-		wait = ceilSec(s.perBot[len(s.perBot)-30].Add(time.Second).Sub(t))
+	if len(*window) >= limit {
+		wait = ceilSec((*window)[len(*window)-limit].Add(time.Second).Sub(t))
 	}
 	if chat < 0 {
 		s.perChat[chat] = prune(s.perChat[chat], t.Add(-time.Minute))
@@ -245,7 +251,10 @@ func (s *Server) checkLimits(chat int64) int {
 			return wait
 		}
 	}
-	s.perBot = append(s.perBot, t)
+	*window = append(*window, t)
+	if paid {
+		s.paid++
+	}
 	if chat < 0 {
 		s.perChat[chat] = append(s.perChat[chat], t)
 	}

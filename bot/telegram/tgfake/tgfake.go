@@ -131,6 +131,8 @@ type Server struct {
 	requests   []Request
 	limits     bool
 	perBot     []time.Time
+	perPaid    []time.Time
+	paid       int
 	perChat    map[int64][]time.Time
 	violations int
 	chatFail   map[int64]Failure
@@ -205,6 +207,14 @@ func (s *Server) Violations() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.violations
+}
+
+// PaidSent returns how many messages went as paid broadcasts
+// (allow_paid_broadcast), each costing the bot 0.1 Telegram Stars.
+func (s *Server) PaidSent() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.paid
 }
 
 // FailChat makes every call about chatID fail with f until ClearFailures.

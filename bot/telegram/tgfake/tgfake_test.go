@@ -59,6 +59,33 @@ func TestGroupLimitGives429(t *testing.T) {
 	}
 }
 
+// TestPaidBroadcastPassesTheFreeLimit: 100 messages at once with
+// allow_paid_broadcast all go (the paid limit is 1,000 a second) and are
+// counted as paid; free messages sent right after are still held to 30.
+func TestPaidBroadcastPassesTheFreeLimit(t *testing.T) {
+	s := tgfake.New()
+	defer s.Close()
+	s.EnforceLimits(true)
+	for i := range 100 {
+		code, _ := call(t, s, "sendMessage", url.Values{"chat_id": {itoa(-5000 - i)}, "text": {"x"}, "allow_paid_broadcast": {"true"}})
+		if code != 200 {
+			t.Fatalf("paid message %d: %d, want 200", i, code)
+		}
+	}
+	if s.PaidSent() != 100 || s.Violations() != 0 {
+		t.Errorf("paid %d, violations %d; want 100 paid and none refused", s.PaidSent(), s.Violations())
+	}
+	refused := 0
+	for i := range 40 {
+		if code, _ := call(t, s, "sendMessage", url.Values{"chat_id": {itoa(1000 + i)}, "text": {"x"}}); code == 429 {
+			refused++
+		}
+	}
+	if refused < 10 || s.PaidSent() != 100 {
+		t.Errorf("refused %d of 40 free messages (want at least 10), paid %d (want 100)", refused, s.PaidSent())
+	}
+}
+
 func TestBotLimitGives429(t *testing.T) {
 	s := tgfake.New()
 	defer s.Close()
