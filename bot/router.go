@@ -271,7 +271,7 @@ type Router struct {
 	slash     map[string]*Command
 	lex       lexicon
 	callbacks map[string]HandlerFunc
-	fallbacks []HandlerFunc
+	fallbacks []fallback
 	starts    map[string]HandlerFunc
 	onPoll    HandlerFunc
 	onMember  HandlerFunc
@@ -347,8 +347,26 @@ func (r *Router) OnCallback(prefix string, h HandlerFunc) { r.callbacks[prefix] 
 func (r *Router) OnStart(prefix string, h HandlerFunc) { r.starts[prefix] = h }
 
 // OnText adds a fallback for text that matched no command; fallbacks run in
-// order until one does not return ErrSkip.
-func (r *Router) OnText(h HandlerFunc) { r.fallbacks = append(r.fallbacks, h) }
+// order until one does not return ErrSkip. Prefer OnTextWhen: a fallback
+// added here makes every line of group chatter cost its Redis round trips.
+func (r *Router) OnText(h HandlerFunc) { r.OnTextWhen(nil, h) }
+
+// OnTextWhen adds a fallback that runs only for the updates wants accepts
+// (nil: all). wants must touch no Redis and depend on the update alone: it
+// decides, before any round trip, whether an unparsed line is worth
+// claiming at all, so that chatter nobody wants costs none.
+func (r *Router) OnTextWhen(wants func(*Update) bool, h HandlerFunc) {
+	r.fallbacks = append(r.fallbacks, fallback{wants: wants, h: h})
+}
+
+// fallback is a handler of text that matched no command, with its cheap
+// pre-check.
+type fallback struct {
+	wants func(*Update) bool
+	h     HandlerFunc
+}
+
+func (f fallback) takes(u *Update) bool { return f.wants == nil || f.wants(u) }
 
 // OnUnknown sets the handler of text addressed to the bot (see
 // Context.Addressed) that nothing else took, so a person speaking to the bot
@@ -484,6 +502,15 @@ func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 		}
 		metricLatency.WithLabelValues(kind).Observe(time.Since(start).Seconds())
 	}()
+	c, h := r.pick(u)
+	c.Sender = s
+	if h == nil {
+		if u.CallbackID != "" {
+			_ = c.Answer(ctx, "")
+		}
+		metricUpdates.WithLabelValues(kind, "ignored").Inc()
+		return
+	}
 	stopHold := func() {}
 	if u.ID != "" {
 		ok, err := r.claim(ctx, u.ID)
@@ -502,7 +529,7 @@ func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.opt.HandlerTimeout)
 	defer cancel()
-	outcome := r.route(ctx, s, u)
+	outcome := r.route(ctx, c, h)
 	metricUpdates.WithLabelValues(kind, outcome).Inc()
 	stopHold()
 	if u.ID != "" && outcome != "busy" {
@@ -548,54 +575,59 @@ func (r *Router) looksLikeCommand(text string) bool {
 	return ok
 }
 
-// route returns the outcome label for metrics: ok, ignored, user_error,
-// denied, busy.
-func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
-	c := &Context{Update: u, Sender: s, Dir: r.opt.Dir, Log: r.log, router: r}
-	var h HandlerFunc
+// pick finds the handler of an update, touching no Redis: a member change,
+// a migration, a poll answer, a button's callback, or a command parsed from
+// the text (else the fallback). It returns a nil handler for an update
+// nothing handles (chatter in a group, a stale button), which then costs
+// no round trip: no claim, no lookup, no done mark.
+func (r *Router) pick(u *Update) (*Context, HandlerFunc) {
+	c := &Context{Update: u, Dir: r.opt.Dir, Log: r.log, router: r}
 	switch {
 	case u.Member != nil:
-		h = r.onMember
+		return c, r.onMember
 	case u.MigratedTo != "":
-		h = r.onMigrate
+		return c, r.onMigrate
 	case u.Poll != nil:
-		h = r.onPoll
+		return c, r.onPoll
 	case u.Data != "":
 		prefix, rest, _ := strings.Cut(u.Data, ":")
-		h = r.callbacks[prefix]
 		c.Args = rest
-		if h == nil {
-			_ = c.Answer(ctx, "")
-			return "ignored"
-		}
+		return c, r.callbacks[prefix]
 	case u.Text != "":
 		p, ok := r.Parse(u.Text)
 		c.addressed = u.ChatKind == Private || u.Addressed || p.Mentioned
 		if ok && !p.Plain && !c.addressed && u.ChatKind == Group && p.Command.Args == ArgsText {
 			ok = false // free text in group chat must be typed as a command: 帮助了很多人 is chat
 		}
-		if ok {
+		switch {
+		case ok:
 			c.Command, c.Args, c.plain = p.Command, p.Args, p.Plain
-			h = p.Command.Handle
 			if p.Command.Name == "start" {
 				prefix, rest, _ := strings.Cut(p.Args, "_")
 				if sh := r.starts[prefix]; sh != nil {
-					c.Command, c.Args, h = nil, rest, sh
+					c.Command, c.Args = nil, rest
+					return c, sh
 				}
 			}
-		} else if len(r.fallbacks) > 0 || r.onUnknown != nil {
+			return c, p.Command.Handle
+		case r.onUnknown != nil && c.addressed || slices.ContainsFunc(r.fallbacks, func(f fallback) bool { return f.takes(u) }):
 			c.Args = Normalize(u.Text)
-			h = r.fallback
+			return c, r.fallback
 		}
 	}
-	if h == nil {
-		return "ignored"
-	}
+	return c, nil
+}
+
+// route runs the handler h that pick chose for c, after the speaker's
+// lookup and the command's scope and role checks; it returns the outcome
+// label for metrics: ok, ignored, user_error, denied, busy.
+func (r *Router) route(ctx context.Context, c *Context, h HandlerFunc) string {
+	u := c.Update
 	if u.User != "" && u.Chat != "" {
 		who, err := r.opt.Dir.Whois(ctx, u.Chat, u.User, u.UserName, u.Username)
 		if err != nil {
 			r.log.Warn("whois", "chat", u.Chat, "err", err)
-			r.busy(ctx, s, u)
+			r.busy(ctx, c.Sender, u)
 			return "busy"
 		}
 		c.Grid, c.Role, c.Homes = who.Grid, who.Role, who.Homes
@@ -643,7 +675,7 @@ func (r *Router) route(ctx context.Context, s Sender, u *Update) string {
 	}
 	r.log.Error("handler failed", "update", u.ID, "chat", u.Chat, "command", cmdName(c.Command), "err", err)
 	if ctx.Err() == nil || errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		r.busy(context.WithoutCancel(ctx), s, u)
+		r.busy(context.WithoutCancel(ctx), c.Sender, u)
 	}
 	return "busy"
 }
@@ -657,7 +689,10 @@ func cmdName(c *Command) string {
 
 func (r *Router) fallback(ctx context.Context, c *Context) error {
 	for _, f := range r.fallbacks {
-		if err := f(ctx, c); !errors.Is(err, ErrSkip) {
+		if !f.takes(c.Update) {
+			continue
+		}
+		if err := f.h(ctx, c); !errors.Is(err, ErrSkip) {
 			return err
 		}
 	}

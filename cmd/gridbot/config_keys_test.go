@@ -36,6 +36,7 @@ var badValues = map[string][]string{
 	"telegram.token":                {"not a token"},
 	"telegram.api_endpoint":         {"https://api.telegram.org/bot"},
 	"telegram.webhook_url":          {"ftp://bot.example.org", "GRIDBOT_TELEGRAM_WEBHOOK_SECRET=s"},
+	"telegram.paid_broadcast":       {"maybe"},
 	"telegram.webhook_path":         {"hook", "GRIDBOT_TELEGRAM_WEBHOOK_URL=https://bot.example.org/hook", "GRIDBOT_TELEGRAM_WEBHOOK_SECRET=s"},
 	"telegram.webhook_secret":       {"a secret", "GRIDBOT_TELEGRAM_WEBHOOK_URL=https://bot.example.org/hook"},
 	"telegram.timeout":              {"0s"},

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"gridbot/bot"
 	"gridbot/bot/bottest"
 	"gridbot/bot/outbox"
@@ -106,13 +108,15 @@ type corpusBot struct {
 	// same keys: features keep no state in memory).
 	ev  *events.Feature
 	seq int
+	// rdb is the bot's Redis, for counting round trips.
+	rdb redis.UniversalClient
 }
 
 func newCorpusBot(t testing.TB) *corpusBot {
 	rdb, keys, _ := redistest.New(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := defaultConfig()
-	b := &corpusBot{t: t, s: &bottest.Sender{}}
+	b := &corpusBot{t: t, s: &bottest.Sender{}, rdb: rdb}
 	b.dir = bot.NewDirectory(rdb, keys, []bot.UserRef{corpusStaff})
 	env := bot.Env{Redis: rdb, Keys: keys, Dir: b.dir, Send: b.s, Log: log, Now: time.Now, Loc: bottest.Shanghai}
 	ob := outbox.New(env, ratelimit.New(rdb, keys, cfg.Limits), cfg.Outbox)
@@ -409,4 +413,33 @@ func BenchmarkParseLong(b *testing.B) {
 	for range b.N {
 		r.Parse(long)
 	}
+}
+
+// TestChatterCostsNoRoundTrip sends every quiet line of the corpus that no
+// command takes (group chatter, not addressed to the bot) through the bot
+// as main builds it, every feature registered: none is answered and none
+// costs a Redis round trip, neither a claim nor a lookup nor a done mark.
+// Before, each line of chatter cost three.
+func TestChatterCostsNoRoundTrip(t *testing.T) {
+	b := newCorpusBot(t)
+	cnt := redistest.Count(b.rdb)
+	chatter := 0
+	for _, c := range bottest.ReadCorpus(t) {
+		p, ok := b.r.Parse(c.Text)
+		if c.Intent != "quiet" || ok || p.Mentioned {
+			continue
+		}
+		chatter++
+		cnt.Reset()
+		if got := b.say("tg:777", false, false, c.Text); got != "" {
+			t.Errorf("%s: answered %q", c, got)
+		}
+		if n := cnt.Count(); n != 0 {
+			t.Errorf("%s: %d Redis round trips for chatter, want 0", c, n)
+		}
+	}
+	if chatter < 300 {
+		t.Fatalf("only %d lines of chatter in the corpus", chatter)
+	}
+	t.Logf("%d lines of chatter, 0 round trips", chatter)
 }

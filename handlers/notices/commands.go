@@ -36,7 +36,7 @@ func (f *Feature) Register(r *bot.Router) {
 			Group: group, Usage: "取消通知 3", Help: "取消还没发出的定时通知", Handle: f.cmdCancel},
 	)
 	r.OnCallback("nt", f.onButton)
-	r.OnText(f.onConfirmText)
+	r.OnTextWhen(saysConfirm, f.onConfirmText)
 }
 
 func (f *Feature) cmdNotice(ctx context.Context, c *bot.Context) error {
@@ -272,19 +272,26 @@ var (
 	urgentWords  = []string{"紧急发出", "紧急发送", "确认紧急发出", "确认紧急发送"}
 )
 
+// confirmWord is text as a confirm word would be compared: simplified,
+// with polite tails and punctuation trimmed.
+func confirmWord(text string) string { return strings.Trim(bot.Simplify(text), " 。.!！~～吧啊") }
+
+// saysConfirm reports whether an update's text is a confirm or urgent word
+// (确认, 紧急发出…), the only text onConfirmText takes.
+func saysConfirm(u *bot.Update) bool {
+	t := confirmWord(bot.Normalize(u.Text))
+	return slices.Contains(confirmWords, t) || slices.Contains(urgentWords, t)
+}
+
 // onConfirmText takes "确认" (or "紧急发出", which confirms it as urgent)
 // from staff who have a recent draft.
 func (f *Feature) onConfirmText(ctx context.Context, c *bot.Context) error {
 	if c.Role < bot.Staff {
 		return bot.ErrSkip
 	}
-	t := strings.Trim(bot.Simplify(c.Args), " 。.!！~～吧啊")
 	confirm := f.confirm
-	switch {
-	case slices.Contains(urgentWords, t):
+	if slices.Contains(urgentWords, confirmWord(c.Args)) {
 		confirm = f.confirmUrgent
-	case !slices.Contains(confirmWords, t):
-		return bot.ErrSkip
 	}
 	id, err := f.env.Redis.Get(ctx, f.key("latest", string(c.Update.User))).Result()
 	if err != nil || id == "" {

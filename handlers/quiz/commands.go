@@ -65,8 +65,11 @@ func (f *Feature) Register(r *bot.Router) {
 	)
 	r.OnStart("quiz", f.onStart)
 	r.OnPoll(f.onPoll)
-	r.OnText(f.onText)
+	r.OnTextWhen(privateFromSomeone, f.onText)
 }
+
+// privateFromSomeone: typed answers come only in a private chat.
+func privateFromSomeone(u *bot.Update) bool { return u.ChatKind == bot.Private && u.User != "" }
 
 func (f *Feature) cmdQuiz(ctx context.Context, c *bot.Context) error {
 	switch strings.ToLower(strings.TrimSpace(c.Args)) {

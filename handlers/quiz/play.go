@@ -239,9 +239,6 @@ func (f *Feature) onPoll(ctx context.Context, c *bot.Context) error {
 // attempt in progress; everything else is bot.ErrSkip.
 func (f *Feature) onText(ctx context.Context, c *bot.Context) error {
 	u := c.Update
-	if u.ChatKind != bot.Private || u.User == "" {
-		return bot.ErrSkip
-	}
 	if choice, ok := ParseAnswer(u.Text, MaxOptions); ok {
 		err := f.answer(ctx, c, "", choice)
 		if errors.Is(err, bot.ErrSkip) {
