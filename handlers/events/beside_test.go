@@ -7,12 +7,9 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
-	"sync/atomic"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
-
-	"gridbot/bot"
 )
 
 // besideScript is the yardstick of BenchmarkJoinBesideRedisBenchmark: a
@@ -45,20 +42,8 @@ func BenchmarkJoinBesideRedisBenchmark(b *testing.B) {
 	}
 	h := newHarness(b)
 	id := h.create(fmt.Sprintf(lantern, 10000))
+	handler := h.joinParallel(b, id, "beside", 200000)
 	ctx := context.Background()
-	var next atomic.Int64
-	b.SetParallelism(8)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		s := &countingSender{}
-		for pb.Next() {
-			i := next.Add(1)
-			h.r.Handle(ctx, s, &bot.Update{ID: fmt.Sprintf("beside:%d", i), Chat: group3, User: bot.UserRef(fmt.Sprintf("tg:%d", 200000+i)),
-				UserName: "居民", MessageID: "1", Text: fmt.Sprintf("报名 %d 2人", id)})
-		}
-	})
-	b.StopTimer()
-	handler := float64(b.N) / b.Elapsed().Seconds()
 
 	sha, err := besideScript.Load(ctx, h.rdb).Result()
 	if err != nil {
