@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -44,9 +43,6 @@ type delivery struct {
 // deliveries not yet started go back to the queue. Several Runs, in one
 // replica or many, share the work.
 func (o *Outbox) Run(ctx context.Context) error {
-	var crashed atomic.Bool
-	ctx, die := context.WithCancel(ctx)
-	defer die()
 	jobs := make(chan delivery)
 	hand := &inHand{m: map[string]bool{}}
 	o.reclaim(ctx)
@@ -56,12 +52,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			for d := range jobs {
-				if crashed.Load() {
-					continue
-				}
-				if o.deliver(ctx, d, &crashed) {
-					die()
-				}
+				o.deliver(ctx, d)
 				hand.drop(d.member)
 			}
 		}()
@@ -89,10 +80,8 @@ func (o *Outbox) Run(ctx context.Context) error {
 			select {
 			case jobs <- d:
 			case <-ctx.Done():
-				if !crashed.Load() {
-					for _, d := range ds[i:] {
-						o.retry(context.WithoutCancel(ctx), d, o.now(), false)
-					}
+				for _, d := range ds[i:] {
+					o.retry(context.WithoutCancel(ctx), d, o.now(), false)
 				}
 				return nil
 			}
@@ -233,34 +222,25 @@ func (o *Outbox) claim(ctx context.Context, n int) ([]delivery, time.Time, error
 // buckets names the rate-limit buckets of a chat (see ratelimit.Buckets).
 func buckets(c bot.ChatRef) (global, chat string) { return ratelimit.Buckets(c) }
 
-// deliver sends one delivery and records the outcome; it reports true when
-// the test hook says the worker dies here.
-func (o *Outbox) deliver(ctx context.Context, d delivery, crashed *atomic.Bool) bool {
+// deliver sends one delivery and records the outcome.
+func (o *Outbox) deliver(ctx context.Context, d delivery) {
 	wctx := context.WithoutCancel(ctx)
 	if !d.urgent && o.quiet.in(o.now()) {
 		o.retry(wctx, d, o.quiet.hold(o.now()), false)
-		return false
+		return
 	}
 	global, chat := buckets(d.chat)
-	if !o.takeTokens(ctx, d, global, chat, crashed) {
-		return false
+	if !o.takeTokens(ctx, d, global, chat) {
+		return
 	}
 	sctx, cancel := context.WithTimeout(wctx, o.cfg.SendTimeout)
 	msgID, err := o.send.Send(sctx, d.chat, d.msg)
 	cancel()
-	if o.crashAfterSend != nil && o.crashAfterSend(d.member) {
-		crashed.Store(true)
-		return true
-	}
-	if crashed.Load() {
-		return false
-	}
 	if err == nil {
 		o.sent(wctx, d, msgID)
-		return false
+		return
 	}
 	o.failed(wctx, d, err, chat)
-	return false
 }
 
 // sent records a delivery that went out. Its members come from today's
@@ -451,14 +431,12 @@ func (o *Outbox) retry(ctx context.Context, d delivery, due time.Time, bump bool
 // takeTokens takes the delivery's rate-limit tokens, sleeping for them up to
 // MaxWait; a longer wait (or ctx ending) puts the delivery back in the queue
 // and reports false.
-func (o *Outbox) takeTokens(ctx context.Context, d delivery, global, chat string, crashed *atomic.Bool) bool {
+func (o *Outbox) takeTokens(ctx context.Context, d delivery, global, chat string) bool {
 	for {
 		w, err := o.lim.Take(ctx, global, chat)
 		if err != nil {
 			if ctx.Err() != nil {
-				if !crashed.Load() {
-					o.retry(context.WithoutCancel(ctx), d, o.now(), false)
-				}
+				o.retry(context.WithoutCancel(ctx), d, o.now(), false)
 				return false
 			}
 			o.log.Error("outbox rate limit", "err", err)
@@ -475,9 +453,7 @@ func (o *Outbox) takeTokens(ctx context.Context, d delivery, global, chat string
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			if !crashed.Load() {
-				o.retry(context.WithoutCancel(ctx), d, o.now(), false)
-			}
+			o.retry(context.WithoutCancel(ctx), d, o.now(), false)
 			return false
 		case <-t.C:
 		}

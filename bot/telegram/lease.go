@@ -45,7 +45,6 @@ type PollLease struct {
 	ttl    time.Duration
 	id     string
 	log    *slog.Logger
-	frozen atomic.Bool // tests: a leader that stalls
 }
 
 // NewPollLease returns the lease for keys' prefix; instance names this
@@ -147,9 +146,6 @@ func (t *term) Valid() bool {
 // check renews the lease in Redis now and reports whether it is still
 // ours; a lost lease ends the term.
 func (t *term) check(ctx context.Context) bool {
-	if t.l.frozen.Load() {
-		return t.Valid()
-	}
 	start := time.Now()
 	ok, err := bot.ExtendOwned(ctx, t.l.rdb, t.l.lease, t.value, t.l.ttl)
 	switch {
@@ -187,9 +183,6 @@ func (t *term) renew() {
 func (t *term) end() {
 	t.cancel()
 	t.wg.Wait()
-	if t.l.frozen.Load() {
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if _, err := bot.ReleaseOwned(ctx, t.l.rdb, t.l.lease, t.value); err != nil {
