@@ -63,3 +63,12 @@ func Ints(v any, n int) ([]int64, error) {
 	}
 	return out, nil
 }
+
+// OptString returns v as a string reply, "" for a nil one (a field a script
+// read that was not there).
+func OptString(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	return String(v)
+}
