@@ -13,6 +13,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/redistest"
+	"gridbot/bot/redisx"
 )
 
 // A leader that stalls past its lease and wakes up finds it cannot store
@@ -247,5 +248,18 @@ func TestPollLeaderFailoverWithStalledLeader(t *testing.T) {
 	}
 	if n := f.Conflicts(); n != 0 {
 		t.Errorf("%d getUpdates overlapped another: two readers at once", n)
+	}
+}
+
+// TestParseAcquire: the lease's acquire reply gives the token or the
+// holder's remaining time; another shape is an error, not a panic.
+func TestParseAcquire(t *testing.T) {
+	if r, err := parseAcquire([]any{int64(0), int64(700)}); err != nil || r.token != 0 || r.left != 700*time.Millisecond {
+		t.Errorf("parseAcquire = %+v, %v", r, err)
+	}
+	for _, bad := range []any{nil, int64(1), []any{int64(3)}, []any{"a", int64(0)}} {
+		if _, err := parseAcquire(bad); !errors.Is(err, redisx.ErrReply) {
+			t.Errorf("parseAcquire(%#v) err = %v, want ErrReply", bad, err)
+		}
 	}
 }
