@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot/redisx"
 )
 
 // An update's dedupe key (<prefix>:upd:{<update id>}) holds "d" once the
@@ -28,6 +30,36 @@ if v then return {-1, redis.call('PTTL', KEYS[1])} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return {1, 0}
 `)
+
+// claimState is the first value of claimScript's reply.
+type claimState int64
+
+const (
+	claimElsewhere claimState = -1 // in hand in another process
+	claimSkip      claimState = 0  // done, or in hand in this process
+	claimTaken     claimState = 1  // claimed now, by this process
+)
+
+// claimReply is claimScript's reply: the state and, when the update is in
+// hand elsewhere, the claim's remaining time.
+type claimReply struct {
+	state claimState
+	left  time.Duration
+}
+
+// parseClaimReply reads claimScript's {state, PTTL ms}; any other shape is
+// a redisx.ErrReply.
+func parseClaimReply(v any) (claimReply, error) {
+	ns, err := redisx.Ints(v, 2)
+	if err != nil {
+		return claimReply{}, err
+	}
+	st := claimState(ns[0])
+	if st < claimElsewhere || st > claimTaken {
+		return claimReply{}, fmt.Errorf("%w: claim state %d", redisx.ErrReply, ns[0])
+	}
+	return claimReply{state: st, left: time.Duration(ns[1]) * time.Millisecond}, nil
+}
 
 // takeOverScript replaces a claim that has outlived any live holder.
 var takeOverScript = redis.NewScript(`
@@ -61,12 +93,16 @@ func (r *Router) claim(ctx context.Context, id string) (bool, error) {
 	var held string
 	var heldSince time.Time
 	for {
-		res, err := claimScript.Run(ctx, r.opt.Redis, []string{key}, r.boot, ttl).Int64Slice()
+		v, err := claimScript.Run(ctx, r.opt.Redis, []string{key}, r.boot, ttl).Result()
 		if err != nil {
 			return false, fmt.Errorf("claim update %s: %w", id, err)
 		}
-		if res[0] >= 0 {
-			return res[0] == 1, nil
+		res, err := parseClaimReply(v)
+		if err != nil {
+			return false, fmt.Errorf("claim update %s: %w", id, err)
+		}
+		if res.state != claimElsewhere {
+			return res.state == claimTaken, nil
 		}
 		now := time.Now()
 		if held == "" {
@@ -84,7 +120,7 @@ func (r *Router) claim(ctx context.Context, id string) (bool, error) {
 			}
 			held = ""
 		}
-		wait := min(time.Duration(res[1])*time.Millisecond, r.opt.ClaimTTL/4, time.Second)
+		wait := min(res.left, r.opt.ClaimTTL/4, time.Second)
 		wait = max(wait, 20*time.Millisecond)
 		select {
 		case <-ctx.Done():

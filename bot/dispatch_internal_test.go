@@ -1,9 +1,12 @@
 package bot
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
+
+	"gridbot/bot/redisx"
 )
 
 // TestFloodGateRefills: after a flood the bucket refills one update per
@@ -31,5 +34,19 @@ func TestFloodGateRefills(t *testing.T) {
 	want := "[ok ok ok no+ask no ok no ok ok ok no+ask]"
 	if s := fmt.Sprint(got); s != want {
 		t.Errorf("admissions %s, want %s", s, want)
+	}
+}
+
+// TestParseClaimReply: the router's claim reply is read into its state and
+// the holder's remaining time; another shape is an error, not a panic.
+func TestParseClaimReply(t *testing.T) {
+	got, err := parseClaimReply([]any{int64(-1), int64(250)})
+	if err != nil || got.state != claimElsewhere || got.left != 250*time.Millisecond {
+		t.Errorf("parseClaimReply = %+v, %v", got, err)
+	}
+	for _, bad := range []any{nil, "nf", []any{int64(1)}, []any{"x", int64(0)}, []any{int64(7), int64(0)}} {
+		if _, err := parseClaimReply(bad); !errors.Is(err, redisx.ErrReply) {
+			t.Errorf("parseClaimReply(%#v) err = %v, want ErrReply", bad, err)
+		}
 	}
 }

@@ -224,9 +224,6 @@ func (s *Scheduler) holdSlot(ctx context.Context, key, token string) (stop func(
 			case <-done:
 				return
 			case <-t.C:
-				if s.stopRenew.Load() {
-					continue
-				}
 				ok, err := bot.ExtendOwned(ctx, s.rdb, key, token, s.opts.JobLease)
 				switch {
 				case err != nil:

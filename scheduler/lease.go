@@ -29,9 +29,6 @@ return 0
 // cut off from Redis steps down before another can take over. While leader
 // it gives every job a chance to catch up a slot missed today.
 func (s *Scheduler) renew(ctx context.Context) error {
-	if s.stopRenew.Load() {
-		return nil
-	}
 	start := time.Now()
 	ttl := s.opts.Lease
 	r, err := renewScript.Run(ctx, s.rdb, []string{s.key("leader")}, s.opts.ID, ttl.Milliseconds()).Int()
@@ -56,9 +53,6 @@ func (s *Scheduler) renew(ctx context.Context) error {
 
 func (s *Scheduler) release(ctx context.Context) {
 	s.leaderUntil.Store(0)
-	if s.stopRenew.Load() {
-		return
-	}
 	if _, err := bot.ReleaseOwned(ctx, s.rdb, s.key("leader"), s.opts.ID); err != nil && ctx.Err() == nil {
 		s.log.Error("scheduler: release lease", "err", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/redistest"
 )
 
 // records keeps the log records at Warn and above.
@@ -193,7 +194,7 @@ func TestCrashedRunCaughtUpSameDay(t *testing.T) {
 	var runs atomic.Int32
 	hang := make(chan struct{})
 	started := make(chan struct{}, 1)
-	a := f.scheduler("a")
+	a, aConn := f.process(t, "a")
 	if err := a.Add("tips", "30 8 * * *", func(ctx context.Context) error {
 		started <- struct{}{}
 		<-hang
@@ -207,7 +208,7 @@ func TestCrashedRunCaughtUpSameDay(t *testing.T) {
 	f.clk.Set(at(22, 8, 30))
 	go a.jobs[0].wrapped.Run()
 	<-started
-	a.stopRenew.Store(true) // a dies mid-job: nothing of it is renewed any more
+	aConn.Fail() // a dies mid-job: nothing of it reaches Redis any more
 	f.clk.Set(at(22, 9, 0))
 	f.expire(500 * time.Millisecond)
 
@@ -387,9 +388,10 @@ func TestThreeSchedulersEachSlotOnce(t *testing.T) {
 	var mu sync.Mutex
 	ran := map[int64][]string{}
 	ss := map[string]*Scheduler{}
+	conns := map[*Scheduler]*redistest.Stallable{}
 	for _, id := range []string{"a", "b", "c"} {
-		s := f.scheduler(id)
-		ss[id] = s
+		s, conn := f.process(t, id)
+		ss[id], conns[s] = s, conn
 		if err := s.Add("tips", "*/5 * * * *", func(context.Context) error {
 			mu.Lock()
 			ran[f.clk.Now().Unix()] = append(ran[f.clk.Now().Unix()], id)
@@ -419,10 +421,11 @@ func TestThreeSchedulersEachSlotOnce(t *testing.T) {
 		slot := at(22, 8, 5*(i+1))
 		if i == 6 {
 			hung = leader()
-			hung.stopRenew.Store(true)
+			conns[hung].Freeze()
 			f.expire(400 * time.Millisecond)
 			eventually(t, "another leader", func() bool { l := leader(); return l != nil && l != hung && l.Leader() })
-			hung.leaderUntil.Store(time.Now().Add(time.Hour).UnixNano())
+			conns[hung].Thaw()
+			hung.leaderUntil.Store(time.Now().Add(time.Hour).UnixNano()) // it wakes believing it leads
 		}
 		fire(slot)
 		eventually(t, "slot run", func() bool { mu.Lock(); defer mu.Unlock(); return len(ran[slot.Unix()]) > 0 })

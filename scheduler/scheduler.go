@@ -161,7 +161,6 @@ type Scheduler struct {
 
 	runCtx      atomic.Pointer[context.Context]
 	leaderUntil atomic.Int64 // Unix ns, real time
-	stopRenew   atomic.Bool  // tests: act as a holder that hangs
 	scanDown    atomic.Bool  // the last due scan failed (logged once)
 }
 

@@ -32,8 +32,17 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 	return &fixture{rdb: rdb, keys: keys, mr: mr, clk: bottest.NewClock(now)}
 }
 
-func (f *fixture) scheduler(id string) *Scheduler {
-	return New(f.rdb, f.keys, bottest.Shanghai, slog.New(slog.DiscardHandler), Options{
+func (f *fixture) scheduler(id string) *Scheduler { return f.schedulerOn(f.rdb, id) }
+
+// process returns a scheduler on a Redis connection of its own, which the
+// test can freeze (a replica that hangs) or cut (one that dies).
+func (f *fixture) process(t *testing.T, id string) (*Scheduler, *redistest.Stallable) {
+	rdb, st := redistest.NewStallable(t, f.rdb)
+	return f.schedulerOn(rdb, id), st
+}
+
+func (f *fixture) schedulerOn(rdb redis.UniversalClient, id string) *Scheduler {
+	return New(rdb, f.keys, bottest.Shanghai, slog.New(slog.DiscardHandler), Options{
 		Config: Config{Lease: 300 * time.Millisecond, Scan: 10 * time.Millisecond, MaxAttempts: 3,
 			RetryBackoff: 20 * time.Millisecond, JobLease: 400 * time.Millisecond},
 		Now: f.clk.Now, ID: id})
@@ -189,7 +198,8 @@ func TestPanicThenRunsAgain(t *testing.T) {
 func TestLease(t *testing.T) {
 	f := newFixture(t, at(22, 8, 0))
 	var runs atomic.Int32
-	a, b := f.scheduler("a"), f.scheduler("b")
+	a, aConn := f.process(t, "a")
+	b := f.scheduler("b")
 	for _, s := range []*Scheduler{a, b} {
 		if err := s.Add("tips", "30 8 * * *", func(context.Context) error { runs.Add(1); return nil }); err != nil {
 			t.Fatal(err)
@@ -208,10 +218,15 @@ func TestLease(t *testing.T) {
 	if got := runs.Load(); got != 1 {
 		t.Errorf("08:30 fired on both: %d runs, want 1", got)
 	}
-	a.stopRenew.Store(true) // a hangs: its lease lapses
+	aConn.Freeze() // a hangs: its lease lapses
 	f.expire(400 * time.Millisecond)
 	eventually(t, "b takes over", b.Leader)
 	eventually(t, "a steps down", func() bool { return !a.Leader() })
+	aConn.Thaw()
+	time.Sleep(150 * time.Millisecond)
+	if a.Leader() || !b.Leader() {
+		t.Errorf("after a woke: a leads %v, b leads %v; want b alone", a.Leader(), b.Leader())
+	}
 }
 
 // TestDueFiresOnce schedules items on two schedulers: each fires exactly

@@ -6,9 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
-
 	"gridbot/bot"
 	"gridbot/bot/bottest"
 	"gridbot/bot/redistest"
@@ -41,23 +38,6 @@ func (s *dyingSender) Send(ctx context.Context, chat bot.ChatRef, m bot.Message)
 
 func (s *dyingSender) holding() int { s.mu.Lock(); defer s.mu.Unlock(); return s.held }
 
-// secondClient opens another client on the test Redis, so one replica can
-// lose its connection (be killed) while the others keep theirs.
-func secondClient(t *testing.T, rdb redis.UniversalClient, mr *miniredis.Miniredis) redis.UniversalClient {
-	t.Helper()
-	switch c := rdb.(type) {
-	case *redis.ClusterClient:
-		return redis.NewClusterClient(c.Options())
-	case *redis.Client:
-		if mr != nil {
-			return redis.NewClient(&redis.Options{Addr: mr.Addr()})
-		}
-		return redis.NewClient(c.Options())
-	}
-	t.Skipf("no second client for %T", rdb)
-	return nil
-}
-
 // TestRestartTakesBackItsDeliveries kills -9 a replica (its Redis
 // connection and its goroutines gone at once, nothing more written) while 4
 // sends are under way and 12 more deliveries are claimed, and starts it
@@ -70,14 +50,14 @@ func secondClient(t *testing.T, rdb redis.UniversalClient, mr *miniredis.Minired
 func TestRestartTakesBackItsDeliveries(t *testing.T) {
 	const groups, before = 40, 10
 	ctx := context.Background()
-	rdb, keys, mr := redistest.New(t)
+	rdb, keys, _ := redistest.New(t)
 	platform := newFakeSender()
 	clk := bottest.NewClock(time.Date(2026, 11, 22, 10, 0, 0, 0, bottest.Shanghai))
 	cfg := testConfig()
 	cfg.Workers, cfg.Batch, cfg.Replica = 4, 16, "gridbot-1"
 
 	dying := &dyingSender{Sender: platform, n: before, killed: make(chan struct{})}
-	rdbA := secondClient(t, rdb, mr)
+	rdbA, connA := redistest.NewStallable(t, rdb)
 	a := newFixtureOn(t, dying, clk, nil, rdbA, keys).outbox(cfg)
 	id, err := a.Enqueue(ctx, bot.Broadcast{Kind: "notice", Title: "停水通知", Chats: chats("tg:-100", groups), Message: bot.Message{Text: "明早9点停水"}})
 	if err != nil {
@@ -91,7 +71,7 @@ func TestRestartTakesBackItsDeliveries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = rdbA.Close() // kill -9: nothing more reaches Redis
+	connA.Fail() // kill -9: nothing more reaches Redis
 	kill()
 	close(dying.killed)
 	<-aDone

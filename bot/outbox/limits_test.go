@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -113,9 +112,8 @@ func drain(t testing.TB, o *Outbox) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var dead atomic.Bool
 	for _, d := range ds {
-		o.deliver(context.Background(), d, &dead)
+		o.deliver(context.Background(), d)
 	}
 	return len(ds)
 }

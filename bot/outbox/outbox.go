@@ -72,10 +72,6 @@ type Outbox struct {
 	quiet  quiet
 	wake   chan struct{}
 	counts chan struct{}
-
-	// crashAfterSend, set by tests, makes the worker die (write nothing
-	// more) after sending the delivery it returns true for.
-	crashAfterSend func(member string) bool
 }
 
 var _ bot.Outbox = (*Outbox)(nil)

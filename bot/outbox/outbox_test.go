@@ -11,6 +11,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/redistest"
 )
 
 func TestDeliversEveryChatAndRecordsReach(t *testing.T) {
@@ -143,32 +144,56 @@ func TestQuietSpan(t *testing.T) {
 	}
 }
 
-// TestCrashAfterSend kills a worker between sending and recording; once the
-// lease ends a second worker finishes the broadcast: every chat has the
-// message and exactly the one in flight got it twice.
+// killingSender passes sends to the platform until the nth has reached
+// it; then the process dies (kill) before the send can be recorded, and
+// nothing more of it leaves.
+type killingSender struct {
+	bot.Sender
+	n     int
+	kill  func()
+	mu    sync.Mutex
+	last  bot.ChatRef
+	sends int
+}
+
+func (s *killingSender) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sends == s.n {
+		return "", errors.New("the process is dead")
+	}
+	s.sends++
+	id, err := s.Sender.Send(ctx, chat, m)
+	if s.sends == s.n {
+		s.last = chat
+		s.kill()
+	}
+	return id, err
+}
+
+// TestCrashAfterSend kills a worker (its Redis connection cut, its context
+// ended) between sending and recording; once the lease ends a second worker
+// finishes the broadcast: every chat has the message and exactly the one in
+// flight got it twice.
 func TestCrashAfterSend(t *testing.T) {
 	ctx := context.Background()
 	s := newFakeSender()
 	clk := bottest.NewClock(time.Date(2026, 11, 22, 10, 0, 0, 0, bottest.Shanghai))
-	f := newFixture(t, s, clk, nil)
+	rdb, keys, _ := redistest.New(t)
+	rdbA, connA := redistest.NewStallable(t, rdb)
+	actx, stopA := context.WithCancel(ctx)
+	defer stopA()
+	dying := &killingSender{Sender: s, n: 4, kill: func() { connA.Fail(); stopA() }}
 	cfg := testConfig()
 	cfg.Workers = 1
-	a := f.outbox(cfg)
-	var crashed string
-	a.crashAfterSend = func(member string) bool {
-		if s.Total() == 4 {
-			crashed = member
-			return true
-		}
-		return false
-	}
+	a := newFixtureOn(t, dying, clk, nil, rdbA, keys).outbox(cfg)
 	cs := chats("tg:-100", 10)
 	id, err := a.Enqueue(ctx, bot.Broadcast{Kind: "notice", Chats: cs, Message: bot.Message{Text: "通知"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
-	go func() { defer close(done); _ = a.Run(ctx) }()
+	go func() { defer close(done); _ = a.Run(actx) }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
@@ -177,7 +202,7 @@ func TestCrashAfterSend(t *testing.T) {
 	if got := s.Total(); got != 4 {
 		t.Fatalf("sent %d before the crash, want 4", got)
 	}
-	b := f.outbox(cfg)
+	b := newFixtureOn(t, s, clk, nil, rdb, keys).outbox(cfg)
 	run(t, b)
 	time.Sleep(100 * time.Millisecond)
 	if got := s.Total(); got != 4 {
@@ -191,8 +216,8 @@ func TestCrashAfterSend(t *testing.T) {
 		case 1:
 		case 2:
 			dups++
-			if want := id + "|" + string(c); crashed != want {
-				t.Errorf("%s got 2 messages, but the crash was on %s", c, crashed)
+			if c != dying.last {
+				t.Errorf("%s got 2 messages, but the crash was on %s", c, dying.last)
 			}
 		default:
 			t.Errorf("%s got %d messages, want 1", c, n)

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +19,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/ratelimit"
+	"gridbot/bot/redisx"
 )
 
 var metricDeliveries = promauto.NewCounterVec(prometheus.CounterOpts{
@@ -44,9 +44,6 @@ type delivery struct {
 // deliveries not yet started go back to the queue. Several Runs, in one
 // replica or many, share the work.
 func (o *Outbox) Run(ctx context.Context) error {
-	var crashed atomic.Bool
-	ctx, die := context.WithCancel(ctx)
-	defer die()
 	jobs := make(chan delivery)
 	hand := &inHand{m: map[string]bool{}}
 	o.reclaim(ctx)
@@ -56,12 +53,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			for d := range jobs {
-				if crashed.Load() {
-					continue
-				}
-				if o.deliver(ctx, d, &crashed) {
-					die()
-				}
+				o.deliver(ctx, d)
 				hand.drop(d.member)
 			}
 		}()
@@ -89,10 +81,8 @@ func (o *Outbox) Run(ctx context.Context) error {
 			select {
 			case jobs <- d:
 			case <-ctx.Done():
-				if !crashed.Load() {
-					for _, d := range ds[i:] {
-						o.retry(context.WithoutCancel(ctx), d, o.now(), false)
-					}
+				for _, d := range ds[i:] {
+					o.retry(context.WithoutCancel(ctx), d, o.now(), false)
 				}
 				return nil
 			}
@@ -191,80 +181,136 @@ func (o *Outbox) reclaim(ctx context.Context) {
 // the next one still waiting (zero if none).
 func (o *Outbox) claim(ctx context.Context, n int) ([]delivery, time.Time, error) {
 	now := o.now()
-	res, err := claimScript.Run(ctx, o.rdb, []string{o.key("pending"), o.key("inflight"), o.key("holders")},
+	v, err := claimScript.Run(ctx, o.rdb, []string{o.key("pending"), o.key("inflight"), o.key("holders")},
 		o.base, now.UnixMilli(), now.Add(o.cfg.Lease).UnixMilli(), n,
-		o.key("members", o.day(now)), o.cfg.Replica).Slice()
+		o.key("members", o.day(now)), o.cfg.Replica).Result()
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("claim: %w", err)
 	}
-	rows, _ := res[0].([]any)
-	var next time.Time
-	if s, _ := res[1].(string); s != "" {
-		ms, _ := strconv.ParseFloat(s, 64)
-		next = time.UnixMilli(int64(ms))
+	res, err := parseClaim(v)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("claim: %w", err)
 	}
-	if depth, ok := res[2].(int64); ok {
-		bot.MetricQueueDepth.WithLabelValues("outbox").Set(float64(depth))
-	}
-	out := make([]delivery, 0, len(rows))
-	for _, r := range rows {
-		f, _ := r.([]any)
-		if len(f) < 7 {
-			continue
-		}
-		str := func(i int) string { s, _ := f[i].(string); return s }
-		id, chat, _ := strings.Cut(str(0), "|")
-		d := delivery{member: str(0), id: id, chat: bot.ChatRef(chat), kind: str(2),
-			urgent: str(3) == "1", members: -1}
-		d.tries, _ = strconv.Atoi(str(4))
-		if m, err := strconv.Atoi(str(6)); err == nil {
-			d.members = m
-		}
-		if err := json.Unmarshal([]byte(str(1)), &d.msg); err != nil {
-			o.log.Error("outbox: bad message", "broadcast", id, "err", err)
+	bot.MetricQueueDepth.WithLabelValues("outbox").Set(float64(res.depth))
+	out := make([]delivery, 0, len(res.rows))
+	for _, r := range res.rows {
+		d := r.d
+		if err := json.Unmarshal([]byte(r.msg), &d.msg); err != nil {
+			o.log.Error("outbox: bad message", "broadcast", d.id, "err", err)
 			o.fail(ctx, d, fmt.Sprintf(ReasonPermanent, "消息格式错误"))
 			continue
 		}
 		out = append(out, d)
 	}
-	return out, next, nil
+	return out, res.next, nil
+}
+
+// claimReply is claimScript's reply: the deliveries claimed (their message
+// still JSON), when the next waiting one is due, and the queue's depth.
+type claimReply struct {
+	rows  []claimRow
+	next  time.Time
+	depth int64
+}
+
+type claimRow struct {
+	d   delivery
+	msg string
+}
+
+// parseClaim reads claimScript's reply, {{member, msg, kind, urgent,
+// tries, grid, cached members}...}, next due score or "", depth; any other
+// shape is a redisx.ErrReply.
+func parseClaim(v any) (claimReply, error) {
+	top, err := redisx.Array(v, 3)
+	if err != nil {
+		return claimReply{}, err
+	}
+	var res claimReply
+	nxt, err := redisx.String(top[1])
+	if err != nil {
+		return claimReply{}, err
+	}
+	if nxt != "" {
+		ms, err := strconv.ParseFloat(nxt, 64)
+		if err != nil {
+			return claimReply{}, fmt.Errorf("%w: next due %q", redisx.ErrReply, nxt)
+		}
+		res.next = time.UnixMilli(int64(ms))
+	}
+	if res.depth, err = redisx.Int(top[2]); err != nil {
+		return claimReply{}, err
+	}
+	rows, err := redisx.Array(top[0], 0)
+	if err != nil {
+		return claimReply{}, err
+	}
+	for _, r := range rows {
+		f, err := redisx.Array(r, 7)
+		if err != nil {
+			return claimReply{}, err
+		}
+		var s [7]string
+		for i := range s {
+			if s[i], err = redisx.OptString(f[i]); err != nil {
+				return claimReply{}, fmt.Errorf("delivery field %d: %w", i, err)
+			}
+		}
+		id, chat, ok := strings.Cut(s[0], "|")
+		if !ok {
+			return claimReply{}, fmt.Errorf("%w: delivery %q", redisx.ErrReply, s[0])
+		}
+		d := delivery{member: s[0], id: id, chat: bot.ChatRef(chat), kind: s[2], urgent: s[3] == "1", members: -1}
+		d.tries, _ = strconv.Atoi(s[4])
+		if m, err := strconv.Atoi(s[6]); err == nil {
+			d.members = m
+		}
+		res.rows = append(res.rows, claimRow{d: d, msg: s[1]})
+	}
+	return res, nil
+}
+
+// parseRecorded reads the {recorded 1/0, report due 1/0} that sentScript,
+// countScript and failedScript return, passing err through; it reports
+// whether the broadcast's report is now due. Another shape is a
+// redisx.ErrReply.
+func parseRecorded(v any, err error) (reportDue bool, _ error) {
+	if err != nil {
+		return false, err
+	}
+	ns, err := redisx.Ints(v, 2)
+	if err != nil {
+		return false, err
+	}
+	return ns[1] == 1, nil
 }
 
 // buckets names the rate-limit buckets of a chat (see ratelimit.Buckets).
 func buckets(c bot.ChatRef) (global, chat string) { return ratelimit.Buckets(c) }
 
-// deliver sends one delivery and records the outcome; it reports true when
-// the test hook says the worker dies here.
-func (o *Outbox) deliver(ctx context.Context, d delivery, crashed *atomic.Bool) bool {
+// deliver sends one delivery and records the outcome.
+func (o *Outbox) deliver(ctx context.Context, d delivery) {
 	wctx := context.WithoutCancel(ctx)
 	if !d.urgent && o.quiet.in(o.now()) {
 		o.retry(wctx, d, o.quiet.hold(o.now()), false)
-		return false
+		return
 	}
 	global, chat := buckets(d.chat)
 	if slices.Contains(o.cfg.Paid, d.chat.Platform()) {
 		global = d.chat.Platform() + ":paid"
 		d.msg.PaidBroadcast = true
 	}
-	if !o.takeTokens(ctx, d, global, chat, crashed) {
-		return false
+	if !o.takeTokens(ctx, d, global, chat) {
+		return
 	}
 	sctx, cancel := context.WithTimeout(wctx, o.cfg.SendTimeout)
 	msgID, err := o.send.Send(sctx, d.chat, d.msg)
 	cancel()
-	if o.crashAfterSend != nil && o.crashAfterSend(d.member) {
-		crashed.Store(true)
-		return true
-	}
-	if crashed.Load() {
-		return false
-	}
 	if err == nil {
 		o.sent(wctx, d, msgID)
-		return false
+		return
 	}
 	o.failed(wctx, d, err, chat)
-	return false
 }
 
 // sent records a delivery that went out. Its members come from today's
@@ -278,12 +324,13 @@ func (o *Outbox) sent(ctx context.Context, d delivery, msgID string) {
 	count := boolStr(d.kind != KindReport)
 	res, err := sentScript.Run(ctx, o.rdb,
 		[]string{o.key("inflight"), o.key("pending"), o.key("reach", o.day(now)), o.key("counts"), o.key("holders")},
-		o.base, d.member, msgID, members, owed, int64(o.cfg.Retention.Seconds()), o.day(now), count).Int64Slice()
+		o.base, d.member, msgID, members, owed, int64(o.cfg.Retention.Seconds()), o.day(now), count).Result()
+	reportDue, err := parseRecorded(res, err)
 	if err != nil {
 		o.log.Error("outbox: record sent", "broadcast", d.id, "chat", d.chat, "err", err)
 		return
 	}
-	if len(res) == 2 && res[1] == 1 {
+	if reportDue {
 		o.report(ctx, d.id)
 	}
 	if owed == "1" {
@@ -366,12 +413,13 @@ func (o *Outbox) countOne(ctx context.Context, member, day string) bool {
 		return false
 	}
 	res, err := countScript.Run(ctx, o.rdb, []string{o.key("counts"), o.key("reach", day), cache},
-		o.base, member, n, int64(o.cfg.Retention.Seconds()), int64((48 * time.Hour).Seconds())).Int64Slice()
+		o.base, member, n, int64(o.cfg.Retention.Seconds()), int64((48 * time.Hour).Seconds())).Result()
+	reportDue, err := parseRecorded(res, err)
 	if err != nil {
 		o.log.Error("outbox: record members", "broadcast", id, "chat", chat, "err", err)
 		return false
 	}
-	if len(res) == 2 && res[1] == 1 {
+	if reportDue {
 		o.report(ctx, id)
 	}
 	return true
@@ -431,12 +479,13 @@ func (o *Outbox) backoff(tries int) time.Duration {
 
 func (o *Outbox) fail(ctx context.Context, d delivery, reason string) {
 	res, err := failedScript.Run(ctx, o.rdb, []string{o.key("inflight"), o.key("pending"), o.key("holders")},
-		o.base, d.member, reason, int64(o.cfg.Retention.Seconds())).Int64Slice()
+		o.base, d.member, reason, int64(o.cfg.Retention.Seconds())).Result()
+	reportDue, err := parseRecorded(res, err)
 	if err != nil {
 		o.log.Error("outbox: record failure", "broadcast", d.id, "chat", d.chat, "err", err)
 		return
 	}
-	if len(res) == 2 && res[1] == 1 {
+	if reportDue {
 		o.report(ctx, d.id)
 	}
 }
@@ -455,14 +504,12 @@ func (o *Outbox) retry(ctx context.Context, d delivery, due time.Time, bump bool
 // takeTokens takes the delivery's rate-limit tokens, sleeping for them up to
 // MaxWait; a longer wait (or ctx ending) puts the delivery back in the queue
 // and reports false.
-func (o *Outbox) takeTokens(ctx context.Context, d delivery, global, chat string, crashed *atomic.Bool) bool {
+func (o *Outbox) takeTokens(ctx context.Context, d delivery, global, chat string) bool {
 	for {
 		w, err := o.lim.Take(ctx, global, chat)
 		if err != nil {
 			if ctx.Err() != nil {
-				if !crashed.Load() {
-					o.retry(context.WithoutCancel(ctx), d, o.now(), false)
-				}
+				o.retry(context.WithoutCancel(ctx), d, o.now(), false)
 				return false
 			}
 			o.log.Error("outbox rate limit", "err", err)
@@ -479,9 +526,7 @@ func (o *Outbox) takeTokens(ctx context.Context, d delivery, global, chat string
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			if !crashed.Load() {
-				o.retry(context.WithoutCancel(ctx), d, o.now(), false)
-			}
+			o.retry(context.WithoutCancel(ctx), d, o.now(), false)
 			return false
 		case <-t.C:
 		}

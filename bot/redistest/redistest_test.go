@@ -2,6 +2,7 @@ package redistest_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -43,5 +44,42 @@ func TestFastForwardStillExpires(t *testing.T) {
 	mr.FastForward(31 * time.Minute)
 	if n := rdb.Exists(ctx, key).Val(); n != 0 {
 		t.Errorf("key still there after fast-forwarding past its TTL")
+	}
+}
+
+// TestStallable: a frozen process's commands wait while another process's
+// go through, and are answered when it thaws; a failed (killed) process's
+// commands fail at once and change nothing.
+func TestStallable(t *testing.T) {
+	rdb, keys, _ := redistest.New(t)
+	ctx := context.Background()
+	proc, st := redistest.NewStallable(t, rdb)
+	key := keys.Key("n")
+	st.Freeze()
+	done := make(chan error, 1)
+	go func() { done <- proc.Incr(ctx, key).Err() }()
+	if err := rdb.Incr(ctx, key).Err(); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if err := proc.Incr(short, key).Err(); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("frozen command with a deadline = %v, want the deadline", err)
+	}
+	st.Thaw()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("held command after the thaw: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the held command was never answered after the thaw")
+	}
+	st.Fail()
+	if err := proc.Incr(ctx, key).Err(); !errors.Is(err, redistest.ErrDown) {
+		t.Errorf("command of a killed process = %v, want ErrDown", err)
+	}
+	if n, err := rdb.Get(ctx, key).Int(); err != nil || n != 2 {
+		t.Errorf("counter = %d, %v; want 2 (the other process's and the held one)", n, err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/ratelimit"
+	"gridbot/bot/redisx"
 )
 
 // maxAnswers is the most answers of one group a claim takes.
@@ -34,7 +35,8 @@ type entry struct {
 	a    stored
 	told bool
 	done bool
-	tell bool // told privately in this round
+	tell bool  // told privately in this round
+	bad  error // the stored answer did not decode
 }
 
 type live struct {
@@ -105,58 +107,111 @@ func (c *Coalescer) Run(ctx context.Context) error {
 func (c *Coalescer) claim(ctx context.Context, n int) ([]claimed, time.Time, error) {
 	now := c.now()
 	res, err := claimScript.Run(ctx, c.rdb, []string{c.key("due"), c.key("lease")},
-		c.base, now.UnixMilli(), now.Add(c.cfg.Lease).UnixMilli(), n, maxAnswers).Slice()
+		c.base, now.UnixMilli(), now.Add(c.cfg.Lease).UnixMilli(), n, maxAnswers).Result()
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("claim: %w", err)
 	}
+	out, next, err := parseClaim(res, now.UnixMilli())
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("claim: %w", err)
+	}
+	for _, cl := range out {
+		for _, en := range cl.answers {
+			if en.bad != nil {
+				c.log.Error("bad queued answer", "chat", cl.chat, "id", en.id, "err", en.bad)
+			}
+		}
+	}
+	return out, next, nil
+}
+
+// parseClaim reads claimScript's reply: {{chat, {{id, answer JSON, told
+// 0/1}...}, {{key, mark, "msgID|hash"}...}}...}, then the next due score
+// or "". An answer whose JSON does not decode comes back done, with bad
+// set; any other shape is a redisx.ErrReply.
+func parseClaim(res any, at int64) ([]claimed, time.Time, error) {
+	top, err := redisx.Array(res, 2)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
 	var next time.Time
-	if s, _ := res[1].(string); s != "" {
-		ms, _ := strconv.ParseFloat(s, 64)
+	if s, err := redisx.String(top[1]); err != nil {
+		return nil, time.Time{}, err
+	} else if s != "" {
+		ms, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("%w: next due %q", redisx.ErrReply, s)
+		}
 		next = time.UnixMilli(int64(ms))
 	}
-	rows, _ := res[0].([]any)
+	rows, err := redisx.Array(top[0], 0)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
 	out := make([]claimed, 0, len(rows))
 	for _, r := range rows {
-		f, _ := r.([]any)
-		if len(f) < 3 {
-			continue
-		}
-		chat, _ := f[0].(string)
-		cl := claimed{chat: bot.ChatRef(chat), at: now.UnixMilli()}
-		es, _ := f[1].([]any)
-		for _, e := range es {
-			ef, _ := e.([]any)
-			if len(ef) < 3 {
-				continue
-			}
-			id, _ := ef[0].(string)
-			js, _ := ef[1].(string)
-			told, _ := ef[2].(int64)
-			en := &entry{id: id, told: told == 1}
-			if err := json.Unmarshal([]byte(js), &en.a); err != nil {
-				c.log.Error("bad queued answer", "chat", chat, "id", id, "err", err)
-				en.done = true
-			}
-			cl.answers = append(cl.answers, en)
-		}
-		ls, _ := f[2].([]any)
-		for _, l := range ls {
-			lf, _ := l.([]any)
-			if len(lf) < 3 {
-				continue
-			}
-			lv := &live{}
-			lv.key, _ = lf[0].(string)
-			lv.mark, _ = lf[1].(string)
-			stored, _ := lf[2].(string)
-			lv.msgID, lv.hash, _ = strings.Cut(stored, "|")
-			s, _, _ := strings.Cut(lv.mark, ":")
-			lv.since, _ = strconv.ParseInt(s, 10, 64)
-			cl.lives = append(cl.lives, lv)
+		cl, err := parseClaimed(r, at)
+		if err != nil {
+			return nil, time.Time{}, err
 		}
 		out = append(out, cl)
 	}
 	return out, next, nil
+}
+
+func parseClaimed(r any, at int64) (claimed, error) {
+	f, err := redisx.Array(r, 3)
+	if err != nil {
+		return claimed{}, err
+	}
+	chat, err := redisx.String(f[0])
+	if err != nil {
+		return claimed{}, err
+	}
+	cl := claimed{chat: bot.ChatRef(chat), at: at}
+	es, err := redisx.Array(f[1], 0)
+	if err != nil {
+		return claimed{}, err
+	}
+	for _, e := range es {
+		ef, err := redisx.Array(e, 3)
+		if err != nil {
+			return claimed{}, err
+		}
+		id, err1 := redisx.String(ef[0])
+		js, err2 := redisx.String(ef[1])
+		told, err3 := redisx.Int(ef[2])
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return claimed{}, err
+		}
+		en := &entry{id: id, told: told == 1}
+		if err := json.Unmarshal([]byte(js), &en.a); err != nil {
+			en.done, en.bad = true, err
+		}
+		cl.answers = append(cl.answers, en)
+	}
+	ls, err := redisx.Array(f[2], 0)
+	if err != nil {
+		return claimed{}, err
+	}
+	for _, l := range ls {
+		lf, err := redisx.Array(l, 3)
+		if err != nil {
+			return claimed{}, err
+		}
+		key, err1 := redisx.String(lf[0])
+		mark, err2 := redisx.String(lf[1])
+		stored, err3 := redisx.String(lf[2])
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return claimed{}, err
+		}
+		lv := &live{key: key, mark: mark}
+		lv.msgID, lv.hash, _ = strings.Cut(stored, "|")
+		since, _, _ := strings.Cut(mark, ":")
+		lv.since, _ = strconv.ParseInt(since, 10, 64)
+		cl.lives = append(cl.lives, lv)
+	}
+	return cl, nil
 }
 
 // process spends the group's tokens on what it is owed, tells privately
@@ -201,7 +256,7 @@ func (c *Coalescer) process(ctx context.Context, cl claimed) {
 	if h := heldUntil(cl); !h.IsZero() && (next.IsZero() || h.Before(next)) {
 		next = h
 	}
-	if code := c.ack(ctx, cl, next); code == 2 {
+	if c.ack(ctx, cl, next) == ackDueNow {
 		c.kick()
 	}
 }
@@ -519,8 +574,17 @@ func (c *Coalescer) refuse(ctx context.Context, u bot.UserRef) {
 	}
 }
 
+// ackResult is what ackScript returns: where the released group stands.
+type ackResult int64
+
+const (
+	ackEmpty    ackResult = 0 // nothing left for the group
+	ackDueLater ackResult = 1 // due again at the next look
+	ackDueNow   ackResult = 2 // something arrived meanwhile: due now
+)
+
 // ack records the round in one round trip and releases the group.
-func (c *Coalescer) ack(ctx context.Context, cl claimed, next time.Time) int64 {
+func (c *Coalescer) ack(ctx context.Context, cl claimed, next time.Time) ackResult {
 	args := []any{c.base, string(cl.chat), cl.at, unixMilliOrZero(next), c.now().UnixMilli(), int64(c.ttl / time.Second)}
 	var done, told []any
 	for _, e := range cl.answers {
@@ -544,7 +608,7 @@ func (c *Coalescer) ack(ctx context.Context, cl claimed, next time.Time) int64 {
 	if err != nil {
 		c.log.Error("record group replies", "chat", cl.chat, "err", err)
 	}
-	return code
+	return ackResult(code)
 }
 
 func unixMilliOrZero(t time.Time) int64 {

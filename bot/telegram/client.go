@@ -32,8 +32,6 @@ type Client struct {
 	http *http.Client
 	log  *slog.Logger
 	self tgbotapi.User
-	// sleep waits d or until ctx is done; tests may replace it.
-	sleep func(ctx context.Context, d time.Duration) error
 }
 
 var (
@@ -79,10 +77,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Client, error) {
 	tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	tr.TLSHandshakeTimeout = 10 * time.Second
 	c := &Client{
-		cfg:   cfg,
-		http:  &http.Client{Transport: tr, Timeout: cfg.Timeout + cfg.PollTimeout},
-		log:   log.With("platform", Platform),
-		sleep: sleepCtx,
+		cfg:  cfg,
+		http: &http.Client{Transport: tr, Timeout: cfg.Timeout + cfg.PollTimeout},
+		log:  log.With("platform", Platform),
 	}
 	c.api = tgbotapi.BotAPI{Token: cfg.Token, Buffer: 100}
 	c.api.SetAPIEndpoint(cfg.APIEndpoint)
@@ -168,7 +165,7 @@ func (c *Client) retrying(ctx context.Context, method string, p tgbotapi.Params,
 			break
 		}
 		c.log.Debug("telegram call retried", "method", method, "attempt", attempt+1, "wait", wait, "err", err)
-		if c.sleep(ctx, wait) != nil {
+		if sleepCtx(ctx, wait) != nil {
 			break
 		}
 	}

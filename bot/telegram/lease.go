@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/redisx"
 )
 
 // PollLease makes one replica at a time the reader of getUpdates (Telegram
@@ -45,7 +46,6 @@ type PollLease struct {
 	ttl    time.Duration
 	id     string
 	log    *slog.Logger
-	frozen atomic.Bool // tests: a leader that stalls
 }
 
 // NewPollLease returns the lease for keys' prefix; instance names this
@@ -81,6 +81,23 @@ redis.call('SET', KEYS[1], t .. ' ' .. ARGV[1], 'PX', ARGV[2])
 return {t, 0}
 `)
 
+// acquireReply is acquireScript's reply: the fencing token when the lease
+// is this replica's, else 0 and the holder's remaining time.
+type acquireReply struct {
+	token int64
+	left  time.Duration
+}
+
+// parseAcquire reads acquireScript's {token, PTTL ms}; another shape is a
+// redisx.ErrReply.
+func parseAcquire(v any) (acquireReply, error) {
+	ns, err := redisx.Ints(v, 2)
+	if err != nil {
+		return acquireReply{}, err
+	}
+	return acquireReply{token: ns[0], left: time.Duration(ns[1]) * time.Millisecond}, nil
+}
+
 // fencedSetScript stores the offset only while the lease holds ARGV[1].
 var fencedSetScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -110,7 +127,11 @@ func (l *PollLease) acquire(ctx context.Context) (*term, error) {
 	failing := false
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
-		res, err := acquireScript.Run(ctx, l.rdb, []string{l.lease, l.fence}, l.id, l.ttl.Milliseconds()).Int64Slice()
+		v, err := acquireScript.Run(ctx, l.rdb, []string{l.lease, l.fence}, l.id, l.ttl.Milliseconds()).Result()
+		var res acquireReply
+		if err == nil {
+			res, err = parseAcquire(v)
+		}
 		wait := l.ttl / 3
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -121,8 +142,8 @@ func (l *PollLease) acquire(ctx context.Context) (*term, error) {
 			}
 			failing = true
 			wait = backoff(min(attempt, 4))
-		case res[0] > 0:
-			t := &term{l: l, token: res[0], value: strconv.FormatInt(res[0], 10) + " " + l.id}
+		case res.token > 0:
+			t := &term{l: l, token: res.token, value: strconv.FormatInt(res.token, 10) + " " + l.id}
 			t.until.Store(start.Add(l.ttl - l.ttl/10).UnixNano())
 			t.ctx, t.cancel = context.WithCancel(ctx)
 			t.wg.Add(1)
@@ -130,7 +151,7 @@ func (l *PollLease) acquire(ctx context.Context) (*term, error) {
 			return t, nil
 		default:
 			failing = false
-			wait = min(wait, time.Duration(res[1])*time.Millisecond+10*time.Millisecond)
+			wait = min(wait, res.left+10*time.Millisecond)
 		}
 		if err := sleepCtx(ctx, max(wait, 10*time.Millisecond)); err != nil {
 			return nil, err
@@ -147,9 +168,6 @@ func (t *term) Valid() bool {
 // check renews the lease in Redis now and reports whether it is still
 // ours; a lost lease ends the term.
 func (t *term) check(ctx context.Context) bool {
-	if t.l.frozen.Load() {
-		return t.Valid()
-	}
 	start := time.Now()
 	ok, err := bot.ExtendOwned(ctx, t.l.rdb, t.l.lease, t.value, t.l.ttl)
 	switch {
@@ -187,9 +205,6 @@ func (t *term) renew() {
 func (t *term) end() {
 	t.cancel()
 	t.wg.Wait()
-	if t.l.frozen.Load() {
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if _, err := bot.ReleaseOwned(ctx, t.l.rdb, t.l.lease, t.value); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/redistest"
+	"gridbot/bot/redisx"
 )
 
 // A leader that stalls past its lease and wakes up finds it cannot store
@@ -21,7 +22,8 @@ func TestStaleLeaderCannotStoreOffset(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := NewPollLease(rdb, keys, "a", time.Second, log)
+	rdbA, aConn := redistest.NewStallable(t, rdb)
+	a := NewPollLease(rdbA, keys, "a", time.Second, log)
 	b := NewPollLease(rdb, keys, "b", time.Second, log)
 	ta, err := a.acquire(ctx)
 	if err != nil {
@@ -30,7 +32,7 @@ func TestStaleLeaderCannotStoreOffset(t *testing.T) {
 	if err := ta.Save(ctx, 1001); err != nil {
 		t.Fatalf("leader's save: %v", err)
 	}
-	a.frozen.Store(true)
+	aConn.Freeze()
 	bctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -48,6 +50,7 @@ func TestStaleLeaderCannotStoreOffset(t *testing.T) {
 	if ta.Valid() {
 		t.Error("the stale leader still thinks it holds the lease")
 	}
+	aConn.Thaw()
 	if err := ta.Save(ctx, 999); !errors.Is(err, ErrLeaseLost) {
 		t.Errorf("stale leader's save = %v, want ErrLeaseLost", err)
 	}
@@ -60,7 +63,6 @@ func TestStaleLeaderCannotStoreOffset(t *testing.T) {
 	if got, _ := tb.Load(ctx); got != 1005 {
 		t.Errorf("offset = %d, want the new leader's 1005", got)
 	}
-	a.frozen.Store(false)
 	if ta.check(ctx) {
 		t.Error("the stale leader's check in Redis says it still leads")
 	}
@@ -89,9 +91,10 @@ func TestLeaseReadsLegacyOffset(t *testing.T) {
 type pollReplica struct {
 	c     *Client
 	lease *PollLease
-	stall atomic.Bool   // the next update stalls the process before handing over
-	wake  chan struct{} // closes to end the stall
-	stuck chan struct{} // closed when it stalled
+	conn  *redistest.Stallable // its own Redis connection
+	stall atomic.Bool          // the next update stalls the process before handing over
+	wake  chan struct{}        // closes to end the stall
+	stuck chan struct{}        // closed when it stalled
 	once  sync.Once
 }
 
@@ -121,7 +124,8 @@ func TestPollLeaderFailoverWithStalledLeader(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: bot.NewDirectory(rdb, keys, nil), Log: quiet,
+		own, conn := redistest.NewStallable(t, rdb)
+		r := bot.NewRouter(bot.RouterOptions{Redis: own, Keys: keys, Dir: bot.NewDirectory(own, keys, nil), Log: quiet,
 			ClaimTTL: 500 * time.Millisecond, Instance: name})
 		r.OnText(func(ctx context.Context, bc *bot.Context) error {
 			mu.Lock()
@@ -131,15 +135,17 @@ func TestPollLeaderFailoverWithStalledLeader(t *testing.T) {
 			return nil
 		})
 		d := bot.NewDispatcher(4, r.Handle)
-		rep := &pollReplica{c: c, lease: NewPollLease(rdb, keys, name, ttl, c0.log), wake: make(chan struct{}), stuck: make(chan struct{})}
+		rep := &pollReplica{c: c, lease: NewPollLease(own, keys, name, ttl, c0.log), conn: conn,
+			wake: make(chan struct{}), stuck: make(chan struct{})}
 		reps = append(reps, rep)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			_ = c.PollLeader(ctx, rep.lease, func(ctx context.Context, u *bot.Update) <-chan struct{} {
 				if rep.stall.Load() {
-					rep.once.Do(func() { rep.lease.frozen.Store(true); close(rep.stuck) })
+					rep.once.Do(func() { rep.conn.Freeze(); close(rep.stuck) })
 					<-rep.wake
+					rep.conn.Thaw()
 				}
 				return d.Submit(ctx, c, u)
 			})
@@ -242,5 +248,18 @@ func TestPollLeaderFailoverWithStalledLeader(t *testing.T) {
 	}
 	if n := f.Conflicts(); n != 0 {
 		t.Errorf("%d getUpdates overlapped another: two readers at once", n)
+	}
+}
+
+// TestParseAcquire: the lease's acquire reply gives the token or the
+// holder's remaining time; another shape is an error, not a panic.
+func TestParseAcquire(t *testing.T) {
+	if r, err := parseAcquire([]any{int64(0), int64(700)}); err != nil || r.token != 0 || r.left != 700*time.Millisecond {
+		t.Errorf("parseAcquire = %+v, %v", r, err)
+	}
+	for _, bad := range []any{nil, int64(1), []any{int64(3)}, []any{"a", int64(0)}} {
+		if _, err := parseAcquire(bad); !errors.Is(err, redisx.ErrReply) {
+			t.Errorf("parseAcquire(%#v) err = %v, want ErrReply", bad, err)
+		}
 	}
 }

@@ -116,7 +116,7 @@ func (c *Client) poll(ctx context.Context, store OffsetStore, g guard, submit Su
 			}
 			failures++
 			c.log.Warn("telegram getUpdates failed", "err", err, "retry_in", wait)
-			_ = c.sleep(ctx, wait)
+			_ = sleepCtx(ctx, wait)
 			continue
 		}
 		failures = 0
@@ -179,7 +179,7 @@ func (c *Client) loadOffset(ctx context.Context, store OffsetStore) (int, error)
 			c.log.Warn("telegram offset unavailable; starting from Telegram's own confirmation point", "err", err)
 			return 0, nil
 		}
-		if err := c.sleep(ctx, backoff(attempt)); err != nil {
+		if err := sleepCtx(ctx, backoff(attempt)); err != nil {
 			return 0, fmt.Errorf("telegram poll: %w", err)
 		}
 	}

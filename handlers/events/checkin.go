@@ -189,7 +189,7 @@ func (f *Feature) checkinPerson(ctx context.Context, c *bot.Context, e *Event, s
 	}
 	title, name := bot.Esc(e.Title), displayName(su.Name)
 	switch res.Code {
-	case "ok":
+	case codeOK:
 		walkIn := len(res.Extra) == 0 || res.Extra[0] == ""
 		if !walkIn {
 			rec := parseSignup(string(su.User), res.Extra[0])
@@ -218,17 +218,17 @@ func (f *Feature) checkinPerson(ctx context.Context, c *bot.Context, e *Event, s
 			text += fmt.Sprintf(msgCheckinHours, hoursText(e.Hours))
 		}
 		return c.ReplyMessage(ctx, bot.Message{Text: text, ReplyTo: c.Update.MessageID})
-	case "again":
+	case codeAgain:
 		return bot.Conflictf(msgCheckinAgain, name, title, e.ID)
-	case "badcode":
+	case codeBadCode:
 		return bot.Userf(msgCheckinBad, e.ID)
-	case "nocode":
+	case codeNoCode:
 		return bot.Userf(msgCheckinNoCode, title, e.ID)
-	case "expired":
+	case codeExpired:
 		return bot.Gonef(msgCheckinOver, title, e.ID)
-	case "cancelled":
+	case codeCancelled:
 		return bot.Gonef(msgCancelled, title, e.ID)
-	case "nf":
+	case codeNotFound:
 		return bot.NotFoundf(msgNotFound, e.ID)
 	}
 	return fmt.Errorf("checkin %d: unexpected reply %q", e.ID, res.Code)

@@ -96,7 +96,7 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 		private = fmt.Sprintf(msgRemark, bot.Esc(a.Remark))
 	}
 	switch res.Code {
-	case "ok":
+	case codeOK:
 		text := fmt.Sprintf(msgJoinOK, name, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place), a.N, res.Left)
 		ans := merged("join", a.ID, title, msgMergeJoin, fmt.Sprintf(msgMergeN, a.N), seats, live)
 		ans.Private = text + private
@@ -104,7 +104,7 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 			text += fmt.Sprintf(msgRemark, shown(a.Remark, c.InGroup()))
 		}
 		return outcome{text, fmt.Sprintf(msgToastOK, res.Left), ans}, nil
-	case "wait":
+	case codeWait:
 		text := fmt.Sprintf(msgJoinWait, name, res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place))
 		if res.Left > 0 {
 			text = fmt.Sprintf(msgJoinShort, name, res.Left, a.N, res.Num, title, a.ID, f.fmtTime(res.Start), bot.Esc(res.Place), a.ID, res.Left)
@@ -112,7 +112,7 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 		ans := merged("wait", a.ID, title, msgMergeWait, fmt.Sprintf(msgMergeWaitN, res.Num, a.N), msgMergeWaitTail, live)
 		ans.Private = text + private
 		return outcome{text, fmt.Sprintf(msgToastWait, res.Num), ans}, nil
-	case "changed":
+	case codeChanged:
 		if p := pairs(res.Extra); len(p) > 0 {
 			f.notifyPromoted(ctx, a.ID, res, p, msgWhyFewer)
 		}
@@ -127,7 +127,7 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 			text += fmt.Sprintf(msgRemark, shown(a.Remark, c.InGroup()))
 		}
 		return outcome{text, fmt.Sprintf(msgToastChg, n), ans}, nil
-	case "chwait":
+	case codeChWait:
 		old := 0
 		if len(res.Extra) > 0 {
 			old, _ = strconv.Atoi(res.Extra[0])
@@ -143,32 +143,32 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 			text += fmt.Sprintf(msgRemark, shown(a.Remark, c.InGroup()))
 		}
 		return outcome{text, fmt.Sprintf(msgToastChg, n), ans}, nil
-	case "noroom":
+	case codeNoRoom:
 		return outcome{}, bot.Conflictf(msgNoRoom, name, a.N, title, a.ID, max(0, res.Left), res.Num)
-	case "grid", "nogrid":
+	case codeGrid, codeNoGrid:
 		return outcome{}, gridRefusal(c, res, a.ID)
-	case "dup":
+	case codeDup:
 		ans := merged("dup", a.ID, title, msgMergeDup, fmt.Sprintf(msgMergeN, res.Num), fmt.Sprintf(msgMergeDupTail, a.ID), false)
 		return outcome{fmt.Sprintf(msgJoinDup, name, title, a.ID, res.Num) + howToChange(a.ID, int(res.Num)), msgToastDup, ans}, nil
-	case "dupwait":
+	case codeDupWait:
 		n := 1
 		if len(res.Extra) > 0 {
 			n, _ = strconv.Atoi(res.Extra[0])
 		}
 		ans := merged("dup", a.ID, title, msgMergeDup, fmt.Sprintf(msgMergeWaitN, res.Num, n), fmt.Sprintf(msgMergeDupTail, a.ID), false)
 		return outcome{fmt.Sprintf(msgJoinDupW, name, res.Num, title, a.ID, n) + howToChange(a.ID, n), msgToastDup, ans}, nil
-	case "closed":
+	case codeClosed:
 		return outcome{}, bot.Gonef(msgClosed, title, a.ID)
-	case "started":
+	case codeStarted:
 		return outcome{}, bot.Gonef(msgStarted, title, a.ID)
-	case "cancelled":
+	case codeCancelled:
 		return outcome{}, bot.Gonef(msgCancelledJoin, title, a.ID)
-	case "toomany":
+	case codeTooMany:
 		if res.Num <= 1 {
 			return outcome{}, bot.Userf(msgTooManyOne, a.ID)
 		}
 		return outcome{}, bot.Userf(msgTooMany, res.Num, a.ID, res.Num)
-	case "nf":
+	case codeNotFound:
 		return outcome{}, bot.NotFoundf(msgNotFound, a.ID)
 	}
 	return outcome{}, fmt.Errorf("join %d: unexpected reply %q", a.ID, res.Code)
@@ -219,21 +219,21 @@ func (f *Feature) doLeave(ctx context.Context, c *bot.Context, id int64) (outcom
 	title := bot.Esc(res.Title)
 	live := res.Chain
 	switch res.Code {
-	case "in", "wait":
+	case codeIn, codeWait:
 		if p := pairs(res.Extra); len(p) > 0 {
 			f.notifyPromoted(ctx, id, res, p, msgWhyLeft)
 		}
-		if res.Code == "wait" {
+		if res.Code == codeWait {
 			ans := merged("leave", id, title, msgMergeLeave, msgMergeLeftWait, fmt.Sprintf(msgMergeLeaveTail, id), live)
 			return outcome{fmt.Sprintf(msgLeaveWait, title, id), msgToastLeave, ans}, nil
 		}
 		ans := merged("leave", id, title, msgMergeLeave, msgMergeLeftIn, fmt.Sprintf(msgMergeLeaveTail, id), live)
 		return outcome{fmt.Sprintf(msgLeaveOK, title, id, id), msgToastLeave, ans}, nil
-	case "notin":
+	case codeNotIn:
 		return outcome{}, bot.Userf(msgLeaveNotIn, title, id)
-	case "started":
+	case codeStarted:
 		return outcome{}, bot.Gonef(msgStarted, title, id)
-	case "nf":
+	case codeNotFound:
 		return outcome{}, bot.NotFoundf(msgNotFound, id)
 	}
 	return outcome{}, fmt.Errorf("leave %d: unexpected reply %q", id, res.Code)
@@ -369,7 +369,7 @@ func gridRefusal(c *bot.Context, res result, id int64) error {
 	switch {
 	case c.Grid != "":
 		return bot.Forbiddenf(msgOtherGrid, targets, title, id)
-	case res.Code == "grid":
+	case res.Code == codeGrid:
 		return bot.Forbiddenf(msgNotMyGrid, title, id, targets, bot.Esc(strings.Join(c.Homes, "、")))
 	}
 	return bot.Userf(msgNoGrid, title, id, targets, id)

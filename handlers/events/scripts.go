@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/redisx"
 )
 
 // Every script takes KEYS meta, reg, in, wait, chk of one event (one hash
@@ -281,9 +282,43 @@ res[#res + 1] = rec or ''
 return res
 `)
 
+// code is a script's first reply value: what the action came to. Each
+// script's comment says which codes it gives.
+type code string
+
+const (
+	codeOK        code = "ok"        // done: signed up, checked in, changed
+	codeWait      code = "wait"      // on the waitlist (join), or was (leave)
+	codeIn        code = "in"        // had a seat (leave)
+	codeNotIn     code = "notin"     // not signed up (leave)
+	codeChanged   code = "changed"   // a sign-up changed in place
+	codeChWait    code = "chwait"    // a waitlisted sign-up changed in place
+	codeNoRoom    code = "noroom"    // more seats asked than are left
+	codeGrid      code = "grid"      // the resident's grids are not targeted
+	codeNoGrid    code = "nogrid"    // no grid known for the resident
+	codeDup       code = "dup"       // signed up already, nothing changes
+	codeDupWait   code = "dupwait"   // waitlisted already, nothing changes
+	codeClosed    code = "closed"    // sign-up deadline passed
+	codeStarted   code = "started"   // the activity has begun
+	codeCancelled code = "cancelled" // the activity was cancelled
+	codeTooMany   code = "toomany"   // more people than one sign-up may bring
+	codeNotFound  code = "nf"        // no such activity
+	codeAgain     code = "again"     // done before (check-in, cancel)
+	codeBadCode   code = "badcode"   // wrong check-in code
+	codeNoCode    code = "nocode"    // no check-in code set
+	codeExpired   code = "expired"   // the check-in code has expired
+	codeBelow     code = "below"     // seats below those taken
+)
+
+// codes are the codes the scripts give; any other is a malformed reply.
+var codes = map[code]bool{codeOK: true, codeWait: true, codeIn: true, codeNotIn: true, codeChanged: true,
+	codeChWait: true, codeNoRoom: true, codeGrid: true, codeNoGrid: true, codeDup: true, codeDupWait: true,
+	codeClosed: true, codeStarted: true, codeCancelled: true, codeTooMany: true, codeNotFound: true,
+	codeAgain: true, codeBadCode: true, codeNoCode: true, codeExpired: true, codeBelow: true}
+
 // result is a script reply.
 type result struct {
-	Code  string
+	Code  code
 	Num   int64
 	Left  int
 	Title string
@@ -313,36 +348,56 @@ func (s *store) runOp(ctx context.Context, sc *redis.Script, id int64, op string
 }
 
 func (s *store) runKeys(ctx context.Context, sc *redis.Script, id int64, keys []string, args ...any) (result, error) {
-	v, err := sc.Run(ctx, s.rdb, keys, args...).Slice()
+	v, err := sc.Run(ctx, s.rdb, keys, args...).Result()
+	if err == nil {
+		var r result
+		if r, err = parseResult(v); err == nil {
+			return r, nil
+		}
+	}
+	return result{}, fmt.Errorf("event %d script: %w", id, err)
+}
+
+// parseResult reads a script's reply, {code, number, seats left, title,
+// start (Unix s), place, flags (1 dirty, 2 chain), extra...}; an unknown
+// code or another shape is a redisx.ErrReply.
+func parseResult(v any) (result, error) {
+	a, err := redisx.Array(v, 7)
 	if err != nil {
-		return result{}, fmt.Errorf("event %d script: %w", id, err)
+		return result{}, err
 	}
-	if len(v) < 7 {
-		return result{}, fmt.Errorf("event %d script: short reply %v", id, v)
+	c, err := redisx.String(a[0])
+	if err != nil {
+		return result{}, err
 	}
-	str := func(x any) string {
+	if !codes[code(c)] {
+		return result{}, fmt.Errorf("%w: code %q", redisx.ErrReply, c)
+	}
+	var n [4]int64
+	for i, j := range []int{1, 2, 4, 6} {
+		if n[i], err = redisx.Int(a[j]); err != nil {
+			return result{}, fmt.Errorf("reply value %d: %w", j, err)
+		}
+	}
+	var str [2]string
+	for i, j := range []int{3, 5} {
+		if str[i], err = redisx.OptString(a[j]); err != nil {
+			return result{}, fmt.Errorf("reply value %d: %w", j, err)
+		}
+	}
+	r := result{Code: code(c), Num: n[0], Left: int(n[1]), Title: str[0], Start: time.Unix(n[2], 0), Place: str[1],
+		Dirty: n[3]&1 == 1, Chain: n[3]&2 == 2}
+	for _, x := range a[7:] {
 		switch t := x.(type) {
 		case string:
-			return t
+			r.Extra = append(r.Extra, t)
 		case int64:
-			return strconv.FormatInt(t, 10)
+			r.Extra = append(r.Extra, strconv.FormatInt(t, 10))
+		case nil:
+			r.Extra = append(r.Extra, "")
+		default:
+			return result{}, fmt.Errorf("%w: extra value %T", redisx.ErrReply, x)
 		}
-		return ""
-	}
-	num := func(x any) int64 {
-		switch t := x.(type) {
-		case int64:
-			return t
-		case string:
-			n, _ := strconv.ParseInt(t, 10, 64)
-			return n
-		}
-		return 0
-	}
-	r := result{Code: str(v[0]), Num: num(v[1]), Left: int(num(v[2])), Title: str(v[3]),
-		Start: time.Unix(num(v[4]), 0), Place: str(v[5]), Dirty: num(v[6])&1 == 1, Chain: num(v[6])&2 == 2}
-	for _, x := range v[7:] {
-		r.Extra = append(r.Extra, str(x))
 	}
 	return r, nil
 }

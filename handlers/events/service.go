@@ -115,9 +115,9 @@ func (f *Feature) Cancel(ctx context.Context, id int64) (Reply, error) {
 	}
 	title := bot.Esc(res.Title)
 	switch res.Code {
-	case "nf":
+	case codeNotFound:
 		return "", bot.NotFoundf(msgNotFound, id)
-	case "again":
+	case codeAgain:
 		return "", bot.Conflictf(msgCancelAgain, title, id)
 	}
 	for _, what := range []string{"r24", "r1", "close", "list"} {
@@ -282,11 +282,11 @@ func (f *Feature) editSeats(ctx context.Context, id int64, v string) (string, er
 		return "", err
 	}
 	switch res.Code {
-	case "below":
+	case codeBelow:
 		return "", bot.Conflictf(msgEditBelow, res.Num, res.Num)
-	case "nf":
+	case codeNotFound:
 		return "", bot.NotFoundf(msgNotFound, id)
-	case "cancelled":
+	case codeCancelled:
 		return "", bot.Gonef(msgCancelled, bot.Esc(res.Title), id)
 	}
 	f.touched(ctx, id, res.Dirty)

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/redisx"
 )
 
 // Keys share the hash tag {nt}:
@@ -154,11 +155,30 @@ return {st, redis.call('HGET', KEYS[1], 'n') or ''}
 `)
 
 func (f *Feature) drop(ctx context.Context, id string) (status, n string, err error) {
-	res, err := dropScript.Run(ctx, f.env.Redis, []string{f.key("d", id)}).StringSlice()
+	v, err := dropScript.Run(ctx, f.env.Redis, []string{f.key("d", id)}).Result()
+	if err == nil {
+		status, n, err = parseDrop(v)
+	}
 	if err != nil {
 		return "", "", fmt.Errorf("drop notice draft %s: %w", id, err)
 	}
-	return res[0], res[1], nil
+	return status, n, nil
+}
+
+// parseDrop reads dropScript's {status ("expired" when gone, "" when the
+// draft has none), notice number}; another shape is a redisx.ErrReply.
+func parseDrop(v any) (status, n string, err error) {
+	a, err := redisx.Array(v, 2)
+	if err != nil {
+		return "", "", err
+	}
+	if status, err = redisx.OptString(a[0]); err != nil {
+		return "", "", err
+	}
+	if n, err = redisx.OptString(a[1]); err != nil {
+		return "", "", err
+	}
+	return status, n, nil
 }
 
 // makeUrgent marks draft id urgent while it is still a draft, so its

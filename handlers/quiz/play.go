@@ -11,11 +11,31 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/redisx"
 )
+
+// attemptStatus is the first value of startScript's and answerScript's
+// replies.
+type attemptStatus string
+
+const (
+	stNone   attemptStatus = "none"   // no round, or no attempt in progress
+	stNew    attemptStatus = "new"    // an attempt begun now
+	stResume attemptStatus = "resume" // an attempt in progress, taken up again
+	stDone   attemptStatus = "done"   // the attempt was finished before
+	stClosed attemptStatus = "closed" // the round is over
+	stStale  attemptStatus = "stale"  // an answer to a question already past
+	stRange  attemptStatus = "range"  // an answer outside the options
+	stOK     attemptStatus = "ok"     // the answer was recorded
+)
+
+// attemptLen is how many values a reply of each status has at least.
+var attemptLen = map[attemptStatus]int{stNone: 1, stNew: 5, stResume: 5, stDone: 5, stClosed: 1, stStale: 2,
+	stRange: 4, stOK: 8}
 
 // attempt is what the start and answer scripts report of an attempt.
 type attempt struct {
-	status  string
+	status  attemptStatus
 	round   int
 	pos     int
 	ok      bool
@@ -46,21 +66,24 @@ func (f *Feature) begin(ctx context.Context, c *bot.Context, want int, grid stri
 	}
 	u := c.Update
 	res, err := startScript.Run(ctx, f.env.Redis, []string{f.key("act"), f.key("ugrid")},
-		f.base, r.ID, string(u.User), grid, u.UserName, f.env.Now().UnixMilli(), f.ttl).StringSlice()
+		f.base, r.ID, string(u.User), grid, u.UserName, f.env.Now().UnixMilli(), f.ttl).Result()
+	var a attempt
+	if err == nil {
+		a, err = parseAttempt(res)
+	}
 	if err != nil {
 		return fmt.Errorf("start quiz attempt: %w", err)
 	}
-	a := parseAttempt(res)
 	switch a.status {
-	case "none":
+	case stNone:
 		return bot.Userf(msgNoRound)
-	case "closed":
+	case stClosed:
 		return bot.Userf(msgRoundOver, r.ID)
-	case "done":
+	case stDone:
 		return bot.Userf(msgAlreadyDone, r.ID, a.score, f.resultsAt(r.Closes))
 	}
 	intro := fmt.Sprintf(msgWelcome, r.ID, len(r.Questions))
-	if a.status == "resume" {
+	if a.status == stResume {
 		intro = fmt.Sprintf(msgResume, a.pos+1)
 	}
 	if a.pos < len(r.Questions) && f.usesPoll(c, r.Questions[a.pos]) {
@@ -69,32 +92,56 @@ func (f *Feature) begin(ctx context.Context, c *bot.Context, want int, grid stri
 	return f.ask(ctx, c, r, a.pos, intro)
 }
 
-func parseAttempt(res []string) attempt {
-	a := attempt{status: res[0]}
-	at := func(i int) int {
-		if i < len(res) {
-			n, _ := strconv.Atoi(res[i])
-			return n
+// parseAttempt reads startScript's and answerScript's replies: a status
+// and its numbers (see the scripts); an unknown status, a missing value or
+// a number that is not one is a redisx.ErrReply.
+func parseAttempt(v any) (attempt, error) {
+	arr, err := redisx.Array(v, 1)
+	if err != nil {
+		return attempt{}, err
+	}
+	res := make([]string, len(arr))
+	for i, x := range arr {
+		if res[i], err = redisx.String(x); err != nil {
+			return attempt{}, fmt.Errorf("value %d: %w", i, err)
 		}
-		return 0
+	}
+	a := attempt{status: attemptStatus(res[0])}
+	want, known := attemptLen[a.status]
+	if !known || len(res) < want {
+		return attempt{}, fmt.Errorf("%w: quiz attempt %q", redisx.ErrReply, res)
+	}
+	var bad error
+	at := func(i int) int {
+		if i >= len(res) {
+			return 0
+		}
+		n, err := strconv.Atoi(res[i])
+		if err != nil {
+			bad = fmt.Errorf("%w: quiz attempt value %d %q", redisx.ErrReply, i, res[i])
+		}
+		return n
 	}
 	switch a.status {
-	case "done", "resume", "new":
+	case stDone, stResume, stNew:
 		a.pos, a.score, a.correct = at(1), at(2), at(3)
 		a.time = time.Duration(at(4)) * time.Millisecond
 		if len(res) > 5 {
 			a.grid = res[5]
 		}
-	case "ok":
+	case stOK:
 		a.round, a.pos, a.ok, a.done = at(1), at(2), at(3) == 1, at(4) == 1
 		a.score, a.correct = at(5), at(6)
 		a.time = time.Duration(at(7)) * time.Millisecond
-	case "stale", "closed":
+	case stStale, stClosed:
 		a.round = at(1)
-	case "range":
+	case stRange:
 		a.round, a.pos, a.nopt = at(1), at(2), at(3)
 	}
-	return a
+	if bad != nil {
+		return attempt{}, bad
+	}
+	return a, nil
 }
 
 // ask sends question pos of round r to the speaker's private chat, after
@@ -167,19 +214,22 @@ func optionLetters(n int) string {
 func (f *Feature) answer(ctx context.Context, c *bot.Context, poll string, choice int) error {
 	user := c.Update.User
 	res, err := answerScript.Run(ctx, f.env.Redis, []string{f.key("act")},
-		f.base, string(user), poll, choice, f.env.Now().UnixMilli(), answerCap.Milliseconds(), f.ttl).StringSlice()
+		f.base, string(user), poll, choice, f.env.Now().UnixMilli(), answerCap.Milliseconds(), f.ttl).Result()
+	var a attempt
+	if err == nil {
+		a, err = parseAttempt(res)
+	}
 	if err != nil {
 		return fmt.Errorf("quiz answer: %w", err)
 	}
-	a := parseAttempt(res)
 	switch a.status {
-	case "none":
+	case stNone:
 		return bot.ErrSkip
-	case "stale":
+	case stStale:
 		return nil
-	case "closed":
+	case stClosed:
 		return f.tell(ctx, c, fmt.Sprintf(msgRoundOver, a.round))
-	case "range":
+	case stRange:
 		return bot.Userf(msgAnswerHow, a.nopt, optionLetters(a.nopt))
 	}
 	r, err := f.round(ctx, a.round)

@@ -24,6 +24,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/redisx"
 )
 
 // answerCap bounds the time one answer adds to the tie-break total, so a
@@ -136,12 +137,16 @@ func (f *Feature) open(ctx context.Context, by string) (int, error) {
 			"o"+strconv.Itoa(i), len(q.Options))
 	}
 	args := append([]any{f.base, now.Unix(), f.ttl}, fields...)
-	res, err := openScript.Run(ctx, f.env.Redis, []string{f.key("cur"), f.key("seq")}, args...).StringSlice()
+	v, err := openScript.Run(ctx, f.env.Redis, []string{f.key("cur"), f.key("seq")}, args...).Result()
+	var id int
+	var busy bool
+	if err == nil {
+		id, busy, err = parseOpen(v)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("open quiz round: %w", err)
 	}
-	id, _ := strconv.Atoi(res[1])
-	if res[0] == "busy" {
+	if busy {
 		if err := f.finishAnnounce(ctx, id); err != nil {
 			return id, err
 		}
@@ -155,6 +160,27 @@ func (f *Feature) open(ctx context.Context, by string) (int, error) {
 	}
 	f.env.Log.Info("quiz round opened", "round", id, "questions", strings.Join(ids, ","), "by", by)
 	return id, nil
+}
+
+// parseOpen reads openScript's {"ok" or "busy", round id}: the round
+// opened, or the one still open; another shape is a redisx.ErrReply.
+func parseOpen(v any) (id int, busy bool, err error) {
+	a, err := redisx.Array(v, 2)
+	if err != nil {
+		return 0, false, err
+	}
+	st, err := redisx.String(a[0])
+	if err != nil {
+		return 0, false, err
+	}
+	if st != "ok" && st != "busy" {
+		return 0, false, fmt.Errorf("%w: open status %q", redisx.ErrReply, st)
+	}
+	n, err := redisx.Int(a[1])
+	if err != nil {
+		return 0, false, err
+	}
+	return int(n), st == "busy", nil
 }
 
 func answerSet(ans []int) string {

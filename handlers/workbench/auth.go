@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/redisx"
 )
 
 // Redis keys, all under the hash tag {wb}:
@@ -169,18 +170,39 @@ func (f *Feature) loadSession(ctx context.Context, r *http.Request) (session, bo
 	if _, err := hex.DecodeString(c.Value); err != nil {
 		return session{}, false, nil
 	}
-	res, err := sessionScript.Run(ctx, f.env.Redis, []string{f.key("sess", c.Value)}, f.cfg.Session.Milliseconds()).StringSlice()
+	v, err := sessionScript.Run(ctx, f.env.Redis, []string{f.key("sess", c.Value)}, f.cfg.Session.Milliseconds()).Result()
 	if errors.Is(err, redis.Nil) {
 		return session{}, false, nil
+	}
+	var s session
+	if err == nil {
+		s, err = parseSession(v)
 	}
 	if err != nil {
 		return session{}, false, fmt.Errorf("console session: %w", err)
 	}
-	s := session{ID: c.Value, User: bot.UserRef(res[0]), CSRF: res[1], Flash: res[2]}
-	if res[3] != "" {
-		s.Grids = strings.Split(res[3], "\x1f")
-	}
+	s.ID = c.Value
 	return s, true, nil
+}
+
+// parseSession reads sessionScript's {user, csrf, flash, grids (␟-joined)}
+// into a session without its ID; another shape is a redisx.ErrReply.
+func parseSession(v any) (session, error) {
+	a, err := redisx.Array(v, 4)
+	if err != nil {
+		return session{}, err
+	}
+	var f [4]string
+	for i := range f {
+		if f[i], err = redisx.String(a[i]); err != nil {
+			return session{}, fmt.Errorf("session field %d: %w", i, err)
+		}
+	}
+	s := session{User: bot.UserRef(f[0]), CSRF: f[1], Flash: f[2]}
+	if f[3] != "" {
+		s.Grids = strings.Split(f[3], "\x1f")
+	}
+	return s, nil
 }
 
 func (f *Feature) setFlash(ctx context.Context, s session, msg string) {
