@@ -14,13 +14,14 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/when"
+	"gridbot/bot/zh"
 )
 
 // checkinArgs reads "7 4821", "7号 4821", "7" and "4821" (numbers only).
 func checkinArgs(s string) (nums []string) {
 	s = when.Fold(s)
 	for _, w := range bot.Fields(strings.NewReplacer("号", " ", "第", " ", "签到码", " ", "#", " ").Replace(s)) {
-		if n, rest, ok := bot.LeadingNumber(w); ok && rest == "" {
+		if n, rest, ok := zh.LeadingNumber(w); ok && rest == "" {
 			if w[0] >= '0' && w[0] <= '9' {
 				nums = append(nums, w)
 			} else {

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"gridbot/bot"
+	"gridbot/bot/zh"
 )
 
 // Feature is the grids and roles feature.
@@ -266,7 +267,7 @@ func gridFromTitle(title string) string {
 		for j > 0 && strings.ContainsRune("0123456789零〇一二两三四五六七八九十", rs[j-1]) {
 			j--
 		}
-		if n, rest, ok := bot.LeadingNumber(string(rs[j:i])); ok && rest == "" && n > 0 {
+		if n, rest, ok := zh.LeadingNumber(string(rs[j:i])); ok && rest == "" && n > 0 {
 			return strconv.Itoa(n) + "网格"
 		}
 	}
