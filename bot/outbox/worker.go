@@ -14,18 +14,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/ratelimit"
 )
-
-var metricDeliveries = promauto.NewCounterVec(prometheus.CounterOpts{
-	Name: "gridbot_outbox_deliveries_total",
-	Help: "Outbox delivery attempts, by platform and outcome (sent, retry, failed, gone).",
-}, []string{"platform", "outcome"})
 
 // delivery is one claimed (chat, broadcast) pair.
 type delivery struct {
@@ -204,7 +198,7 @@ func (o *Outbox) claim(ctx context.Context, n int) ([]delivery, time.Time, error
 		next = time.UnixMilli(int64(ms))
 	}
 	if depth, ok := res[2].(int64); ok {
-		bot.MetricQueueDepth.WithLabelValues("outbox").Set(float64(depth))
+		o.metrics.QueueDepth("outbox", float64(depth))
 	}
 	out := make([]delivery, 0, len(rows))
 	for _, r := range rows {
@@ -268,7 +262,7 @@ func (o *Outbox) deliver(ctx context.Context, d delivery, crashed *atomic.Bool) 
 // countMembers, off the send path, so no platform call but the send is
 // made here.
 func (o *Outbox) sent(ctx context.Context, d delivery, msgID string) {
-	metricDeliveries.WithLabelValues(d.chat.Platform(), "sent").Inc()
+	o.metrics.Delivery(d.chat.Platform(), "sent")
 	members, owed := max(d.members, 0), boolStr(d.members < 0 && d.kind != KindReport)
 	now := o.now()
 	count := boolStr(d.kind != KindReport)
@@ -376,7 +370,7 @@ func (o *Outbox) countOne(ctx context.Context, member, day string) bool {
 func (o *Outbox) failed(ctx context.Context, d delivery, err error, chatBucket string) {
 	kind := bot.KindOf(err)
 	p := d.chat.Platform()
-	metricDeliveries.WithLabelValues(p, bot.KindLabel(kind)).Inc()
+	o.metrics.Delivery(p, bot.KindLabel(kind))
 	o.log.Warn("outbox send", "broadcast", d.id, "chat", d.chat, "kind", bot.KindLabel(kind), "err", err)
 	now := o.now()
 	switch kind {
@@ -439,7 +433,7 @@ func (o *Outbox) fail(ctx context.Context, d delivery, reason string) {
 
 func (o *Outbox) retry(ctx context.Context, d delivery, due time.Time, bump bool) {
 	if bump {
-		metricDeliveries.WithLabelValues(d.chat.Platform(), "retry").Inc()
+		o.metrics.Delivery(d.chat.Platform(), "retry")
 	}
 	err := retryScript.Run(ctx, o.rdb, []string{o.key("inflight"), o.key("pending"), o.key("holders")},
 		o.base, d.member, due.UnixMilli(), boolStr(bump), int64(o.cfg.Retention.Seconds())).Err()
@@ -503,7 +497,7 @@ func (o *Outbox) markGone(ctx context.Context, chat bot.ChatRef) {
 		o.log.Error("outbox: gone chat", "chat", chat, "err", err)
 		return
 	}
-	if err := bot.NotifyStaff(ctx, o.dir, o, KindReport, "群已失效", bot.GoneAlert(info)); err != nil {
+	if err := grid.NotifyStaff(ctx, o.dir, o, KindReport, "群已失效", grid.GoneAlert(info)); err != nil {
 		o.log.Error("outbox: tell staff of gone chat", "chat", chat, "err", err)
 	}
 }

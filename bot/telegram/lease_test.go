@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 )
 
@@ -117,11 +118,11 @@ func TestPollLeaderFailoverWithStalledLeader(t *testing.T) {
 		c := c0
 		if i > 0 {
 			var err error
-			if c, err = New(context.Background(), c0.cfg, c0.log); err != nil {
+			if c, err = New(context.Background(), c0.cfg, c0.log, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
-		r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: bot.NewDirectory(rdb, keys, nil), Log: quiet,
+		r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: grid.NewDirectory(rdb, keys, nil), Log: quiet,
 			ClaimTTL: 500 * time.Millisecond, Instance: name})
 		r.OnText(func(ctx context.Context, bc *bot.Context) error {
 			mu.Lock()
@@ -130,7 +131,7 @@ func TestPollLeaderFailoverWithStalledLeader(t *testing.T) {
 			mu.Unlock()
 			return nil
 		})
-		d := bot.NewDispatcher(4, r.Handle)
+		d := bot.NewDispatcher(4, r.Handle, nil)
 		rep := &pollReplica{c: c, lease: NewPollLease(rdb, keys, name, ttl, c0.log), wake: make(chan struct{}), stuck: make(chan struct{})}
 		reps = append(reps, rep)
 		wg.Add(1)
