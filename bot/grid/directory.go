@@ -1,3 +1,9 @@
+// Package grid is the grid directory: which group chats are bound to which
+// residential grid, the grids' tags and languages, staff and appointed grid
+// workers, the names people chose, and the one cache of "does this user
+// administer this group" answers. Its keys are dir:{dir}:* and
+// adm:{<chat>}:<user>; nobody else builds them. *Directory implements
+// bot.Roles for the router.
 package grid
 
 import (
