@@ -7,6 +7,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 )
 
@@ -49,8 +50,8 @@ func (free) RepliesFree(bot.ChatRef) bool { return true }
 func TestGroupRepliesGoToTheCoalescer(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
 	rec := &recReplies{answers: map[bot.ChatRef][]bot.Answer{}}
-	dir := bot.NewDirectory(rdb, keys, nil)
-	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Replies: rec})
+	dir := grid.NewDirectory(rdb, keys, nil)
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir, Replies: rec})
 	r.Add(
 		&bot.Command{Name: "join", Keywords: []string{"报名"}, Args: bot.ArgsNumber, Handle: func(ctx context.Context, c *bot.Context) error {
 			return c.ReplyAnswer(ctx, bot.Answer{Text: "报名成功", Kind: "ev:join:1", Item: "2 人", Live: "ev:1"})

@@ -12,14 +12,15 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 )
 
 // replica returns a router sharing rdb and keys with the others, as
 // another gridbot process would, whose one command runs handle.
 func replica(rdb redis.UniversalClient, keys bot.Keys, name string, claimTTL time.Duration, handle bot.HandlerFunc) *bot.Router {
-	dir := bot.NewDirectory(rdb, keys, nil)
-	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, ClaimTTL: claimTTL,
+	dir := grid.NewDirectory(rdb, keys, nil)
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir, ClaimTTL: claimTTL,
 		HandlerTimeout: 5 * time.Second, Instance: name})
 	r.Add(&bot.Command{Name: "join", Keywords: []string{"报名"}, Args: bot.ArgsNumber, Handle: handle})
 	return r
@@ -99,8 +100,8 @@ func TestStaleClaimTakenOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	var runs atomic.Int32
-	dir := bot.NewDirectory(rdb, keys, nil)
-	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, ClaimTTL: 100 * time.Millisecond, HandlerTimeout: time.Second})
+	dir := grid.NewDirectory(rdb, keys, nil)
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir, ClaimTTL: 100 * time.Millisecond, HandlerTimeout: time.Second})
 	r.Add(&bot.Command{Name: "join", Handle: func(context.Context, *bot.Context) error { runs.Add(1); return nil }})
 	r.Handle(ctx, newSender(), &bot.Update{ID: "tg:33", Chat: "tg:-5", User: "tg:7", Text: "/join"})
 	if runs.Load() != 1 {

@@ -12,12 +12,13 @@ import (
 // LimitUsers, it also keeps one person's flood from holding up everyone
 // else (see FloodLimit).
 type Dispatcher struct {
-	handle func(context.Context, Sender, *Update)
-	queues []chan job
-	wg     sync.WaitGroup
-	mu     sync.RWMutex
-	closed bool
-	flood  *floodGate
+	handle  func(context.Context, Sender, *Update)
+	queues  []chan job
+	wg      sync.WaitGroup
+	mu      sync.RWMutex
+	closed  bool
+	flood   *floodGate
+	metrics *Metrics
 }
 
 type job struct {
@@ -29,12 +30,13 @@ type job struct {
 	slowDown bool
 }
 
-// NewDispatcher starts workers that call handle (usually Router.Handle).
-func NewDispatcher(workers int, handle func(context.Context, Sender, *Update)) *Dispatcher {
+// NewDispatcher starts workers that call handle (usually Router.Handle);
+// m counts the updates waiting and those turned away (nil: not counted).
+func NewDispatcher(workers int, handle func(context.Context, Sender, *Update), m *Metrics) *Dispatcher {
 	if workers < 1 {
 		workers = 1
 	}
-	d := &Dispatcher{handle: handle, queues: make([]chan job, workers)}
+	d := &Dispatcher{handle: handle, queues: make([]chan job, workers), metrics: m}
 	for i := range d.queues {
 		q := make(chan job, 64)
 		d.queues[i] = q
@@ -42,7 +44,7 @@ func NewDispatcher(workers int, handle func(context.Context, Sender, *Update)) *
 		go func() {
 			defer d.wg.Done()
 			for j := range q {
-				MetricQueueDepth.WithLabelValues("updates").Dec()
+				d.metrics.Queued("updates", -1)
 				d.run(j)
 				close(j.done)
 			}
@@ -102,7 +104,7 @@ func (d *Dispatcher) Submit(ctx context.Context, s Sender, u *Update) <-chan str
 	if d.flood != nil {
 		allowed, ask := d.flood.admit(u)
 		if !allowed && !ask {
-			metricUpdates.WithLabelValues(updateKind(u), "flood").Inc()
+			d.metrics.Update(updateKind(u), "flood")
 			close(done)
 			return done
 		}
@@ -114,7 +116,7 @@ func (d *Dispatcher) Submit(ctx context.Context, s Sender, u *Update) <-chan str
 		key = ChatRef(u.User)
 	}
 	h.Write([]byte(key))
-	MetricQueueDepth.WithLabelValues("updates").Inc()
+	d.metrics.Queued("updates", 1)
 	d.queues[h.Sum32()%uint32(len(d.queues))] <- j
 	return done
 }

@@ -24,7 +24,7 @@ func TestFloodLimitKeepsOnePersonFromCrowdingOthers(t *testing.T) {
 		mu.Lock()
 		handled[u.User] = append(handled[u.User], n)
 		mu.Unlock()
-	})
+	}, nil)
 	d.LimitUsers(bot.FloodLimit{Burst: 5, Every: time.Hour, Exempt: func(u bot.UserRef) bool { return u == "tg:1" }})
 	s := newSender()
 	var wg sync.WaitGroup

@@ -15,7 +15,7 @@ import (
 
 // owners maps the first part of each key family ("ev" of ev:{*}:*) to the
 // package that owns it, from bot.Keyspace's Owner ("handlers/events, read
-// by …" → handlers/events; "bot (Directory)" → bot).
+// by …" → handlers/events; "bot/grid (Directory)" → bot/grid).
 func owners(t *testing.T) map[string]string {
 	out := map[string]string{}
 	for _, f := range bot.Keyspace {

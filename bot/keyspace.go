@@ -40,11 +40,11 @@ import (
 // gridbot:wait:{<tag>}, a marker with a 10 s TTL in the slot of a MULTI it
 // confirms has reached a replica (redisx.MarkerKey).
 var Keyspace = []Family{
-	{Name: "dir", Pattern: "dir:{dir}:*", Rule: SlotFeature, Tag: "dir", Owner: "bot (Directory)",
+	{Name: "dir", Pattern: "dir:{dir}:*", Rule: SlotFeature, Tag: "dir", Owner: "bot/grid (Directory)",
 		Doc: "chats, grids, grid metadata, workers, staff, names, handles, the grids each user is known in: whois, bind, unbind and migrate scripts touch several at once"},
 	{Name: "upd", Pattern: "upd:{*}", Rule: SlotEntity, Owner: "bot (Router)",
 		Doc: "dedupe mark of one platform update, tagged by the update id"},
-	{Name: "adm", Pattern: "adm:{*}:*", Rule: SlotEntity, Owner: "bot (Router)",
+	{Name: "adm", Pattern: "adm:{*}:*", Rule: SlotEntity, Owner: "bot/grid (the admin cache)",
 		Doc: "cached admin check of one user in one chat, tagged by the chat"},
 	{Name: "ev", Pattern: "ev:{*}:*", Rule: SlotEntity, Owner: "handlers/events",
 		Doc: "one activity: meta, reg, in, wait, chk, sent:r24, sent:r1, op:<update> (a sign-up's reply, kept 48 h so a redone update answers the same), cancel:<user> (a cancellation preview, 30 min); every sign-up script gets the five (join and leave also their op key) in KEYS"},

@@ -383,7 +383,7 @@ func withoutNumber(s string) (string, bool) {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r >= '0' && r <= '9' || zh.IsNumeral(r) {
-			if _, rest, ok := ActivityNumber(s[i:]); ok {
+			if _, rest, ok := zh.ActivityNumber(s[i:]); ok {
 				if used := s[i : len(s)-len(rest)]; strings.Contains(used, "号") || strings.Contains(used, "活动") {
 					return s[:i] + rest, true
 				}
@@ -597,7 +597,7 @@ func (r *Router) verbFirst(s, orig, rest string, first, lead bool, question func
 		return Parsed{Command: cmd, Args: strings.TrimSpace(trimArgSeps(after)), Plain: true}, true
 	}
 	if x, ok := strings.CutPrefix(after, "一下"); ok {
-		if _, _, num := ActivityNumber(trimArgSeps(x)); num {
+		if _, _, num := zh.ActivityNumber(trimArgSeps(x)); num {
 			after = x
 		}
 	}
@@ -766,7 +766,7 @@ func secondActivity(s string) bool {
 	if !ok || r == t {
 		return false
 	}
-	if _, _, place := zh.CutWord(strings.TrimPrefix(r, "号"), placeWords); place {
+	if zh.NamesPlace(strings.TrimPrefix(r, "号")) {
 		return false
 	}
 	if _, _, unit := zh.CutWord(r, countUnits); unit && !strings.HasPrefix(r, "个活动") {
@@ -781,87 +781,23 @@ func trimArgSeps(s string) string {
 	return strings.TrimLeft(s, " :：,，、.。—")
 }
 
-// placeWords after "3号" make it a building or a date, not an activity:
-// 3号楼, 3号那天.
-var placeWords = []string{"楼", "栋", "院", "单元", "门", "室", "房", "间", "路", "街", "巷", "村", "线", "床", "那天", "晚上",
-	"上午", "下午", "早上", "中午"}
-
 // readSlot is ActivityNumber with the number in Arabic digits.
 func readSlot(s string) (num, rest string, ok bool) {
-	n, rest, ok := ActivityNumber(s)
+	n, rest, ok := zh.ActivityNumber(s)
 	if !ok {
 		return "", s, false
 	}
 	return strconv.Itoa(n), rest, true
 }
 
-// homophoneHao is what a phone input method gives for 号 by mistake after a
-// digit: 报名3好, 3好不去了.
-const homophoneHao = "好"
-
-// ActivityNumber reads an activity number at the start of s as residents
-// write it: "3", "3号", "#3", "第三个活动", "3号活动", "三号的活动", and the
-// input slip "3好" for 3号. It returns the number and the text after it. A
-// number followed by a unit ("3人", "3点", "3号楼") is not an activity
-// number, and a Chinese numeral must be followed by 号, 活动 or a break
-// ("一下", "一家三口" have none).
-func ActivityNumber(s string) (n int, rest string, ok bool) {
-	t := strings.TrimLeft(strings.TrimLeft(s, "#第"), " ")
-	n, r, ok := zh.LeadingNumber(t)
-	if !ok || r == t {
-		return 0, s, false
-	}
-	arabic := t[0] >= '0' && t[0] <= '9'
-	hao := false
-	if x, ok := strings.CutPrefix(r, "号"); ok {
-		r, hao = x, true
-	} else if x, ok := strings.CutPrefix(r, homophoneHao); ok && arabic && slipAfter(x) {
-		r, hao = x, true
-	}
-	if _, x, ok := zh.CutWord(r, []string{"个活动", "的活动", "活动"}); ok {
-		r, hao = x, true
-	}
-	if hao {
-		if _, _, ok := zh.CutWord(r, placeWords); ok {
-			return 0, s, false
-		}
-	}
-	switch {
-	case hao, r == "", zh.StartsAny(r, " ", ",", "，", "、", ":", "：", "。", "；", "！", "!"):
-	case strings.ContainsRune(zh.SoftParticles, firstRune(r)):
-	case arabic && zh.StartsAny(r, "带", "的报名", "报名", "参加"):
-	case arabic && r[0] >= 0x80:
-		if p, ok := zh.ReadPeople(r); !ok || p.Rest == r {
-			if strings.TrimRight(zh.TrimCourtesy(r), zh.TailSeps) != "" {
-				return 0, s, false
-			}
-		}
-	default:
-		return 0, s, false
-	}
-	return n, r, true
-}
-
-// slipAfter reports whether what follows "3好" lets it be read as 3号: the
-// end, a break, or words that go with an activity number.
-func slipAfter(s string) bool {
-	r := firstRune(s)
-	return s == "" || !unicode.Is(unicode.Han, r) ||
-		zh.StartsAny(s, "活动", "的", "报名", "参加", "不去", "去不了", "不参加", "取消", "退出", "我", "算我", "谢谢")
-}
-
-func firstRune(s string) rune {
-	r, _ := utf8.DecodeRuneInString(s)
-	return r
-}
-
-// LeadingNumber reads a non-negative number at the start of s; see
-// zh.LeadingNumber, which it calls.
-func LeadingNumber(s string) (int, string, bool) { return zh.LeadingNumber(s) }
-
 // Fields splits argument text on spaces and Chinese separators (，、；|).
 func Fields(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || r == '，' || r == ',' || r == '、' || r == '；' || r == ';'
 	})
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"gridbot/bot/zh"
 )
 
 func testRouter() *Router {
@@ -140,7 +142,7 @@ func TestLeadingNumber(t *testing.T) {
 		{"二十三人", 23, "人", true}, {"abc", 0, "abc", false}, {"9999999999", 0, "9999999999", false},
 	}
 	for _, c := range cases {
-		n, rest, ok := LeadingNumber(c.in)
+		n, rest, ok := zh.LeadingNumber(c.in)
 		if n != c.n || rest != c.rest || ok != c.ok {
 			t.Errorf("LeadingNumber(%q) = %d %q %v, want %d %q %v", c.in, n, rest, ok, c.n, c.rest, c.ok)
 		}
@@ -188,8 +190,11 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q) args not UTF-8", s)
 			}
 		}
-		if v, rest, ok := LeadingNumber(s); ok && (v < 0 || len(rest) > len(s)) {
+		if v, rest, ok := zh.LeadingNumber(s); ok && (v < 0 || len(rest) > len(s)) {
 			t.Fatalf("LeadingNumber(%q) = %d %q", s, v, rest)
+		}
+		if v, rest, ok := zh.ActivityNumber(s); ok && (v < 0 || len(rest) > len(s) || !utf8.ValidString(rest) && utf8.ValidString(s)) {
+			t.Fatalf("ActivityNumber(%q) = %d %q", s, v, rest)
 		}
 	})
 }

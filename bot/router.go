@@ -82,7 +82,6 @@ type Context struct {
 	// Args is the text after the command word; for a button press, the data
 	// after "feature:"; for a fallback, the whole normalized text.
 	Args string
-	Dir  *Directory
 	Log  *slog.Logger
 
 	router    *Router
@@ -216,7 +215,7 @@ func (c *Context) InGroup() bool { return c.Update.ChatKind == Group }
 // call or a grid scan; the router makes them only for commands that need
 // them).
 func (c *Context) FullRole(ctx context.Context) Role {
-	if c.Role == Resident && (c.router.isGroupAdmin(ctx, c) || c.router.isAppointedWorker(ctx, c)) {
+	if c.Role == Resident && c.router.actsAsWorker(ctx, c) {
 		c.Role = GridWorker
 	}
 	return c.Role
@@ -232,7 +231,9 @@ func (c *Context) BotName() string { return c.router.botName }
 type RouterOptions struct {
 	Redis redis.UniversalClient
 	Keys  Keys
-	Dir   *Directory
+	// Roles tells who a speaker is (the grid directory); nil leaves
+	// everyone a Resident with no grid.
+	Roles Roles
 	Log   *slog.Logger
 	// DedupeTTL is how long handled update ids are remembered (default 48h).
 	DedupeTTL time.Duration
@@ -251,6 +252,11 @@ type RouterOptions struct {
 	// Retry, when set, keeps the replies the platform cannot take now and
 	// sends them again (see Context.ReplyMessage).
 	Retry Retrier
+	// Metrics counts updates and their outcomes (nil: not counted).
+	Metrics *Metrics
+	// BotName is the bot's username, so /cmd@otherbot is ignored and
+	// deep links can be built (see SetBotName).
+	BotName string
 }
 
 // Retrier keeps a message the platform could not take now (a 5xx, a
@@ -299,7 +305,7 @@ func NewRouter(opt RouterOptions) *Router {
 		log = slog.Default()
 	}
 	return &Router{
-		opt: opt, log: log,
+		opt: opt, log: log, botName: strings.TrimPrefix(opt.BotName, "@"),
 		boot:      "p:" + opt.Instance,
 		slash:     map[string]*Command{},
 		callbacks: map[string]HandlerFunc{},
@@ -307,7 +313,8 @@ func NewRouter(opt RouterOptions) *Router {
 	}
 }
 
-// SetBotName tells the router the bot's username, so /cmd@otherbot is
+// SetBotName tells the router the bot's username (RouterOptions.BotName
+// when it is known at construction), so /cmd@otherbot is
 // ignored and deep links can be built.
 func (r *Router) SetBotName(name string) { r.botName = strings.TrimPrefix(name, "@") }
 
@@ -497,10 +504,10 @@ func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.log.Error("handler panic", "update", u.ID, "kind", kind, "panic", p)
-			metricUpdates.WithLabelValues(kind, "panic").Inc()
+			r.opt.Metrics.Update(kind, "panic")
 			r.busy(context.WithoutCancel(ctx), s, u)
 		}
-		metricLatency.WithLabelValues(kind).Observe(time.Since(start).Seconds())
+		r.opt.Metrics.Handled(kind, time.Since(start))
 	}()
 	c, h := r.pick(u)
 	c.Sender = s
@@ -508,7 +515,7 @@ func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 		if u.CallbackID != "" {
 			_ = c.Answer(ctx, "")
 		}
-		metricUpdates.WithLabelValues(kind, "ignored").Inc()
+		r.opt.Metrics.Update(kind, "ignored")
 		return
 	}
 	stopHold := func() {}
@@ -516,12 +523,12 @@ func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 		ok, err := r.claim(ctx, u.ID)
 		if err != nil {
 			r.log.Warn("dedupe unavailable", "update", u.ID, "err", err)
-			metricUpdates.WithLabelValues(kind, "busy").Inc()
+			r.opt.Metrics.Update(kind, "busy")
 			r.busy(ctx, s, u)
 			return
 		}
 		if !ok {
-			metricUpdates.WithLabelValues(kind, "duplicate").Inc()
+			r.opt.Metrics.Update(kind, "duplicate")
 			return
 		}
 		stopHold = r.holdClaim(context.WithoutCancel(ctx), u.ID)
@@ -530,7 +537,7 @@ func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 	ctx, cancel := context.WithTimeout(ctx, r.opt.HandlerTimeout)
 	defer cancel()
 	outcome := r.route(ctx, c, h)
-	metricUpdates.WithLabelValues(kind, outcome).Inc()
+	r.opt.Metrics.Update(kind, outcome)
 	stopHold()
 	if u.ID != "" && outcome != "busy" {
 		if err := r.opt.Redis.Set(ctx, r.dedupeKey(u.ID), "d", r.opt.DedupeTTL).Err(); err != nil {
@@ -581,7 +588,7 @@ func (r *Router) looksLikeCommand(text string) bool {
 // nothing handles (chatter in a group, a stale button), which then costs
 // no round trip: no claim, no lookup, no done mark.
 func (r *Router) pick(u *Update) (*Context, HandlerFunc) {
-	c := &Context{Update: u, Dir: r.opt.Dir, Log: r.log, router: r}
+	c := &Context{Update: u, Log: r.log, router: r}
 	switch {
 	case u.Member != nil:
 		return c, r.onMember
@@ -623,8 +630,8 @@ func (r *Router) pick(u *Update) (*Context, HandlerFunc) {
 // label for metrics: ok, ignored, user_error, denied, busy.
 func (r *Router) route(ctx context.Context, c *Context, h HandlerFunc) string {
 	u := c.Update
-	if u.User != "" && u.Chat != "" {
-		who, err := r.opt.Dir.Whois(ctx, u.Chat, u.User, u.UserName, u.Username)
+	if u.User != "" && u.Chat != "" && r.opt.Roles != nil {
+		who, err := r.opt.Roles.Whois(ctx, u.Chat, u.User, u.UserName, u.Username)
 		if err != nil {
 			r.log.Warn("whois", "chat", u.Chat, "err", err)
 			r.busy(ctx, c.Sender, u)
@@ -715,7 +722,7 @@ func (r *Router) check(ctx context.Context, c *Context) string {
 	if c.Role >= cmd.Role {
 		return ""
 	}
-	if cmd.Role == GridWorker && c.Role == Resident && (r.isGroupAdmin(ctx, c) || r.isAppointedWorker(ctx, c)) {
+	if cmd.Role == GridWorker && c.Role == Resident && r.actsAsWorker(ctx, c) {
 		c.Role = GridWorker
 		return ""
 	}
@@ -728,40 +735,17 @@ func (r *Router) check(ctx context.Context, c *Context) string {
 	return fmt.Sprintf(MsgDenied, cmd.Role.String())
 }
 
-// isAppointedWorker reports whether the speaker of a private chat is the
-// appointed grid worker of some grid (in a group, Whois has already
-// answered that for the group's grid).
-func (r *Router) isAppointedWorker(ctx context.Context, c *Context) bool {
-	if c.Update.ChatKind != Private || c.Dir == nil {
+// actsAsWorker asks Roles whether a Resident speaker counts as a grid
+// worker here (an administrator of this bound group, or in a private chat
+// an appointed grid worker); a failure to tell is logged and answers no.
+func (r *Router) actsAsWorker(ctx context.Context, c *Context) bool {
+	if r.opt.Roles == nil {
 		return false
 	}
-	grids, err := c.Dir.WorkerGrids(ctx, c.Update.User)
+	ci, _ := c.Sender.(ChatInspector)
+	ok, err := r.opt.Roles.ActsAsWorker(ctx, ci, c.Update, c.Grid)
 	if err != nil {
-		r.log.Warn("worker grids", "user", c.Update.User, "err", err)
-		return false
+		r.log.Warn("worker check", "chat", c.Update.Chat, "user", c.Update.User, "err", err)
 	}
-	return len(grids) > 0
-}
-
-// isGroupAdmin asks the platform whether the speaker administers this bound
-// group, caching the answer in Redis for ten minutes.
-func (r *Router) isGroupAdmin(ctx context.Context, c *Context) bool {
-	if c.Grid == "" || c.Update.ChatKind != Group {
-		return false
-	}
-	ci, ok := c.Sender.(ChatInspector)
-	if !ok {
-		return false
-	}
-	key := r.opt.Keys.Key("adm", Tag(string(c.Update.Chat)), string(c.Update.User))
-	if v, err := r.opt.Redis.Get(ctx, key).Result(); err == nil {
-		return v == "1"
-	}
-	admin, err := ci.IsAdmin(ctx, c.Update.Chat, c.Update.User)
-	if err != nil {
-		r.log.Warn("admin check", "chat", c.Update.Chat, "err", err)
-		return false
-	}
-	_ = r.opt.Redis.Set(ctx, key, boolStr(admin), 10*time.Minute).Err()
-	return admin
+	return ok
 }

@@ -12,6 +12,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 )
 
@@ -22,7 +23,7 @@ func newSender() *bottest.Sender {
 
 type fixture struct {
 	rdb    redis.UniversalClient
-	dir    *bot.Directory
+	dir    *grid.Directory
 	router *bot.Router
 	send   *bottest.Sender
 	calls  map[string]int
@@ -32,8 +33,8 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	rdb, keys, _ := redistest.New(t)
 	f := &fixture{rdb: rdb, send: newSender(), calls: map[string]int{}}
-	f.dir = bot.NewDirectory(rdb, keys, []bot.UserRef{"tg:1"})
-	f.router = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: f.dir})
+	f.dir = grid.NewDirectory(rdb, keys, []bot.UserRef{"tg:1"})
+	f.router = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: f.dir})
 	count := func(name string) bot.HandlerFunc {
 		return func(ctx context.Context, c *bot.Context) error {
 			f.mu.Lock()
@@ -165,11 +166,11 @@ func TestDuplicateUpdateHandledOnce(t *testing.T) {
 
 func TestRestartRedoesHalfDoneUpdate(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
-	dir := bot.NewDirectory(rdb, keys, nil)
+	dir := grid.NewDirectory(rdb, keys, nil)
 	if err := rdb.Set(context.Background(), keys.Key("upd", bot.Tag("tg:9")), "p:dead-process", 300*time.Millisecond).Err(); err != nil {
 		t.Fatal(err)
 	}
-	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, ClaimTTL: 300 * time.Millisecond})
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir, ClaimTTL: 300 * time.Millisecond})
 	n := 0
 	r.Add(&bot.Command{Name: "join", Handle: func(context.Context, *bot.Context) error { n++; return nil }})
 	r.Handle(context.Background(), newSender(), &bot.Update{ID: "tg:9", Chat: "tg:1", User: "tg:1", Text: "/join"})
@@ -182,8 +183,8 @@ func TestRestartRedoesHalfDoneUpdate(t *testing.T) {
 func TestRedisDownRepliesBusy(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
 	defer rdb.Close()
-	dir := bot.NewDirectory(rdb, "t", nil)
-	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: "t", Dir: dir})
+	dir := grid.NewDirectory(rdb, "t", nil)
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: "t", Roles: dir})
 	ran := false
 	r.Add(&bot.Command{Name: "join", Keywords: []string{"报名"}, Args: bot.ArgsNumber, Handle: func(context.Context, *bot.Context) error { ran = true; return nil }})
 	s := newSender()
@@ -250,7 +251,7 @@ func TestDispatcherKeepsChatOrder(t *testing.T) {
 		mu.Lock()
 		seen[u.Chat] = append(seen[u.Chat], n)
 		mu.Unlock()
-	})
+	}, nil)
 	for i := range 200 {
 		d.Submit(context.Background(), nil, &bot.Update{Chat: bot.ChatRef(fmt.Sprintf("tg:%d", i%7)), Text: fmt.Sprint(i)})
 	}
@@ -357,7 +358,7 @@ func (r *retrier) Retry(_ context.Context, _ bot.ChatRef, m bot.Message) error {
 func TestFailedReplyOfDoneWorkIsKeptNotBusy(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
 	rt := &retrier{}
-	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: bot.NewDirectory(rdb, keys, nil), Retry: rt})
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: grid.NewDirectory(rdb, keys, nil), Retry: rt})
 	var stored int
 	r.Add(&bot.Command{Name: "join", Keywords: []string{"报名"}, Args: bot.ArgsNumber, Handle: func(ctx context.Context, c *bot.Context) error {
 		stored++

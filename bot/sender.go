@@ -238,6 +238,18 @@ func (m Mux) IsAdmin(ctx context.Context, chat ChatRef, user UserRef) (bool, err
 	return false, ErrUnsupported
 }
 
+// PollerOn returns what sends quiz polls to chats of platform through s:
+// s itself when it is a Poller, or for a Mux the platform's own sender when
+// that is one; ok is false when polls cannot be sent there.
+func PollerOn(s Sender, platform string) (p Poller, ok bool) {
+	if m, isMux := s.(Mux); isMux {
+		p, ok = m[platform].(Poller)
+		return p, ok
+	}
+	p, ok = s.(Poller)
+	return p, ok
+}
+
 // DeepLinkOn returns a link opening a private chat with the bot on platform
 // carrying payload, or "" when that platform has none.
 func (m Mux) DeepLinkOn(platform, payload string) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/feature"
 )
 
 // Figures reads what the outbox recorded of its broadcasts, for reports
@@ -24,7 +25,7 @@ type Figures struct {
 }
 
 // NewFigures returns the reader of env's outbox records.
-func NewFigures(env bot.Env) *Figures {
+func NewFigures(env feature.Env) *Figures {
 	loc := env.Loc
 	if loc == nil {
 		loc = time.Local

@@ -11,6 +11,8 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/ratelimit"
 	"gridbot/bot/redistest"
 )
@@ -23,7 +25,7 @@ func newFakeSender() *bottest.Sender {
 type fixture struct {
 	rdb  redis.UniversalClient
 	keys bot.Keys
-	env  bot.Env
+	env  feature.Env
 	clk  *bottest.Clock
 	lim  *ratelimit.Limiter
 }
@@ -42,10 +44,10 @@ func newFixtureOn(t testing.TB, s bot.Sender, clk *bottest.Clock, limits map[str
 	if clk != nil {
 		now = clk.Now
 	}
-	env := bot.Env{Redis: rdb, Keys: keys, Dir: bot.NewDirectory(rdb, keys, nil), Send: s,
+	env := feature.Env{Redis: rdb, Keys: keys, Dir: grid.NewDirectory(rdb, keys, nil), Send: s,
 		Log: slog.New(slog.DiscardHandler), Now: now, Loc: bottest.Shanghai}
 	return &fixture{rdb: rdb, keys: keys, env: env, clk: clk,
-		lim: ratelimit.New(rdb, keys, ratelimit.Config{Limits: limits})}
+		lim: ratelimit.New(rdb, keys, ratelimit.Config{Limits: limits}, nil)}
 }
 
 func testConfig() Config {

@@ -43,6 +43,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/ratelimit"
 )
 
@@ -62,7 +64,7 @@ type Outbox struct {
 	rdb    redis.UniversalClient
 	k      bot.Keys
 	base   string
-	dir    *bot.Directory
+	dir    *grid.Directory
 	send   bot.Sender
 	lim    *ratelimit.Limiter
 	log    *slog.Logger
@@ -72,6 +74,8 @@ type Outbox struct {
 	quiet  quiet
 	wake   chan struct{}
 	counts chan struct{}
+	// metrics counts deliveries and the queue's depth (env.Metrics).
+	metrics *bot.Metrics
 }
 
 var _ bot.Outbox = (*Outbox)(nil)
@@ -80,15 +84,15 @@ var _ bot.Outbox = (*Outbox)(nil)
 // chats in env.Dir, and takes tokens from lim (nil: no limits). Zero fields
 // of cfg take DefaultConfig's values; bad quiet hours turn quiet hours off
 // (check cfg.Validate at start-up).
-func New(env bot.Env, lim *ratelimit.Limiter, cfg Config) *Outbox {
+func New(env feature.Env, lim *ratelimit.Limiter, cfg Config) *Outbox {
 	o := &Outbox{
 		rdb: env.Redis, k: env.Keys, base: env.Keys.Key("ob", "{ob}"), dir: env.Dir,
-		send: env.Send, lim: lim, log: env.Log, now: env.Now, loc: env.Loc, cfg: cfg,
+		send: env.Send, lim: lim, metrics: env.Metrics, log: env.Log, now: env.Now, loc: env.Loc, cfg: cfg,
 		wake: make(chan struct{}, 1), counts: make(chan struct{}, 1),
 	}
 	o.cfg = withDefaults(cfg)
 	if o.lim == nil {
-		o.lim = ratelimit.New(env.Redis, env.Keys, ratelimit.Config{})
+		o.lim = ratelimit.New(env.Redis, env.Keys, ratelimit.Config{}, env.Metrics)
 	}
 	if o.now == nil {
 		o.now = time.Now

@@ -12,6 +12,7 @@ import (
 	"gridbot/bot"
 	"gridbot/bot/bottest"
 	"gridbot/bot/redistest"
+	"gridbot/bot/grid"
 )
 
 func TestDeliversEveryChatAndRecordsReach(t *testing.T) {
@@ -289,8 +290,8 @@ func TestFailuresAndReport(t *testing.T) {
 		t.Errorf("flaky chat tried %d times, want MaxTries = 3", got)
 	}
 	info, _ := f.env.Dir.Chat(ctx, "tg:gone")
-	if info.Status != bot.ChatGone {
-		t.Errorf("gone chat status = %q, want %q", info.Status, bot.ChatGone)
+	if info.Status != grid.ChatGone {
+		t.Errorf("gone chat status = %q, want %q", info.Status, grid.ChatGone)
 	}
 	text := s.To("tg:staff")[0].Msg.Text
 	for _, want := range []string{"已送达 3 个群（覆盖约 30 人）", "失败 3 个", "幸福里3网格群 — 机器人已被移出群", "义诊&lt;通知&gt;"} {
@@ -423,7 +424,7 @@ func TestGoneChatTellsStaffOnce(t *testing.T) {
 		return nil
 	}
 	f := newFixture(t, s, nil, nil)
-	f.env.Dir = bot.NewDirectory(f.rdb, f.keys, []bot.UserRef{"tg:100"})
+	f.env.Dir = grid.NewDirectory(f.rdb, f.keys, []bot.UserRef{"tg:100"})
 	if _, err := f.env.Dir.Bind(ctx, "tg:-3", "3网格", "幸福里3网格群"); err != nil {
 		t.Fatal(err)
 	}

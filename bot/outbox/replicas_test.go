@@ -35,7 +35,7 @@ func TestReplicasShareLimits(t *testing.T) {
 	var obs []*Outbox
 	for range 4 {
 		env := f.env
-		lim := ratelimit.New(f.rdb, f.keys, ratelimit.Config{Limits: limits})
+		lim := ratelimit.New(f.rdb, f.keys, ratelimit.Config{Limits: limits}, nil)
 		o := New(env, lim, testConfig())
 		obs = append(obs, o)
 	}

@@ -13,19 +13,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/ratelimit"
 	"gridbot/bot/redisx"
 )
-
-var metricDeliveries = promauto.NewCounterVec(prometheus.CounterOpts{
-	Name: "gridbot_outbox_deliveries_total",
-	Help: "Outbox delivery attempts, by platform and outcome (sent, retry, failed, gone).",
-}, []string{"platform", "outcome"})
 
 // delivery is one claimed (chat, broadcast) pair.
 type delivery struct {
@@ -191,7 +185,7 @@ func (o *Outbox) claim(ctx context.Context, n int) ([]delivery, time.Time, error
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("claim: %w", err)
 	}
-	bot.MetricQueueDepth.WithLabelValues("outbox").Set(float64(res.depth))
+	o.metrics.QueueDepth("outbox", float64(res.depth))
 	out := make([]delivery, 0, len(res.rows))
 	for _, r := range res.rows {
 		d := r.d
@@ -318,7 +312,7 @@ func (o *Outbox) deliver(ctx context.Context, d delivery) {
 // countMembers, off the send path, so no platform call but the send is
 // made here.
 func (o *Outbox) sent(ctx context.Context, d delivery, msgID string) {
-	metricDeliveries.WithLabelValues(d.chat.Platform(), "sent").Inc()
+	o.metrics.Delivery(d.chat.Platform(), "sent")
 	members, owed := max(d.members, 0), boolStr(d.members < 0 && d.kind != KindReport)
 	now := o.now()
 	count := boolStr(d.kind != KindReport)
@@ -428,7 +422,7 @@ func (o *Outbox) countOne(ctx context.Context, member, day string) bool {
 func (o *Outbox) failed(ctx context.Context, d delivery, err error, chatBucket string) {
 	kind := bot.KindOf(err)
 	p := d.chat.Platform()
-	metricDeliveries.WithLabelValues(p, bot.KindLabel(kind)).Inc()
+	o.metrics.Delivery(p, bot.KindLabel(kind))
 	o.log.Warn("outbox send", "broadcast", d.id, "chat", d.chat, "kind", bot.KindLabel(kind), "err", err)
 	now := o.now()
 	switch kind {
@@ -492,7 +486,7 @@ func (o *Outbox) fail(ctx context.Context, d delivery, reason string) {
 
 func (o *Outbox) retry(ctx context.Context, d delivery, due time.Time, bump bool) {
 	if bump {
-		metricDeliveries.WithLabelValues(d.chat.Platform(), "retry").Inc()
+		o.metrics.Delivery(d.chat.Platform(), "retry")
 	}
 	err := retryScript.Run(ctx, o.rdb, []string{o.key("inflight"), o.key("pending"), o.key("holders")},
 		o.base, d.member, due.UnixMilli(), boolStr(bump), int64(o.cfg.Retention.Seconds())).Err()
@@ -552,7 +546,7 @@ func (o *Outbox) markGone(ctx context.Context, chat bot.ChatRef) {
 		o.log.Error("outbox: gone chat", "chat", chat, "err", err)
 		return
 	}
-	if err := bot.NotifyStaff(ctx, o.dir, o, KindReport, "群已失效", bot.GoneAlert(info)); err != nil {
+	if err := grid.NotifyStaff(ctx, o.dir, o, KindReport, "群已失效", grid.GoneAlert(info)); err != nil {
 		o.log.Error("outbox: tell staff of gone chat", "chat", chat, "err", err)
 	}
 }

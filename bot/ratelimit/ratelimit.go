@@ -32,8 +32,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
@@ -137,11 +135,14 @@ type Limiter struct {
 	rdb redis.UniversalClient
 	k   bot.Keys
 	cfg Config
+	// metrics counts late senders (nil: not counted).
+	metrics *bot.Metrics
 }
 
-// New returns a Limiter using the rules of cfg.
-func New(rdb redis.UniversalClient, k bot.Keys, cfg Config) *Limiter {
-	return &Limiter{rdb: rdb, k: k, cfg: cfg}
+// New returns a Limiter using the rules of cfg; m counts the senders that
+// woke too late for their slot (nil: not counted).
+func New(rdb redis.UniversalClient, k bot.Keys, cfg Config, m *bot.Metrics) *Limiter {
+	return &Limiter{rdb: rdb, k: k, cfg: cfg, metrics: m}
 }
 
 // Rule returns the limit that governs the bucket called name.
@@ -266,11 +267,6 @@ const (
 	Rebook = 3
 )
 
-var metricLate = promauto.NewCounter(prometheus.CounterOpts{
-	Name: "gridbot_ratelimit_late_total",
-	Help: "Senders that woke too late for their reserved slot and took a new one.",
-})
-
 // Take takes one token from every named bucket, or from none of them. It
 // returns 0 when the tokens were taken and the caller may send now, else
 // how long to wait before trying again. A slot no more than Ahead away is
@@ -291,7 +287,7 @@ func (l *Limiter) Take(ctx context.Context, names ...string) (time.Duration, err
 		if try == Rebook || time.Since(at) <= Late {
 			return 0, nil
 		}
-		metricLate.Inc()
+		l.metrics.LateSender()
 		for ok, release := false, slot; !ok; release = 0 {
 			if w, ok, slot, err = l.reserve(ctx, Ahead, release, names...); err != nil {
 				return 0, nil // the tokens are taken; the platform's 429 corrects the rest

@@ -14,7 +14,7 @@ import (
 func newLimiter(t *testing.T, limits map[string]ratelimit.Limit) *ratelimit.Limiter {
 	t.Helper()
 	rdb, keys, _ := redistest.New(t)
-	return ratelimit.New(rdb, keys, ratelimit.Config{Limits: limits})
+	return ratelimit.New(rdb, keys, ratelimit.Config{Limits: limits}, nil)
 }
 
 func TestRuleMostSpecific(t *testing.T) {
@@ -78,7 +78,7 @@ func TestAllOrNothing(t *testing.T) {
 func TestUnlimitedSkipsRedis(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
 	c := redistest.Count(rdb)
-	l := ratelimit.New(rdb, keys, ratelimit.Config{})
+	l := ratelimit.New(rdb, keys, ratelimit.Config{}, nil)
 	for range 100 {
 		if w, err := l.Take(context.Background(), "console:global"); w != 0 || err != nil {
 			t.Fatalf("take = %v, %v", w, err)
@@ -118,7 +118,7 @@ func TestManyGoroutinesNeverExceed(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
 	lim := ratelimit.Limit{N: 100, Per: time.Second, Burst: 5}
 	cfg := ratelimit.Config{Limits: map[string]ratelimit.Limit{"tg:global": lim}}
-	ls := []*ratelimit.Limiter{ratelimit.New(rdb, keys, cfg), ratelimit.New(rdb, keys, cfg)}
+	ls := []*ratelimit.Limiter{ratelimit.New(rdb, keys, cfg, nil), ratelimit.New(rdb, keys, cfg, nil)}
 	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 	defer cancel()
 	var granted atomic.Int64

@@ -21,7 +21,7 @@ func TestReservedSlotsKeepEveryWindow(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
 	cfg := DefaultConfig()
 	lim := cfg.Limits["tg:global"]
-	ls := []*Limiter{New(rdb, keys, cfg), New(rdb, keys, cfg)}
+	ls := []*Limiter{New(rdb, keys, cfg, nil), New(rdb, keys, cfg, nil)}
 	const total = 200
 	var mu sync.Mutex
 	var slots []int64
@@ -88,7 +88,7 @@ func TestReservedSlotsKeepEveryWindow(t *testing.T) {
 // back (its sender woke too late) is handed out again.
 func TestBurstWithinCap(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
-	l := New(rdb, keys, Config{Limits: map[string]Limit{"x": {N: 10, Per: time.Minute, Burst: 3, Cap: 4, Window: 10 * time.Minute}}})
+	l := New(rdb, keys, Config{Limits: map[string]Limit{"x": {N: 10, Per: time.Minute, Burst: 3, Cap: 4, Window: 10 * time.Minute}}}, nil)
 	var slots []int64
 	for range 5 {
 		_, ok, slot, err := l.reserve(context.Background(), time.Hour, 0, "x")

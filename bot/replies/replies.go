@@ -74,7 +74,7 @@ func New(rdb redis.UniversalClient, keys bot.Keys, send bot.Sender, lim *ratelim
 		log = slog.Default()
 	}
 	if lim == nil {
-		lim = ratelimit.New(rdb, keys, ratelimit.Config{})
+		lim = ratelimit.New(rdb, keys, ratelimit.Config{}, nil)
 	}
 	return &Coalescer{rdb: rdb, base: keys.Key("rp", "{rp}"), send: send, lim: lim, log: log.With("part", "replies"),
 		cfg: cfg.withDefaults(), now: time.Now, render: map[string]liveKind{}, wake: make(chan struct{}, 1),

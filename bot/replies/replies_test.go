@@ -38,7 +38,7 @@ func newRig(t *testing.T, send bot.Sender, every time.Duration, cfg replies.Conf
 	rdb, keys, _ := redistest.New(t)
 	rt := redistest.Count(rdb)
 	lim := ratelimit.New(rdb, keys, ratelimit.Config{Limits: map[string]ratelimit.Limit{
-		"tg:chat": {N: 1, Per: every, Burst: 1}, "wecom:hook": {N: 1, Per: every, Burst: 1}}})
+		"tg:chat": {N: 1, Per: every, Burst: 1}, "wecom:hook": {N: 1, Per: every, Burst: 1}}}, nil)
 	s, _ := send.(*bottest.Sender)
 	if send == nil {
 		s = &bottest.Sender{}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 )
@@ -25,8 +26,9 @@ type Server struct {
 }
 
 // New listens on addr (host:port; port 0 picks one) and serves /healthz,
-// checking rdb, and /metrics.
-func New(addr string, rdb redis.UniversalClient, log *slog.Logger) (*Server, error) {
+// checking rdb, and /metrics, what metrics gathers (the registry main
+// built the bot's Metrics with).
+func New(addr string, rdb redis.UniversalClient, log *slog.Logger, metrics prometheus.Gatherer) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
@@ -43,7 +45,7 @@ func New(addr string, rdb redis.UniversalClient, log *slog.Logger) (*Server, err
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	s.mux.Handle("GET /metrics", promhttp.Handler())
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	return s, nil
 }
 

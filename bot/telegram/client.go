@@ -31,7 +31,9 @@ type Client struct {
 	api  tgbotapi.BotAPI
 	http *http.Client
 	log  *slog.Logger
-	self tgbotapi.User
+	// metrics counts failed sends (nil: not counted).
+	metrics *bot.Metrics
+	self    tgbotapi.User
 }
 
 var (
@@ -45,8 +47,9 @@ var (
 )
 
 // New checks cfg (zero fields take DefaultConfig values), calls getMe and
-// returns a ready client. log may be nil.
-func New(ctx context.Context, cfg Config, log *slog.Logger) (*Client, error) {
+// returns a ready client. log may be nil; m counts failed sends (nil: not
+// counted).
+func New(ctx context.Context, cfg Config, log *slog.Logger, m *bot.Metrics) (*Client, error) {
 	def := DefaultConfig()
 	if cfg.APIEndpoint == "" {
 		cfg.APIEndpoint = def.APIEndpoint
@@ -77,9 +80,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Client, error) {
 	tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	tr.TLSHandshakeTimeout = 10 * time.Second
 	c := &Client{
-		cfg:  cfg,
-		http: &http.Client{Transport: tr, Timeout: cfg.Timeout + cfg.PollTimeout},
-		log:  log.With("platform", Platform),
+		cfg:     cfg,
+		http:    &http.Client{Transport: tr, Timeout: cfg.Timeout + cfg.PollTimeout},
+		log:     log.With("platform", Platform),
+		metrics: m,
 	}
 	c.api = tgbotapi.BotAPI{Token: cfg.Token, Buffer: 100}
 	c.api.SetAPIEndpoint(cfg.APIEndpoint)
@@ -129,7 +133,7 @@ func (c *Client) do(ctx context.Context, method string, p tgbotapi.Params, files
 		err = c.retrying(ctx, method, p, files, out)
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
-		bot.MetricSendErrors.WithLabelValues(Platform, bot.KindLabel(bot.KindOf(err))).Inc()
+		c.metrics.SendFailed(Platform, err)
 	}
 	return err
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 
 	"gridbot/bot"
 	"gridbot/bot/telegram/tgfake"
@@ -25,7 +24,7 @@ func TestNewReadsGetMe(t *testing.T) {
 		t.Errorf("CanReadAllGroupMessages() = false, want true")
 	}
 	f.SetMe("other_bot", false)
-	c2, err := New(context.Background(), Config{Token: testToken, APIEndpoint: f.Endpoint()}, nil)
+	c2, err := New(context.Background(), Config{Token: testToken, APIEndpoint: f.Endpoint()}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,9 +216,11 @@ func TestServerErrorsRetried(t *testing.T) {
 }
 
 func TestKickedIsGone(t *testing.T) {
+	reg := prometheus.NewRegistry()
 	c, f, _ := newTest(t, nil)
+	c.metrics = bot.NewMetrics(reg)
 	f.Kick(-77)
-	before := counterValue(bot.MetricSendErrors.WithLabelValues("tg", "gone"))
+	before := sendErrors(reg, "gone")
 	_, err := c.Send(context.Background(), "tg:-77", bot.Message{Text: "通知"})
 	var se *bot.SendError
 	if !errors.As(err, &se) || se.Kind != bot.Gone || se.Code != 403 {
@@ -228,7 +229,7 @@ func TestKickedIsGone(t *testing.T) {
 	if got := f.Calls("sendMessage"); got != 1 {
 		t.Errorf("sendMessage calls = %d, want 1 (no retry on 403)", got)
 	}
-	if got := counterValue(bot.MetricSendErrors.WithLabelValues("tg", "gone")) - before; got != 1 {
+	if got := sendErrors(reg, "gone") - before; got != 1 {
 		t.Errorf("gone send errors counted = %v, want 1", got)
 	}
 	_, err = c.Send(context.Background(), "tg:-77", bot.Message{Text: "台账", File: &bot.File{Name: "a.csv", Data: []byte("a")}})
@@ -246,11 +247,13 @@ func TestKickedIsGone(t *testing.T) {
 }
 
 func TestMigratedGroupGetsMessagesInSupergroup(t *testing.T) {
+	reg := prometheus.NewRegistry()
 	c, f, _ := newTest(t, nil)
+	c.metrics = bot.NewMetrics(reg)
 	ctx := context.Background()
 	const old, super = -555, -1009998887776
 	f.Migrate(old, super)
-	before := counterValue(bot.MetricSendErrors.WithLabelValues("tg", "gone"))
+	before := sendErrors(reg, "gone")
 	id, err := c.Send(ctx, "tg:-555", bot.Message{Text: "停水通知：明天 9:00-12:00"})
 	if err != nil {
 		t.Fatalf("Send to a group that became a supergroup: %v, want success in the supergroup", err)
@@ -288,7 +291,7 @@ func TestMigratedGroupGetsMessagesInSupergroup(t *testing.T) {
 	if err := c.Edit(ctx, "tg:-555", "101", bot.Message{Text: "x"}); bot.KindOf(err) != bot.Permanent {
 		t.Errorf("edit in the old group: %v, want Permanent (the group is not lost)", err)
 	}
-	if got := counterValue(bot.MetricSendErrors.WithLabelValues("tg", "gone")) - before; got != 0 {
+	if got := sendErrors(reg, "gone") - before; got != 0 {
 		t.Errorf("gone send errors counted = %v, want 0", got)
 	}
 
@@ -323,7 +326,7 @@ func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 	defer cancel()
 	store := &memStore{}
 	_ = c.Poll(ctxp, store, newRecorder().submit)
-	_, err = New(ctx, Config{Token: testToken, APIEndpoint: f.Endpoint(), Retries: 0}, c.log)
+	_, err = New(ctx, Config{Token: testToken, APIEndpoint: f.Endpoint(), Retries: 0}, c.log, nil)
 	errs = append(errs, err)
 	for i, err := range errs {
 		if err == nil {
@@ -487,12 +490,28 @@ func TestSetWebhookAndDelete(t *testing.T) {
 	}
 }
 
-func counterValue(c prometheus.Counter) float64 {
-	var m dto.Metric
-	if err := c.Write(&m); err != nil {
+// sendErrors reads gridbot_send_errors_total{platform="tg",kind=kind}
+// from reg.
+func sendErrors(reg prometheus.Gatherer, kind string) float64 {
+	mfs, err := reg.Gather()
+	if err != nil {
 		return -1
 	}
-	return m.GetCounter().GetValue()
+	for _, mf := range mfs {
+		if mf.GetName() != "gridbot_send_errors_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["platform"] == Platform && labels["kind"] == kind {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }
 
 func TestSendDocumentLongCaptionLosesNothing(t *testing.T) {

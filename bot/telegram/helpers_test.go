@@ -50,7 +50,7 @@ func newTest(t testing.TB, edit func(*Config)) (*Client, *tgfake.Server, *syncBu
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := New(ctx, cfg, log)
+	c, err := New(ctx, cfg, log, nil)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

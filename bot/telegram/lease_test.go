@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 	"gridbot/bot/redisx"
 )
@@ -120,12 +121,12 @@ func TestPollLeaderFailoverWithStalledLeader(t *testing.T) {
 		c := c0
 		if i > 0 {
 			var err error
-			if c, err = New(context.Background(), c0.cfg, c0.log); err != nil {
+			if c, err = New(context.Background(), c0.cfg, c0.log, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
 		own, conn := redistest.NewStallable(t, rdb)
-		r := bot.NewRouter(bot.RouterOptions{Redis: own, Keys: keys, Dir: bot.NewDirectory(own, keys, nil), Log: quiet,
+		r := bot.NewRouter(bot.RouterOptions{Redis: own, Keys: keys, Roles: grid.NewDirectory(own, keys, nil), Log: quiet,
 			ClaimTTL: 500 * time.Millisecond, Instance: name})
 		r.OnText(func(ctx context.Context, bc *bot.Context) error {
 			mu.Lock()
@@ -134,7 +135,7 @@ func TestPollLeaderFailoverWithStalledLeader(t *testing.T) {
 			mu.Unlock()
 			return nil
 		})
-		d := bot.NewDispatcher(4, r.Handle)
+		d := bot.NewDispatcher(4, r.Handle, nil)
 		rep := &pollReplica{c: c, lease: NewPollLease(own, keys, name, ttl, c0.log), conn: conn,
 			wake: make(chan struct{}), stuck: make(chan struct{})}
 		reps = append(reps, rep)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 	"gridbot/bot/telegram/tgfake"
 )
@@ -194,7 +195,7 @@ func TestCrashMidBatchNeitherSkipsNorRepeats(t *testing.T) {
 	var mu sync.Mutex
 	count := map[string]int{}
 	newRouter := func() *bot.Router {
-		r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: bot.NewDirectory(rdb, keys, nil), Log: log})
+		r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: grid.NewDirectory(rdb, keys, nil), Log: log})
 		r.OnText(func(ctx context.Context, bc *bot.Context) error {
 			mu.Lock()
 			count[bc.Update.Text]++
@@ -238,12 +239,12 @@ func TestCrashMidBatchNeitherSkipsNorRepeats(t *testing.T) {
 		t.Fatalf("offset stored (%d) before the batch finished", off)
 	}
 	// Second process, same Redis, same Telegram.
-	c2, err := New(context.Background(), c.cfg, nil)
+	c2, err := New(context.Background(), c.cfg, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r2 := newRouter()
-	d := bot.NewDispatcher(4, r2.Handle)
+	d := bot.NewDispatcher(4, r2.Handle, nil)
 	rec := 0
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	done2 := make(chan struct{})

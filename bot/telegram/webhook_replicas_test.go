@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 )
 
@@ -35,7 +36,7 @@ func TestWebhookAnyReplica(t *testing.T) {
 			c.WebhookURL = "https://bot.example.org/telegram/webhook"
 			c.WebhookSecret = hookSecret
 		})
-		r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: bot.NewDirectory(rdb, keys, nil), Log: quiet,
+		r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: grid.NewDirectory(rdb, keys, nil), Log: quiet,
 			ClaimTTL: time.Second, Instance: fmt.Sprintf("w%d", i)})
 		r.OnText(func(ctx context.Context, bc *bot.Context) error {
 			time.Sleep(30 * time.Millisecond)
@@ -45,7 +46,7 @@ func TestWebhookAnyReplica(t *testing.T) {
 			mu.Unlock()
 			return nil
 		})
-		d := bot.NewDispatcher(4, r.Handle)
+		d := bot.NewDispatcher(4, r.Handle, nil)
 		t.Cleanup(d.Close)
 		hooks = append(hooks, c.WebhookHandler(func(ctx context.Context, u *bot.Update) <-chan struct{} { return d.Submit(ctx, c, u) }))
 	}

@@ -95,7 +95,7 @@ func (s *Sender) Groups() []GroupInfo { return append([]GroupInfo(nil), s.list..
 // Has reports whether chat is reached by a webhook of this Sender.
 func (s *Sender) Has(chat bot.ChatRef) bool { return s.hooks[chat] != nil }
 
-// Binder is the part of bot.Directory BindGroups needs.
+// Binder is the part of grid.Directory BindGroups needs.
 type Binder interface {
 	Bind(ctx context.Context, chat bot.ChatRef, grid, title string) (string, error)
 }

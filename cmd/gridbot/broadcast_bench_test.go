@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/outbox"
 	"gridbot/bot/ratelimit"
 	"gridbot/bot/redistest"
@@ -32,16 +34,16 @@ func BenchmarkBroadcastUnderTelegramLimits(b *testing.B) {
 	defer fake.Close()
 	fake.EnforceLimits(true)
 	log := slog.New(slog.DiscardHandler)
-	tg, err := telegram.New(ctx, telegram.Config{Token: testToken, APIEndpoint: fake.Endpoint(), Timeout: 10 * time.Second, Retries: 3, MaxRetryWait: 10 * time.Second}, log)
+	tg, err := telegram.New(ctx, telegram.Config{Token: testToken, APIEndpoint: fake.Endpoint(), Timeout: 10 * time.Second, Retries: 3, MaxRetryWait: 10 * time.Second}, log, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	rdb, keys, _ := redistest.New(b)
-	env := bot.Env{Redis: rdb, Keys: keys, Dir: bot.NewDirectory(rdb, keys, nil), Send: bot.Mux{telegram.Platform: tg}, Log: log, Now: time.Now, Loc: time.UTC}
+	env := feature.Env{Redis: rdb, Keys: keys, Dir: grid.NewDirectory(rdb, keys, nil), Send: bot.Mux{telegram.Platform: tg}, Log: log, Now: time.Now, Loc: time.UTC}
 	limits := ratelimit.DefaultConfig()
 	cfg := outbox.DefaultConfig()
 	cfg.QuietStart, cfg.QuietEnd = "00:00", "00:00"
-	ob := outbox.New(env, ratelimit.New(rdb, keys, limits), cfg)
+	ob := outbox.New(env, ratelimit.New(rdb, keys, limits, nil), cfg)
 	runCtx, cancel := context.WithCancel(ctx)
 	stopped := make(chan struct{})
 	go func() { _ = ob.Run(runCtx); close(stopped) }()

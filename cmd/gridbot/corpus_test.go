@@ -16,6 +16,8 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/outbox"
 	"gridbot/bot/ratelimit"
 	"gridbot/bot/redistest"
@@ -103,7 +105,7 @@ type corpusBot struct {
 	t   testing.TB
 	r   *bot.Router
 	s   *bottest.Sender
-	dir *bot.Directory
+	dir *grid.Directory
 	// ev reads the events feature's records (a second instance over the
 	// same keys: features keep no state in memory).
 	ev  *events.Feature
@@ -116,17 +118,16 @@ func newCorpusBot(t testing.TB) *corpusBot {
 	rdb, keys, _ := redistest.New(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := defaultConfig()
+	cfg.Replies.Coalesce = false // replies go straight to the fake sender, where the corpus reads them
 	b := &corpusBot{t: t, s: &bottest.Sender{}, rdb: rdb}
-	b.dir = bot.NewDirectory(rdb, keys, []bot.UserRef{corpusStaff})
-	env := bot.Env{Redis: rdb, Keys: keys, Dir: b.dir, Send: b.s, Log: log, Now: time.Now, Loc: bottest.Shanghai}
-	ob := outbox.New(env, ratelimit.New(rdb, keys, cfg.Limits), cfg.Outbox)
-	env.Outbox = ob
-	env.Out = bottest.Delivery(b.s, ob, nil, nil, time.Now)
+	b.dir = grid.NewDirectory(rdb, keys, []bot.UserRef{corpusStaff})
+	core := feature.Env{Redis: rdb, Keys: keys, Dir: b.dir, Send: b.s, Log: log, Now: time.Now, Loc: bottest.Shanghai}
+	ob := outbox.New(core, ratelimit.New(rdb, keys, cfg.Limits, nil), cfg.Outbox)
 	sch := scheduler.New(rdb, keys, bottest.Shanghai, log, scheduler.Options{Config: cfg.Schedule.Config})
-	env.Due = sch
-	b.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: b.dir, Log: log})
-	b.r.SetBotName("gridbot_bot")
-	if _, _, err := registerFeatures(env, cfg, b.r, sch, ob); err != nil {
+	env := core
+	env.Outbox, env.Due, env.Out = ob, sch, bottest.Delivery(b.s, ob, nil, nil, time.Now)
+	b.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: b.dir, Log: log, BotName: "gridbot_bot"})
+	if _, _, err := registerFeatures(env, nil, cfg, b.r, sch, ob); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.dir.Bind(context.Background(), corpusGroup, "3网格", "3网格群"); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/telegram/tgfake"
 )
 
@@ -121,13 +122,13 @@ func TestReplicasSurviveKills(t *testing.T) {
 	t.Cleanup(func() { dropPrefix(rdb, prefix) })
 
 	const groups = 300
-	dir := bot.NewDirectory(rdb, keys, nil)
+	dir := grid.NewDirectory(rdb, keys, nil)
 	for i := range groups {
 		chat := bot.ChatRef(fmt.Sprintf("tg:-%d", 10000+i))
 		if _, err := dir.Bind(ctx, chat, fmt.Sprintf("%d网格", i+1), fmt.Sprintf("网格群%d", i+1)); err != nil {
 			t.Fatal(err)
 		}
-		if err := dir.SetChat(ctx, bot.ChatInfo{Ref: chat, Status: bot.ChatActive, Members: 30, CanReadAll: true}); err != nil {
+		if err := dir.SetChat(ctx, grid.ChatInfo{Ref: chat, Status: grid.ChatActive, Members: 30, CanReadAll: true}); err != nil {
 			t.Fatal(err)
 		}
 	}

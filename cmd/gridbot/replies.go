@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"gridbot/bot"
+	"gridbot/bot/feature"
 	"gridbot/bot/ratelimit"
 	"gridbot/bot/replies"
 	"gridbot/bot/telegram"
@@ -53,8 +54,8 @@ func (l limitedReplies) take(ctx context.Context) {
 // merges group replies under the groups' send budget (when
 // replies.coalesce is on). It takes tokens from the same Redis buckets as
 // the outbox.
-func newReplies(env bot.Env, cfg Config) *replies.Coalescer {
-	return replies.New(env.Redis, env.Keys, env.Send, ratelimit.New(env.Redis, env.Keys, cfg.Limits), env.Log, cfg.Replies)
+func newReplies(env feature.Env, cfg Config) *replies.Coalescer {
+	return replies.New(env.Redis, env.Keys, env.Send, ratelimit.New(env.Redis, env.Keys, cfg.Limits, env.Metrics), env.Log, cfg.Replies)
 }
 
 // repliesOf returns co as the groups' bot.Replies, nil (not a typed nil)
@@ -69,11 +70,7 @@ func repliesOf(co *replies.Coalescer, cfg Config) bot.Replies {
 // registerLives lets the coalescer render the activities' live sign-up
 // lists (posted again at the bottom when buried) and notices (edited only
 // when a group owes nothing else).
-func registerLives(env bot.Env, ev *events.Feature) {
-	co, ok := env.Replies.(*replies.Coalescer)
-	if !ok {
-		return
-	}
+func registerLives(co *replies.Coalescer, ev *events.Feature) {
 	co.Live("ev", ev.RenderList, replies.LiveOptions{Repost: true})
 	co.Live("evn", ev.RenderNotice, replies.LiveOptions{Idle: true})
 }

@@ -23,7 +23,7 @@ func TestRepliesTakeTheBotWideToken(t *testing.T) {
 	ctx := context.Background()
 	fake, tg, rdb, keys := limitedRig(t)
 	limits := map[string]ratelimit.Limit{"tg:global": {N: 10, Per: time.Second, Burst: 1}}
-	r := limitedReplies{Client: tg, lim: ratelimit.New(rdb, keys, ratelimit.Config{Limits: limits}), log: slog.New(slog.DiscardHandler)}
+	r := limitedReplies{Client: tg, lim: ratelimit.New(rdb, keys, ratelimit.Config{Limits: limits}, nil), log: slog.New(slog.DiscardHandler)}
 	c := redistest.Count(rdb)
 	for i := range 6 {
 		if _, err := r.Send(ctx, bot.ChatRef(fmt.Sprintf("tg:%d", 100+i)), bot.Message{Text: "好的"}); err != nil {
@@ -45,7 +45,7 @@ func TestRepliesTakeTheBotWideToken(t *testing.T) {
 	if span := times[5].Sub(times[0]); span < 450*time.Millisecond {
 		t.Errorf("6 replies went out within %s; a 10/s bucket spaces them at least 500ms", span)
 	}
-	open := limitedReplies{Client: tg, lim: ratelimit.New(rdb, keys, ratelimit.Config{}), log: slog.New(slog.DiscardHandler)}
+	open := limitedReplies{Client: tg, lim: ratelimit.New(rdb, keys, ratelimit.Config{}, nil), log: slog.New(slog.DiscardHandler)}
 	c.Reset()
 	if _, err := open.Send(ctx, "tg:7", bot.Message{Text: "好的"}); err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func TestEditsAndPollsTakeTheBotWideToken(t *testing.T) {
 	ctx := context.Background()
 	_, tg, rdb, keys := limitedRig(t)
 	limits := map[string]ratelimit.Limit{"tg:global": {N: 30, Per: time.Second, Burst: 30}}
-	r := limitedReplies{Client: tg, lim: ratelimit.New(rdb, keys, ratelimit.Config{Limits: limits}), log: slog.New(slog.DiscardHandler)}
+	r := limitedReplies{Client: tg, lim: ratelimit.New(rdb, keys, ratelimit.Config{Limits: limits}, nil), log: slog.New(slog.DiscardHandler)}
 	id, err := r.Send(ctx, "tg:7", bot.Message{Text: "第1题"})
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func limitedRig(t *testing.T) (*tgfake.Server, *telegram.Client, redis.Universal
 	t.Helper()
 	fake := tgfake.New()
 	t.Cleanup(fake.Close)
-	tg, err := telegram.New(context.Background(), telegram.Config{Token: testToken, APIEndpoint: fake.Endpoint()}, slog.New(slog.DiscardHandler))
+	tg, err := telegram.New(context.Background(), telegram.Config{Token: testToken, APIEndpoint: fake.Endpoint()}, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,10 +12,14 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
 	"gridbot/bot/console"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/outbox"
 	"gridbot/bot/ratelimit"
 	"gridbot/bot/redisx"
@@ -120,32 +124,36 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	if cfg.trial() {
 		staff = append(staff, console.StaffSpeaker.User)
 	}
-	dir := bot.NewDirectory(rdb, keys, staff)
-	mux := bot.Mux{}
-	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: mux, Log: log, Now: time.Now, Loc: loc}
+	reg := newRegistry()
+	metrics := bot.NewMetrics(reg)
+	dir := grid.NewDirectory(rdb, keys, staff)
+	pl, err := openPlatforms(ctx, cfg, stdin, stdout, dir, metrics, log)
+	if err != nil {
+		return err
+	}
 
-	lim := ratelimit.New(rdb, keys, cfg.Limits)
+	lim := ratelimit.New(rdb, keys, cfg.Limits, metrics)
+	core := feature.Env{Redis: rdb, Keys: keys, Dir: dir, Send: pl.mux, Log: log, Metrics: metrics, Now: time.Now, Loc: loc}
 	cfg.Outbox.Replica = cfg.Replica.Name
 	if cfg.Telegram.PaidBroadcast {
 		cfg.Outbox = cfg.Outbox.WithPaid(telegram.Platform)
 		cfg.Notices.PaidBroadcast = true
 	}
-	ob := outbox.New(env, lim, cfg.Outbox)
-	env.Outbox = ob
+	ob := outbox.New(core, lim, cfg.Outbox)
 	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config, ID: instance})
-	env.Due = sch
-	co := newReplies(env, cfg)
-	env.Replies = repliesOf(co, cfg)
-	env.Out = bot.NewDelivery(bot.DeliveryOptions{Send: mux, Limit: lim, Keep: co, Outbox: ob, Log: log, Now: time.Now})
+	co := newReplies(core, cfg)
+	env := feature.Env{Redis: rdb, Keys: keys, Dir: dir, Send: pl.mux, Log: log, Metrics: metrics, Now: time.Now, Loc: loc,
+		Outbox: ob, Due: sch, Replies: repliesOf(co, cfg),
+		Out: bot.NewDelivery(bot.DeliveryOptions{Send: pl.mux, Limit: lim, Keep: co, Outbox: ob, Log: log, Now: time.Now})}
 
-	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
-		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies, Retry: co})
-	api, consoleUI, err := registerFeatures(env, cfg, router, sch, ob)
+	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
+		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies, Retry: co, Metrics: metrics, BotName: pl.botName})
+	api, consoleUI, err := registerFeatures(env, co, cfg, router, sch, ob)
 	if err != nil {
 		return err
 	}
 
-	disp := bot.NewDispatcher(cfg.Updates.Workers, router.Handle)
+	disp := bot.NewDispatcher(cfg.Updates.Workers, router.Handle, metrics)
 	if !cfg.trial() {
 		disp.LimitUsers(bot.FloodLimit{Burst: cfg.Updates.FloodBurst, Every: cfg.Updates.FloodEvery, Exempt: dir.IsConfigStaff, Log: log.Warn})
 	}
@@ -162,7 +170,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		}()
 	}
 
-	srv, err := server.New(cfg.HTTP.Listen, rdb, log)
+	srv, err := server.New(cfg.HTTP.Listen, rdb, log, reg)
 	switch {
 	case err != nil && cfg.trial():
 		log.Warn("http server not started", "err", err)
@@ -177,25 +185,11 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 
 	var sources []func(context.Context) error
 	trial := trialSettler{ob: ob, co: co, log: log}
-	if cfg.trial() {
-		con := console.New(stdin, stdout, !isTerminal(stdin), filepath.Join(os.TempDir(), "gridbot-trial"))
-		mux["console"] = con
-		if err := setupTrial(ctx, dir, con, log); err != nil {
-			return err
-		}
+	if pl.con != nil {
 		submit := trial.submit(disp)
-		sources = append(sources, func(ctx context.Context) error { return con.Run(ctx, submit) })
+		sources = append(sources, func(ctx context.Context) error { return pl.con.Run(ctx, submit) })
 	}
-	if cfg.Telegram.Token != "" {
-		tg, err := telegram.New(ctx, cfg.Telegram, log)
-		if err != nil {
-			return err
-		}
-		mux[telegram.Platform] = tg
-		router.SetBotName(tg.Username())
-		if !tg.CanReadAllGroupMessages() {
-			log.Warn("privacy mode is on: in groups the bot sees only /commands; turn it off with BotFather /setprivacy or make the bot a group admin")
-		}
+	if tg := pl.tg; tg != nil {
 		replies := limitedReplies{Client: tg, lim: lim, log: log}
 		submit := func(ctx context.Context, u *bot.Update) <-chan struct{} { return disp.Submit(ctx, replies, u) }
 		if cfg.Telegram.Webhook() {
@@ -213,15 +207,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		log.Info("telegram ready", "bot", tg.Username(), "webhook", cfg.Telegram.Webhook())
 	}
 	var callback *wecom.Callback
-	if cfg.wecomOn() {
-		hooks, err := wecom.NewSender(cfg.Wecom, log)
-		if err != nil {
-			return err
-		}
-		mux["wecom"] = hooks
-		if err := hooks.BindGroups(ctx, dir); err != nil {
-			return err
-		}
+	if hooks := pl.hooks; hooks != nil {
 		if cfg.Wecom.Callback.Enabled() {
 			if srv == nil {
 				return fmt.Errorf("config key http.listen: the WeChat Work callback needs the HTTP server")
@@ -267,15 +253,72 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	return err
 }
 
+// newRegistry returns the Prometheus registry /metrics serves: the Go
+// runtime's and the process's collectors, and what bot.NewMetrics adds.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// platforms are the adapters one run talks through. They are opened before
+// anything that sends, so the Mux is complete when it is first handed on.
+type platforms struct {
+	mux     bot.Mux
+	con     *console.Console
+	tg      *telegram.Client
+	hooks   *wecom.Sender
+	botName string
+}
+
+// openPlatforms opens the configured adapters: the console in the local
+// trial (its groups bound in dir), the Telegram client, and the WeChat
+// Work group robots (their groups bound in dir).
+func openPlatforms(ctx context.Context, cfg Config, stdin io.Reader, stdout io.Writer, dir *grid.Directory, m *bot.Metrics, log *slog.Logger) (platforms, error) {
+	p := platforms{mux: bot.Mux{}}
+	if cfg.trial() {
+		p.con = console.New(stdin, stdout, !isTerminal(stdin), filepath.Join(os.TempDir(), "gridbot-trial"))
+		if err := setupTrial(ctx, dir, p.con, log); err != nil {
+			return p, err
+		}
+		p.mux["console"] = p.con
+	}
+	if cfg.Telegram.Token != "" {
+		tg, err := telegram.New(ctx, cfg.Telegram, log, m)
+		if err != nil {
+			return p, err
+		}
+		if !tg.CanReadAllGroupMessages() {
+			log.Warn("privacy mode is on: in groups the bot sees only /commands; turn it off with BotFather /setprivacy or make the bot a group admin")
+		}
+		p.tg, p.botName = tg, tg.Username()
+		p.mux[telegram.Platform] = tg
+	}
+	if cfg.wecomOn() {
+		hooks, err := wecom.NewSender(cfg.Wecom, log)
+		if err != nil {
+			return p, err
+		}
+		if err := hooks.BindGroups(ctx, dir); err != nil {
+			return p, err
+		}
+		p.hooks = hooks
+		p.mux["wecom"] = hooks
+	}
+	return p, nil
+}
+
 // registerFeatures builds every feature and registers its commands, jobs
 // and due-item handlers; it returns the HTTP handlers of the report API and
 // of the staff web console.
-func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) (api, consoleUI http.Handler, err error) {
+func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) (api, consoleUI http.Handler, err error) {
 	grids.New(env).Register(r)
 
 	ev := events.New(env, cfg.Events)
 	ev.Register(r)
-	registerLives(env, ev)
+	if cfg.Replies.Coalesce {
+		registerLives(co, ev)
+	}
 	sch.OnDue("ev", ev.HandleDue)
 
 	tp, err := tips.New(env, cfg.Tips)
@@ -292,14 +335,7 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 	nt := notices.New(env, cfg.Notices, notices.Ops{Recaller: ob, Canceller: ob})
 	nt.Register(r)
 
-	cfg.Quiz.Lean = func(ctx context.Context) []string {
-		cats, err := tp.RecentCategories(ctx, env.Now().Add(-7*24*time.Hour))
-		if err != nil {
-			env.Log.Warn("quiz: this week's tip categories", "err", err)
-		}
-		return cats
-	}
-	qz, err := quiz.New(env, cfg.Quiz)
+	qz, err := quiz.New(env, cfg.Quiz, tp)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -372,7 +408,7 @@ func (s trialSettler) submit(disp *bot.Dispatcher) func(context.Context, bot.Sen
 
 // setupTrial binds the console's groups to their grids, and appoints whoever
 // speaks as a grid worker (/as 网格员) to every trial grid.
-func setupTrial(ctx context.Context, dir *bot.Directory, con *console.Console, log *slog.Logger) error {
+func setupTrial(ctx context.Context, dir *grid.Directory, con *console.Console, log *slog.Logger) error {
 	con.OnWorker = func(u bot.UserRef) {
 		for _, ch := range con.Chats() {
 			if _, err := dir.AddWorker(ctx, ch.Grid, u); err != nil {
@@ -384,7 +420,7 @@ func setupTrial(ctx context.Context, dir *bot.Directory, con *console.Console, l
 		if _, err := dir.Bind(ctx, ch.Ref, ch.Grid, ch.Title); err != nil {
 			return err
 		}
-		if err := dir.SetChat(ctx, bot.ChatInfo{Ref: ch.Ref, Title: ch.Title, Status: bot.ChatActive, Members: ch.Members, CanReadAll: true}); err != nil {
+		if err := dir.SetChat(ctx, grid.ChatInfo{Ref: ch.Ref, Title: ch.Title, Status: grid.ChatActive, Members: ch.Members, CanReadAll: true}); err != nil {
 			return err
 		}
 	}

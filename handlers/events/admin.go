@@ -9,6 +9,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/when"
+	"gridbot/bot/zh"
 )
 
 func (f *Feature) create(ctx context.Context, c *bot.Context) error {
@@ -129,7 +130,7 @@ func (f *Feature) exampleID(ctx context.Context, grids []string) string {
 // edit changes 名额, 时间, 地点 or 截止 of an activity: "7 名额 40".
 func (f *Feature) edit(ctx context.Context, c *bot.Context) error {
 	args := when.Fold(c.Args)
-	n, rest, ok := bot.LeadingNumber(strings.TrimLeft(args, "#第 "))
+	n, rest, ok := zh.LeadingNumber(strings.TrimLeft(args, "#第 "))
 	if !ok {
 		return bot.Userf(msgEditUsage, f.exampleID(ctx, nil))
 	}

@@ -18,11 +18,11 @@ import (
 // buckets give one token per every, as the wiring in main does.
 func withReplies(t *testing.T, every time.Duration) *harness {
 	h := newHarness(t)
-	lim := ratelimit.New(h.rdb, h.keys, ratelimit.Config{Limits: map[string]ratelimit.Limit{"tg:chat": {N: 1, Per: every, Burst: 1}}})
+	lim := ratelimit.New(h.rdb, h.keys, ratelimit.Config{Limits: map[string]ratelimit.Limit{"tg:chat": {N: 1, Per: every, Burst: 1}}}, nil)
 	co := replies.New(h.rdb, h.keys, h.s, lim, h.env.Log, replies.Config{PrivateAfter: time.Hour, Poll: 20 * time.Millisecond})
 	h.env.Replies = co
 	h.f = New(h.env, DefaultConfig())
-	h.r = bot.NewRouter(bot.RouterOptions{Redis: h.rdb, Keys: h.keys, Dir: h.env.Dir, Log: h.env.Log, Replies: co})
+	h.r = bot.NewRouter(bot.RouterOptions{Redis: h.rdb, Keys: h.keys, Roles: h.env.Dir, Log: h.env.Log, Replies: co})
 	h.f.Register(h.r)
 	co.Live("ev", h.f.RenderList, replies.LiveOptions{Repost: true})
 	co.Live("evn", h.f.RenderNotice, replies.LiveOptions{Idle: true})
@@ -155,7 +155,7 @@ func TestBusyGroupMergesConfirmations(t *testing.T) {
 	h := withReplies(t, 2*time.Second)
 	h.create(fmt.Sprintf(lantern, 20))
 	g, b := ratelimit.Buckets(group3)
-	lim := ratelimit.New(h.rdb, h.keys, ratelimit.Config{Limits: map[string]ratelimit.Limit{"tg:chat": {N: 1, Per: 2 * time.Second, Burst: 1}}})
+	lim := ratelimit.New(h.rdb, h.keys, ratelimit.Config{Limits: map[string]ratelimit.Limit{"tg:chat": {N: 1, Per: 2 * time.Second, Burst: 1}}}, nil)
 	if w, err := lim.Take(context.Background(), g, b); err != nil || w > 0 {
 		t.Fatal(w, err)
 	}
@@ -283,7 +283,7 @@ func TestCoalescedAnswerCostsOneRoundTrip(t *testing.T) {
 		co := replies.New(h.rdb, h.keys, h.s, nil, h.env.Log, replies.Config{})
 		h.env.Replies = co
 		h.f = New(h.env, DefaultConfig())
-		h.r = bot.NewRouter(bot.RouterOptions{Redis: h.rdb, Keys: h.keys, Dir: h.env.Dir, Log: h.env.Log, Replies: co})
+		h.r = bot.NewRouter(bot.RouterOptions{Redis: h.rdb, Keys: h.keys, Roles: h.env.Dir, Log: h.env.Log, Replies: co})
 		h.f.Register(h.r)
 		got := trips(h, chain)
 		for i, what := range []string{"报名", "我的报名", "取消报名"} {

@@ -14,13 +14,14 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/when"
+	"gridbot/bot/zh"
 )
 
 // checkinArgs reads "7 4821", "7号 4821", "7" and "4821" (numbers only).
 func checkinArgs(s string) (nums []string) {
 	s = when.Fold(s)
 	for _, w := range bot.Fields(strings.NewReplacer("号", " ", "第", " ", "签到码", " ", "#", " ").Replace(s)) {
-		if n, rest, ok := bot.LeadingNumber(w); ok && rest == "" {
+		if n, rest, ok := zh.LeadingNumber(w); ok && rest == "" {
 			if w[0] >= '0' && w[0] <= '9' {
 				nums = append(nums, w)
 			} else {
@@ -35,20 +36,13 @@ func checkinArgs(s string) (nums []string) {
 }
 
 // isWorker reports whether the speaker may run check-in here: staff, an
-// appointed grid worker, or an admin of this bound group.
+// appointed grid worker, or an administrator of this bound group (the
+// router's own check, through the grid directory's admin cache).
 func (f *Feature) isWorker(ctx context.Context, c *bot.Context) bool {
 	if c.Role >= bot.GridWorker {
 		return true
 	}
-	if !c.InGroup() || c.Grid == "" {
-		return false
-	}
-	ci, ok := c.Sender.(bot.ChatInspector)
-	if !ok {
-		return false
-	}
-	admin, err := ci.IsAdmin(ctx, c.Update.Chat, c.Update.User)
-	return err == nil && admin
+	return c.InGroup() && c.FullRole(ctx) >= bot.GridWorker
 }
 
 func (f *Feature) checkinWindow(e *Event) (opens, closes time.Time) {

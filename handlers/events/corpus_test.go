@@ -7,6 +7,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/feature"
 )
 
 // corpusLine is one message of the residents' corpus.
@@ -39,7 +40,7 @@ func corpusText(c corpusLine) string { return strings.ReplaceAll(c.Text, "{code}
 func corpusRouter() *bot.Router {
 	r := bot.NewRouter(bot.RouterOptions{})
 	r.SetBotName("gridbot_bot")
-	New(bot.Env{}, DefaultConfig()).Register(r)
+	New(feature.Env{}, DefaultConfig()).Register(r)
 	return r
 }
 

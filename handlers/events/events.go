@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/feature"
 	"gridbot/bot/when"
 )
 
@@ -71,7 +72,7 @@ func (c Config) withDefaults() Config {
 // Feature is the events feature. Build it with New, then Register it with
 // the router and register HandleDue with the scheduler under kind "ev".
 type Feature struct {
-	env bot.Env
+	env feature.Env
 	cfg Config
 	st  *store
 	log *slog.Logger
@@ -81,7 +82,7 @@ type Feature struct {
 // Now and Loc are required; env.Replies is nil when replies are not
 // coalesced (replies.coalesce off): notices are then edited directly and
 // sign-up lists are not offered.
-func New(env bot.Env, cfg Config) *Feature {
+func New(env feature.Env, cfg Config) *Feature {
 	if env.Log == nil {
 		env.Log = slog.Default()
 	}

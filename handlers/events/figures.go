@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/feature"
 )
 
 // Records reads what the events feature has recorded, for reports (the
@@ -25,7 +26,7 @@ type Records struct {
 }
 
 // NewRecords returns the reader of env's events records.
-func NewRecords(env bot.Env) *Records {
+func NewRecords(env feature.Env) *Records {
 	loc := env.Loc
 	if loc == nil {
 		loc = time.Local

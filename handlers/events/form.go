@@ -10,6 +10,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/when"
+	"gridbot/bot/zh"
 )
 
 // form is an event as staff typed it, before grids are resolved.
@@ -277,7 +278,7 @@ func extra(f *field, rest string) error {
 
 // count reads a whole number between 1 and limit, allowing a unit after it.
 func count(f *field, v string, limit int, units ...string) (int, error) {
-	n, rest, ok := bot.LeadingNumber(v)
+	n, rest, ok := zh.LeadingNumber(v)
 	rest = strings.TrimSpace(rest)
 	for _, u := range units {
 		if r, ok := strings.CutPrefix(rest, u); ok {
@@ -301,9 +302,9 @@ func hours(v string) (float64, error) {
 	if err != nil {
 		if v == "半小时" {
 			h, err = 0.5, nil
-		} else if n, rest, ok := bot.LeadingNumber(num); ok && rest == "" {
+		} else if n, rest, ok := zh.LeadingNumber(num); ok && rest == "" {
 			h, err = float64(n), nil
-		} else if n, rest, ok := bot.LeadingNumber(num); ok && rest == "个半" || ok && rest == "半" {
+		} else if n, rest, ok := zh.LeadingNumber(num); ok && rest == "个半" || ok && rest == "半" {
 			h, err = float64(n)+0.5, nil
 		}
 	}
@@ -334,13 +335,13 @@ func trimSeps(s string) string { return strings.TrimLeft(s, " :：,，、.。;�
 func parseJoinArgs(s string, limit, remarkMax int) (joinArgs, error) {
 	a := joinArgs{N: 1}
 	s = strings.ReplaceAll(bot.Normalize(s), "\n", " ")
-	if bot.BadNumberAt(s) {
+	if zh.BadNumberAt(s) {
 		return a, bot.Userf(msgNumberBad, limit)
 	}
 	s = trimSeps(strings.TrimLeft(trimSeps(s), "#第"))
-	if n, rest, ok := bot.ActivityNumber(s); ok {
+	if n, rest, ok := zh.ActivityNumber(s); ok {
 		a.ID, a.HasID = int64(n), true
-		if bot.BadNumberAt(rest) {
+		if zh.BadNumberAt(rest) {
 			return a, bot.Userf(msgNumberBad, limit)
 		}
 		s = trimSeps(rest)
@@ -349,7 +350,7 @@ func parseJoinArgs(s string, limit, remarkMax int) (joinArgs, error) {
 		}
 	}
 	if !a.HasN {
-		if n, remark, ok := bot.Headcount(s); ok {
+		if n, remark, ok := zh.Headcount(s); ok {
 			a.N, a.HasN, s = n, true, remark
 		}
 	}
@@ -372,13 +373,13 @@ func leadingDigits(s string) (int, string, bool) {
 	if s == "" || s[0] < '0' || s[0] > '9' {
 		return 0, s, false
 	}
-	return bot.LeadingNumber(s)
+	return zh.LeadingNumber(s)
 }
 
 // parseID reads an optional activity number ("7", "7号", "第7号活动").
 func parseID(s string) (int64, bool) {
 	s = strings.TrimLeft(trimSeps(bot.Normalize(s)), "#第")
-	n, _, ok := bot.LeadingNumber(s)
+	n, _, ok := zh.LeadingNumber(s)
 	return int64(n), ok
 }
 

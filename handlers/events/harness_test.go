@@ -15,6 +15,8 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 )
 
@@ -35,7 +37,7 @@ type harness struct {
 	t    testing.TB
 	rdb  redis.UniversalClient
 	keys bot.Keys
-	env  bot.Env
+	env  feature.Env
 	f    *Feature
 	r    *bot.Router
 	s    *bottest.Sender
@@ -67,7 +69,7 @@ func newHarnessOn(t testing.TB, rdb redis.UniversalClient, keys bot.Keys) *harne
 	h.out = &bottest.Outbox{Deliver: h.s}
 	h.due = &bottest.Due{}
 	h.lim, h.keep = &bottest.Limiter{}, &bottest.Keeper{}
-	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{staffID})
+	dir := grid.NewDirectory(rdb, keys, []bot.UserRef{staffID})
 	ctx := context.Background()
 	for _, g := range []struct {
 		chat bot.ChatRef
@@ -77,10 +79,10 @@ func newHarnessOn(t testing.TB, rdb redis.UniversalClient, keys bot.Keys) *harne
 			t.Fatal(err)
 		}
 	}
-	h.env = bot.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: h.out, Due: h.due, Out: bottest.Delivery(h.s, h.out, h.lim, h.keep, h.clk.Now),
+	h.env = feature.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: h.out, Due: h.due, Out: bottest.Delivery(h.s, h.out, h.lim, h.keep, h.clk.Now),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clk.Now, Loc: bottest.Shanghai}
 	h.f = New(h.env, DefaultConfig())
-	h.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: h.env.Log})
+	h.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir, Log: h.env.Log})
 	h.f.Register(h.r)
 	return h
 }

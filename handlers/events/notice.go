@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/when"
 )
 
@@ -105,11 +106,11 @@ func (f *Feature) goesOut(urgentBefore time.Time) (at time.Time, urgent bool) {
 // (urgently when the quiet hours would hold it past the end of sign-up),
 // and records how to find the posted messages and, when held,
 // when it goes out.
-func (f *Feature) post(ctx context.Context, e *Event, grids []bot.Grid) (posting, error) {
+func (f *Feature) post(ctx context.Context, e *Event, grids []grid.Grid) (posting, error) {
 	gridOf := map[bot.ChatRef]string{}
 	var chats []bot.ChatRef
 	for _, g := range grids {
-		for _, ch := range bot.ActiveChats([]bot.Grid{g}) {
+		for _, ch := range grid.ActiveChats([]grid.Grid{g}) {
 			gridOf[ch] = g.Name
 			chats = append(chats, ch)
 		}
@@ -177,7 +178,7 @@ func (f *Feature) chatsOf(ctx context.Context, e *Event) ([]bot.ChatRef, map[bot
 		if !e.targets(g.Name) {
 			continue
 		}
-		for _, ch := range bot.ActiveChats([]bot.Grid{g}) {
+		for _, ch := range grid.ActiveChats([]grid.Grid{g}) {
 			gridOf[ch] = g.Name
 			chats = append(chats, ch)
 		}

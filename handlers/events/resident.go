@@ -12,6 +12,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/when"
+	"gridbot/bot/zh"
 )
 
 func formatWhen(t, now time.Time, loc *time.Location) string { return when.Format(t, now, loc) }
@@ -192,7 +193,7 @@ func howToChange(id int64, n int) string {
 }
 
 func (f *Feature) leave(ctx context.Context, c *bot.Context) error {
-	if bot.BadNumberAt(c.Args) {
+	if zh.BadNumberAt(c.Args) {
 		return bot.Userf(msgIDBad)
 	}
 	id, ok := parseID(c.Args)
@@ -308,7 +309,7 @@ func (f *Feature) button(ctx context.Context, c *bot.Context) error {
 // signs up the speaker's own household only when they ask for it, so it
 // says how, with the activity they named or the first open one here.
 func (f *Feature) family(ctx context.Context, c *bot.Context) error {
-	if bot.BadNumberAt(c.Args) {
+	if zh.BadNumberAt(c.Args) {
 		return bot.Userf(msgIDBad)
 	}
 	id, ok := parseID(c.Args)

@@ -75,7 +75,7 @@ func TestCancelAndChainInQuietHoursSayWhen(t *testing.T) {
 	lists := &fakeReplies{}
 	h.env.Replies = lists
 	h.f = New(h.env, DefaultConfig())
-	h.r = bot.NewRouter(bot.RouterOptions{Redis: h.rdb, Keys: h.keys, Dir: h.env.Dir, Log: h.env.Log})
+	h.r = bot.NewRouter(bot.RouterOptions{Redis: h.rdb, Keys: h.keys, Roles: h.env.Dir, Log: h.env.Log})
 	h.f.Register(h.r)
 	h.create(fmt.Sprintf(lantern, 30))
 	h.create("/newevent 晨练 | 2027-02-11 08:00 | 广场 | 30 | 全部")

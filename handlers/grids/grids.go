@@ -14,15 +14,18 @@ import (
 	"unicode/utf8"
 
 	"gridbot/bot"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
+	"gridbot/bot/zh"
 )
 
 // Feature is the grids and roles feature.
 type Feature struct {
-	env bot.Env
+	env feature.Env
 }
 
 // New returns the feature; env.Dir and env.Log are required.
-func New(env bot.Env) *Feature { return &Feature{env: env} }
+func New(env feature.Env) *Feature { return &Feature{env: env} }
 
 // privacyReporter is implemented by senders that know whether the bot reads
 // every group message (Telegram privacy mode off, or admin).
@@ -36,8 +39,9 @@ type selfReporter interface {
 }
 
 // readsAll reports whether the bot sees every message in the chat: privacy
-// mode is off, or the bot administers the group (admins see everything).
-func readsAll(ctx context.Context, c *bot.Context) bool {
+// mode is off, or the bot administers the group (admins see everything),
+// asked of the platform now (the directory's AskAdmin).
+func (f *Feature) readsAll(ctx context.Context, c *bot.Context) bool {
 	pr, ok := c.Sender.(privacyReporter)
 	if !ok || pr.CanReadAllGroupMessages() {
 		return true
@@ -47,7 +51,7 @@ func readsAll(ctx context.Context, c *bot.Context) bool {
 	if !ok1 || !ok2 {
 		return false
 	}
-	admin, err := ci.IsAdmin(ctx, c.Update.Chat, self.Self())
+	admin, err := f.env.Dir.AskAdmin(ctx, ci, c.Update.Chat, self.Self())
 	return err == nil && admin
 }
 
@@ -127,7 +131,7 @@ func (f *Feature) whoami(ctx context.Context, c *bot.Context) error {
 		text += fmt.Sprintf(msgWhoamiGroup, bot.Esc(grid))
 	}
 	if role == bot.GridWorker {
-		grids, err := c.Dir.WorkerGrids(ctx, c.Update.User)
+		grids, err := f.env.Dir.WorkerGrids(ctx, c.Update.User)
 		if err != nil {
 			return err
 		}
@@ -152,14 +156,14 @@ func (f *Feature) setName(ctx context.Context, c *bot.Context) error {
 	if name == "" || utf8.RuneCountInString(name) > 12 || strings.ContainsAny(name, "\n<>@") {
 		return bot.Userf(msgNameUsage)
 	}
-	if err := c.Dir.SetName(ctx, c.Update.User, name); err != nil {
+	if err := f.env.Dir.SetName(ctx, c.Update.User, name); err != nil {
 		return err
 	}
 	return c.Reply(ctx, fmt.Sprintf(msgNameSet, bot.Esc(name)))
 }
 
 func (f *Feature) bind(ctx context.Context, c *bot.Context) error {
-	name := bot.NormalizeGrid(c.Args)
+	name := grid.NormalizeGrid(c.Args)
 	if name == "" {
 		return bot.Userf(msgBindUsage, bot.Esc(gridFromTitle(c.Update.ChatTitle)))
 	}
@@ -170,7 +174,7 @@ func (f *Feature) bind(ctx context.Context, c *bot.Context) error {
 		return c.Reply(ctx, fmt.Sprintf(msgAlreadyBound, bot.Esc(name)))
 	}
 	u := c.Update
-	old, err := c.Dir.Bind(ctx, u.Chat, name, u.ChatTitle)
+	old, err := f.env.Dir.Bind(ctx, u.Chat, name, u.ChatTitle)
 	if err != nil {
 		return err
 	}
@@ -179,7 +183,7 @@ func (f *Feature) bind(ctx context.Context, c *bot.Context) error {
 	if old != "" {
 		text = fmt.Sprintf(msgRebound, bot.Esc(old), bot.Esc(name))
 	}
-	if !readsAll(ctx, c) {
+	if !f.readsAll(ctx, c) {
 		text += msgHelloNoRead
 	}
 	return c.Reply(ctx, text)
@@ -188,20 +192,20 @@ func (f *Feature) bind(ctx context.Context, c *bot.Context) error {
 // refreshChat records the chat's title, member count and readability; a
 // platform that cannot tell leaves what is known.
 func (f *Feature) refreshChat(ctx context.Context, c *bot.Context) {
-	info := bot.ChatInfo{Ref: c.Update.Chat, Title: c.Update.ChatTitle, Status: bot.ChatActive, Members: -1, CanReadAll: true}
+	info := grid.ChatInfo{Ref: c.Update.Chat, Title: c.Update.ChatTitle, Status: grid.ChatActive, Members: -1, CanReadAll: true}
 	if ci, ok := c.Sender.(bot.ChatInspector); ok {
 		if n, err := ci.MemberCount(ctx, c.Update.Chat); err == nil {
 			info.Members = n
 		}
 	}
-	info.CanReadAll = readsAll(ctx, c)
-	if err := c.Dir.SetChat(ctx, info); err != nil {
+	info.CanReadAll = f.readsAll(ctx, c)
+	if err := f.env.Dir.SetChat(ctx, info); err != nil {
 		c.Log.Warn("record chat", "chat", c.Update.Chat, "err", err)
 	}
 }
 
 func (f *Feature) unbind(ctx context.Context, c *bot.Context) error {
-	old, err := c.Dir.Unbind(ctx, c.Update.Chat)
+	old, err := f.env.Dir.Unbind(ctx, c.Update.Chat)
 	if err != nil {
 		return err
 	}
@@ -212,7 +216,7 @@ func (f *Feature) unbind(ctx context.Context, c *bot.Context) error {
 }
 
 func (f *Feature) list(ctx context.Context, c *bot.Context) error {
-	grids, err := c.Dir.Grids(ctx)
+	grids, err := f.env.Dir.Grids(ctx)
 	if err != nil {
 		return err
 	}
@@ -237,7 +241,7 @@ func (f *Feature) list(ctx context.Context, c *bot.Context) error {
 			chats++
 			state := msgCanPost
 			switch {
-			case ch.Status == bot.ChatGone:
+			case ch.Status == grid.ChatGone:
 				state = msgGone
 			case !ch.CanReadAll:
 				state = msgNoRead
@@ -266,7 +270,7 @@ func gridFromTitle(title string) string {
 		for j > 0 && strings.ContainsRune("0123456789零〇一二两三四五六七八九十", rs[j-1]) {
 			j--
 		}
-		if n, rest, ok := bot.LeadingNumber(string(rs[j:i])); ok && rest == "" && n > 0 {
+		if n, rest, ok := zh.LeadingNumber(string(rs[j:i])); ok && rest == "" && n > 0 {
 			return strconv.Itoa(n) + "网格"
 		}
 	}
@@ -276,7 +280,7 @@ func gridFromTitle(title string) string {
 // languageName is the Chinese name of a grid's second language ("" for
 // none); a code no longer offered shows as it is.
 func languageName(code string) string {
-	if l, ok := bot.ParseLanguage(code); ok && code != "" {
+	if l, ok := grid.ParseLanguage(code); ok && code != "" {
 		return l.Name
 	}
 	return code
@@ -287,11 +291,11 @@ var clearWords = []string{"-", "清除", "取消", "无", "没有", "关闭"}
 
 // exampleGrid is the grid name examples use: the chat's own grid, else the
 // first grid there is, else the name staff would bind first.
-func exampleGrid(ctx context.Context, c *bot.Context) string {
+func (f *Feature) exampleGrid(ctx context.Context, c *bot.Context) string {
 	if c.Grid != "" {
 		return c.Grid
 	}
-	if names, err := c.Dir.GridNames(ctx); err == nil && len(names) > 0 {
+	if names, err := f.env.Dir.GridNames(ctx); err == nil && len(names) > 0 {
 		return names[0]
 	}
 	return msgExampleGrid
@@ -299,19 +303,19 @@ func exampleGrid(ctx context.Context, c *bot.Context) string {
 
 func (f *Feature) tag(ctx context.Context, c *bot.Context) error {
 	name, rest, _ := strings.Cut(strings.TrimSpace(c.Args), " ")
-	name = bot.NormalizeGrid(name)
+	name = grid.NormalizeGrid(name)
 	tags := bot.Fields(rest)
 	if name == "" || len(tags) == 0 {
-		ex := bot.Esc(exampleGrid(ctx, c))
+		ex := bot.Esc(f.exampleGrid(ctx, c))
 		return bot.Userf(msgTagUsage, ex, ex)
 	}
-	if _, err := c.Dir.Resolve(ctx, name); err != nil {
+	if _, err := f.env.Dir.Resolve(ctx, name); err != nil {
 		return err
 	}
 	if len(tags) == 1 && slices.Contains(clearWords, tags[0]) {
 		tags = []string{"-"}
 	}
-	if err := c.Dir.SetGridMeta(ctx, name, tags, ""); err != nil {
+	if err := f.env.Dir.SetGridMeta(ctx, name, tags, ""); err != nil {
 		return err
 	}
 	if tags[0] == "-" {
@@ -323,22 +327,22 @@ func (f *Feature) tag(ctx context.Context, c *bot.Context) error {
 func (f *Feature) lang(ctx context.Context, c *bot.Context) error {
 	fields := bot.Fields(c.Args)
 	if len(fields) != 2 {
-		ex := bot.Esc(exampleGrid(ctx, c))
-		return bot.Userf(msgLangUsage, ex, bot.LanguageNames(), ex)
+		ex := bot.Esc(f.exampleGrid(ctx, c))
+		return bot.Userf(msgLangUsage, ex, grid.LanguageNames(), ex)
 	}
-	name := bot.NormalizeGrid(fields[0])
+	name := grid.NormalizeGrid(fields[0])
 	code, label := "-", ""
 	if !slices.Contains(clearWords, fields[1]) {
-		l, ok := bot.ParseLanguage(fields[1])
+		l, ok := grid.ParseLanguage(fields[1])
 		if !ok {
-			return bot.Userf(msgBadLang, bot.Esc(fields[1]), bot.LanguageNames())
+			return bot.Userf(msgBadLang, bot.Esc(fields[1]), grid.LanguageNames())
 		}
 		code, label = l.Code, l.Name
 	}
-	if _, err := c.Dir.Resolve(ctx, name); err != nil {
+	if _, err := f.env.Dir.Resolve(ctx, name); err != nil {
 		return err
 	}
-	if err := c.Dir.SetGridMeta(ctx, name, nil, code); err != nil {
+	if err := f.env.Dir.SetGridMeta(ctx, name, nil, code); err != nil {
 		return err
 	}
 	if code == "-" {
@@ -364,7 +368,7 @@ func (f *Feature) target(ctx context.Context, c *bot.Context) (bot.UserRef, stri
 		return "", "", bot.Userf(msgWhoTarget, bot.Esc(c.Command.Keywords[0]))
 	}
 	if strings.HasPrefix(arg, "@") {
-		ref, ok, err := c.Dir.ByHandle(ctx, u.User.Platform(), arg)
+		ref, ok, err := f.env.Dir.ByHandle(ctx, u.User.Platform(), arg)
 		if err != nil {
 			return "", "", err
 		}
@@ -384,7 +388,7 @@ func (f *Feature) target(ctx context.Context, c *bot.Context) (bot.UserRef, stri
 
 func (f *Feature) label(ctx context.Context, c *bot.Context, u bot.UserRef, name string) string {
 	if name == "" {
-		if n, err := c.Dir.Name(ctx, u); err == nil {
+		if n, err := f.env.Dir.Name(ctx, u); err == nil {
 			name = n
 		}
 	}
@@ -399,7 +403,7 @@ func (f *Feature) addStaff(ctx context.Context, c *bot.Context) error {
 	if err != nil {
 		return err
 	}
-	added, err := c.Dir.AddStaff(ctx, u)
+	added, err := f.env.Dir.AddStaff(ctx, u)
 	if err != nil {
 		return err
 	}
@@ -415,13 +419,13 @@ func (f *Feature) removeStaff(ctx context.Context, c *bot.Context) error {
 	if err != nil {
 		return err
 	}
-	removed, err := c.Dir.RemoveStaff(ctx, u)
+	removed, err := f.env.Dir.RemoveStaff(ctx, u)
 	if err != nil {
 		return err
 	}
 	if !removed {
 		msg := msgStaffNot
-		if c.Dir.IsConfigStaff(u) {
+		if f.env.Dir.IsConfigStaff(u) {
 			msg = msgStaffInConfig
 		}
 		return c.Reply(ctx, fmt.Sprintf(msg, f.label(ctx, c, u, name)))
@@ -431,7 +435,7 @@ func (f *Feature) removeStaff(ctx context.Context, c *bot.Context) error {
 }
 
 func (f *Feature) staffList(ctx context.Context, c *bot.Context) error {
-	list, err := c.Dir.StaffList(ctx)
+	list, err := f.env.Dir.StaffList(ctx)
 	if err != nil {
 		return err
 	}
@@ -451,7 +455,7 @@ func (f *Feature) addWorker(ctx context.Context, c *bot.Context) error {
 	if err != nil {
 		return err
 	}
-	added, err := c.Dir.AddWorker(ctx, c.Grid, u)
+	added, err := f.env.Dir.AddWorker(ctx, c.Grid, u)
 	if err != nil {
 		return err
 	}
@@ -469,7 +473,7 @@ func (f *Feature) removeWorker(ctx context.Context, c *bot.Context) error {
 	if err != nil {
 		return err
 	}
-	removed, err := c.Dir.RemoveWorker(ctx, c.Grid, u)
+	removed, err := f.env.Dir.RemoveWorker(ctx, c.Grid, u)
 	if err != nil {
 		return err
 	}
@@ -483,15 +487,15 @@ func (f *Feature) member(ctx context.Context, c *bot.Context) error {
 	u := c.Update
 	if !u.Member.Present {
 		c.Log.Info("bot removed from chat", "chat", u.Chat, "grid", c.Grid)
-		changed, err := c.Dir.MarkGone(ctx, u.Chat)
+		changed, err := f.env.Dir.MarkGone(ctx, u.Chat)
 		if err != nil || !changed || c.Grid == "" {
 			return err
 		}
-		info, err := c.Dir.Chat(ctx, u.Chat)
+		info, err := f.env.Dir.Chat(ctx, u.Chat)
 		if err != nil {
 			return err
 		}
-		return bot.NotifyStaff(ctx, c.Dir, f.env.Outbox, "report", "群已失效", bot.GoneAlert(info))
+		return grid.NotifyStaff(ctx, f.env.Dir, f.env.Outbox, "report", "群已失效", grid.GoneAlert(info))
 	}
 	f.refreshChat(ctx, c)
 	if u.ChatKind != bot.Group {
@@ -509,5 +513,5 @@ func (f *Feature) member(ctx context.Context, c *bot.Context) error {
 
 func (f *Feature) migrate(ctx context.Context, c *bot.Context) error {
 	c.Log.Info("chat migrated", "from", c.Update.Chat, "to", c.Update.MigratedTo)
-	return c.Dir.Migrate(ctx, c.Update.Chat, c.Update.MigratedTo)
+	return f.env.Dir.Migrate(ctx, c.Update.Chat, c.Update.MigratedTo)
 }

@@ -10,6 +10,8 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 	"gridbot/handlers/grids"
 	"gridbot/handlers/tips"
@@ -27,7 +29,7 @@ func (s *sender) CanReadAllGroupMessages() bool { return s.canRead }
 func (s *sender) Self() bot.UserRef { return "tg:999" }
 
 type world struct {
-	dir *bot.Directory
+	dir *grid.Directory
 	r   *bot.Router
 	s   *sender
 	out *bottest.Outbox
@@ -36,10 +38,10 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	rdb, keys, _ := redistest.New(t)
-	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{"tg:1"})
-	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir})
+	dir := grid.NewDirectory(rdb, keys, []bot.UserRef{"tg:1"})
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir})
 	out := &bottest.Outbox{}
-	grids.New(bot.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: out, Log: slog.Default()}).Register(r)
+	grids.New(feature.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: out, Log: slog.Default()}).Register(r)
 	return &world{dir: dir, r: r, out: out, s: &sender{Sender: &bottest.Sender{Members: func(bot.ChatRef) (int, error) { return 57, nil }}, canRead: true}}
 }
 
@@ -129,7 +131,7 @@ func TestMembershipEvents(t *testing.T) {
 	}
 	w.say("tg:-1", "tg:1", "/bind 3网格")
 	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Member: &bot.MemberEvent{Present: false}})
-	if c, _ := w.dir.Chat(ctx, "tg:-1"); c.Status != bot.ChatGone {
+	if c, _ := w.dir.Chat(ctx, "tg:-1"); c.Status != grid.ChatGone {
 		t.Errorf("status after removal = %q", c.Status)
 	}
 	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Member: &bot.MemberEvent{Present: false}})
@@ -137,7 +139,7 @@ func TestMembershipEvents(t *testing.T) {
 		t.Errorf("staff alerts = %+v, want one to tg:1", w.out.All())
 	}
 	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", Member: &bot.MemberEvent{Present: true}})
-	if c, _ := w.dir.Chat(ctx, "tg:-1"); c.Status != bot.ChatActive || c.Grid != "3网格" {
+	if c, _ := w.dir.Chat(ctx, "tg:-1"); c.Status != grid.ChatActive || c.Grid != "3网格" {
 		t.Errorf("re-added chat = %+v", c)
 	}
 	w.handle(&bot.Update{Chat: "tg:-1", ChatKind: bot.Group, User: "tg:1", MigratedTo: "tg:-1001"})
@@ -331,7 +333,7 @@ func TestStaffTextIsChineseWithRealExamples(t *testing.T) {
 // TestGridLanguagesHaveTipTranslations: every language staff may choose for
 // a grid is one the tip banks may carry a translation in.
 func TestGridLanguagesHaveTipTranslations(t *testing.T) {
-	for _, l := range bot.Languages {
+	for _, l := range grid.Languages {
 		if !slices.Contains(tips.Languages, l.Code) {
 			t.Errorf("grid language %s (%s) is not among tips.Languages %v", l.Name, l.Code, tips.Languages)
 		}

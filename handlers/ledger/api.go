@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 )
 
 // API returns the read-only JSON endpoints, to be mounted at "/api/" on the
@@ -56,7 +57,7 @@ func (f *Feature) API() http.Handler {
 		var grids []string
 		for _, g := range r.URL.Query()["grid"] {
 			for _, w := range bot.Fields(g) {
-				grids = append(grids, bot.NormalizeGrid(w))
+				grids = append(grids, grid.NormalizeGrid(w))
 			}
 		}
 		rep, err := f.BuildFor(r.Context(), p, grids)

@@ -15,6 +15,8 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 	"gridbot/handlers/quiz"
 )
@@ -43,8 +45,8 @@ func benchYear(b *testing.B) (*Feature, redis.UniversalClient) {
 	rdb, keys, _ := redistest.New(b)
 	ctx := context.Background()
 	clk := bottest.NewClock(time.Date(2026, 1, 1, 8, 0, 0, 0, bottest.Shanghai))
-	dir := bot.NewDirectory(rdb, keys, nil)
-	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: &nullOutbox{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	dir := grid.NewDirectory(rdb, keys, nil)
+	env := feature.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: &nullOutbox{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: clk.Now, Loc: bottest.Shanghai}
 	const grids = 100
 	for g := 1; g <= grids; g++ {
@@ -112,7 +114,7 @@ func benchYear(b *testing.B) (*Feature, redis.UniversalClient) {
 		}
 	}
 	flush()
-	q, err := quiz.New(env, quiz.DefaultConfig())
+	q, err := quiz.New(env, quiz.DefaultConfig(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 )
 
 // report builds the report of the period typed and sends it privately:
@@ -67,7 +68,7 @@ func (f *Feature) splitGrids(ctx context.Context, args string) (rest string, gri
 	}
 	var keep []string
 	for _, w := range words {
-		if g := bot.NormalizeGrid(w); slices.Contains(names, g) {
+		if g := grid.NormalizeGrid(w); slices.Contains(names, g) {
 			grids = append(grids, g)
 			continue
 		}
@@ -89,7 +90,7 @@ func (f *Feature) reportScope(ctx context.Context, c *bot.Context, named []strin
 	}
 	if c.InGroup() && c.Grid != "" && !slices.Contains(mine, c.Grid) {
 		mine = append(mine, c.Grid)
-		bot.SortGrids(mine)
+		grid.SortGrids(mine)
 	}
 	if len(mine) == 0 {
 		return nil, bot.Userf(msgReportNoGrid)

@@ -10,7 +10,7 @@ import (
 	"gridbot/bot"
 )
 
-// Digest sends staff (bot.Directory.StaffList, in their private chats) last
+// Digest sends staff (grid.Directory.StaffList, in their private chats) last
 // week's figures per grid and how they changed from the week before, as
 // news that waits out the quiet hours (bot.Delivery.Notify). It is
 // the job main registers under schedule.digest (default DefaultDigestSpec).

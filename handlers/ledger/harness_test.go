@@ -13,6 +13,8 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/outbox"
 	"gridbot/bot/ratelimit"
 	"gridbot/bot/redistest"
@@ -62,8 +64,8 @@ type world struct {
 	send *bottest.Sender
 	// members, when set, gives a chat's member count on a day (2006-01-02).
 	members func(chat bot.ChatRef, day string) int
-	env     bot.Env
-	dir     *bot.Directory
+	env     feature.Env
+	dir     *grid.Directory
 	ob      *outbox.Outbox
 	router  *bot.Router
 	tips    *tips.Feature
@@ -79,12 +81,12 @@ func newWorld(t testing.TB, start time.Time) *world {
 	clk := bottest.NewClock(start)
 	snd := &bottest.Sender{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{staffID})
-	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: inspector{snd}, Log: log, Now: clk.Now, Loc: bottest.Shanghai}
+	dir := grid.NewDirectory(rdb, keys, []bot.UserRef{staffID})
+	env := feature.Env{Redis: rdb, Keys: keys, Dir: dir, Send: inspector{snd}, Log: log, Now: clk.Now, Loc: bottest.Shanghai}
 	oc := outbox.DefaultConfig()
 	oc.Poll, oc.QuietStart, oc.QuietEnd = 5*time.Millisecond, "00:00", "00:00"
 	oc.Backoff, oc.MaxBackoff, oc.Workers = time.Millisecond, 2*time.Millisecond, 4
-	ob := outbox.New(env, ratelimit.New(rdb, keys, ratelimit.Config{}), oc)
+	ob := outbox.New(env, ratelimit.New(rdb, keys, ratelimit.Config{}, nil), oc)
 	env.Outbox = ob
 	env.Out, env.Due = bottest.Delivery(inspector{snd}, ob, nil, nil, clk.Now), &bottest.Due{}
 	w := &world{t: t, rdb: rdb, keys: keys, clk: clk, send: snd, env: env, dir: dir, ob: ob}
@@ -105,11 +107,11 @@ func newWorld(t testing.TB, start time.Time) *world {
 	w.events = events.New(env, events.DefaultConfig())
 	qc := quiz.DefaultConfig()
 	qc.Polls, qc.Questions = false, 3
-	if w.quiz, err = quiz.New(env, qc); err != nil {
+	if w.quiz, err = quiz.New(env, qc, nil); err != nil {
 		t.Fatal(err)
 	}
 	w.ledger = New(env, DefaultConfig(), w.quiz)
-	w.router = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log})
+	w.router = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir, Log: log})
 	w.events.Register(w.router)
 	w.quiz.Register(w.router)
 	w.ledger.Register(w.router)

@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/feature"
 	"gridbot/bot/outbox"
 	"gridbot/handlers/events"
 	"gridbot/handlers/quiz"
@@ -54,7 +55,7 @@ var (
 // Feature is the ledger. Build it with New, Register it with the router,
 // register Digest with the scheduler and mount API on the HTTP server.
 type Feature struct {
-	env  bot.Env
+	env  feature.Env
 	cfg  Config
 	quiz QuizSource
 	// events and reach give the other features' figures.
@@ -65,7 +66,7 @@ type Feature struct {
 
 // New returns the ledger. env.Redis, Keys, Dir, Send, Now and Loc are
 // used; q may be nil (the reports then have no quiz figures).
-func New(env bot.Env, cfg Config, q QuizSource) *Feature {
+func New(env feature.Env, cfg Config, q QuizSource) *Feature {
 	if env.Log == nil {
 		env.Log = slog.Default()
 	}

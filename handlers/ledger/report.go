@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 )
 
 // Report is every figure of one period. Field names are the JSON of the API.
@@ -283,7 +284,7 @@ func sortedKeys(m map[string]bool) []string {
 	for g := range m {
 		out = append(out, g)
 	}
-	bot.SortGrids(out)
+	grid.SortGrids(out)
 	return out
 }
 
@@ -438,7 +439,7 @@ func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 // gridRows rates every grid of the directory, and any grid the records
 // name that is no longer bound.
-func (f *Feature) gridRows(grids []bot.Grid, t *tally, acts []Activity, quiz []QuizRow) []GridRow {
+func (f *Feature) gridRows(grids []grid.Grid, t *tally, acts []Activity, quiz []QuizRow) []GridRow {
 	by := map[string]*GridRow{}
 	var order []string
 	row := func(g string) *GridRow {
@@ -481,7 +482,7 @@ func (f *Feature) gridRows(grids []bot.Grid, t *tally, acts []Activity, quiz []Q
 			r.QuizPoints += q.Points
 		}
 	}
-	bot.SortGrids(order)
+	grid.SortGrids(order)
 	out := make([]GridRow, 0, len(order))
 	for _, g := range order {
 		r := by[g]
@@ -563,7 +564,7 @@ func monthRows(p Period, t *tally, acts []Activity, pushes []PushRow) []MonthRow
 	return out
 }
 
-func (f *Feature) summary(grids []bot.Grid, t *tally, r *Report) Summary {
+func (f *Feature) summary(grids []grid.Grid, t *tally, r *Report) Summary {
 	s := Summary{Grids: len(grids), Pushes: map[string]int{}}
 	for _, g := range grids {
 		s.Members += g.Members()

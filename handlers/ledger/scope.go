@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"gridbot/bot"
+	"gridbot/bot/grid"
 )
 
 // scope is the set of grids a grid report covers.
@@ -28,7 +28,7 @@ func newScope(grids []string) *scope {
 	if len(s.names) == 0 {
 		return nil
 	}
-	bot.SortGrids(s.names)
+	grid.SortGrids(s.names)
 	return s
 }
 
@@ -43,8 +43,8 @@ func (s *scope) only(set map[string]bool) map[string]bool {
 	return out
 }
 
-func (s *scope) dirGrids(all []bot.Grid) []bot.Grid {
-	return slices.DeleteFunc(slices.Clone(all), func(g bot.Grid) bool { return !s.set[g.Name] })
+func (s *scope) dirGrids(all []grid.Grid) []grid.Grid {
+	return slices.DeleteFunc(slices.Clone(all), func(g grid.Grid) bool { return !s.set[g.Name] })
 }
 
 func (s *scope) gridRows(rows []GridRow) []GridRow {

@@ -19,6 +19,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/grid"
 	"gridbot/handlers/quiz"
 )
 
@@ -674,7 +675,7 @@ func TestYearReportMatchesGroundTruth(t *testing.T) {
 			gs[y.chatGrid[c]] = true
 		}
 		names := slices.Collect(maps.Keys(gs))
-		bot.SortGrids(names)
+		grid.SortGrids(names)
 		got := fmt.Sprint(r[3], cellNum(t, r[4]), cellNum(t, r[5]), cellNum(t, r[6]), r[8])
 		want := fmt.Sprint("已送达", len(gs), len(tp.Chats), members, strings.Join(names, "、"))
 		if got != want || tp.Title != "" && r[2] != tp.Title {

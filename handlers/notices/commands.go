@@ -12,6 +12,7 @@ import (
 	"gridbot/bot"
 	"gridbot/bot/outbox"
 	"gridbot/bot/when"
+	"gridbot/bot/zh"
 )
 
 const group = "通知"
@@ -307,7 +308,7 @@ func (f *Feature) onConfirmText(ctx context.Context, c *bot.Context) error {
 // number reads the notice number after cmd; without one, the reply's
 // example uses the newest notice's real number.
 func (f *Feature) number(ctx context.Context, c *bot.Context, cmd string) (int, error) {
-	n, _, ok := bot.LeadingNumber(strings.TrimLeft(strings.TrimSpace(c.Args), "#第"))
+	n, _, ok := zh.LeadingNumber(strings.TrimLeft(strings.TrimSpace(c.Args), "#第"))
 	if ok && n > 0 {
 		return n, nil
 	}

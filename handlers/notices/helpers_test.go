@@ -10,6 +10,8 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 )
 
@@ -68,7 +70,7 @@ func newFixture(t *testing.T, grids int) *fixture {
 func newFixtureCfg(t *testing.T, grids int, cfg Config) *fixture {
 	t.Helper()
 	rdb, keys, _ := redistest.New(t)
-	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{staff})
+	dir := grid.NewDirectory(rdb, keys, []bot.UserRef{staff})
 	ctx := context.Background()
 	for i := 1; i <= grids; i++ {
 		chat := bot.ChatRef(fmt.Sprintf("tg:-%d", 100+i))
@@ -84,9 +86,9 @@ func newFixtureCfg(t *testing.T, grids int, cfg Config) *fixture {
 	}
 	fx := &fixture{t: t, out: &bottest.Outbox{}, send: &bottest.Sender{}, ops: &fakeOps{cancelN: 1, deleted: 2, failed: 1},
 		clock: bottest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, bottest.Shanghai))}
-	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: fx.out, Now: fx.clock.Now, Loc: bottest.Shanghai}
+	env := feature.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: fx.out, Now: fx.clock.Now, Loc: bottest.Shanghai}
 	fx.f = New(env, cfg, Ops{Recaller: fx.ops, Canceller: fx.ops})
-	fx.router = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir})
+	fx.router = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir})
 	fx.f.Register(fx.router)
 	return fx
 }

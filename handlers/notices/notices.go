@@ -9,7 +9,7 @@ import (
 	"log/slog"
 	"time"
 
-	"gridbot/bot"
+	"gridbot/bot/feature"
 )
 
 // Config configures notices.
@@ -67,13 +67,13 @@ type Ops struct {
 
 // Feature is the notices feature. Create it with New.
 type Feature struct {
-	env bot.Env
+	env feature.Env
 	cfg Config
 	ops Ops
 }
 
 // New returns the feature; zero Config fields take their defaults.
-func New(env bot.Env, cfg Config, ops Ops) *Feature {
+func New(env feature.Env, cfg Config, ops Ops) *Feature {
 	d := DefaultConfig()
 	if cfg.DraftTTL <= 0 {
 		cfg.DraftTTL = d.DraftTTL

@@ -7,12 +7,13 @@ import (
 	"unicode/utf8"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/when"
 )
 
 // request is a notice as staff typed it.
 type request struct {
-	// Spec is the target spec for bot.Directory.Resolve.
+	// Spec is the target spec for grid.Directory.Resolve.
 	Spec string
 	// At is when to send; zero means now.
 	At   time.Time
@@ -122,7 +123,7 @@ func isGridList(tok string, isGrid func(string) bool) bool {
 		return false
 	}
 	for _, p := range parts {
-		if !isGrid(bot.NormalizeGrid(p)) {
+		if !isGrid(grid.NormalizeGrid(p)) {
 			return false
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/outbox"
 	"gridbot/bot/when"
 )
@@ -85,7 +86,7 @@ func (f *Feature) compose(ctx context.Context, by bot.UserRef, args string, urge
 	for i, g := range grids {
 		gnames[i] = g.Name
 		d.Members += g.Members()
-		for _, ch := range bot.ActiveChats([]bot.Grid{g}) {
+		for _, ch := range grid.ActiveChats([]grid.Grid{g}) {
 			d.Targets[ch] = g.Name
 		}
 	}

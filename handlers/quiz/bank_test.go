@@ -10,7 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"gridbot/bot"
+	"gridbot/bot/feature"
 )
 
 func TestDefaultBank(t *testing.T) {
@@ -281,7 +281,7 @@ func TestNewLoadsExtraBanks(t *testing.T) {
 		"  - id: local01\n    category: 典型事迹\n    question: 本社区的新题？\n    options: [对, 错]\n    answer: B\n    explanation: 说明。\n")
 	cfg := DefaultConfig()
 	cfg.Banks = []string{extra}
-	f, err := New(bot.Env{}, cfg)
+	f, err := New(feature.Env{}, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func TestNewLoadsExtraBanks(t *testing.T) {
 		t.Errorf("zc01: got %q, want %q", got, want)
 	}
 	cfg.Banks = []string{writeFile(t, "bad.yaml", "- id: x\n  question: 没有选项\n  answer: A\n  explanation: e\n")}
-	if _, err := New(bot.Env{}, cfg); err == nil || !strings.Contains(err.Error(), "bad.yaml:1: 题目 x：有 0 个选项") {
+	if _, err := New(feature.Env{}, cfg, nil); err == nil || !strings.Contains(err.Error(), "bad.yaml:1: 题目 x：有 0 个选项") {
 		t.Errorf("New with a bad bank: got %v, want an error naming file and line", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/outbox"
 )
 
@@ -151,7 +152,7 @@ func (f *Feature) cmdStart(ctx context.Context, c *bot.Context) error {
 	if err != nil {
 		return err
 	}
-	groups := len(bot.ActiveChats(grids))
+	groups := len(grid.ActiveChats(grids))
 	if at, held := f.goesOut(time.Time{}); held {
 		return c.Reply(ctx, fmt.Sprintf(msgStartedHeld, id, len(r.Questions), f.when(r.Closes), outbox.When(at, f.env.Now(), f.env.Loc), groups))
 	}

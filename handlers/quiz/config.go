@@ -1,7 +1,6 @@
 package quiz
 
 import (
-	"context"
 	"time"
 )
 
@@ -34,9 +33,6 @@ type Config struct {
 	// KeepDays is how long round records are kept for the ledgers
 	// (default 1200 days, over three years; 0 keeps them forever).
 	KeepDays int `yaml:"keep_days"`
-	// Lean, when set, returns the categories or tags of this week's daily
-	// tips; a round then takes about 60% of its questions from them.
-	Lean func(ctx context.Context) []string `yaml:"-"`
 }
 
 // DefaultConfig returns the defaults documented on Config.

@@ -4,7 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"gridbot/bot"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 )
 
@@ -12,9 +13,9 @@ import (
 // the bank reloaded when the version moved.
 func TestSavedQuestionsReachEveryReplica(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
-	env := bot.Env{Redis: rdb, Keys: keys, Dir: bot.NewDirectory(rdb, keys, nil)}
-	a := NewWithBank(env, DefaultConfig(), DefaultBank())
-	b := NewWithBank(env, DefaultConfig(), DefaultBank())
+	env := feature.Env{Redis: rdb, Keys: keys, Dir: grid.NewDirectory(rdb, keys, nil)}
+	a := NewWithBank(env, DefaultConfig(), nil, DefaultBank())
+	b := NewWithBank(env, DefaultConfig(), nil, DefaultBank())
 	ctx := context.Background()
 	n0 := len(b.Bank())
 	q := Question{ID: "local-1", Text: "社区食堂几点开饭？", Options: []string{"10点", "11点", "12点"}, Answer: []int{1},

@@ -13,6 +13,8 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 )
 
@@ -90,10 +92,18 @@ const staffUser = bot.UserRef("tg:1")
 
 // newRig binds grids 1网格 (tg:-101, 50 members), 2网格 (tg:-102, 40
 // members) and 3网格 (wecom:g3, 10 members).
-func newRig(t testing.TB, cfg Config, bank []Question) *rig {
+// tipTopics stands in for the daily tips: this week's categories.
+type tipTopics []string
+
+func (t tipTopics) RecentCategories(context.Context, time.Time) ([]string, error) { return t, nil }
+
+func newRig(t testing.TB, cfg Config, bank []Question) *rig { return newRigWith(t, cfg, bank, nil) }
+
+// newRigWith is newRig with the daily tips the quiz leans on.
+func newRigWith(t testing.TB, cfg Config, bank []Question, tips TipTopics) *rig {
 	rdb, keys, _ := redistest.New(t)
 	ctx := context.Background()
-	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{staffUser})
+	dir := grid.NewDirectory(rdb, keys, []bot.UserRef{staffUser})
 	groups := map[string]bot.ChatRef{"1网格": "tg:-101", "2网格": "tg:-102", "3网格": "wecom:g3"}
 	members := map[string]int{"1网格": 50, "2网格": 40, "3网格": 10}
 	for g, c := range groups {
@@ -110,13 +120,13 @@ func newRig(t testing.TB, cfg Config, bank []Question) *rig {
 	clk := bottest.NewClock(time.Date(2026, 11, 20, 19, 0, 0, 0, bottest.Shanghai))
 	out, due := &bottest.Outbox{}, &bottest.Due{}
 	log := slog.New(slog.NewTextHandler(discard{}, nil))
-	env := bot.Env{Redis: rdb, Keys: keys, Dir: dir, Out: bottest.Delivery(mux, out, nil, nil, clk.Now), Outbox: out, Due: due, Log: log,
+	env := feature.Env{Redis: rdb, Keys: keys, Dir: dir, Out: bottest.Delivery(mux, out, nil, nil, clk.Now), Outbox: out, Due: due, Log: log,
 		Now: clk.Now, Loc: bottest.Shanghai}
 	if bank == nil {
 		bank = DefaultBank()
 	}
-	f := NewWithBank(env, cfg, bank)
-	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log})
+	f := NewWithBank(env, cfg, tips, bank)
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir, Log: log})
 	r.Add(&bot.Command{Name: "start", Args: bot.ArgsText, Handle: func(context.Context, *bot.Context) error { return nil }})
 	f.Register(r)
 	tt, _ := t.(*testing.T)

@@ -152,7 +152,7 @@ func (f *Feature) ask(ctx context.Context, c *bot.Context, r *round, pos int, be
 	chat := user.PrivateChat()
 	q := r.Questions[pos]
 	n := len(r.Questions)
-	if p, ok := c.Sender.(bot.Poller); ok && f.usesPoll(c, q) {
+	if p, ok := bot.PollerOn(c.Sender, chat.Platform()); ok && f.usesPoll(c, q) {
 		if before != "" {
 			if err := c.Private(ctx, bot.Message{Text: before}); err != nil {
 				return fmt.Errorf("quiz send: %w", err)
@@ -184,11 +184,12 @@ func (f *Feature) ask(ctx context.Context, c *bot.Context, r *round, pos int, be
 	return nil
 }
 
-// usesPoll reports whether q is asked as a native quiz poll: on Telegram,
-// when polls are on and the question has exactly one correct option.
+// usesPoll reports whether q is asked as a native quiz poll: where the
+// speaker's platform sends quiz polls (Telegram), when polls are on and the
+// question has exactly one correct option.
 func (f *Feature) usesPoll(c *bot.Context, q Question) bool {
-	_, ok := c.Sender.(bot.Poller)
-	return ok && f.cfg.Polls && c.Update.User.Platform() == "tg" && len(q.Answer) == 1
+	_, ok := bot.PollerOn(c.Sender, c.Update.User.Platform())
+	return ok && f.cfg.Polls && len(q.Answer) == 1
 }
 
 func optionLines(opts []string) string {

@@ -24,6 +24,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/redisx"
 )
 
@@ -33,8 +35,9 @@ const answerCap = 10 * time.Minute
 
 // Feature is the quiz. Create it with New; it is safe for concurrent use.
 type Feature struct {
-	env  bot.Env
+	env  feature.Env
 	cfg  Config
+	tips TipTopics
 	live *liveBank
 	base string
 	ttl  int64
@@ -53,20 +56,28 @@ type round struct {
 	Grids     []string
 }
 
+// TipTopics is what the quiz asks of the daily tips: the categories and
+// tags of the tips pushed since a time (handlers/tips' Feature). A round
+// takes about 60% of its questions from this week's.
+type TipTopics interface {
+	RecentCategories(ctx context.Context, since time.Time) ([]string, error)
+}
+
 // New loads the question banks (the embedded one plus cfg.Banks) and
 // returns the feature. A bad bank file is an error naming it. env.Out,
-// Outbox and Due are required once rounds are played.
-func New(env bot.Env, cfg Config) (*Feature, error) {
+// Outbox and Due are required once rounds are played; tips may be nil
+// (rounds then lean on nothing).
+func New(env feature.Env, cfg Config, tips TipTopics) (*Feature, error) {
 	cfg.fill()
 	bank, err := LoadBanks(cfg.NoDefaultBank, cfg.Banks)
 	if err != nil {
 		return nil, err
 	}
-	return NewWithBank(env, cfg, bank), nil
+	return NewWithBank(env, cfg, tips, bank), nil
 }
 
 // NewWithBank is New with the question bank given (for tests and tools).
-func NewWithBank(env bot.Env, cfg Config, bank []Question) *Feature {
+func NewWithBank(env feature.Env, cfg Config, tips TipTopics, bank []Question) *Feature {
 	cfg.fill()
 	if env.Now == nil {
 		env.Now = time.Now
@@ -77,7 +88,7 @@ func NewWithBank(env bot.Env, cfg Config, bank []Question) *Feature {
 	if env.Log == nil {
 		env.Log = slog.Default()
 	}
-	return &Feature{env: env, cfg: cfg, live: newLiveBank(bank), base: env.Keys.Key("quiz", "{quiz}") + ":",
+	return &Feature{env: env, cfg: cfg, tips: tips, live: newLiveBank(bank), base: env.Keys.Key("quiz", "{quiz}") + ":",
 		ttl: int64(cfg.KeepDays) * 86400, rounds: map[int]*round{}}
 }
 
@@ -100,7 +111,7 @@ func DueKey(id int) string { return fmt.Sprintf("quiz:%d:close", id) }
 var ErrRoundOpen = errors.New("quiz: a round is open")
 
 // OpenRound opens a round of cfg.Questions questions not asked in the last
-// cfg.RecentRounds rounds (leaning on cfg.Lean's categories), schedules its
+// cfg.RecentRounds rounds (leaning on this week's tip categories), schedules its
 // close at now+cfg.Window under DueKey, and enqueues one announcement per
 // grid group. It is what the cron job schedule.quiz calls. While a round is
 // open it returns ErrRoundOpen (wrapped) and the open round's id.
@@ -208,8 +219,10 @@ func (f *Feature) pick(ctx context.Context) ([]Question, error) {
 		return nil, err
 	}
 	var lean []string
-	if f.cfg.Lean != nil {
-		lean = f.cfg.Lean(ctx)
+	if f.tips != nil {
+		if lean, err = f.tips.RecentCategories(ctx, f.env.Now().Add(-7*24*time.Hour)); err != nil {
+			f.env.Log.Warn("quiz: this week's tip categories", "err", err)
+		}
 	}
 	return pickQuestions(bank, recent, lean, n, rand.IntN), nil
 }
@@ -428,7 +441,7 @@ func (f *Feature) finishAnnounce(ctx context.Context, id int) error {
 		gi := slices.Index(r.Grids, g.Name) + 1
 		byPlatform := map[string][]bot.ChatRef{}
 		var platforms []string
-		for _, c := range bot.ActiveChats([]bot.Grid{g}) {
+		for _, c := range grid.ActiveChats([]grid.Grid{g}) {
 			p := c.Platform()
 			if byPlatform[p] == nil {
 				platforms = append(platforms, p)

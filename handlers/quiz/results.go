@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 )
 
 // Entry is one resident on a leaderboard.
@@ -195,7 +196,7 @@ func gridStats(h map[string]string) []GridStat {
 	for i, g := range out {
 		names[i] = g.Grid
 	}
-	bot.SortGrids(names)
+	grid.SortGrids(names)
 	slices.SortFunc(out, func(a, b GridStat) int {
 		return cmp.Compare(slices.Index(names, a.Grid), slices.Index(names, b.Grid))
 	})
@@ -223,7 +224,7 @@ func (f *Feature) liveMembers(ctx context.Context, gs []GridStat) []GridStat {
 }
 
 // withAllGrids adds a zero row for every directory grid missing from gs.
-func withAllGrids(gs []GridStat, grids []bot.Grid) []GridStat {
+func withAllGrids(gs []GridStat, grids []grid.Grid) []GridStat {
 	for _, g := range grids {
 		i := slices.IndexFunc(gs, func(s GridStat) bool { return s.Grid == g.Name })
 		if i < 0 {
@@ -308,7 +309,7 @@ func (f *Feature) publishResults(ctx context.Context, id int) error {
 		if h["ann|"+g.Name] == "1" {
 			continue
 		}
-		chats := bot.ActiveChats([]bot.Grid{g})
+		chats := grid.ActiveChats([]grid.Grid{g})
 		if len(chats) == 0 {
 			continue
 		}

@@ -97,7 +97,6 @@ func TestRoundsAvoidQuestionsOfLastEightRounds(t *testing.T) {
 
 func TestLeanPrefersThisWeeksTipCategories(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.Lean = func(context.Context) []string { return []string{"生活服务"} }
 	for range 20 {
 		qs := pickQuestions(DefaultBank(), nil, []string{"生活服务"}, 5, nil2())
 		n := 0
@@ -110,7 +109,7 @@ func TestLeanPrefersThisWeeksTipCategories(t *testing.T) {
 			t.Fatalf("got %d of 5 questions from 生活服务, want at least 3", n)
 		}
 	}
-	g := newRig(t, cfg, nil)
+	g := newRigWith(t, cfg, nil, tipTopics{"生活服务"})
 	id, err := g.f.OpenRound(context.Background())
 	if err != nil {
 		t.Fatal(err)

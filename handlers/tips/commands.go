@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/outbox"
 	"gridbot/bot/when"
 )
@@ -112,12 +113,12 @@ func (f *Feature) cmdTip(ctx context.Context, c *bot.Context) error {
 
 // targets resolves what staff typed; nothing means this group's grid in a
 // bound group, every grid elsewhere.
-func (f *Feature) targets(ctx context.Context, c *bot.Context, spec string) ([]bot.Grid, error) {
+func (f *Feature) targets(ctx context.Context, c *bot.Context, spec string) ([]grid.Grid, error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" && c.Grid != "" && c.InGroup() {
 		spec = c.Grid
 	}
-	return c.Dir.Resolve(ctx, spec)
+	return f.env.Dir.Resolve(ctx, spec)
 }
 
 func (f *Feature) cmdNow(ctx context.Context, c *bot.Context) error {
@@ -191,7 +192,7 @@ func (f *Feature) cmdSchedule(ctx context.Context, c *bot.Context) error {
 	if target == "" || spec == "" {
 		return bot.Userf(msgSchedUsage)
 	}
-	grids, err := c.Dir.Resolve(ctx, target)
+	grids, err := f.env.Dir.Resolve(ctx, target)
 	if err != nil {
 		return err
 	}
@@ -240,13 +241,13 @@ func (f *Feature) cmdLang(ctx context.Context, c *bot.Context) error {
 	if !ok {
 		return bot.Userf(msgBadLang, bot.Esc(typed), languageList())
 	}
-	grids, err := c.Dir.Resolve(ctx, target)
+	grids, err := f.env.Dir.Resolve(ctx, target)
 	if err != nil {
 		return err
 	}
 	var names []string
 	for _, g := range grids {
-		if err := c.Dir.SetGridMeta(ctx, g.Name, nil, lang); err != nil {
+		if err := f.env.Dir.SetGridMeta(ctx, g.Name, nil, lang); err != nil {
 			return err
 		}
 		names = append(names, g.Name)
@@ -300,7 +301,7 @@ func (f *Feature) cmdToday(ctx context.Context, c *bot.Context) error {
 		return err
 	}
 	lang := ""
-	if gs, err := c.Dir.Resolve(ctx, c.Grid); err == nil && len(gs) == 1 {
+	if gs, err := f.env.Dir.Resolve(ctx, c.Grid); err == nil && len(gs) == 1 {
 		lang = gs[0].Lang
 	}
 	m := Format(tip, lang)

@@ -8,6 +8,8 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 )
 
@@ -16,7 +18,7 @@ const staff = bot.UserRef("tg:1")
 type fixture struct {
 	t      *testing.T
 	f      *Feature
-	env    bot.Env
+	env    feature.Env
 	out    *bottest.Outbox
 	send   *bottest.Sender
 	clock  *bottest.Clock
@@ -28,7 +30,7 @@ type fixture struct {
 func newFixture(t *testing.T, grids int, cfg Config) *fixture {
 	t.Helper()
 	rdb, keys, _ := redistest.New(t)
-	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{staff})
+	dir := grid.NewDirectory(rdb, keys, []bot.UserRef{staff})
 	ctx := context.Background()
 	for i := 1; i <= grids; i++ {
 		chat := bot.ChatRef(fmt.Sprintf("tg:-%d", 100+i))
@@ -41,13 +43,13 @@ func newFixture(t *testing.T, grids int, cfg Config) *fixture {
 	}
 	fx := &fixture{t: t, out: &bottest.Outbox{}, send: &bottest.Sender{},
 		clock: bottest.NewClock(time.Date(2026, 3, 2, 7, 0, 0, 0, bottest.Shanghai))}
-	fx.env = bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: fx.send, Outbox: fx.out, Now: fx.clock.Now, Loc: bottest.Shanghai}
+	fx.env = feature.Env{Redis: rdb, Keys: keys, Dir: dir, Send: fx.send, Outbox: fx.out, Now: fx.clock.Now, Loc: bottest.Shanghai}
 	f, err := New(fx.env, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fx.f = f
-	fx.router = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir})
+	fx.router = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir})
 	f.Register(fx.router)
 	return fx
 }
@@ -67,7 +69,7 @@ func (fx *fixture) say(user bot.UserRef, chat bot.ChatRef, text string) string {
 	return fx.send.Last().Text
 }
 
-func (fx *fixture) grids() []bot.Grid {
+func (fx *fixture) grids() []grid.Grid {
 	fx.t.Helper()
 	gs, err := fx.env.Dir.Grids(context.Background())
 	if err != nil {

@@ -17,11 +17,13 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"gridbot/bot"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 )
 
 // Feature is the daily-tips feature. Create it with New.
 type Feature struct {
-	env   bot.Env
+	env   feature.Env
 	cfg   Config
 	live  *liveBank
 	def   cron.Schedule
@@ -37,7 +39,7 @@ type Job struct {
 
 // New loads the bank (built-in plus cfg.Bank) and checks cfg. Empty
 // Schedule and Tick take their defaults.
-func New(env bot.Env, cfg Config) (*Feature, error) {
+func New(env feature.Env, cfg Config) (*Feature, error) {
 	d := DefaultConfig()
 	if cfg.Schedule == "" {
 		cfg.Schedule = d.Schedule
@@ -119,7 +121,7 @@ func lastFire(s cron.Schedule, now time.Time) time.Time {
 	return last
 }
 
-func hasActive(g bot.Grid) bool { return len(bot.ActiveChats([]bot.Grid{g})) > 0 }
+func hasActive(g grid.Grid) bool { return len(grid.ActiveChats([]grid.Grid{g})) > 0 }
 
 // PushDue enqueues the next tip for every grid whose push time has come
 // today and that has not had a push since; grids with no group the bot can
@@ -172,7 +174,7 @@ type Result struct {
 
 // PushNow enqueues the next tip for each of grids at once (staff asked),
 // skipping grids with no group the bot can post in.
-func (f *Feature) PushNow(ctx context.Context, grids []bot.Grid) ([]Result, error) {
+func (f *Feature) PushNow(ctx context.Context, grids []grid.Grid) ([]Result, error) {
 	f.sync(ctx)
 	var names []string
 	for _, g := range grids {
@@ -187,8 +189,8 @@ func (f *Feature) PushNow(ctx context.Context, grids []bot.Grid) ([]Result, erro
 	return f.deliver(ctx, got, grids)
 }
 
-func (f *Feature) deliver(ctx context.Context, got []taken, grids []bot.Grid) ([]Result, error) {
-	byName := make(map[string]bot.Grid, len(grids))
+func (f *Feature) deliver(ctx context.Context, got []taken, grids []grid.Grid) ([]Result, error) {
+	byName := make(map[string]grid.Grid, len(grids))
 	for _, g := range grids {
 		byName[g.Name] = g
 	}
@@ -197,7 +199,7 @@ func (f *Feature) deliver(ctx context.Context, got []taken, grids []bot.Grid) ([
 	for _, t := range got {
 		g := byName[t.Grid]
 		tip, _ := f.cur().bank.Get(t.Tip)
-		chats := bot.ActiveChats([]bot.Grid{g})
+		chats := grid.ActiveChats([]grid.Grid{g})
 		gm := make(map[bot.ChatRef]string, len(chats))
 		for _, c := range chats {
 			gm[c] = g.Name
@@ -223,7 +225,7 @@ func (f *Feature) deliver(ctx context.Context, got []taken, grids []bot.Grid) ([
 
 // Preview returns the tip each grid will get next and when, without
 // changing anything.
-func (f *Feature) Preview(ctx context.Context, grids []bot.Grid) ([]Result, error) {
+func (f *Feature) Preview(ctx context.Context, grids []grid.Grid) ([]Result, error) {
 	f.sync(ctx)
 	names := make([]string, len(grids))
 	for i, g := range grids {
@@ -248,7 +250,7 @@ func (f *Feature) Preview(ctx context.Context, grids []bot.Grid) ([]Result, erro
 }
 
 // Skip marks the next tip of each grid as had without pushing it.
-func (f *Feature) Skip(ctx context.Context, grids []bot.Grid) ([]Result, error) {
+func (f *Feature) Skip(ctx context.Context, grids []grid.Grid) ([]Result, error) {
 	f.sync(ctx)
 	names := make([]string, len(grids))
 	for i, g := range grids {

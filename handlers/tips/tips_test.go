@@ -17,6 +17,8 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 )
 
@@ -409,14 +411,14 @@ func TestCheckReportsLineNumbers(t *testing.T) {
 
 func BenchmarkPushDueIdle(b *testing.B) {
 	rdb, keys, _ := redistest.New(b)
-	dir := bot.NewDirectory(rdb, keys, nil)
+	dir := grid.NewDirectory(rdb, keys, nil)
 	ctx := context.Background()
 	for i := 1; i <= 50; i++ {
 		chat := bot.ChatRef(fmt.Sprintf("tg:-%d", 100+i))
 		_, _ = dir.Bind(ctx, chat, fmt.Sprintf("%d网格", i), "")
 	}
 	now := time.Date(2026, 3, 2, 7, 0, 0, 0, bottest.Shanghai)
-	f, err := New(bot.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: &bottest.Outbox{}, Now: func() time.Time { return now }, Loc: bottest.Shanghai}, DefaultConfig())
+	f, err := New(feature.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: &bottest.Outbox{}, Now: func() time.Time { return now }, Loc: bottest.Shanghai}, DefaultConfig())
 	if err != nil {
 		b.Fatal(err)
 	}

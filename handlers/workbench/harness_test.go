@@ -19,6 +19,8 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/outbox"
 	"gridbot/bot/redistest"
 	"gridbot/handlers/events"
@@ -45,7 +47,7 @@ type harness struct {
 	t    *testing.T
 	rdb  redis.UniversalClient
 	keys bot.Keys
-	env  bot.Env
+	env  feature.Env
 	clk  *bottest.Clock
 	s    *bottest.Sender
 	ob   *outbox.Outbox
@@ -62,7 +64,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	rdb, keys, _ := redistest.New(t)
 	h := &harness{t: t, rdb: rdb, keys: keys, clk: bottest.NewClock(t0), s: &bottest.Sender{}}
 	ctx := context.Background()
-	dir := bot.NewDirectory(rdb, keys, []bot.UserRef{staffID})
+	dir := grid.NewDirectory(rdb, keys, []bot.UserRef{staffID})
 	for _, g := range []struct {
 		chat bot.ChatRef
 		grid string
@@ -70,7 +72,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		if _, err := dir.Bind(ctx, g.chat, g.grid, g.grid+"居民群"); err != nil {
 			t.Fatal(err)
 		}
-		if err := dir.SetChat(ctx, bot.ChatInfo{Ref: g.chat, Title: g.grid + "居民群", Status: bot.ChatActive, Members: 120, CanReadAll: true}); err != nil {
+		if err := dir.SetChat(ctx, grid.ChatInfo{Ref: g.chat, Title: g.grid + "居民群", Status: grid.ChatActive, Members: 120, CanReadAll: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -80,12 +82,12 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	_ = dir.SetName(ctx, staffID, "李主任")
 	_ = dir.SetName(ctx, workerID, "王网格员")
 	_ = dir.SetName(ctx, resident, "张阿姨")
-	h.env = bot.Env{Redis: rdb, Keys: keys, Dir: dir, Send: h.s, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	h.env = feature.Env{Redis: rdb, Keys: keys, Dir: dir, Send: h.s, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: h.clk.Now, Loc: bottest.Shanghai, Due: &bottest.Due{}}
 	h.ob = outbox.New(h.env, nil, outbox.Config{Poll: 20 * time.Millisecond})
 	h.env.Outbox = h.ob
 	h.env.Out = bottest.Delivery(h.s, h.ob, nil, nil, h.clk.Now)
-	h.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: h.env.Log})
+	h.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir, Log: h.env.Log})
 	grids.New(h.env).Register(h.r)
 	h.ev = events.New(h.env, events.DefaultConfig())
 	h.ev.Register(h.r)
@@ -95,7 +97,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	qz := quiz.NewWithBank(h.env, quiz.DefaultConfig(), quiz.DefaultBank())
+	qz := quiz.NewWithBank(h.env, quiz.DefaultConfig(), nil, quiz.DefaultBank())
 	lf := ledger.New(h.env, ledger.DefaultConfig(), qz)
 	if cfg.BaseURL == "" {
 		cfg = Config{Enabled: true, BaseURL: "http://bot.test", Secret: secret}

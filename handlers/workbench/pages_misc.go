@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/outbox"
 	"gridbot/handlers/ledger"
 	"gridbot/handlers/quiz"
@@ -116,7 +117,7 @@ func (f *Feature) overview(w http.ResponseWriter, r *http.Request, v *viewer) er
 }
 
 type gridView struct {
-	bot.Grid
+	grid.Grid
 	Workers []string
 }
 

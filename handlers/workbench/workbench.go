@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"gridbot/bot"
+	"gridbot/bot/feature"
+	"gridbot/bot/grid"
 	"gridbot/bot/outbox"
 	"gridbot/handlers/events"
 	"gridbot/handlers/ledger"
@@ -52,7 +54,7 @@ type Deps struct {
 // Feature is the console. Build it with New, Register it with the router
 // (for 工作台) and mount Handler at /console/.
 type Feature struct {
-	env   bot.Env
+	env   feature.Env
 	cfg   Config
 	d     Deps
 	log   *slog.Logger
@@ -60,7 +62,7 @@ type Feature struct {
 }
 
 // New returns the console; cfg should have passed Validate.
-func New(env bot.Env, cfg Config, d Deps) *Feature {
+func New(env feature.Env, cfg Config, d Deps) *Feature {
 	if env.Log == nil {
 		env.Log = slog.Default()
 	}
@@ -187,7 +189,7 @@ func (f *Feature) roleOf(ctx context.Context, u bot.UserRef, recheck ...string) 
 			f.log.Warn("console: admin recheck", "user", u, "err", err)
 		}
 		mine = append(mine, more...)
-		bot.SortGrids(mine)
+		grid.SortGrids(mine)
 	}
 	if len(mine) == 0 {
 		return bot.Resident, nil, nil

@@ -1,4 +1,4 @@
-package bot_test
+package grid_test
 
 import (
 	"context"
@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"gridbot/bot"
+	"gridbot/bot/grid"
 	"gridbot/bot/redistest"
 )
 
 func TestDirectoryBindMoveUnbindMigrate(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
-	d := bot.NewDirectory(rdb, keys, nil)
+	d := grid.NewDirectory(rdb, keys, nil)
 	ctx := context.Background()
 	must := func(err error) {
 		t.Helper()
@@ -37,7 +38,7 @@ func TestDirectoryBindMoveUnbindMigrate(t *testing.T) {
 	}
 	gs, err := d.Resolve(ctx, "3网格")
 	must(err)
-	if len(gs) != 1 || gs[0].Members() != 200 || len(bot.ActiveChats(gs)) != 2 {
+	if len(gs) != 1 || gs[0].Members() != 200 || len(grid.ActiveChats(gs)) != 2 {
 		t.Errorf("3网格 = %+v", gs)
 	}
 
@@ -54,13 +55,13 @@ func TestDirectoryBindMoveUnbindMigrate(t *testing.T) {
 	}
 	gs, err = d.Resolve(ctx, "3")
 	must(err)
-	if refs := bot.ActiveChats(gs); len(refs) != 1 || refs[0] != "tg:-1001" {
+	if refs := grid.ActiveChats(gs); len(refs) != 1 || refs[0] != "tg:-1001" {
 		t.Errorf("3网格 chats after migration = %v", refs)
 	}
-	must(d.SetStatus(ctx, "tg:-2", bot.ChatGone))
+	must(d.SetStatus(ctx, "tg:-2", grid.ChatGone))
 	gs, err = d.Resolve(ctx, "10网格")
 	must(err)
-	if refs := bot.ActiveChats(gs); len(refs) != 1 || refs[0] != "tg:-3" {
+	if refs := grid.ActiveChats(gs); len(refs) != 1 || refs[0] != "tg:-3" {
 		t.Errorf("gone chat still targeted: %v", refs)
 	}
 	grid, err := d.Unbind(ctx, "tg:-1001")
@@ -76,7 +77,7 @@ func TestDirectoryBindMoveUnbindMigrate(t *testing.T) {
 
 func TestResolveTargets(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
-	d := bot.NewDirectory(rdb, keys, nil)
+	d := grid.NewDirectory(rdb, keys, nil)
 	ctx := context.Background()
 	if _, err := d.Resolve(ctx, "全部"); err == nil {
 		t.Error("no grids: want a reply telling staff to bind first")
@@ -123,7 +124,7 @@ func TestResolveTargets(t *testing.T) {
 
 func TestWhoisOneRoundTrip(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
-	d := bot.NewDirectory(rdb, keys, []bot.UserRef{"tg:1"})
+	d := grid.NewDirectory(rdb, keys, []bot.UserRef{"tg:1"})
 	ctx := context.Background()
 	if _, err := d.Bind(ctx, "tg:-1", "3网格", ""); err != nil {
 		t.Fatal(err)
@@ -157,7 +158,7 @@ func TestWhoisOneRoundTrip(t *testing.T) {
 
 func TestGridLookupAndMention(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
-	d := bot.NewDirectory(rdb, keys, nil)
+	d := grid.NewDirectory(rdb, keys, nil)
 	ctx := context.Background()
 	if _, ok, err := d.Grid(ctx, "3网格"); ok || err != nil {
 		t.Fatalf("unknown grid: ok=%v err=%v", ok, err)
@@ -182,7 +183,7 @@ func TestGridLookupAndMention(t *testing.T) {
 
 func TestChosenNameWinsOverPlatformName(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
-	d := bot.NewDirectory(rdb, keys, nil)
+	d := grid.NewDirectory(rdb, keys, nil)
 	ctx := context.Background()
 	if w, err := d.Whois(ctx, "wecom:g", "wecom:zhangayi", "", ""); err != nil || w.Name != "" {
 		t.Fatalf("before SetName: %+v %v", w, err)
@@ -201,7 +202,7 @@ func TestChosenNameWinsOverPlatformName(t *testing.T) {
 
 func TestWorkerGrids(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
-	d := bot.NewDirectory(rdb, keys, nil)
+	d := grid.NewDirectory(rdb, keys, nil)
 	ctx := context.Background()
 	for _, b := range []struct{ chat, grid string }{{"tg:-1", "3网格"}, {"tg:-2", "10网格"}, {"tg:-3", "2网格"}} {
 		if _, err := d.Bind(ctx, bot.ChatRef(b.chat), b.grid, ""); err != nil {
@@ -241,7 +242,7 @@ func TestWorkerGrids(t *testing.T) {
 // an unbound group and a private chat add nothing, and a grid is kept once.
 func TestWhoisRemembersTheGridsAResidentIsKnownIn(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
-	d := bot.NewDirectory(rdb, keys, nil)
+	d := grid.NewDirectory(rdb, keys, nil)
 	ctx := context.Background()
 	for chat, grid := range map[bot.ChatRef]string{"tg:-1": "3网格", "tg:-2": "5网格", "tg:-3": "3网格"} {
 		if _, err := d.Bind(ctx, chat, grid, ""); err != nil {
@@ -273,12 +274,12 @@ func TestWhoisRemembersTheGridsAResidentIsKnownIn(t *testing.T) {
 func TestParseLanguage(t *testing.T) {
 	for in, want := range map[string]string{"维吾尔语": "ug", "维吾尔文": "ug", "维语": "ug", "UG": "ug", "哈萨克语": "kk",
 		"蒙古文": "mn", "藏语": "bo", "英语": "en", " 朝鲜语 ": "ko"} {
-		if l, ok := bot.ParseLanguage(in); !ok || l.Code != want {
+		if l, ok := grid.ParseLanguage(in); !ok || l.Code != want {
 			t.Errorf("ParseLanguage(%q) = %+v, %v; want %s", in, l, ok, want)
 		}
 	}
 	for _, in := range []string{"", "klingon", "语", "中文", "-"} {
-		if l, ok := bot.ParseLanguage(in); ok {
+		if l, ok := grid.ParseLanguage(in); ok {
 			t.Errorf("ParseLanguage(%q) = %+v, want none", in, l)
 		}
 	}
@@ -290,7 +291,7 @@ func TestParseLanguage(t *testing.T) {
 func TestResolveRefusalsUseRealNamesEscaped(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
 	ctx := context.Background()
-	d := bot.NewDirectory(rdb, keys, nil)
+	d := grid.NewDirectory(rdb, keys, nil)
 	for chat, grid := range map[bot.ChatRef]string{"tg:-1": "2网格", "tg:-2": "5网格"} {
 		if _, err := d.Bind(ctx, chat, grid, "群"); err != nil {
 			t.Fatal(err)

@@ -2,10 +2,7 @@ package bot
 
 import (
 	"context"
-	"log/slog"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // Broadcast is one message for many chats. The outbox turns it into one
@@ -54,30 +51,4 @@ type DueQueue interface {
 	Schedule(ctx context.Context, key string, at time.Time) error
 	// Cancel removes key if it has not fired.
 	Cancel(ctx context.Context, key string) error
-}
-
-// Env is what feature packages get from main: shared services, all
-// concrete parts already wired.
-type Env struct {
-	Redis redis.UniversalClient
-	Keys  Keys
-	Dir   *Directory
-	// Send reaches any chat on any platform (a Mux), for the core parts
-	// that pace and keep their own sends (outbox, reply coalescer).
-	// Features never use it: they send through Out.
-	Send Sender
-	// Out is how features tell people privately and edit what they
-	// posted: always under the shared limits, kept on a failure of the
-	// moment.
-	Out    *Delivery
-	Outbox Outbox
-	Due    DueQueue
-	// Replies, when set, coalesces answers and live messages in groups
-	// under their send budget.
-	Replies Replies
-	Log     *slog.Logger
-	// Now is the clock; tests set it.
-	Now func() time.Time
-	// Loc is the configured time zone (default Asia/Shanghai).
-	Loc *time.Location
 }

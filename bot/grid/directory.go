@@ -1,4 +1,10 @@
-package bot
+// Package grid is the grid directory: which group chats are bound to which
+// residential grid, the grids' tags and languages, staff and appointed grid
+// workers, the names people chose, and the one cache of "does this user
+// administer this group" answers. Its keys are dir:{dir}:* and
+// adm:{<chat>}:<user>; nobody else builds them. *Directory implements
+// bot.Roles for the router.
+package grid
 
 import (
 	"context"
@@ -9,30 +15,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
 )
-
-// Role is what a user may do. Higher roles may do everything lower ones may.
-type Role uint8
-
-const (
-	// Resident is everyone in a grid group (居民).
-	Resident Role = iota
-	// GridWorker manages one or a few grid groups (网格员).
-	GridWorker
-	// Staff are community staff (社区工作人员).
-	Staff
-)
-
-// String returns the role's Chinese name.
-func (r Role) String() string {
-	switch r {
-	case GridWorker:
-		return "网格员"
-	case Staff:
-		return "社区工作人员"
-	}
-	return "居民"
-}
 
 // Chat status values kept by the Directory.
 const (
@@ -42,7 +27,7 @@ const (
 
 // ChatInfo is what the Directory knows of a chat.
 type ChatInfo struct {
-	Ref     ChatRef
+	Ref     bot.ChatRef
 	Grid    string
 	Title   string
 	Status  string
@@ -76,14 +61,14 @@ func (g Grid) Members() int {
 // stay valid on Redis Cluster.
 type Directory struct {
 	rdb      redis.UniversalClient
-	k        Keys
-	cfgStaff map[UserRef]bool
+	k        bot.Keys
+	cfgStaff map[bot.UserRef]bool
 }
 
 // NewDirectory returns a Directory; staff lists users who are staff by
 // configuration (they cannot be removed by command).
-func NewDirectory(rdb redis.UniversalClient, k Keys, staff []UserRef) *Directory {
-	m := make(map[UserRef]bool, len(staff))
+func NewDirectory(rdb redis.UniversalClient, k bot.Keys, staff []bot.UserRef) *Directory {
+	m := make(map[bot.UserRef]bool, len(staff))
 	for _, u := range staff {
 		m[u] = true
 	}
@@ -94,15 +79,15 @@ func (d *Directory) key(parts ...string) string {
 	return d.k.Key(append([]string{"dir", "{dir}"}, parts...)...)
 }
 
-func (d *Directory) chatKey(c ChatRef) string   { return d.key("chat", string(c)) }
-func (d *Directory) gridKey(g string) string    { return d.key("grid", g) }
-func (d *Directory) metaKey(g string) string    { return d.key("gridmeta", g) }
-func (d *Directory) workersKey(g string) string { return d.key("workers", g) }
+func (d *Directory) chatKey(c bot.ChatRef) string { return d.key("chat", string(c)) }
+func (d *Directory) gridKey(g string) string      { return d.key("grid", g) }
+func (d *Directory) metaKey(g string) string      { return d.key("gridmeta", g) }
+func (d *Directory) workersKey(g string) string   { return d.key("workers", g) }
 
 // NormalizeGrid turns what staff type into a grid name: full-width folded,
 // spaces removed, and a bare number given the suffix 网格 ("３" → "3网格").
 func NormalizeGrid(s string) string {
-	s = strings.ReplaceAll(Normalize(s), " ", "")
+	s = strings.ReplaceAll(bot.Normalize(s), " ", "")
 	s = strings.TrimPrefix(s, "第")
 	if _, err := strconv.Atoi(s); err == nil {
 		return s + "网格"
@@ -126,25 +111,12 @@ end
 return {grid, role, chosen, homes}
 `)
 
-// Who is what the Directory knows of the speaker of an update.
-type Who struct {
-	// Grid is the grid bound to the chat, "" if none.
-	Grid string
-	// Role is the speaker's role in that chat.
-	Role Role
-	// Name is the name the user chose with SetName, "" if none.
-	Name string
-	// Homes are the grids of the bound groups the user has been seen in
-	// (this chat's included), in the order first seen.
-	Homes []string
-}
-
 // Whois returns the grid bound to chat, the user's role there, the name
 // they chose and the grids they are known in, and remembers the platform's
 // display name and handle and, in a bound group, the grid; one round trip.
 // Admins of a bound group are grid workers too, but asking the platform is
 // slow, so callers check that only when a command needs it (see Router).
-func (d *Directory) Whois(ctx context.Context, chat ChatRef, user UserRef, name, username string) (Who, error) {
+func (d *Directory) Whois(ctx context.Context, chat bot.ChatRef, user bot.UserRef, name, username string) (bot.Who, error) {
 	if username != "" {
 		username = user.Platform() + ":" + strings.ToLower(username)
 	}
@@ -152,23 +124,23 @@ func (d *Directory) Whois(ctx context.Context, chat ChatRef, user UserRef, name,
 		[]string{d.chatKey(chat), d.key("staff"), d.key("names"), d.key("handles"), d.key("chosen"), d.key("homes")},
 		string(user), name, d.key("workers", ""), username).Slice()
 	if err != nil {
-		return Who{}, fmt.Errorf("whois %s: %w", chat, err)
+		return bot.Who{}, fmt.Errorf("whois %s: %w", chat, err)
 	}
-	w := Who{Role: Role(res[1].(int64))}
+	w := bot.Who{Role: bot.Role(res[1].(int64))}
 	w.Grid, _ = res[0].(string)
 	w.Name, _ = res[2].(string)
 	if h, _ := res[3].(string); h != "" {
 		w.Homes = strings.Split(h, "\x1f")
 	}
 	if d.cfgStaff[user] {
-		w.Role = Staff
+		w.Role = bot.Staff
 	}
 	return w, nil
 }
 
 // SetName records the name a user wants to be called by; it wins over the
 // platform's display name (WeChat Work robots see only user ids).
-func (d *Directory) SetName(ctx context.Context, u UserRef, name string) error {
+func (d *Directory) SetName(ctx context.Context, u bot.UserRef, name string) error {
 	if err := d.rdb.HSet(ctx, d.key("chosen"), string(u), name).Err(); err != nil {
 		return fmt.Errorf("set name of %s: %w", u, err)
 	}
@@ -177,7 +149,7 @@ func (d *Directory) SetName(ctx context.Context, u UserRef, name string) error {
 
 // ByHandle finds a user by platform handle ("tg", "zhang_ayi"), among users
 // the bot has seen; ok is false when unknown.
-func (d *Directory) ByHandle(ctx context.Context, platform, handle string) (UserRef, bool, error) {
+func (d *Directory) ByHandle(ctx context.Context, platform, handle string) (bot.UserRef, bool, error) {
 	u, err := d.rdb.HGet(ctx, d.key("handles"), platform+":"+strings.ToLower(strings.TrimPrefix(handle, "@"))).Result()
 	if err == redis.Nil {
 		return "", false, nil
@@ -185,15 +157,15 @@ func (d *Directory) ByHandle(ctx context.Context, platform, handle string) (User
 	if err != nil {
 		return "", false, fmt.Errorf("user by handle: %w", err)
 	}
-	return UserRef(u), true, nil
+	return bot.UserRef(u), true, nil
 }
 
 // IsConfigStaff reports whether the user is staff by configuration.
-func (d *Directory) IsConfigStaff(u UserRef) bool { return d.cfgStaff[u] }
+func (d *Directory) IsConfigStaff(u bot.UserRef) bool { return d.cfgStaff[u] }
 
 // Name returns the name a user chose, else the last display name seen for
 // them, or "" if none.
-func (d *Directory) Name(ctx context.Context, u UserRef) (string, error) {
+func (d *Directory) Name(ctx context.Context, u bot.UserRef) (string, error) {
 	pipe := d.rdb.Pipeline()
 	chosen := pipe.HGet(ctx, d.key("chosen"), string(u))
 	seen := pipe.HGet(ctx, d.key("names"), string(u))
@@ -220,7 +192,7 @@ return old
 
 // Bind makes chat the group of grid and returns the grid it was bound to
 // before ("" if none). The grid is created if new.
-func (d *Directory) Bind(ctx context.Context, chat ChatRef, grid, title string) (string, error) {
+func (d *Directory) Bind(ctx context.Context, chat bot.ChatRef, grid, title string) (string, error) {
 	old, err := bindScript.Run(ctx, d.rdb,
 		[]string{d.chatKey(chat), d.gridKey(grid), d.key("grids")},
 		string(chat), grid, title, d.key("grid", "")).Text()
@@ -241,7 +213,7 @@ return old
 
 // Unbind removes chat from its grid and returns that grid ("" if none). A
 // grid with no chats left leaves the grid list; its settings are kept.
-func (d *Directory) Unbind(ctx context.Context, chat ChatRef) (string, error) {
+func (d *Directory) Unbind(ctx context.Context, chat bot.ChatRef) (string, error) {
 	old, err := unbindScript.Run(ctx, d.rdb,
 		[]string{d.chatKey(chat), d.key("grids")}, string(chat), d.key("grid", "")).Text()
 	if err != nil {
@@ -266,7 +238,7 @@ return 1
 
 // Migrate moves everything known of chat from to chat to (a Telegram group
 // that became a supergroup), keeping its grid binding.
-func (d *Directory) Migrate(ctx context.Context, from, to ChatRef) error {
+func (d *Directory) Migrate(ctx context.Context, from, to bot.ChatRef) error {
 	err := migrateScript.Run(ctx, d.rdb, []string{d.chatKey(from), d.chatKey(to)},
 		string(from), string(to), d.key("grid", "")).Err()
 	if err != nil {
@@ -294,7 +266,7 @@ func (d *Directory) SetChat(ctx context.Context, c ChatInfo) error {
 
 // SetStatus marks a chat active or gone (the bot was removed, or a webhook
 // key stopped working).
-func (d *Directory) SetStatus(ctx context.Context, chat ChatRef, status string) error {
+func (d *Directory) SetStatus(ctx context.Context, chat bot.ChatRef, status string) error {
 	if err := d.rdb.HSet(ctx, d.chatKey(chat), "status", status).Err(); err != nil {
 		return fmt.Errorf("set status of %s: %w", chat, err)
 	}
@@ -311,7 +283,7 @@ return 1
 // MarkGone marks a chat gone (the bot was removed, or a webhook key stopped
 // working) and reports whether this changed anything, so that staff are told
 // once, not at every failed push.
-func (d *Directory) MarkGone(ctx context.Context, chat ChatRef) (bool, error) {
+func (d *Directory) MarkGone(ctx context.Context, chat bot.ChatRef) (bool, error) {
 	n, err := markGoneScript.Run(ctx, d.rdb, []string{d.chatKey(chat)}).Int()
 	if err != nil {
 		return false, fmt.Errorf("mark %s gone: %w", chat, err)
@@ -326,24 +298,24 @@ const MsgChatGone = "⚠️ 机器人已不在「%s」（%s）里了，之后的
 // NotifyStaff sends m to the private chat of every staff member through the
 // outbox (urgent: alerts are not held for quiet hours). Staff on platforms
 // without private chats are skipped by the platform.
-func NotifyStaff(ctx context.Context, d *Directory, out Outbox, kind, title string, m Message) error {
+func NotifyStaff(ctx context.Context, d *Directory, out bot.Outbox, kind, title string, m bot.Message) error {
 	staff, err := d.StaffList(ctx)
 	if err != nil {
 		return err
 	}
-	if len(staff) == 0 || out == nil {
+	if len(staff) == 0 {
 		return nil
 	}
-	chats := make([]ChatRef, len(staff))
+	chats := make([]bot.ChatRef, len(staff))
 	for i, u := range staff {
 		chats[i] = u.PrivateChat()
 	}
-	_, err = out.Enqueue(ctx, Broadcast{Kind: kind, Title: title, Chats: chats, Message: m, Urgent: true})
+	_, err = out.Enqueue(ctx, bot.Broadcast{Kind: kind, Title: title, Chats: chats, Message: m, Urgent: true})
 	return err
 }
 
 // GoneAlert is the staff message for a chat the bot left.
-func GoneAlert(c ChatInfo) Message {
+func GoneAlert(c ChatInfo) bot.Message {
 	title, grid := c.Title, c.Grid
 	if title == "" {
 		title = string(c.Ref)
@@ -351,11 +323,11 @@ func GoneAlert(c ChatInfo) Message {
 	if grid == "" {
 		grid = "未绑定网格"
 	}
-	return Message{Text: fmt.Sprintf(MsgChatGone, Esc(title), Esc(grid), Esc(grid))}
+	return bot.Message{Text: fmt.Sprintf(MsgChatGone, bot.Esc(title), bot.Esc(grid), bot.Esc(grid))}
 }
 
 // SetMembers records a chat's member count.
-func (d *Directory) SetMembers(ctx context.Context, chat ChatRef, n int) error {
+func (d *Directory) SetMembers(ctx context.Context, chat bot.ChatRef, n int) error {
 	if err := d.rdb.HSet(ctx, d.chatKey(chat), "members", n).Err(); err != nil {
 		return fmt.Errorf("set members of %s: %w", chat, err)
 	}
@@ -370,7 +342,7 @@ func boolStr(b bool) string {
 }
 
 // Chat returns what is known of one chat; Status is "" for an unknown chat.
-func (d *Directory) Chat(ctx context.Context, chat ChatRef) (ChatInfo, error) {
+func (d *Directory) Chat(ctx context.Context, chat bot.ChatRef) (ChatInfo, error) {
 	h, err := d.rdb.HGetAll(ctx, d.chatKey(chat)).Result()
 	if err != nil {
 		return ChatInfo{}, fmt.Errorf("chat %s: %w", chat, err)
@@ -378,7 +350,7 @@ func (d *Directory) Chat(ctx context.Context, chat ChatRef) (ChatInfo, error) {
 	return chatFromHash(chat, h), nil
 }
 
-func chatFromHash(ref ChatRef, h map[string]string) ChatInfo {
+func chatFromHash(ref bot.ChatRef, h map[string]string) ChatInfo {
 	n, _ := strconv.Atoi(h["members"])
 	return ChatInfo{Ref: ref, Grid: h["grid"], Title: h["title"], Status: h["status"],
 		Members: n, CanReadAll: h["can_read"] != "0"}
@@ -448,7 +420,7 @@ func (d *Directory) load(ctx context.Context, names []string) ([]Grid, error) {
 		slices.Sort(refs)
 		var cmds []*redis.MapStringStringCmd
 		for _, r := range refs {
-			cmds = append(cmds, pipe.HGetAll(ctx, d.chatKey(ChatRef(r))))
+			cmds = append(cmds, pipe.HGetAll(ctx, d.chatKey(bot.ChatRef(r))))
 		}
 		chats = append(chats, cmds)
 	}
@@ -458,7 +430,7 @@ func (d *Directory) load(ctx context.Context, names []string) ([]Grid, error) {
 	for i := range grids {
 		refs := members[i].Val()
 		for j, cmd := range chats[i] {
-			grids[i].Chats = append(grids[i].Chats, chatFromHash(ChatRef(refs[j]), cmd.Val()))
+			grids[i].Chats = append(grids[i].Chats, chatFromHash(bot.ChatRef(refs[j]), cmd.Val()))
 		}
 	}
 	return grids, nil
@@ -532,7 +504,7 @@ var Languages = []Language{
 // ParseLanguage finds the language staff typed, by Chinese name (维吾尔语,
 // 维吾尔文, 维语) or code (ug); ok is false when it is none of Languages.
 func ParseLanguage(s string) (Language, bool) {
-	s = strings.ToLower(strings.TrimSpace(Normalize(s)))
+	s = strings.ToLower(strings.TrimSpace(bot.Normalize(s)))
 	for _, l := range Languages {
 		stem := strings.TrimSuffix(l.Name, "语")
 		if s == l.Code || s == l.Name || s == stem+"文" || s == stem || utf8.RuneCountInString(stem) > 1 && s == string([]rune(stem)[:1])+"语" {
@@ -560,9 +532,9 @@ func (d *Directory) Resolve(ctx context.Context, spec string) ([]Grid, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec = Normalize(spec)
+	spec = bot.Normalize(spec)
 	if len(all) == 0 {
-		return nil, Userf("还没有绑定任何网格群。请先在网格群里发送「绑定网格 3网格」。")
+		return nil, bot.Userf("还没有绑定任何网格群。请先在网格群里发送「绑定网格 3网格」。")
 	}
 	switch spec {
 	case "", "全部", "所有", "全部网格", "all", "ALL", "All":
@@ -593,7 +565,7 @@ func (d *Directory) Resolve(ctx context.Context, spec string) ([]Grid, error) {
 		name := NormalizeGrid(f)
 		g, ok := byName[name]
 		if !ok {
-			return nil, Userf("没有找到网格「%s」。现有网格：%s。", Esc(name), Esc(strings.Join(gridNames(all), "、")))
+			return nil, bot.Userf("没有找到网格「%s」。现有网格：%s。", bot.Esc(name), bot.Esc(strings.Join(gridNames(all), "、")))
 		}
 		if !seen[name] {
 			seen[name] = true
@@ -602,7 +574,7 @@ func (d *Directory) Resolve(ctx context.Context, spec string) ([]Grid, error) {
 	}
 	if len(out) == 0 {
 		names := gridNames(all)
-		return nil, Userf("请写明发给哪些网格，例如「全部」或「%s」。", Esc(strings.Join(names[:min(2, len(names))], ",")))
+		return nil, bot.Userf("请写明发给哪些网格，例如「全部」或「%s」。", bot.Esc(strings.Join(names[:min(2, len(names))], ",")))
 	}
 	return out, nil
 }
@@ -618,9 +590,9 @@ func noTag(tag string, all []Grid) error {
 		}
 	}
 	if len(tags) == 0 {
-		return Userf("没有网格带有标签「%s」，现在还没有网格设置标签（发「网格标签 %s 老旧小区」设置）。", Esc(tag), Esc(all[0].Name))
+		return bot.Userf("没有网格带有标签「%s」，现在还没有网格设置标签（发「网格标签 %s 老旧小区」设置）。", bot.Esc(tag), bot.Esc(all[0].Name))
 	}
-	return Userf("没有网格带有标签「%s」。现有标签：%s。", Esc(tag), Esc(strings.Join(tags, "、")))
+	return bot.Userf("没有网格带有标签「%s」。现有标签：%s。", bot.Esc(tag), bot.Esc(strings.Join(tags, "、")))
 }
 
 func cutAny(s string, prefixes ...string) (string, bool) {
@@ -641,8 +613,8 @@ func gridNames(gs []Grid) []string {
 }
 
 // ActiveChats returns the chats of the given grids the bot can still post in.
-func ActiveChats(gs []Grid) []ChatRef {
-	var out []ChatRef
+func ActiveChats(gs []Grid) []bot.ChatRef {
+	var out []bot.ChatRef
 	for _, g := range gs {
 		for _, c := range g.Chats {
 			if c.Status != ChatGone {
@@ -654,7 +626,7 @@ func ActiveChats(gs []Grid) []ChatRef {
 }
 
 // IsStaff reports whether u is staff by configuration or by /addstaff.
-func (d *Directory) IsStaff(ctx context.Context, u UserRef) (bool, error) {
+func (d *Directory) IsStaff(ctx context.Context, u bot.UserRef) (bool, error) {
 	if d.cfgStaff[u] {
 		return true, nil
 	}
@@ -666,7 +638,7 @@ func (d *Directory) IsStaff(ctx context.Context, u UserRef) (bool, error) {
 }
 
 // AddStaff makes u staff; it reports false if u already was.
-func (d *Directory) AddStaff(ctx context.Context, u UserRef) (bool, error) {
+func (d *Directory) AddStaff(ctx context.Context, u bot.UserRef) (bool, error) {
 	if d.cfgStaff[u] {
 		return false, nil
 	}
@@ -679,7 +651,7 @@ func (d *Directory) AddStaff(ctx context.Context, u UserRef) (bool, error) {
 
 // RemoveStaff takes staff rights from u; it reports false if u was not
 // staff by command. Staff by configuration stay staff.
-func (d *Directory) RemoveStaff(ctx context.Context, u UserRef) (bool, error) {
+func (d *Directory) RemoveStaff(ctx context.Context, u bot.UserRef) (bool, error) {
 	n, err := d.rdb.SRem(ctx, d.key("staff"), string(u)).Result()
 	if err != nil {
 		return false, fmt.Errorf("remove staff %s: %w", u, err)
@@ -688,7 +660,7 @@ func (d *Directory) RemoveStaff(ctx context.Context, u UserRef) (bool, error) {
 }
 
 // AddWorker appoints u grid worker of grid; it reports false if u already was.
-func (d *Directory) AddWorker(ctx context.Context, grid string, u UserRef) (bool, error) {
+func (d *Directory) AddWorker(ctx context.Context, grid string, u bot.UserRef) (bool, error) {
 	n, err := d.rdb.SAdd(ctx, d.workersKey(grid), string(u)).Result()
 	if err != nil {
 		return false, fmt.Errorf("add worker %s to %s: %w", u, grid, err)
@@ -697,7 +669,7 @@ func (d *Directory) AddWorker(ctx context.Context, grid string, u UserRef) (bool
 }
 
 // RemoveWorker removes u from the grid workers of grid.
-func (d *Directory) RemoveWorker(ctx context.Context, grid string, u UserRef) (bool, error) {
+func (d *Directory) RemoveWorker(ctx context.Context, grid string, u bot.UserRef) (bool, error) {
 	n, err := d.rdb.SRem(ctx, d.workersKey(grid), string(u)).Result()
 	if err != nil {
 		return false, fmt.Errorf("remove worker %s from %s: %w", u, grid, err)
@@ -706,14 +678,14 @@ func (d *Directory) RemoveWorker(ctx context.Context, grid string, u UserRef) (b
 }
 
 // Workers lists the appointed grid workers of grid.
-func (d *Directory) Workers(ctx context.Context, grid string) ([]UserRef, error) {
+func (d *Directory) Workers(ctx context.Context, grid string) ([]bot.UserRef, error) {
 	m, err := d.rdb.SMembers(ctx, d.workersKey(grid)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("workers of %s: %w", grid, err)
 	}
-	out := make([]UserRef, len(m))
+	out := make([]bot.UserRef, len(m))
 	for i, s := range m {
-		out[i] = UserRef(s)
+		out[i] = bot.UserRef(s)
 	}
 	slices.Sort(out)
 	return out, nil
@@ -723,7 +695,7 @@ func (d *Directory) Workers(ctx context.Context, grid string) ([]UserRef, error)
 // round trips (the grid names, then one membership check per grid in a
 // pipeline). Administrators of a bound group who were never appointed are
 // not listed: only the platform knows them, group by group.
-func (d *Directory) WorkerGrids(ctx context.Context, u UserRef) ([]string, error) {
+func (d *Directory) WorkerGrids(ctx context.Context, u bot.UserRef) ([]string, error) {
 	names, err := d.GridNames(ctx)
 	if err != nil || len(names) == 0 {
 		return nil, err
@@ -746,18 +718,18 @@ func (d *Directory) WorkerGrids(ctx context.Context, u UserRef) ([]string, error
 }
 
 // StaffList lists staff appointed by command (not those from config).
-func (d *Directory) StaffList(ctx context.Context) ([]UserRef, error) {
+func (d *Directory) StaffList(ctx context.Context) ([]bot.UserRef, error) {
 	m, err := d.rdb.SMembers(ctx, d.key("staff")).Result()
 	if err != nil {
 		return nil, fmt.Errorf("staff list: %w", err)
 	}
-	out := make([]UserRef, 0, len(m)+len(d.cfgStaff))
+	out := make([]bot.UserRef, 0, len(m)+len(d.cfgStaff))
 	for u := range d.cfgStaff {
 		out = append(out, u)
 	}
 	for _, s := range m {
-		if !d.cfgStaff[UserRef(s)] {
-			out = append(out, UserRef(s))
+		if !d.cfgStaff[bot.UserRef(s)] {
+			out = append(out, bot.UserRef(s))
 		}
 	}
 	slices.Sort(out)
