@@ -11,8 +11,8 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/bottest"
-	"gridbot/bot/redistest"
 	"gridbot/bot/grid"
+	"gridbot/bot/redistest"
 )
 
 func TestDeliversEveryChatAndRecordsReach(t *testing.T) {

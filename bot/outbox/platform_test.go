@@ -249,6 +249,7 @@ func (x *tgOutbox) paced(b *testing.B, n, first int) (secs float64, wrong int) {
 	b.StopTimer()
 	return secs / float64(b.N), wrong
 }
+
 // benchRegistry holds the platform benchmarks' metrics (benchMetrics).
 var (
 	benchRegistry = prometheus.NewRegistry()
