@@ -46,53 +46,91 @@ type Reach struct {
 }
 
 // PeriodReach is the reach of the days of a period, summed per grid and
-// kind, and the ids of the broadcasts created in it.
+// kind, and the broadcasts created in it: the ids of those still recorded
+// one by one (Broadcasts gives them), and Pushes, those of rolled-up
+// months (see RollUp) summed per day, kind and ref.
 type PeriodReach struct {
 	Reach   []Reach
 	Created []string
+	Pushes  []Pushed
+}
+
+// Pushed is the broadcasts of one kind and ref created on one day of a
+// rolled-up month that reached a group and were recalled from none:
+// Broadcasts of them, Groups group deliveries, Members the members of
+// those groups at delivery (人次), Grids the grids reached, and Title the
+// last one's title. Ref is "#<id>" for a broadcast that had none.
+type Pushed struct {
+	Day, Kind, Ref, Title string
+	Broadcasts            int
+	Groups, Members       int64
+	Grids                 []string
 }
 
 // QueueReach adds to pipe the reads of the reach of the days in [from, to)
 // (days in the configured zone) and of the broadcasts created then, and
 // returns the function that gives them once pipe has run, so a report
-// reads them with other features' records in one round trip.
+// reads them with other features' records in one round trip. A rolled-up
+// month reads the same as before its roll-up.
 func (f *Figures) QueueReach(ctx context.Context, pipe redis.Pipeliner, from, to time.Time) func() PeriodReach {
 	var days []*redis.MapStringStringCmd
+	var dayNames []string
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
 		days = append(days, pipe.HGetAll(ctx, reachKey(f.k, d, f.loc)))
+		dayNames = append(dayNames, d.In(f.loc).Format(time.DateOnly))
 	}
-	ids := pipe.ZRangeByScore(ctx, f.key("recent"), &redis.ZRangeBy{
+	rolled := map[string][2]*redis.MapStringStringCmd{}
+	for m := monthStart(from, f.loc); m.Before(to); m = m.AddDate(0, 1, 0) {
+		month := m.Format("2006-01")
+		rolled[month] = [2]*redis.MapStringStringCmd{pipe.HGetAll(ctx, f.key("reachm", month)), pipe.HGetAll(ctx, f.key("pushm", month))}
+	}
+	ids := pipe.ZRangeByScoreWithScores(ctx, f.key("recent"), &redis.ZRangeBy{
 		Min: strconv.FormatInt(from.Unix(), 10), Max: "(" + strconv.FormatInt(to.Unix(), 10)})
 	return func() PeriodReach {
-		sum := map[[2]string]*Reach{}
-		var order [][2]string
-		for _, d := range days {
-			for field, v := range d.Val() {
-				grid, kind, measure, ok := splitReach(field)
-				if !ok || grid == "*" {
-					continue
-				}
-				gk := [2]string{grid, kind}
-				r := sum[gk]
-				if r == nil {
-					r = &Reach{Grid: grid, Kind: kind}
-					sum[gk] = r
-					order = append(order, gk)
-				}
-				n, _ := strconv.ParseInt(v, 10, 64)
-				switch measure {
-				case "pushes":
-					r.Pushes += n
-				case "groups":
-					r.Groups += n
-				case "members":
-					r.Members += n
+		first, end := from.In(f.loc).Format(time.DateOnly), to.In(f.loc).Format(time.DateOnly)
+		raw := map[string]map[string]bool{}
+		for month, c := range rolled {
+			if h := c[0].Val(); h["_done"] == "1" {
+				raw[month] = map[string]bool{}
+				for _, id := range splitIDs(h["_raw"]) {
+					raw[month][id] = true
 				}
 			}
 		}
-		out := PeriodReach{Created: ids.Val()}
-		for _, gk := range order {
-			out.Reach = append(out.Reach, *sum[gk])
+		sum := reachSum{m: map[[2]string]*Reach{}}
+		for i, d := range days {
+			if raw[dayNames[i][:7]] != nil {
+				continue
+			}
+			for field, v := range d.Val() {
+				grid, kind, measure, ok := splitReach(field)
+				if ok {
+					n, _ := strconv.ParseInt(v, 10, 64)
+					sum.add(grid, kind, measure, n)
+				}
+			}
+		}
+		var out PeriodReach
+		for month, c := range rolled {
+			if raw[month] == nil {
+				continue
+			}
+			for grid, v := range c[0].Val() {
+				if !strings.HasPrefix(grid, "_") {
+					sum.addPacked(month, grid, v, first, end)
+				}
+			}
+			out.Pushes = append(out.Pushes, unpackPushes(c[1].Val(), first, end)...)
+		}
+		for _, z := range ids.Val() {
+			id, _ := z.Member.(string)
+			month := time.Unix(int64(z.Score), 0).In(f.loc).Format("2006-01")
+			if raw[month] == nil || raw[month][id] {
+				out.Created = append(out.Created, id)
+			}
+		}
+		for _, gk := range sum.order {
+			out.Reach = append(out.Reach, *sum.m[gk])
 		}
 		return out
 	}

@@ -350,6 +350,9 @@ func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot
 	if err := sch.Add("digest", cfg.Schedule.Digest, lf.Digest); err != nil {
 		return nil, nil, err
 	}
+	if err := sch.Add("outbox-rollup", outbox.RollUpSpec, ob.RollUp); err != nil {
+		return nil, nil, err
+	}
 	wb := workbench.New(env, cfg.Console, workbench.Deps{Events: ev, Notices: nt, Tips: tp, Quiz: qz, Ledger: lf, Outbox: ob})
 	wb.Register(r)
 	return lf.API(), wb.Handler(), nil

@@ -295,7 +295,23 @@ func (f *Feature) raw(ctx context.Context, from, to time.Time) (*tally, bool, er
 		}
 	}
 	done, err := f.rawPushes(ctx, t, pr.Created)
+	t.addPushed(pr.Pushes)
 	return t, done, err
+}
+
+// addPushed adds the broadcasts of rolled-up months, already summed per
+// day, kind and ref by the outbox.
+func (t *tally) addPushed(rows []outbox.Pushed) {
+	for _, r := range rows {
+		p := t.push(r.Day + "|" + r.Kind + "|" + r.Ref)
+		p.Title = r.Title
+		p.Broadcasts += r.Broadcasts
+		p.Groups += r.Groups
+		p.Members += r.Members
+		for _, g := range r.Grids {
+			p.Grids[g] = true
+		}
+	}
 }
 
 // rawPushes adds the broadcasts ids to t, grouped by day, kind and ref.
