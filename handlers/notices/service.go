@@ -37,6 +37,9 @@ type Draft struct {
 	// true when quiet hours hold it past At (or now).
 	GoesOut time.Time
 	Held    bool
+	// Warnings tell of target groups near or at their platform's cap
+	// (customer groups), shown before confirming; HTML.
+	Warnings []string
 }
 
 // Compose reads a notice as staff type it after 通知 ("[time] targets
@@ -49,7 +52,7 @@ func (f *Feature) Compose(ctx context.Context, by bot.UserRef, args string, urge
 	}
 	out := Draft{ID: d.ID, Label: d.Label, Body: d.Body, Urgent: d.Urgent, At: d.At, Grids: d.Grids,
 		Chats: len(d.Targets), Members: d.Members, Targets: d.Targets,
-		Preview: f.preview(*d).Text, Message: f.message(*d).Text}
+		Preview: f.preview(*d).Text, Message: f.message(*d).Text, Warnings: d.Warnings}
 	out.GoesOut, out.Held = f.goesOut(*d)
 	return out, nil
 }
@@ -89,6 +92,11 @@ func (f *Feature) compose(ctx context.Context, by bot.UserRef, args string, urge
 		return nil, bot.Userf(msgNoChats)
 	}
 	d.Label = bot.Truncate(strings.Join(gnames, "、"), 60)
+	if f.ops.Caps != nil {
+		if d.Warnings, err = f.ops.Caps.CapWarnings(ctx, d.chats()); err != nil {
+			return nil, err
+		}
+	}
 	if err := f.saveDraft(ctx, d); err != nil {
 		return nil, err
 	}
