@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"gridbot/bot"
 	"gridbot/bot/outbox"
@@ -177,4 +178,39 @@ func (c *Channel) ReportNote(ctx context.Context, sent map[bot.ChatRef]string) s
 		return ""
 	}
 	return c.f.progress(ctx, ts, true)
+}
+
+var (
+	_ bot.Editor  = (*Channel)(nil)
+	_ bot.Deleter = (*Channel)(nil)
+)
+
+// Edit implements bot.Editor as a no-op: a group-send cannot be changed
+// once made, so a live message (an activity's seats left) stays as it was
+// in customer groups rather than being sent again as a new task.
+func (c *Channel) Edit(context.Context, bot.ChatRef, string, bot.Message) error { return nil }
+
+// Delete implements bot.Deleter for a recall: a task whose owner has not
+// pressed send is cancelled, so it never reaches the group; one already
+// sent cannot be taken back (bot.ErrUnsupported).
+func (c *Channel) Delete(ctx context.Context, chat bot.ChatRef, msgID string) error {
+	f := c.f
+	ts, err := f.store.tasks(ctx, []string{msgID})
+	if err != nil {
+		return err
+	}
+	if len(ts) == 0 || ts[0].State != tsWaiting {
+		return bot.ErrUnsupported
+	}
+	if err := f.api.Cancel(ctx, msgID); err != nil {
+		return sendError(err)
+	}
+	ok, err := f.store.settle(ctx, ts[0], tsCancelled, f.now(), time.Time{})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return bot.ErrUnsupported
+	}
+	return nil
 }

@@ -134,12 +134,23 @@ func TestNoticeToThreeCustomerGroups(t *testing.T) {
 		t.Errorf("%d sends waiting, want 1", waiting)
 	}
 
+	if got := fx.say(staff, "撤回通知 1"); !strings.Contains(got, "从 1 个群删除") {
+		t.Errorf("recall: %q; want lisi's unconfirmed task cancelled, the two sent ones kept", got)
+	}
+	if sendsView, _ = fx.f.Sends(fx.ctx, 7); len(sendsView) != 3 || sendsView[0].Waiting() && sendsView[1].Waiting() {
+		t.Errorf("sends after recall: %+v", sendsView)
+	}
 	fx.clock.Add(72 * time.Hour)
-	if res, _ = fx.f.Track(fx.ctx); res.Failed != 1 {
-		t.Errorf("after 3 days unconfirmed: %+v; want the task cancelled and failed", res)
+	if res, _ = fx.f.Track(fx.ctx); res.Checked != 0 {
+		t.Errorf("after the recall nothing is left to track: %+v", res)
 	}
 	if len(fx.fake.CallsTo("externalcontact/cancel_groupmsg_send")) != 1 {
-		t.Error("the expired task was not cancelled")
+		t.Error("the recalled task was not cancelled")
+	}
+	for _, s := range fx.fake.Sends() {
+		if s.Sender == "lisi" && !s.Cancelled {
+			t.Error("lisi's task is not cancelled in WeChat Work")
+		}
 	}
 }
 
@@ -186,5 +197,27 @@ func TestSecretNeverInRepliesOrErrors(t *testing.T) {
 	}
 	if c := fx.f.cfg; strings.Contains(bot.Esc(fmtAny(c)), appKey) {
 		t.Error("config prints the secret")
+	}
+}
+
+// A task its owner never confirms is cancelled after track_for and
+// reported as not sent; the commands' declared examples parse as declared.
+func TestUnconfirmedTaskExpiresAndIntents(t *testing.T) {
+	fx := newFixture(t, testConfig())
+	for _, err := range fx.router.CheckIntents() {
+		t.Error(err)
+	}
+	fx.syncAndMap()
+	fx.notice("通知 4网格 周六上午大扫除")
+	fx.runOutbox()
+	fx.clock.Add(73 * time.Hour)
+	if res, err := fx.f.Track(fx.ctx); err != nil || res.Failed != 1 || res.Reminded != 0 {
+		t.Fatalf("track after 73 h: %+v %v; want the task cancelled as failed", res, err)
+	}
+	if len(fx.fake.CallsTo("externalcontact/cancel_groupmsg_send")) != 1 {
+		t.Error("the expired task was not cancelled in WeChat Work")
+	}
+	if got := fx.say(staff, "客户群 群发"); !strings.Contains(got, "群主 72 小时内没有点发送，已取消") {
+		t.Errorf("progress: %q", got)
 	}
 }
