@@ -25,8 +25,9 @@ type Channel struct{ f *Feature }
 // Channel returns the feature's outbox channel.
 func (f *Feature) Channel() *Channel { return &Channel{f: f} }
 
+// The Channel is the sender the outbox calls for "wxc" chats (main puts
+// it in the Mux, which checks it is one); features never call it.
 var (
-	_ bot.Sender        = (*Channel)(nil)
 	_ bot.ChatInspector = (*Channel)(nil)
 	_ outbox.Channel    = (*Channel)(nil)
 )
