@@ -72,6 +72,8 @@ var Keyspace = []Family{
 		Doc: "monthly rollups and digest marks"},
 	{Name: "wb", Pattern: "wb:{wb}:*", Rule: SlotFeature, Tag: "wb", Owner: "handlers/workbench",
 		Doc: "console sign-in links (used up by GETDEL), sessions (one script loads and renews), imports waiting for confirmation"},
+	{Name: "cg", Pattern: "cg:{cg}:*", Rule: SlotFeature, Tag: "cg", Owner: "handlers/custgroups",
+		Doc: "WeChat Work customer groups: synced groups and their order, group-send tasks and their tracking, each group's receipts and open tasks for the cap, once-each marks of a message to a group: the record, settle and remind scripts touch a task with its group's keys"},
 	{Name: "tg-poll", Pattern: "tg:{tgpoll}:*", Rule: SlotFeature, Tag: "tgpoll", Owner: "bot/telegram",
 		Doc: "the poll leader's lease, fencing counter and the getUpdates offset: the lease script and the fenced offset write touch them together"},
 	{Name: "tg", Pattern: "tg:offset", Rule: SlotSingle, Owner: "bot/telegram",

@@ -163,6 +163,18 @@ type Delivered struct {
 	SentTo, RecalledFrom []string
 }
 
+// SentOn returns how many chats of platform ("wxc" for customer groups)
+// the broadcast reached.
+func (d Delivered) SentOn(platform string) int {
+	n := 0
+	for _, c := range d.SentTo {
+		if bot.ChatRef(c).Platform() == platform {
+			n++
+		}
+	}
+	return n
+}
+
 // Pending reports whether some chat has not had the broadcast yet.
 func (d Delivered) Pending() bool { return d.Total-d.Sent-d.Failed-d.Cancelled > 0 }
 

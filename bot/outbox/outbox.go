@@ -76,9 +76,41 @@ type Outbox struct {
 	counts chan struct{}
 	// metrics counts deliveries and the queue's depth (env.Metrics).
 	metrics *bot.Metrics
+	chans   map[string]Channel
 }
 
 var _ bot.Outbox = (*Outbox)(nil)
+
+// Channel is a delivery channel whose sends are requests someone still has
+// to act on, such as a WeChat Work customer group's group-send task, which
+// the group's owner confirms in the client. Its Sender sits in the Mux
+// under the same platform prefix ("wxc"); the Channel tells the outbox
+// which kinds of broadcast go to its chats and what a delivery report adds
+// about them.
+type Channel interface {
+	// Carries reports whether broadcasts of kind go to the channel's chats;
+	// Enqueue leaves its chats out of other kinds.
+	Carries(kind string) bool
+	// ReportNote returns what the delivery report of a broadcast adds about
+	// the channel's chats it reached (sent: chat → the message id its
+	// Sender returned), as HTML; "" adds nothing.
+	ReportNote(ctx context.Context, sent map[bot.ChatRef]string) string
+}
+
+// AddChannel registers ch for the chats of platform. Call it before Run and
+// Enqueue.
+func (o *Outbox) AddChannel(platform string, ch Channel) {
+	if o.chans == nil {
+		o.chans = map[string]Channel{}
+	}
+	o.chans[platform] = ch
+}
+
+// carried reports whether a broadcast of kind goes to chat.
+func (o *Outbox) carried(chat bot.ChatRef, kind string) bool {
+	ch, ok := o.chans[chat.Platform()]
+	return !ok || ch.Carries(kind)
+}
 
 // New returns an Outbox that sends through env.Send (a bot.Mux), marks gone
 // chats in env.Dir, and takes tokens from lim (nil: no limits). Zero fields
@@ -141,7 +173,7 @@ func (o *Outbox) Enqueue(ctx context.Context, b bot.Broadcast) (string, error) {
 	args := []any{o.base, 0, int64(o.cfg.Retention.Seconds()), 0, b.Kind, b.Ref, b.Title, "",
 		string(b.ReportTo), boolStr(b.Urgent), unixOrZero(b.NotBefore), boolStr(b.Kind != KindReport)}
 	for _, c := range b.Chats {
-		if c == "" || seen[c] {
+		if c == "" || seen[c] || !o.carried(c, b.Kind) {
 			continue
 		}
 		seen[c] = true

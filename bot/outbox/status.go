@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,6 +34,10 @@ type Report struct {
 	Members, Counting int
 	// State is "" while active, "cancelled" or "recalled".
 	State string
+	// Awaiting counts chats of a Channel (customer groups) that got a
+	// request someone still has to act on; the delivery report leaves them
+	// out of Sent and Members and lets the channel say where they stand.
+	Awaiting int
 	// Failures, with the chat titles the Directory knows; only Status
 	// fills it.
 	Failures []Failure
@@ -202,7 +207,7 @@ func ReportText(r Report) string {
 		for _, f := range r.Failures {
 			fmt.Fprintf(&b, msgReportLine, bot.Esc(f.Title), bot.Esc(f.Reason))
 		}
-	case r.Cancelled == 0 && r.State != "recalled":
+	case r.Cancelled == 0 && r.State != "recalled" && r.Awaiting == 0:
 		b.WriteString(msgReportAllOK)
 	}
 	if r.Cancelled > 0 {
@@ -226,12 +231,49 @@ func (o *Outbox) report(ctx context.Context, id string) {
 	if err != nil || to == "" {
 		return
 	}
+	notes := o.channelNotes(ctx, id, &r)
 	_, err = o.Enqueue(ctx, bot.Broadcast{Kind: KindReport, Ref: id, Title: r.Title,
 		Chats: []bot.ChatRef{bot.ChatRef(to)}, Urgent: true,
-		Message: bot.Message{Text: ReportText(r)}})
+		Message: bot.Message{Text: ReportText(r) + notes}})
 	if err != nil {
 		o.log.Error("outbox: delivery report", "broadcast", id, "err", err)
 	}
+}
+
+// channelNotes is what the channels add to the report of broadcast id about
+// their chats it reached; it moves those chats from r's Sent and Members to
+// Awaiting, since nothing has reached them until someone acts.
+func (o *Outbox) channelNotes(ctx context.Context, id string, r *Report) string {
+	if len(o.chans) == 0 {
+		return ""
+	}
+	sent, err := o.Sent(ctx, id)
+	if err != nil {
+		o.log.Error("outbox: delivery report", "broadcast", id, "err", err)
+		return ""
+	}
+	var b strings.Builder
+	for _, p := range slices.Sorted(maps.Keys(o.chans)) {
+		mine := map[bot.ChatRef]string{}
+		for c, m := range sent {
+			if c.Platform() == p {
+				mine[c] = m
+				r.Awaiting++
+				r.Sent--
+				if ci, ok := o.send.(bot.ChatInspector); ok {
+					if n, err := ci.MemberCount(ctx, c); err == nil {
+						r.Members = max(r.Members-n, 0)
+					}
+				}
+			}
+		}
+		if len(mine) > 0 {
+			if note := o.chans[p].ReportNote(ctx, mine); note != "" {
+				b.WriteString("\n" + note)
+			}
+		}
+	}
+	return b.String()
 }
 
 // Idle reports whether no delivery is due now or being sent and no member

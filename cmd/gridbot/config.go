@@ -17,6 +17,7 @@ import (
 	"gridbot/bot/replies"
 	"gridbot/bot/telegram"
 	"gridbot/bot/wecom"
+	"gridbot/handlers/custgroups"
 	"gridbot/handlers/events"
 	"gridbot/handlers/ledger"
 	"gridbot/handlers/notices"
@@ -46,7 +47,10 @@ type Config struct {
 	Ledger   ledger.Config    `yaml:"ledger"`
 	Replies  replies.Config   `yaml:"replies"`
 	Console  workbench.Config `yaml:"console"`
-	Replica  ReplicaConfig    `yaml:"replica"`
+	// CustGroup reaches WeChat Work customer groups through the
+	// customer-contact API; on when custgroup.corp_id is set.
+	CustGroup custgroups.Config `yaml:"custgroup"`
+	Replica   ReplicaConfig     `yaml:"replica"`
 }
 
 // ReplicaConfig names this process among several replicas on one Redis.
@@ -183,22 +187,23 @@ type UpdatesConfig struct {
 
 func defaultConfig() Config {
 	return Config{
-		Timezone: "Asia/Shanghai",
-		Redis:    RedisConfig{Prefix: "gb", WaitReplicas: -1, WaitTimeout: time.Second},
-		Telegram: telegram.DefaultConfig(),
-		Wecom:    wecom.DefaultConfig(),
-		HTTP:     HTTPConfig{Listen: "127.0.0.1:8080"},
-		Log:      LogConfig{Level: "info", Format: "text"},
-		Updates:  UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second, ClaimTTL: 6 * time.Second, FloodBurst: 20, FloodEvery: 2 * time.Second},
-		Schedule: ScheduleConfig{Config: scheduler.DefaultConfig(), Tips: "30 8 * * *", Quiz: "0 19 * * 5", Digest: ledger.DefaultDigestSpec},
-		Limits:   ratelimit.DefaultConfig(),
-		Outbox:   outbox.DefaultConfig(),
-		Events:   events.DefaultConfig(),
-		Tips:     tips.DefaultConfig(),
-		Notices:  notices.DefaultConfig(),
-		Quiz:     quiz.DefaultConfig(),
-		Ledger:   ledger.DefaultConfig(),
-		Replies:  replies.DefaultConfig(),
+		Timezone:  "Asia/Shanghai",
+		Redis:     RedisConfig{Prefix: "gb", WaitReplicas: -1, WaitTimeout: time.Second},
+		Telegram:  telegram.DefaultConfig(),
+		Wecom:     wecom.DefaultConfig(),
+		HTTP:      HTTPConfig{Listen: "127.0.0.1:8080"},
+		Log:       LogConfig{Level: "info", Format: "text"},
+		Updates:   UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second, ClaimTTL: 6 * time.Second, FloodBurst: 20, FloodEvery: 2 * time.Second},
+		Schedule:  ScheduleConfig{Config: scheduler.DefaultConfig(), Tips: "30 8 * * *", Quiz: "0 19 * * 5", Digest: ledger.DefaultDigestSpec},
+		Limits:    ratelimit.DefaultConfig(),
+		Outbox:    outbox.DefaultConfig(),
+		Events:    events.DefaultConfig(),
+		Tips:      tips.DefaultConfig(),
+		Notices:   notices.DefaultConfig(),
+		Quiz:      quiz.DefaultConfig(),
+		Ledger:    ledger.DefaultConfig(),
+		Replies:   replies.DefaultConfig(),
+		CustGroup: custgroups.DefaultConfig(),
 	}
 }
 
@@ -210,7 +215,39 @@ func loadConfig(path string, environ []string) (Config, error) {
 		return cfg, err
 	}
 	cfg.Tips.Schedule = cfg.Schedule.Tips
+	if err := secretFromEnv("custgroup.secret", !cfg.CustGroup.Secret.IsZero(), environ); err != nil {
+		return cfg, err
+	}
 	return cfg, cfg.validate()
+}
+
+// secretFromEnv refuses a secret that came from the config file: set is
+// whether the key has a value, which must then be the environment's.
+func secretFromEnv(key string, set bool, environ []string) error {
+	name := config.EnvName(key) + "="
+	if !set || slices.ContainsFunc(environ, func(kv string) bool { return strings.HasPrefix(kv, name) }) {
+		return nil
+	}
+	return keyErr(key, "want it only in the environment (%s), never in the config file", strings.TrimSuffix(name, "="))
+}
+
+// validateCustGroup checks the customer-group section when a corp is set.
+func (c Config) validateCustGroup() error {
+	if !c.CustGroup.Enabled() {
+		return nil
+	}
+	if err := c.CustGroup.Validate(); err != nil {
+		return fmt.Errorf("config key %w", err)
+	}
+	for _, sp := range [][2]string{{"custgroup.sync", c.CustGroup.Sync}, {"custgroup.track", c.CustGroup.Track}} {
+		if err := scheduler.CheckSpec(sp[1]); err != nil {
+			return keyErr(sp[0], "%v", err)
+		}
+	}
+	if !c.Redis.configured() {
+		return keyErr("redis.addr", "required when custgroup.corp_id is set; want host:port of a Redis")
+	}
+	return nil
 }
 
 // recordsKept is how long records that reports read must live.
@@ -302,6 +339,9 @@ func (c Config) validate() error {
 		return keyErr("replica.name", "want a name without spaces or braces, got %q", c.Replica.Name)
 	}
 	if err := c.validateStaff(); err != nil {
+		return err
+	}
+	if err := c.validateCustGroup(); err != nil {
 		return err
 	}
 	if err := c.validateFeatures(); err != nil {

@@ -18,6 +18,7 @@ var liveEnv = []string{
 	"GRIDBOT_WECOM_CALLBACK_TOKEN=tok", "GRIDBOT_WECOM_CALLBACK_AES_KEY=" + testAESKey,
 	"GRIDBOT_CONSOLE_ENABLED=true", "GRIDBOT_CONSOLE_BASE_URL=https://bot.example.org",
 	"GRIDBOT_CONSOLE_SECRET=0123456789abcdef0123456789abcdef",
+	"GRIDBOT_CUSTGROUP_CORP_ID=ww0123456789", "GRIDBOT_CUSTGROUP_SECRET=s3cr3t",
 }
 
 // badValues holds, for every key whose value can be wrong, one wrong value
@@ -130,6 +131,18 @@ var badValues = map[string][]string{
 	"console.secure_cookie":         {"maybe"},
 	"console.session":               {"1s"},
 	"replica.name":                  {"my replica"},
+	"custgroup.corp_id":             {"ww 01"},
+	"custgroup.secret":              {" "},
+	"custgroup.api_base":            {"qyapi"},
+	"custgroup.timeout":             {"-1s"},
+	"custgroup.retry_after":         {"-1s"},
+	"custgroup.owners":              {"zhang/san"},
+	"custgroup.cap":                 {"fortnight"},
+	"custgroup.sync":                {"every morning"},
+	"custgroup.track":               {"often"},
+	"custgroup.remind_after":        {"1s"},
+	"custgroup.track_for":           {"10m"},
+	"custgroup.kinds":               {"notice,gossip"},
 	"wecom.callback.receive_id":     nil,
 	"wecom.callback.bot_name":       nil,
 	"redis.password":                nil,

@@ -27,6 +27,8 @@ import (
 	"gridbot/bot/server"
 	"gridbot/bot/telegram"
 	"gridbot/bot/wecom"
+	"gridbot/bot/wecom/custgroup"
+	"gridbot/handlers/custgroups"
 	"gridbot/handlers/events"
 	"gridbot/handlers/grids"
 	"gridbot/handlers/ledger"
@@ -145,10 +147,14 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	env := feature.Env{Redis: rdb, Keys: keys, Dir: dir, Send: pl.mux, Log: log, Metrics: metrics, Now: time.Now, Loc: loc,
 		Outbox: ob, Due: sch, Replies: repliesOf(co, cfg),
 		Out: bot.NewDelivery(bot.DeliveryOptions{Send: pl.mux, Limit: lim, Keep: co, Outbox: ob, Log: log, Now: time.Now})}
+	cg, err := newCustGroups(env, cfg.CustGroup, pl.mux, ob)
+	if err != nil {
+		return err
+	}
 
 	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
 		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies, Retry: co, Metrics: metrics, BotName: pl.botName})
-	api, consoleUI, err := registerFeatures(env, co, cfg, router, sch, ob)
+	api, consoleUI, err := registerFeatures(env, co, cfg, router, sch, ob, cg)
 	if err != nil {
 		return err
 	}
@@ -311,7 +317,7 @@ func openPlatforms(ctx context.Context, cfg Config, stdin io.Reader, stdout io.W
 // registerFeatures builds every feature and registers its commands, jobs
 // and due-item handlers; it returns the HTTP handlers of the report API and
 // of the staff web console.
-func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) (api, consoleUI http.Handler, err error) {
+func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox, cg *custgroups.Feature) (api, consoleUI http.Handler, err error) {
 	grids.New(env).Register(r)
 
 	ev := events.New(env, cfg.Events)
@@ -332,7 +338,20 @@ func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot
 		}
 	}
 
-	nt := notices.New(env, cfg.Notices, notices.Ops{Recaller: ob, Canceller: ob})
+	ops := notices.Ops{Recaller: ob, Canceller: ob}
+	if cg != nil {
+		ops.Caps = cg
+		cg.Register(r)
+		for _, j := range []struct {
+			name, spec string
+			run        func(context.Context) error
+		}{{"custgroup-sync", cfg.CustGroup.Sync, cg.SyncJob}, {"custgroup-track", cfg.CustGroup.Track, cg.TrackJob}} {
+			if err := sch.Add(j.name, j.spec, j.run); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	nt := notices.New(env, cfg.Notices, ops)
 	nt.Register(r)
 
 	qz, err := quiz.New(env, cfg.Quiz, tp)
@@ -353,9 +372,35 @@ func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot
 	if err := sch.Add("outbox-rollup", outbox.RollUpSpec, ob.RollUp); err != nil {
 		return nil, nil, err
 	}
-	wb := workbench.New(env, cfg.Console, workbench.Deps{Events: ev, Notices: nt, Tips: tp, Quiz: qz, Ledger: lf, Outbox: ob})
+	wb := workbench.New(env, cfg.Console, workbench.Deps{Events: ev, Notices: nt, Tips: tp, Quiz: qz, Ledger: lf, Outbox: ob, CustGroups: custGroupsDep(cg)})
 	wb.Register(r)
 	return lf.API(), wb.Handler(), nil
+}
+
+// newCustGroups builds the customer-groups feature when a corp is
+// configured (nil otherwise) and makes it the outbox's "wxc" channel.
+func newCustGroups(env feature.Env, cfg custgroups.Config, mux bot.Mux, ob *outbox.Outbox) (*custgroups.Feature, error) {
+	if !cfg.Enabled() {
+		return nil, nil
+	}
+	client, err := custgroup.New(cfg.Config)
+	if err != nil {
+		return nil, fmt.Errorf("config key %w", err)
+	}
+	cg := custgroups.New(env, cfg, client)
+	ch := cg.Channel()
+	mux[custgroups.Platform] = ch
+	ob.AddChannel(custgroups.Platform, ch)
+	env.Log.Info("wechat work customer groups ready", "corp", cfg.CorpID, "owners", len(cfg.Owners), "cap", cfg.Cap.String())
+	return cg, nil
+}
+
+// custGroupsDep is cg for the console, or a nil interface when it is off.
+func custGroupsDep(cg *custgroups.Feature) workbench.CustGroups {
+	if cg == nil {
+		return nil
+	}
+	return cg
 }
 
 // drainTrial waits, at the end of a scripted trial, until the updates in

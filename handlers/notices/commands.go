@@ -106,6 +106,7 @@ func (f *Feature) preview(d draft) bot.Message {
 	case held:
 		lines = append(lines, fmt.Sprintf(msgPreviewAtHeld, when.Format(d.At, now, f.env.Loc), outbox.When(at, now, f.env.Loc)))
 	}
+	lines = append(lines, d.Warnings...)
 	if held {
 		buttons = append(buttons, bot.Button{Text: btnUrgent, Data: "nt:urg:" + d.ID, Say: sayUrgent})
 	}

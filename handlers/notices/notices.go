@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"gridbot/bot"
 	"gridbot/bot/feature"
 )
 
@@ -58,11 +59,19 @@ type CancelFunc func(ctx context.Context, id string) (int, error)
 // Cancel implements Canceller.
 func (f CancelFunc) Cancel(ctx context.Context, id string) (int, error) { return f(ctx, id) }
 
+// CapWarner tells staff, before they confirm, of target chats whose
+// platform caps how often they may receive (WeChat Work customer groups):
+// lines to add to the preview (HTML), nil for none.
+type CapWarner interface {
+	CapWarnings(ctx context.Context, chats []bot.ChatRef) ([]string, error)
+}
+
 // Ops are the outbox operations beyond bot.Outbox that main passes in;
-// both are required.
+// Recaller and Canceller are required, Caps is optional.
 type Ops struct {
 	Recaller  Recaller
 	Canceller Canceller
+	Caps      CapWarner
 }
 
 // Feature is the notices feature. Create it with New.

@@ -42,6 +42,9 @@ type Draft struct {
 	// part takes to go out and, with paid broadcasts on, what it costs in
 	// Telegram Stars; the chat preview carries the same line.
 	Pace string
+	// Warnings tell of target groups near or at their platform's cap
+	// (customer groups), shown before confirming; HTML.
+	Warnings []string
 }
 
 // Compose reads a notice as staff type it after 通知 ("[time] targets
@@ -54,7 +57,8 @@ func (f *Feature) Compose(ctx context.Context, by bot.UserRef, args string, urge
 	}
 	out := Draft{ID: d.ID, Label: d.Label, Body: d.Body, Urgent: d.Urgent, At: d.At, Grids: d.Grids,
 		Chats: len(d.Targets), Members: d.Members, Targets: d.Targets,
-		Preview: f.preview(*d).Text, Message: f.message(*d).Text, Pace: bot.PlainText(f.pace(*d))}
+		Preview: f.preview(*d).Text, Message: f.message(*d).Text, Pace: bot.PlainText(f.pace(*d)),
+		Warnings: d.Warnings}
 	out.GoesOut, out.Held = f.goesOut(*d)
 	return out, nil
 }
@@ -94,6 +98,11 @@ func (f *Feature) compose(ctx context.Context, by bot.UserRef, args string, urge
 		return nil, bot.Userf(msgNoChats)
 	}
 	d.Label = bot.Truncate(strings.Join(gnames, "、"), 60)
+	if f.ops.Caps != nil {
+		if d.Warnings, err = f.ops.Caps.CapWarnings(ctx, d.chats()); err != nil {
+			return nil, err
+		}
+	}
 	if err := f.saveDraft(ctx, d); err != nil {
 		return nil, err
 	}

@@ -54,6 +54,8 @@ type draft struct {
 	Members int
 	Status  string
 	N       int
+	// Warnings are the cap warnings of the preview (not stored).
+	Warnings []string
 }
 
 func (d draft) chats() []bot.ChatRef {

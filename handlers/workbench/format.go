@@ -45,6 +45,8 @@ func (f *Feature) funcs() template.FuncMap {
 				return "企业微信"
 			case "console":
 				return "本地试用"
+			case "wxc":
+				return "企业微信客户群"
 			}
 			return c.Platform()
 		},

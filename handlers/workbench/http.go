@@ -69,6 +69,8 @@ func (f *Feature) Handler() http.Handler {
 	f.route(mux, "/console/quiz/import", staffPost(f.quizImport))
 	f.route(mux, "/console/quiz/import/confirm", staffPost(f.quizImportConfirm))
 	f.route(mux, "/console/grids", get(f.gridList))
+	f.route(mux, "/console/grids/custgroups/sync", staffPost(f.custSync))
+	f.route(mux, "/console/grids/custgroups/map", staffPost(f.custMap))
 	f.route(mux, "/console/ledger", get(f.ledgerPage))
 	f.route(mux, "/console/ledger.xlsx", get(f.ledgerFile))
 	mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {

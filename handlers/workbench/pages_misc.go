@@ -1,6 +1,7 @@
 package workbench
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"gridbot/bot"
 	"gridbot/bot/grid"
 	"gridbot/bot/outbox"
+	"gridbot/handlers/custgroups"
 	"gridbot/handlers/ledger"
 	"gridbot/handlers/quiz"
 )
@@ -121,6 +123,90 @@ type gridView struct {
 	Workers []string
 }
 
+// gridsPage is the 网格 page: the grids, and the customer groups with
+// their mapping and the group-sends still waiting for their owners.
+type gridsPage struct {
+	Grids []gridView
+	Names []string
+	// Cust is false when no corp is configured.
+	Cust     bool
+	Groups   []custgroups.Group
+	Waiting  []custgroups.Send
+	Settled  []custgroups.Send
+	Synced   string
+	SyncFail string
+}
+
+// custPage fills the customer-group part of the 网格 page: grid workers
+// see only their grids' groups and sends.
+func (f *Feature) custPage(ctx context.Context, v *viewer, p *gridsPage) error {
+	cg := f.d.CustGroups
+	if cg == nil {
+		return nil
+	}
+	p.Cust = true
+	gs, err := cg.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range gs {
+		if v.Staff || (g.Grid != "" && v.Sees(g.Grid)) {
+			p.Groups = append(p.Groups, g)
+		}
+	}
+	sends, err := cg.Sends(ctx, 7)
+	if err != nil {
+		return err
+	}
+	for _, s := range sends {
+		switch {
+		case !v.Staff && !v.Sees(s.Grid):
+		case s.Waiting():
+			p.Waiting = append(p.Waiting, s)
+		default:
+			p.Settled = append(p.Settled, s)
+		}
+	}
+	at, fail, err := cg.LastSync(ctx)
+	if err != nil {
+		return err
+	}
+	if !at.IsZero() {
+		p.Synced = at.In(f.env.Loc).Format("01-02 15:04")
+	}
+	p.SyncFail = fail
+	return nil
+}
+
+func (f *Feature) custSync(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	if f.d.CustGroups == nil {
+		return refuse(http.StatusNotFound, msgNotFound)
+	}
+	reply, err := f.d.CustGroups.SyncNow(r.Context())
+	if err != nil {
+		return err
+	}
+	return f.done(w, r, v, reply, "/console/grids#custgroups")
+}
+
+func (f *Feature) custMap(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	if f.d.CustGroups == nil {
+		return refuse(http.StatusNotFound, msgNotFound)
+	}
+	grid := strings.TrimSpace(r.PostFormValue("new_grid"))
+	if grid == "" {
+		grid = strings.TrimSpace(r.PostFormValue("grid"))
+	}
+	if grid == "-" {
+		grid = ""
+	}
+	reply, err := f.d.CustGroups.Map(r.Context(), r.PostFormValue("chat"), grid)
+	if err != nil {
+		return err
+	}
+	return f.done(w, r, v, reply, "/console/grids#custgroups")
+}
+
 func (f *Feature) gridList(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	gs, err := f.env.Dir.Grids(r.Context())
 	if err != nil {
@@ -145,7 +231,14 @@ func (f *Feature) gridList(w http.ResponseWriter, r *http.Request, v *viewer) er
 		}
 		out = append(out, gv)
 	}
-	f.render(w, http.StatusOK, "grids", page{V: v, Title: "网格", Nav: "grids", D: out})
+	p := gridsPage{Grids: out}
+	for _, g := range gs {
+		p.Names = append(p.Names, g.Name)
+	}
+	if err := f.custPage(r.Context(), v, &p); err != nil {
+		return err
+	}
+	f.render(w, http.StatusOK, "grids", page{V: v, Title: "网格", Nav: "grids", D: p})
 	return nil
 }
 

@@ -28,6 +28,7 @@ import (
 	"gridbot/bot/feature"
 	"gridbot/bot/grid"
 	"gridbot/bot/outbox"
+	"gridbot/handlers/custgroups"
 	"gridbot/handlers/events"
 	"gridbot/handlers/ledger"
 	"gridbot/handlers/notices"
@@ -49,6 +50,19 @@ type Deps struct {
 	Quiz    *quiz.Feature
 	Ledger  *ledger.Feature
 	Outbox  *outbox.Outbox
+	// CustGroups is the WeChat Work customer groups feature; nil when no
+	// corp is configured (the 网格 page then shows none).
+	CustGroups CustGroups
+}
+
+// CustGroups is what the 网格 page asks of the customer-groups feature
+// (handlers/custgroups implements it).
+type CustGroups interface {
+	Groups(ctx context.Context) ([]custgroups.Group, error)
+	Sends(ctx context.Context, days int) ([]custgroups.Send, error)
+	LastSync(ctx context.Context) (time.Time, string, error)
+	SyncNow(ctx context.Context) (string, error)
+	Map(ctx context.Context, chatID, grid string) (string, error)
 }
 
 // Feature is the console. Build it with New, Register it with the router

@@ -70,10 +70,16 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("custgroup.corp_id: want the corp id (企业ID, ww…) from 我的企业 → 企业信息"))
 	}
 	if c.Secret.IsZero() {
-		errs = append(errs, errors.New("custgroup.secret: missing; set GRIDBOT_CUSTGROUP_SECRET to the self-built app's Secret"))
+		errs = append(errs, errors.New("custgroup.secret: missing; want the self-built app's Secret in GRIDBOT_CUSTGROUP_SECRET"))
 	}
 	if u, err := url.Parse(c.APIBase); c.APIBase != "" && (err != nil || u.Scheme == "" || u.Host == "") {
 		errs = append(errs, errors.New("custgroup.api_base: want an address like https://qyapi.weixin.qq.com"))
+	}
+	if c.Timeout < 0 {
+		errs = append(errs, errors.New("custgroup.timeout: want a positive duration like 10s (0: the default 10s)"))
+	}
+	if c.RetryAfter < 0 {
+		errs = append(errs, errors.New("custgroup.retry_after: want a positive duration like 60s (0: the default 60s)"))
 	}
 	return errors.Join(errs...)
 }
