@@ -19,6 +19,7 @@ import (
 	"gridbot/bot/wecom"
 	"gridbot/handlers/events"
 	"gridbot/handlers/ledger"
+	"gridbot/handlers/links"
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
 	"gridbot/handlers/tips"
@@ -46,6 +47,7 @@ type Config struct {
 	Ledger   ledger.Config    `yaml:"ledger"`
 	Replies  replies.Config   `yaml:"replies"`
 	Console  workbench.Config `yaml:"console"`
+	Pages    links.Config     `yaml:"pages"`
 	Replica  ReplicaConfig    `yaml:"replica"`
 }
 
@@ -448,7 +450,23 @@ func (c Config) validateConsole() error {
 	if c.Console.Enabled && c.HTTP.Listen == "" {
 		return keyErr("http.listen", "want host:port: the web console (console.enabled) needs the HTTP server")
 	}
+	if err := c.Pages.Validate(); err != nil {
+		return err
+	}
+	if c.Pages.BaseURL != "" && c.HTTP.Listen == "" {
+		return keyErr("http.listen", "want host:port: the resident pages and short links (pages.base_url) need the HTTP server")
+	}
 	return nil
+}
+
+// pages returns the resident pages' settings: pages.base_url, or the
+// console's base_url when it is empty (one HTTP server serves both).
+func (c Config) pages() links.Config {
+	p := c.Pages
+	if p.BaseURL == "" {
+		p.BaseURL = c.Console.BaseURL
+	}
+	return p
 }
 
 // wecomOn reports whether any WeChat Work group robot or callback is set.

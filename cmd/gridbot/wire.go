@@ -26,6 +26,7 @@ import (
 	"gridbot/handlers/events"
 	"gridbot/handlers/grids"
 	"gridbot/handlers/ledger"
+	"gridbot/handlers/links"
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
 	"gridbot/handlers/tips"
@@ -136,7 +137,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 
 	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
 		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies, Retry: co})
-	api, consoleUI, err := registerFeatures(env, cfg, router, sch, ob)
+	api, consoleUI, short, err := registerFeatures(env, cfg, router, sch, ob)
 	if err != nil {
 		return err
 	}
@@ -169,6 +170,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		if cfg.Console.Enabled {
 			srv.Handle("/console/", consoleUI)
 		}
+		srv.Handle("/s/", short)
 	}
 
 	var sources []func(context.Context) error
@@ -264,10 +266,11 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 }
 
 // registerFeatures builds every feature and registers its commands, jobs
-// and due-item handlers; it returns the HTTP handlers of the report API and
-// of the staff web console.
-func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) (api, consoleUI http.Handler, err error) {
+// and due-item handlers; it returns the HTTP handlers of the report API, of
+// the staff web console and of the short links (/s/).
+func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) (api, consoleUI, short http.Handler, err error) {
 	grids.New(env).Register(r)
+	var ln *links.Links
 
 	ev := events.New(env, cfg.Events)
 	ev.Register(r)
@@ -276,16 +279,22 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 
 	tp, err := tips.New(env, cfg.Tips)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	tp.Register(r)
 	for _, j := range tp.Jobs() {
 		if err := sch.Add(j.Name, j.Spec, j.Run); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 
-	nt := notices.New(env, cfg.Notices, notices.Ops{Recaller: ob, Canceller: ob})
+	nt := notices.New(env, cfg.Notices, notices.Ops{Recaller: ob, Canceller: ob, Link: func(ctx context.Context, n int) (string, error) {
+		if !ln.Enabled() {
+			return "", nil
+		}
+		l, err := ln.Get(ctx, links.NoticeTarget(n))
+		return l.URL, err
+	}})
 	nt.Register(r)
 
 	cfg.Quiz.Lean = func(ctx context.Context) []string {
@@ -297,22 +306,24 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 	}
 	qz, err := quiz.New(env, cfg.Quiz)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	qz.Register(r)
+	ln = links.New(env, cfg.pages(), links.Sources{Events: ev, Notices: nt, Quiz: qz, Tips: tp})
+	ln.Register(r)
 	if err := sch.Add("quiz", cfg.Schedule.Quiz, qz.Job); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	sch.OnDue("quiz", qz.HandleDue)
 
 	lf := ledger.New(env, cfg.Ledger, qz)
 	lf.Register(r)
 	if err := sch.Add("digest", cfg.Schedule.Digest, lf.Digest); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	wb := workbench.New(env, cfg.Console, workbench.Deps{Events: ev, Notices: nt, Tips: tp, Quiz: qz, Ledger: lf, Outbox: ob})
+	wb := workbench.New(env, cfg.Console, workbench.Deps{Events: ev, Notices: nt, Tips: tp, Quiz: qz, Ledger: lf, Outbox: ob, Links: ln})
 	wb.Register(r)
-	return lf.API(), wb.Handler(), nil
+	return lf.API(), wb.Handler(), ln.Handler(), nil
 }
 
 // drainTrial waits, at the end of a scripted trial, until the updates in

@@ -55,10 +55,15 @@ type CancelFunc func(ctx context.Context, id string) (int, error)
 func (f CancelFunc) Cancel(ctx context.Context, id string) (int, error) { return f(ctx, id) }
 
 // Ops are the outbox operations beyond bot.Outbox that main passes in;
-// both are required.
+// Recaller and Canceller are required.
 type Ops struct {
 	Recaller  Recaller
 	Canceller Canceller
+	// Link, when set, returns the public short link of notice n ("" when
+	// links are off). The groups' message then carries it as a button
+	// 查看通知页面, which WeChat Work shows as a link in the text, so
+	// residents can forward the notice to ordinary WeChat groups.
+	Link func(ctx context.Context, n int) (string, error)
 }
 
 // Feature is the notices feature. Create it with New.

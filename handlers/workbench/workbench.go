@@ -28,6 +28,7 @@ import (
 	"gridbot/bot/outbox"
 	"gridbot/handlers/events"
 	"gridbot/handlers/ledger"
+	"gridbot/handlers/links"
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
 	"gridbot/handlers/tips"
@@ -47,6 +48,9 @@ type Deps struct {
 	Quiz    *quiz.Feature
 	Ledger  *ledger.Feature
 	Outbox  *outbox.Outbox
+	// Links, when set and enabled, puts each activity's and notice's short
+	// link, QR code and poster on its page.
+	Links *links.Links
 }
 
 // Feature is the console. Build it with New, Register it with the router
