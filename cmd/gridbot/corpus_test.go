@@ -122,7 +122,7 @@ func newCorpusBot(t testing.TB) *corpusBot {
 	env.Due = sch
 	b.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: b.dir, Log: log})
 	b.r.SetBotName("gridbot_bot")
-	if _, _, err := registerFeatures(env, cfg, b.r, sch, ob); err != nil {
+	if _, _, _, err := registerFeatures(env, cfg, b.r, sch, ob); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.dir.Bind(context.Background(), corpusGroup, "3网格", "3网格群"); err != nil {

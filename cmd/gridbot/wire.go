@@ -23,11 +23,13 @@ import (
 	"gridbot/bot/server"
 	"gridbot/bot/telegram"
 	"gridbot/bot/wecom"
+	"gridbot/bot/wxoa"
 	"gridbot/handlers/events"
 	"gridbot/handlers/grids"
 	"gridbot/handlers/ledger"
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
+	"gridbot/handlers/residents"
 	"gridbot/handlers/tips"
 	"gridbot/handlers/workbench"
 	"gridbot/scheduler"
@@ -136,7 +138,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 
 	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
 		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies, Retry: co})
-	api, consoleUI, err := registerFeatures(env, cfg, router, sch, ob)
+	api, consoleUI, pages, err := registerFeatures(env, cfg, router, sch, ob)
 	if err != nil {
 		return err
 	}
@@ -168,6 +170,9 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		srv.Handle("/api/", api)
 		if cfg.Console.Enabled {
 			srv.Handle("/console/", consoleUI)
+		}
+		if pages != nil {
+			srv.Handle(residents.Prefix, pages)
 		}
 	}
 
@@ -264,9 +269,9 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 }
 
 // registerFeatures builds every feature and registers its commands, jobs
-// and due-item handlers; it returns the HTTP handlers of the report API and
-// of the staff web console.
-func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) (api, consoleUI http.Handler, err error) {
+// and due-item handlers; it returns the HTTP handlers of the report API, of
+// the staff web console and of the resident pages (nil when they are off).
+func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) (api, consoleUI, pages http.Handler, err error) {
 	grids.New(env).Register(r)
 
 	ev := events.New(env, cfg.Events)
@@ -276,12 +281,12 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 
 	tp, err := tips.New(env, cfg.Tips)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	tp.Register(r)
 	for _, j := range tp.Jobs() {
 		if err := sch.Add(j.Name, j.Spec, j.Run); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 
@@ -297,22 +302,43 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 	}
 	qz, err := quiz.New(env, cfg.Quiz)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	qz.Register(r)
 	if err := sch.Add("quiz", cfg.Schedule.Quiz, qz.Job); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	sch.OnDue("quiz", qz.HandleDue)
 
 	lf := ledger.New(env, cfg.Ledger, qz)
 	lf.Register(r)
 	if err := sch.Add("digest", cfg.Schedule.Digest, lf.Digest); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	wb := workbench.New(env, cfg.Console, workbench.Deps{Events: ev, Notices: nt, Tips: tp, Quiz: qz, Ledger: lf, Outbox: ob})
 	wb.Register(r)
-	return lf.API(), wb.Handler(), nil
+	if cfg.Residents.Enabled() {
+		site, err := newPages(env, cfg, ev)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		pages = site.Handler()
+	}
+	return lf.API(), wb.Handler(), pages, nil
+}
+
+// newPages builds the resident pages, with the Official Account when one
+// is configured.
+func newPages(env bot.Env, cfg Config, ev *events.Feature) (*residents.Site, error) {
+	deps := residents.Deps{Events: ev}
+	if cfg.Wxoa.Enabled() {
+		oa, err := wxoa.New(cfg.Wxoa)
+		if err != nil {
+			return nil, fmt.Errorf("config key %w", err)
+		}
+		deps.OA = oa
+	}
+	return residents.New(env, cfg.Residents, deps)
 }
 
 // drainTrial waits, at the end of a scripted trial, until the updates in
