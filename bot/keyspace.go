@@ -74,6 +74,8 @@ var Keyspace = []Family{
 		Doc: "console sign-in links (used up by GETDEL), sessions (one script loads and renews), imports waiting for confirmation"},
 	{Name: "ln", Pattern: "ln:{ln}:*", Rule: SlotFeature, Tag: "ln", Owner: "handlers/links",
 		Doc: "short links: c:<code> → kind:id and t:<kind>:<id> → code; the ensure script checks both at once so a target gets one code"},
+	{Name: "rs", Pattern: "rs:{rs}:*", Rule: SlotFeature, Tag: "rs", Owner: "handlers/residents",
+		Doc: "resident pages: residents' profiles (称呼, grid, door, phone; 400 days) and link tokens both ways: the link script reads and writes a token and its target together"},
 	{Name: "tg-poll", Pattern: "tg:{tgpoll}:*", Rule: SlotFeature, Tag: "tgpoll", Owner: "bot/telegram",
 		Doc: "the poll leader's lease, fencing counter and the getUpdates offset: the lease script and the fenced offset write touch them together"},
 	{Name: "tg", Pattern: "tg:offset", Rule: SlotSingle, Owner: "bot/telegram",

@@ -17,11 +17,12 @@ import (
 	"gridbot/bot/replies"
 	"gridbot/bot/telegram"
 	"gridbot/bot/wecom"
+	"gridbot/bot/wxoa"
 	"gridbot/handlers/events"
 	"gridbot/handlers/ledger"
-	"gridbot/handlers/links"
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
+	"gridbot/handlers/residents"
 	"gridbot/handlers/tips"
 	"gridbot/handlers/workbench"
 	"gridbot/scheduler"
@@ -47,8 +48,11 @@ type Config struct {
 	Ledger   ledger.Config    `yaml:"ledger"`
 	Replies  replies.Config   `yaml:"replies"`
 	Console  workbench.Config `yaml:"console"`
-	Pages    links.Config     `yaml:"pages"`
-	Replica  ReplicaConfig    `yaml:"replica"`
+	// Residents are the resident pages (居民页); Wxoa the Official Account
+	// that recognises residents on them inside WeChat (optional).
+	Residents residents.Config `yaml:"residents"`
+	Wxoa      wxoa.Config      `yaml:"wxoa"`
+	Replica   ReplicaConfig    `yaml:"replica"`
 }
 
 // ReplicaConfig names this process among several replicas on one Redis.
@@ -185,22 +189,23 @@ type UpdatesConfig struct {
 
 func defaultConfig() Config {
 	return Config{
-		Timezone: "Asia/Shanghai",
-		Redis:    RedisConfig{Prefix: "gb", WaitReplicas: -1, WaitTimeout: time.Second},
-		Telegram: telegram.DefaultConfig(),
-		Wecom:    wecom.DefaultConfig(),
-		HTTP:     HTTPConfig{Listen: "127.0.0.1:8080"},
-		Log:      LogConfig{Level: "info", Format: "text"},
-		Updates:  UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second, ClaimTTL: 6 * time.Second, FloodBurst: 20, FloodEvery: 2 * time.Second},
-		Schedule: ScheduleConfig{Config: scheduler.DefaultConfig(), Tips: "30 8 * * *", Quiz: "0 19 * * 5", Digest: ledger.DefaultDigestSpec},
-		Limits:   ratelimit.DefaultConfig(),
-		Outbox:   outbox.DefaultConfig(),
-		Events:   events.DefaultConfig(),
-		Tips:     tips.DefaultConfig(),
-		Notices:  notices.DefaultConfig(),
-		Quiz:     quiz.DefaultConfig(),
-		Ledger:   ledger.DefaultConfig(),
-		Replies:  replies.DefaultConfig(),
+		Timezone:  "Asia/Shanghai",
+		Redis:     RedisConfig{Prefix: "gb", WaitReplicas: -1, WaitTimeout: time.Second},
+		Telegram:  telegram.DefaultConfig(),
+		Wecom:     wecom.DefaultConfig(),
+		HTTP:      HTTPConfig{Listen: "127.0.0.1:8080"},
+		Log:       LogConfig{Level: "info", Format: "text"},
+		Updates:   UpdatesConfig{Workers: 16, HandlerTimeout: 30 * time.Second, ClaimTTL: 6 * time.Second, FloodBurst: 20, FloodEvery: 2 * time.Second},
+		Schedule:  ScheduleConfig{Config: scheduler.DefaultConfig(), Tips: "30 8 * * *", Quiz: "0 19 * * 5", Digest: ledger.DefaultDigestSpec},
+		Limits:    ratelimit.DefaultConfig(),
+		Outbox:    outbox.DefaultConfig(),
+		Events:    events.DefaultConfig(),
+		Tips:      tips.DefaultConfig(),
+		Notices:   notices.DefaultConfig(),
+		Quiz:      quiz.DefaultConfig(),
+		Ledger:    ledger.DefaultConfig(),
+		Replies:   replies.DefaultConfig(),
+		Residents: residents.DefaultConfig(),
 	}
 }
 
@@ -212,6 +217,9 @@ func loadConfig(path string, environ []string) (Config, error) {
 		return cfg, err
 	}
 	cfg.Tips.Schedule = cfg.Schedule.Tips
+	if cfg.Wxoa.CallbackURL == "" && cfg.Residents.Enabled() {
+		cfg.Wxoa.CallbackURL = strings.TrimRight(strings.TrimSpace(cfg.Residents.BaseURL), "/") + residents.OAuthPath()
+	}
 	return cfg, cfg.validate()
 }
 
@@ -309,7 +317,44 @@ func (c Config) validate() error {
 	if err := c.validateFeatures(); err != nil {
 		return err
 	}
+	if err := c.validatePages(); err != nil {
+		return err
+	}
 	return c.validateConsole()
+}
+
+// validatePages checks the resident pages and the Official Account when
+// they are on; the Official Account's callback defaults to the pages'
+// own (residents.base_url + /r/oauth).
+func (c Config) validatePages() error {
+	if err := c.Residents.Validate(); err != nil {
+		return err
+	}
+	if c.Residents.Enabled() && c.HTTP.Listen == "" {
+		return keyErr("http.listen", "want host:port: the resident pages (residents.base_url) need the HTTP server")
+	}
+	if !c.Wxoa.Enabled() {
+		if !c.Wxoa.AppSecret.IsZero() {
+			return keyErr("wxoa.app_id", "want the Official Account's AppID (wx…) when wxoa.app_secret is set")
+		}
+		return nil
+	}
+	if !c.Residents.Enabled() {
+		return keyErr("residents.base_url", "want the public address of the resident pages: the Official Account (wxoa.app_id) recognises residents on them")
+	}
+	if c.Wxoa.AppSecret.IsZero() {
+		return keyErr("wxoa.app_secret", "want the AppSecret (公众平台 → 基本配置) in GRIDBOT_WXOA_APP_SECRET, never in the file")
+	}
+	if c.Wxoa.Timeout < 0 || c.Wxoa.Timeout > time.Minute {
+		return keyErr("wxoa.timeout", "want 1s to 1m (0: the default 5s), got %s", c.Wxoa.Timeout)
+	}
+	if err := c.Wxoa.Validate(); err != nil {
+		return fmt.Errorf("config key %w", err)
+	}
+	if !strings.HasSuffix(c.Wxoa.CallbackURL, residents.OAuthPath()) {
+		return keyErr("wxoa.callback_url", "want the resident pages' callback, ending in %s (leave it empty for residents.base_url%s)", residents.OAuthPath(), residents.OAuthPath())
+	}
+	return nil
 }
 
 // validateBeforeFeatures checks, by key and saying what each accepts, what
@@ -450,23 +495,7 @@ func (c Config) validateConsole() error {
 	if c.Console.Enabled && c.HTTP.Listen == "" {
 		return keyErr("http.listen", "want host:port: the web console (console.enabled) needs the HTTP server")
 	}
-	if err := c.Pages.Validate(); err != nil {
-		return err
-	}
-	if c.Pages.BaseURL != "" && c.HTTP.Listen == "" {
-		return keyErr("http.listen", "want host:port: the resident pages and short links (pages.base_url) need the HTTP server")
-	}
 	return nil
-}
-
-// pages returns the resident pages' settings: pages.base_url, or the
-// console's base_url when it is empty (one HTTP server serves both).
-func (c Config) pages() links.Config {
-	p := c.Pages
-	if p.BaseURL == "" {
-		p.BaseURL = c.Console.BaseURL
-	}
-	return p
 }
 
 // wecomOn reports whether any WeChat Work group robot or callback is set.

@@ -23,12 +23,14 @@ import (
 	"gridbot/bot/server"
 	"gridbot/bot/telegram"
 	"gridbot/bot/wecom"
+	"gridbot/bot/wxoa"
 	"gridbot/handlers/events"
 	"gridbot/handlers/grids"
 	"gridbot/handlers/ledger"
 	"gridbot/handlers/links"
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
+	"gridbot/handlers/residents"
 	"gridbot/handlers/tips"
 	"gridbot/handlers/workbench"
 	"gridbot/scheduler"
@@ -137,7 +139,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 
 	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Dir: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
 		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies, Retry: co})
-	api, consoleUI, short, err := registerFeatures(env, cfg, router, sch, ob)
+	api, consoleUI, pages, err := registerFeatures(env, cfg, router, sch, ob)
 	if err != nil {
 		return err
 	}
@@ -170,7 +172,10 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		if cfg.Console.Enabled {
 			srv.Handle("/console/", consoleUI)
 		}
-		srv.Handle("/s/", short)
+		if pages != nil {
+			srv.Handle(residents.Prefix, pages)
+			srv.Handle("/s/", pages)
+		}
 	}
 
 	var sources []func(context.Context) error
@@ -267,8 +272,9 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 
 // registerFeatures builds every feature and registers its commands, jobs
 // and due-item handlers; it returns the HTTP handlers of the report API, of
-// the staff web console and of the short links (/s/).
-func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) (api, consoleUI, short http.Handler, err error) {
+// the staff web console and of the resident pages with the short links
+// under /s/ (nil when they are off).
+func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox) (api, consoleUI, pages http.Handler, err error) {
 	grids.New(env).Register(r)
 	var ln *links.Links
 
@@ -309,8 +315,24 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 		return nil, nil, nil, err
 	}
 	qz.Register(r)
-	ln = links.New(env, cfg.pages(), links.Sources{Events: ev, Notices: nt, Quiz: qz, Tips: tp})
+	var site *residents.Site
+	if cfg.Residents.Enabled() {
+		if site, err = newPages(env, cfg, ev, qz, tp, nt); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	src := links.Sources{Events: ev, Notices: nt, Quiz: qz, Tips: tp}
+	if site != nil {
+		src.Pages = site
+	}
+	ln = links.New(env, links.Config{BaseURL: cfg.Residents.BaseURL}, src)
 	ln.Register(r)
+	if site != nil {
+		mux := http.NewServeMux()
+		mux.Handle(residents.Prefix, site.Handler())
+		mux.Handle("/s/", ln.Handler())
+		pages = mux
+	}
 	if err := sch.Add("quiz", cfg.Schedule.Quiz, qz.Job); err != nil {
 		return nil, nil, nil, err
 	}
@@ -323,7 +345,28 @@ func registerFeatures(env bot.Env, cfg Config, r *bot.Router, sch *scheduler.Sch
 	}
 	wb := workbench.New(env, cfg.Console, workbench.Deps{Events: ev, Notices: nt, Tips: tp, Quiz: qz, Ledger: lf, Outbox: ob, Links: ln})
 	wb.Register(r)
-	return lf.API(), wb.Handler(), ln.Handler(), nil
+	return lf.API(), wb.Handler(), pages, nil
+}
+
+// newPages builds the resident pages, with the Official Account when one
+// is configured, and the quiz, tip and notice pages and the board on them.
+func newPages(env bot.Env, cfg Config, ev *events.Feature, qz *quiz.Feature, tp *tips.Feature, nt *notices.Feature) (*residents.Site, error) {
+	deps := residents.Deps{Events: ev}
+	if cfg.Wxoa.Enabled() {
+		oa, err := wxoa.New(cfg.Wxoa)
+		if err != nil {
+			return nil, fmt.Errorf("config key %w", err)
+		}
+		deps.OA = oa
+	}
+	site, err := residents.New(env, cfg.Residents, deps)
+	if err != nil {
+		return nil, err
+	}
+	if err := site.AddMore(residents.More{Quiz: qz, Tips: tp, Notices: nt}); err != nil {
+		return nil, err
+	}
+	return site, nil
 }
 
 // drainTrial waits, at the end of a scripted trial, until the updates in

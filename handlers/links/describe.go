@@ -32,6 +32,11 @@ type Sources struct {
 		Tip(context.Context, string) (tips.Entry, bool, error)
 		Today(context.Context, string) (tips.Tip, bool, error)
 	}
+	// Pages gives the address of a target's resident page (kind is the
+	// Kind's letter, id the target's id); nil: <base>/r/... by Page.
+	Pages interface {
+		URL(ctx context.Context, kind, id, query string) (string, error)
+	}
 }
 
 // About is what a poster and a reply say of a target: a heading, a title

@@ -9,7 +9,7 @@ import (
 )
 
 // Handler serves the short links: GET /s/<code> redirects to the target's
-// resident page, /s/<code>/qr.png is its QR code (?print=1 for paper) and
+// resident page (Sources.Pages), /s/<code>/qr.png is its QR code (?print=1 for paper) and
 // /s/<code>/poster the printable A4 poster. Unknown codes get a short
 // Chinese page with 404. Mount it at /s/.
 func (l *Links) Handler() http.Handler {
@@ -43,8 +43,18 @@ func (l *Links) serveRedirect(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	page := l.base + Page(link.Target)
+	if l.src.Pages != nil {
+		u, err := l.src.Pages.URL(r.Context(), string(link.Target.Kind), link.Target.ID, "")
+		if err != nil {
+			l.env.Log.Error("page of link", "code", link.Code, "err", err)
+			http.Error(w, pageBusy, http.StatusServiceUnavailable)
+			return
+		}
+		page = u
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, l.base+Page(link.Target), http.StatusFound)
+	http.Redirect(w, r, page, http.StatusFound)
 }
 
 func (l *Links) serveQR(w http.ResponseWriter, r *http.Request) {

@@ -76,7 +76,8 @@ func parseTarget(s string) (Target, bool) {
 	return t, ok && t.valid()
 }
 
-// Page returns the path of the resident page of t (under /r/).
+// Page returns the path of the resident page of t (under /r/) when no
+// Sources.Pages gives its address.
 func Page(t Target) string {
 	switch t.Kind {
 	case Activity:
@@ -91,23 +92,12 @@ func Page(t Target) string {
 	return "/r/"
 }
 
-// Config is the pages section of the configuration.
+// Config says where links point.
 type Config struct {
 	// BaseURL is the public address residents' phones reach the bot's
-	// HTTP server at (https://bot.example.cn); links are <BaseURL>/s/<code>.
-	// Empty: no links (链接 says so).
+	// HTTP server at (https://bot.example.cn): residents.base_url; links
+	// are <BaseURL>/s/<code>. Empty: no links (链接 says so).
 	BaseURL string `yaml:"base_url"`
-}
-
-// Validate checks the keys, naming the one at fault.
-func (c Config) Validate() error {
-	if c.BaseURL == "" {
-		return nil
-	}
-	if !strings.HasPrefix(c.BaseURL, "https://") && !strings.HasPrefix(c.BaseURL, "http://") || strings.ContainsAny(c.BaseURL, " ?#") {
-		return fmt.Errorf("config key pages.base_url: want an http(s) address such as https://bot.example.cn, got %q", c.BaseURL)
-	}
-	return nil
 }
 
 // Link is a target's short link.
@@ -152,9 +142,6 @@ if not redis.call('SET', KEYS[2], ARGV[2], 'NX') then return false end
 redis.call('SET', KEYS[1], ARGV[1])
 return ARGV[1]
 `)
-
-// ErrNoBase is returned when no pages.base_url is configured.
-var ErrNoBase = errors.New("links: pages.base_url is not set")
 
 // Get returns t's link, making its code the first time (one round trip;
 // concurrent first calls agree on one code).

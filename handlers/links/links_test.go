@@ -311,7 +311,7 @@ func TestLinkCommandBadInputIsPoliteAndMakesNothing(t *testing.T) {
 		t.Errorf("a refused request stored %d links (%v)", n, err)
 	}
 	off := newFixture(t, "")
-	if sent := off.say(staff, "链接 3"); len(sent) != 1 || !strings.Contains(sent[0].Msg.Text, "pages.base_url") {
+	if sent := off.say(staff, "链接 3"); len(sent) != 1 || !strings.Contains(sent[0].Msg.Text, "residents.base_url") {
 		t.Errorf("without a base URL: %+v, want the reply that says links are not configured", sent)
 	}
 }

@@ -27,7 +27,7 @@ const (
 	msgNoRound   = "没有第 %d 期知识竞答。"
 	msgNoQuiz    = "还没有开过知识竞答，开始后再来取链接吧。"
 	msgNoTip     = "没有找到这条每日一学。"
-	msgNoBase    = "还没有配置居民页的网址（pages.base_url），暂时发不了链接。请联系管理员配置后再试。"
+	msgNoBase    = "还没有配置居民页的网址（residents.base_url），暂时发不了链接。请联系管理员配置后再试。"
 	msgLinkHead  = "🔗 <b>%s · %s</b>\n"
 	msgLinkBody  = "链接：%s\n可以转发到微信群，居民点开就能看%s。"
 	msgLinkQR    = "\n二维码在下一条，可以长按保存或打印张贴。"
