@@ -106,10 +106,9 @@ func (p *more) noticePage(w http.ResponseWriter, r *http.Request, v *Visit) erro
 	body := bot.MaskPhones(strings.TrimSpace(nt.Body))
 	first, _, _ := strings.Cut(body, "\n")
 	d := noticeData{N: nt, Title: bot.Truncate(first, 30), At: p.when(cmp.Or(nt.Due, nt.Created))}
-	for _, para := range strings.Split(body, "\n") {
-		if para = strings.TrimSpace(para); para != "" {
-			d.Paras = append(d.Paras, para)
-		}
+	d.Paras = paras(body)
+	if len(d.Paras) > 1 && d.Paras[0] == d.Title {
+		d.Paras = d.Paras[1:]
 	}
 	v.Title = fmt.Sprintf("通知 %d 号", nt.N)
 	p.s.Render(w, http.StatusOK, "notice", v, d)
