@@ -89,8 +89,8 @@ func New(env bot.Env, cfg Config, deps Deps) (*Site, error) {
 	cfg = cfg.withDefaults()
 	s := &Site{env: env, cfg: cfg, deps: deps, log: env.Log.With("feature", "residents"), mux: http.NewServeMux()}
 	s.lim = ratelimit.New(env.Redis, env.Keys, ratelimit.Config{Limits: map[string]ratelimit.Limit{
-		"page:ip":  {N: cfg.IPPerMinute, Per: time.Minute, Burst: max(1, cfg.IPPerMinute/3)},
-		"page:res": {N: cfg.ResidentPerMinute, Per: time.Minute, Burst: max(1, cfg.ResidentPerMinute/2)},
+		"page:ip":  {N: cfg.IPPerMinute, Per: time.Minute, Burst: cfg.IPPerMinute},
+		"page:res": {N: cfg.ResidentPerMinute, Per: time.Minute, Burst: cfg.ResidentPerMinute},
 	}})
 	if err := s.parse(); err != nil {
 		return nil, err
