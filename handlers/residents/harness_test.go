@@ -21,6 +21,7 @@ import (
 	"gridbot/bot/bottest"
 	"gridbot/bot/redistest"
 	"gridbot/bot/secret"
+	"gridbot/bot/wxoa"
 	"gridbot/handlers/events"
 )
 
@@ -51,7 +52,11 @@ type harness struct {
 // newHarness runs the pages and the events feature on the test Redis,
 // with grids 3网格 (group3) and 5网格 (group5) and the limits of cfg
 // (zero: the defaults).
-func newHarness(t testing.TB, cfg Config) *harness {
+func newHarness(t testing.TB, cfg Config) *harness { return newHarnessOA(t, cfg, nil) }
+
+// newHarnessOA is newHarness with an Official Account: oa gets the
+// callback address and returns the client (nil: none).
+func newHarnessOA(t testing.TB, cfg Config, oa func(callback string) *wxoa.Client) *harness {
 	rdb, keys, _ := redistest.New(t)
 	h := &harness{t: t, rdb: rdb, keys: keys, s: &bottest.Sender{}}
 	clk := bottest.NewClock(t0)
@@ -73,7 +78,11 @@ func newHarness(t testing.TB, cfg Config) *harness {
 	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(h.srv.Close)
 	cfg.BaseURL, cfg.Secret = h.srv.URL, secret.New(testKey)
-	site, err := New(h.env, cfg, Deps{Events: h.ev})
+	deps := Deps{Events: h.ev}
+	if oa != nil {
+		deps.OA = oa(h.srv.URL + OAuthPath())
+	}
+	site, err := New(h.env, cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -326,7 +326,7 @@ func (s *Site) failStatus(w http.ResponseWriter, r *http.Request, v *Visit, stat
 // Redirect sends the browser to a local path after a POST (303), with
 // flash shown once on the next page (bad: as a refusal).
 func (s *Site) Redirect(w http.ResponseWriter, r *http.Request, to, flash string, bad bool) {
-	if flash != "" {
+	if flash = plainSymbols(flash); flash != "" {
 		s.setFlash(w, flash, bad)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
@@ -334,3 +334,15 @@ func (s *Site) Redirect(w http.ResponseWriter, r *http.Request, to, flash string
 
 // Known reports whether the visitor has filled in who they are.
 func (v *Visit) Known() bool { return v != nil && v.Resident.Known() }
+
+// plainSymbols drops the emoji a chat reply starts with (✅ 🕒 🎉): phones
+// without an emoji font show them as empty boxes, and the page says the
+// same in words and colour.
+func plainSymbols(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r >= 0x2600 && r <= 0x27BF || r >= 0x1F000 || r == 0xFE0F {
+			return -1
+		}
+		return r
+	}, s))
+}
