@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"gridbot/bot/redistest"
 )
@@ -149,7 +150,7 @@ func TestFormsNeedTheTokenAndThisSite(t *testing.T) {
 // refused politely and changes nothing; a new cookie does not escape the
 // per-IP limit.
 func TestActionsAreLimited(t *testing.T) {
-	h := newHarness(t, Config{ResidentPerMinute: 2, IPPerMinute: 6})
+	h := newHarness(t, Config{ResidentPerMinute: 2, IPPerMinute: 6, per: time.Hour})
 	id, page := h.create(30)
 	b := h.browser()
 	b.identify(page, "王阿姨", "3网格", "3-2-501", "") // IP 1

@@ -89,8 +89,8 @@ func New(env bot.Env, cfg Config, deps Deps) (*Site, error) {
 	cfg = cfg.withDefaults()
 	s := &Site{env: env, cfg: cfg, deps: deps, log: env.Log.With("feature", "residents"), mux: http.NewServeMux()}
 	s.lim = ratelimit.New(env.Redis, env.Keys, ratelimit.Config{Limits: map[string]ratelimit.Limit{
-		"page:ip":  {N: cfg.IPPerMinute, Per: time.Minute, Burst: cfg.IPPerMinute},
-		"page:res": {N: cfg.ResidentPerMinute, Per: time.Minute, Burst: cfg.ResidentPerMinute},
+		"page:ip":  {N: cfg.IPPerMinute, Per: cfg.per, Burst: cfg.IPPerMinute},
+		"page:res": {N: cfg.ResidentPerMinute, Per: cfg.per, Burst: cfg.ResidentPerMinute},
 	}})
 	if err := s.parse(); err != nil {
 		return nil, err
@@ -230,6 +230,7 @@ func (s *Site) visit(w http.ResponseWriter, r *http.Request) (*Visit, error) {
 	v := &Visit{CSRF: s.csrfToken(w, r), Path: r.URL.RequestURI()}
 	v.Flash, v.FlashBad = s.takeFlash(w, r)
 	if id := s.residentOf(r); id != "" {
+		s.setResident(w, id)
 		res, err := s.load(r.Context(), id)
 		if err != nil {
 			return nil, err
