@@ -213,7 +213,7 @@ const (
 	msgChainWait    = "\n<b>候补</b>\n"
 	msgChainLine    = "%d. %s%s\n"
 	msgChainN       = " %d人"
-	msgChainOthers  = "\n（其他群和私聊另有 %d 户报名）\n"
+	msgChainOthers  = "\n（其他群、私聊和居民页另有 %d 户报名）\n"
 	msgChainHowTo   = "\n报名发「报名 %d」，带家人发「报名 %d 2人」；取消发「取消报名 %d」。"
 	msgChainClosed  = "\n报名已截止。"
 	msgChainCancel  = "\n❌ 活动已取消。"

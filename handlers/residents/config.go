@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"gridbot/bot/secret"
 )
@@ -27,6 +28,10 @@ type Config struct {
 	// puts the visitor's address in (X-Real-IP); empty: the connection's
 	// own address.
 	RealIPHeader string `yaml:"real_ip_header"`
+
+	// per is the limits' window: a minute; tests lengthen it so that no
+	// token comes back while they run.
+	per time.Duration
 }
 
 // Enabled reports whether the resident pages are on.
@@ -44,6 +49,9 @@ func (c Config) withDefaults() Config {
 		c.ResidentPerMinute = d.ResidentPerMinute
 	}
 	c.BaseURL = strings.TrimRight(strings.TrimSpace(c.BaseURL), "/")
+	if c.per <= 0 {
+		c.per = time.Minute
+	}
 	return c
 }
 

@@ -142,10 +142,10 @@ func readIdentity(r *http.Request, grids []string) (identityForm, *Resident) {
 		return c
 	}, zh.Normalize(f.Name))
 	switch n := len([]rune(name)); {
-	case n == 0 || n > 12:
-		f.Errs["name"] = msgNameBad
 	case digitCount(name) >= 5:
 		f.Errs["name"] = msgNamePhone
+	case n == 0 || n > 12:
+		f.Errs["name"] = msgNameBad
 	}
 	if !slices.Contains(grids, f.Grid) {
 		f.Errs["grid"] = msgGridBad

@@ -89,8 +89,8 @@ func New(env bot.Env, cfg Config, deps Deps) (*Site, error) {
 	cfg = cfg.withDefaults()
 	s := &Site{env: env, cfg: cfg, deps: deps, log: env.Log.With("feature", "residents"), mux: http.NewServeMux()}
 	s.lim = ratelimit.New(env.Redis, env.Keys, ratelimit.Config{Limits: map[string]ratelimit.Limit{
-		"page:ip":  {N: cfg.IPPerMinute, Per: time.Minute, Burst: max(1, cfg.IPPerMinute/3)},
-		"page:res": {N: cfg.ResidentPerMinute, Per: time.Minute, Burst: max(1, cfg.ResidentPerMinute/2)},
+		"page:ip":  {N: cfg.IPPerMinute, Per: cfg.per, Burst: cfg.IPPerMinute},
+		"page:res": {N: cfg.ResidentPerMinute, Per: cfg.per, Burst: cfg.ResidentPerMinute},
 	}})
 	if err := s.parse(); err != nil {
 		return nil, err
@@ -230,6 +230,7 @@ func (s *Site) visit(w http.ResponseWriter, r *http.Request) (*Visit, error) {
 	v := &Visit{CSRF: s.csrfToken(w, r), Path: r.URL.RequestURI()}
 	v.Flash, v.FlashBad = s.takeFlash(w, r)
 	if id := s.residentOf(r); id != "" {
+		s.setResident(w, id)
 		res, err := s.load(r.Context(), id)
 		if err != nil {
 			return nil, err
@@ -326,7 +327,7 @@ func (s *Site) failStatus(w http.ResponseWriter, r *http.Request, v *Visit, stat
 // Redirect sends the browser to a local path after a POST (303), with
 // flash shown once on the next page (bad: as a refusal).
 func (s *Site) Redirect(w http.ResponseWriter, r *http.Request, to, flash string, bad bool) {
-	if flash != "" {
+	if flash = plainSymbols(flash); flash != "" {
 		s.setFlash(w, flash, bad)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
@@ -334,3 +335,15 @@ func (s *Site) Redirect(w http.ResponseWriter, r *http.Request, to, flash string
 
 // Known reports whether the visitor has filled in who they are.
 func (v *Visit) Known() bool { return v != nil && v.Resident.Known() }
+
+// plainSymbols drops the emoji a chat reply starts with (✅ 🕒 🎉): phones
+// without an emoji font show them as empty boxes, and the page says the
+// same in words and colour.
+func plainSymbols(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r >= 0x2600 && r <= 0x27BF || r >= 0x1F000 || r == 0xFE0F {
+			return -1
+		}
+		return r
+	}, s))
+}
