@@ -19,9 +19,6 @@ import (
 
 var shortLinkRe = regexp.MustCompile(`http://127\.0\.0\.1:\d+/s/[a-z0-9]{12}`)
 
-// wechatUA is the user agent of WeChat's in-app browser on an Android phone.
-const wechatUA = "Mozilla/5.0 (Linux; Android 13; V2148A) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F35) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64"
-
 // TestResidentPagesFromLinks drives the real binary on real Redis: staff
 // publish an activity, send a notice and open a quiz round in chat, ask
 // 链接 for each and for today's 每日一学, and headless Chromium with a
