@@ -42,7 +42,7 @@ func TestEveryKeyHasOneFamilyAndItsSlot(t *testing.T) {
 		"gb:ev:seq": "ev-index", "gb:ev:open": "ev-index", "gb:ev:att:20270212": "ev-records", "gb:ev:vol:2027": "ev-records",
 		"gb:quiz:{quiz}:r:3:a:tg:7": "quiz", "gb:tip:{tip}:had:3网格": "tip", "gb:nt:{nt}:d:5": "nt",
 		"gb:ob:{ob}:b:9:sent": "ob", "gb:rl:{rl}:tg:chat:tg:-100": "rl", "gb:sched:{sched}:due": "sched",
-		"gb:ld:{ld}:m:2026-11": "ld", "gb:tg:offset": "tg",
+		"gb:ld:{ld}:m:2026-11": "ld", "gb:rs:{rs}:p:cAbc": "rs", "gb:rs:{rs}:l:Abc": "rs", "gb:tg:offset": "tg",
 	}
 	for key, want := range good {
 		f, ok := bot.FamilyOf(k, key)

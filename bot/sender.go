@@ -42,6 +42,10 @@ type Button struct {
 type File struct {
 	Name string
 	Data []byte
+	// Photo asks for a picture (a QR code) shown in the chat rather than a
+	// document to download, where the platform can; the others send it as
+	// a file.
+	Photo bool
 }
 
 // Sender delivers messages to chats. Send returns the platform message id.

@@ -25,7 +25,7 @@ const (
 // Send implements bot.Sender. Text goes in HTML parse mode; a text longer
 // than Telegram's limit is split on line boundaries into several messages,
 // ReplyTo applying to the first and Buttons to the last, whose id is
-// returned. A File goes as a document with the text as caption (the part
+// returned. A File goes as a document (a photo when File.Photo) with the text as caption (the part
 // beyond 1024 bytes follows as messages). A group that became a supergroup
 // gets the message in the supergroup.
 func (c *Client) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
@@ -39,8 +39,12 @@ func (c *Client) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (str
 		p := c.baseParams(id, m, len(parts) == 0)
 		p.AddNonEmpty("caption", caption)
 		var msg tgbotapi.Message
-		files := []tgbotapi.RequestFile{{Name: "document", Data: tgbotapi.FileBytes{Name: m.File.Name, Bytes: m.File.Data}}}
-		if err := c.do(ctx, "sendDocument", p, files, &msg); err != nil {
+		method, field := "sendDocument", "document"
+		if m.File.Photo {
+			method, field = "sendPhoto", "photo"
+		}
+		files := []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: m.File.Name, Bytes: m.File.Data}}}
+		if err := c.do(ctx, method, p, files, &msg); err != nil {
 			return "", err
 		}
 		id = sentTo(p, id)

@@ -3,6 +3,9 @@ package wecom
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -113,7 +116,8 @@ func (s *Sender) BindGroups(ctx context.Context, d Binder) error {
 
 // Send posts m to the group's webhook as markdown (plain text when markdown
 // would break), split within the limits, buttons as a hint line. A file is
-// uploaded (upload_media) and sent as a file message after the text. The
+// uploaded (upload_media) and sent as a file message after the text; a
+// File.Photo of at most 2 MB goes as an image message instead. The
 // returned id is opaque (webhooks have none; no edits are possible).
 func (s *Sender) Send(ctx context.Context, chat bot.ChatRef, m bot.Message) (string, error) {
 	h := s.hooks[chat]
@@ -157,7 +161,19 @@ func (s *Sender) nextID() string {
 	return fmt.Sprintf("hook-%d-%d", time.Now().UnixNano(), s.seq.Add(1))
 }
 
+// maxImage is the largest picture a robot takes as an image message.
+const maxImage = 2 << 20
+
 func (s *Sender) sendFile(ctx context.Context, h *hook, f *bot.File) (string, error) {
+	if f.Photo && len(f.Data) <= maxImage {
+		sum := md5.Sum(f.Data)
+		body := map[string]any{"msgtype": "image", "image": map[string]string{
+			"base64": base64.StdEncoding.EncodeToString(f.Data), "md5": hex.EncodeToString(sum[:])}}
+		if err := s.post(ctx, h, "/cgi-bin/webhook/send", body); err != nil {
+			return "", err
+		}
+		return s.nextID(), nil
+	}
 	if len(f.Data) < 5 || len(f.Data) > 20<<20 {
 		return "", fmt.Errorf("wecom: file %q of %d bytes (robots take 5 B to 20 MB): %w", f.Name, len(f.Data), bot.ErrUnsupported)
 	}

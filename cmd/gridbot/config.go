@@ -17,11 +17,13 @@ import (
 	"gridbot/bot/replies"
 	"gridbot/bot/telegram"
 	"gridbot/bot/wecom"
+	"gridbot/bot/wxoa"
 	"gridbot/handlers/custgroups"
 	"gridbot/handlers/events"
 	"gridbot/handlers/ledger"
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
+	"gridbot/handlers/residents"
 	"gridbot/handlers/tips"
 	"gridbot/handlers/workbench"
 	"gridbot/scheduler"
@@ -50,7 +52,11 @@ type Config struct {
 	// CustGroup reaches WeChat Work customer groups through the
 	// customer-contact API; on when custgroup.corp_id is set.
 	CustGroup custgroups.Config `yaml:"custgroup"`
-	Replica   ReplicaConfig     `yaml:"replica"`
+	// Residents are the resident pages (居民页); Wxoa the Official Account
+	// that recognises residents on them inside WeChat (optional).
+	Residents residents.Config `yaml:"residents"`
+	Wxoa      wxoa.Config      `yaml:"wxoa"`
+	Replica   ReplicaConfig    `yaml:"replica"`
 }
 
 // ReplicaConfig names this process among several replicas on one Redis.
@@ -204,6 +210,7 @@ func defaultConfig() Config {
 		Ledger:    ledger.DefaultConfig(),
 		Replies:   replies.DefaultConfig(),
 		CustGroup: custgroups.DefaultConfig(),
+		Residents: residents.DefaultConfig(),
 	}
 }
 
@@ -217,6 +224,9 @@ func loadConfig(path string, environ []string) (Config, error) {
 	cfg.Tips.Schedule = cfg.Schedule.Tips
 	if err := secretFromEnv("custgroup.secret", !cfg.CustGroup.Secret.IsZero(), environ); err != nil {
 		return cfg, err
+	}
+	if cfg.Wxoa.CallbackURL == "" && cfg.Residents.Enabled() {
+		cfg.Wxoa.CallbackURL = strings.TrimRight(strings.TrimSpace(cfg.Residents.BaseURL), "/") + residents.OAuthPath()
 	}
 	return cfg, cfg.validate()
 }
@@ -347,7 +357,44 @@ func (c Config) validate() error {
 	if err := c.validateFeatures(); err != nil {
 		return err
 	}
+	if err := c.validatePages(); err != nil {
+		return err
+	}
 	return c.validateConsole()
+}
+
+// validatePages checks the resident pages and the Official Account when
+// they are on; the Official Account's callback defaults to the pages'
+// own (residents.base_url + /r/oauth).
+func (c Config) validatePages() error {
+	if err := c.Residents.Validate(); err != nil {
+		return err
+	}
+	if c.Residents.Enabled() && c.HTTP.Listen == "" {
+		return keyErr("http.listen", "want host:port: the resident pages (residents.base_url) need the HTTP server")
+	}
+	if !c.Wxoa.Enabled() {
+		if !c.Wxoa.AppSecret.IsZero() {
+			return keyErr("wxoa.app_id", "want the Official Account's AppID (wx…) when wxoa.app_secret is set")
+		}
+		return nil
+	}
+	if !c.Residents.Enabled() {
+		return keyErr("residents.base_url", "want the public address of the resident pages: the Official Account (wxoa.app_id) recognises residents on them")
+	}
+	if c.Wxoa.AppSecret.IsZero() {
+		return keyErr("wxoa.app_secret", "want the AppSecret (公众平台 → 基本配置) in GRIDBOT_WXOA_APP_SECRET, never in the file")
+	}
+	if c.Wxoa.Timeout < 0 || c.Wxoa.Timeout > time.Minute {
+		return keyErr("wxoa.timeout", "want 1s to 1m (0: the default 5s), got %s", c.Wxoa.Timeout)
+	}
+	if err := c.Wxoa.Validate(); err != nil {
+		return fmt.Errorf("config key %w", err)
+	}
+	if !strings.HasSuffix(c.Wxoa.CallbackURL, residents.OAuthPath()) {
+		return keyErr("wxoa.callback_url", "want the resident pages' callback, ending in %s (leave it empty for residents.base_url%s)", residents.OAuthPath(), residents.OAuthPath())
+	}
+	return nil
 }
 
 // validateBeforeFeatures checks, by key and saying what each accepts, what

@@ -127,7 +127,7 @@ func newCorpusBot(t testing.TB) *corpusBot {
 	env := core
 	env.Outbox, env.Due, env.Out = ob, sch, bottest.Delivery(b.s, ob, nil, nil, time.Now)
 	b.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: b.dir, Log: log, BotName: "gridbot_bot"})
-	if _, _, err := registerFeatures(env, nil, cfg, b.r, sch, ob, nil); err != nil {
+	if _, _, _, err := registerFeatures(env, nil, cfg, b.r, sch, ob, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.dir.Bind(context.Background(), corpusGroup, "3网格", "3网格群"); err != nil {

@@ -28,12 +28,15 @@ import (
 	"gridbot/bot/telegram"
 	"gridbot/bot/wecom"
 	"gridbot/bot/wecom/custgroup"
+	"gridbot/bot/wxoa"
 	"gridbot/handlers/custgroups"
 	"gridbot/handlers/events"
 	"gridbot/handlers/grids"
 	"gridbot/handlers/ledger"
+	"gridbot/handlers/links"
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
+	"gridbot/handlers/residents"
 	"gridbot/handlers/tips"
 	"gridbot/handlers/workbench"
 	"gridbot/scheduler"
@@ -154,7 +157,7 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 
 	router := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir, Log: log, HandlerTimeout: cfg.Updates.HandlerTimeout,
 		ClaimTTL: cfg.Updates.ClaimTTL, Instance: instance, Replies: env.Replies, Retry: co, Metrics: metrics, BotName: pl.botName})
-	api, consoleUI, err := registerFeatures(env, co, cfg, router, sch, ob, cg)
+	api, consoleUI, pages, err := registerFeatures(env, co, cfg, router, sch, ob, cg)
 	if err != nil {
 		return err
 	}
@@ -186,6 +189,10 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		srv.Handle("/api/", api)
 		if cfg.Console.Enabled {
 			srv.Handle("/console/", consoleUI)
+		}
+		if pages != nil {
+			srv.Handle(residents.Prefix, pages)
+			srv.Handle("/s/", pages)
 		}
 	}
 
@@ -315,10 +322,12 @@ func openPlatforms(ctx context.Context, cfg Config, stdin io.Reader, stdout io.W
 }
 
 // registerFeatures builds every feature and registers its commands, jobs
-// and due-item handlers; it returns the HTTP handlers of the report API and
-// of the staff web console.
-func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox, cg *custgroups.Feature) (api, consoleUI http.Handler, err error) {
+// and due-item handlers; it returns the HTTP handlers of the report API, of
+// the staff web console and of the resident pages with the short links
+// under /s/ (nil when they are off).
+func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot.Router, sch *scheduler.Scheduler, ob *outbox.Outbox, cg *custgroups.Feature) (api, consoleUI, pages http.Handler, err error) {
 	grids.New(env).Register(r)
+	var ln *links.Links
 
 	ev := events.New(env, cfg.Events)
 	ev.Register(r)
@@ -329,16 +338,22 @@ func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot
 
 	tp, err := tips.New(env, cfg.Tips)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	tp.Register(r)
 	for _, j := range tp.Jobs() {
 		if err := sch.Add(j.Name, j.Spec, j.Run); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 
-	ops := notices.Ops{Recaller: ob, Canceller: ob}
+	ops := notices.Ops{Recaller: ob, Canceller: ob, Link: func(ctx context.Context, n int) (string, error) {
+		if !ln.Enabled() {
+			return "", nil
+		}
+		l, err := ln.Get(ctx, links.NoticeTarget(n))
+		return l.URL, err
+	}}
 	if cg != nil {
 		ops.Caps = cg
 		cg.Register(r)
@@ -347,7 +362,7 @@ func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot
 			run        func(context.Context) error
 		}{{"custgroup-sync", cfg.CustGroup.Sync, cg.SyncJob}, {"custgroup-track", cfg.CustGroup.Track, cg.TrackJob}} {
 			if err := sch.Add(j.name, j.spec, j.run); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 	}
@@ -356,25 +371,64 @@ func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot
 
 	qz, err := quiz.New(env, cfg.Quiz, tp)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	qz.Register(r)
+	var site *residents.Site
+	if cfg.Residents.Enabled() {
+		if site, err = newPages(env, cfg, ev, qz, tp, nt); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	src := links.Sources{Events: ev, Notices: nt, Quiz: qz, Tips: tp}
+	if site != nil {
+		src.Pages = site
+	}
+	ln = links.New(env, links.Config{BaseURL: cfg.Residents.BaseURL}, src)
+	ln.Register(r)
+	if site != nil {
+		mux := http.NewServeMux()
+		mux.Handle(residents.Prefix, site.Handler())
+		mux.Handle("/s/", ln.Handler())
+		pages = mux
+	}
 	if err := sch.Add("quiz", cfg.Schedule.Quiz, qz.Job); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	sch.OnDue("quiz", qz.HandleDue)
 
 	lf := ledger.New(env, cfg.Ledger, qz)
 	lf.Register(r)
 	if err := sch.Add("digest", cfg.Schedule.Digest, lf.Digest); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := sch.Add("outbox-rollup", outbox.RollUpSpec, ob.RollUp); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	wb := workbench.New(env, cfg.Console, workbench.Deps{Events: ev, Notices: nt, Tips: tp, Quiz: qz, Ledger: lf, Outbox: ob, CustGroups: custGroupsDep(cg)})
+	wb := workbench.New(env, cfg.Console, workbench.Deps{Events: ev, Notices: nt, Tips: tp, Quiz: qz, Ledger: lf, Outbox: ob, CustGroups: custGroupsDep(cg), Links: ln})
 	wb.Register(r)
-	return lf.API(), wb.Handler(), nil
+	return lf.API(), wb.Handler(), pages, nil
+}
+
+// newPages builds the resident pages, with the Official Account when one
+// is configured, and the quiz, tip and notice pages and the board on them.
+func newPages(env feature.Env, cfg Config, ev *events.Feature, qz *quiz.Feature, tp *tips.Feature, nt *notices.Feature) (*residents.Site, error) {
+	deps := residents.Deps{Events: ev}
+	if cfg.Wxoa.Enabled() {
+		oa, err := wxoa.New(cfg.Wxoa)
+		if err != nil {
+			return nil, fmt.Errorf("config key %w", err)
+		}
+		deps.OA = oa
+	}
+	site, err := residents.New(env, cfg.Residents, deps)
+	if err != nil {
+		return nil, err
+	}
+	if err := site.AddMore(residents.More{Quiz: qz, Tips: tp, Notices: nt}); err != nil {
+		return nil, err
+	}
+	return site, nil
 }
 
 // newCustGroups builds the customer-groups feature when a corp is

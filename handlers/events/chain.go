@@ -149,10 +149,20 @@ func (f *Feature) RenderList(ctx context.Context, chat bot.ChatRef, key string) 
 	if err != nil {
 		return bot.Message{}, false, err
 	}
-	return bot.Message{Text: f.listText(e, chat, in, wait)}, true, nil
+	grid := ""
+	if slices.ContainsFunc(append(slices.Clip(in), wait...), func(s signup) bool { return FromPage(s.User) }) {
+		info, err := f.env.Dir.Chat(ctx, chat)
+		if err != nil {
+			return bot.Message{}, false, err
+		}
+		grid = info.Grid
+	}
+	return bot.Message{Text: f.listText(e, chat, grid, in, wait)}, true, nil
 }
 
-func (f *Feature) listText(e *Event, chat bot.ChatRef, in, wait []signup) string {
+// listText is the list as chat shows it: the households that signed up in
+// chat, and those of its grid (grid, "" for none) that signed up on a page.
+func (f *Feature) listText(e *Event, chat bot.ChatRef, grid string, in, wait []signup) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, msgChainHead, e.ID, bot.Esc(e.Title), f.fmtSpan(e), bot.Esc(e.Place))
 	if e.Left() > 0 {
@@ -164,7 +174,7 @@ func (f *Feature) listText(e *Event, chat bot.ChatRef, in, wait []signup) string
 	mine := func(ss []signup) []signup {
 		var out []signup
 		for _, s := range ss {
-			if s.Chat == chat {
+			if s.Chat == chat || grid != "" && s.Grid == grid && FromPage(s.User) {
 				out = append(out, s)
 			} else {
 				others++
@@ -209,7 +219,10 @@ func writeLines(b *strings.Builder, ss []signup) {
 			n = fmt.Sprintf(msgChainN, s.N)
 		}
 		name := s.Name
-		if strings.TrimSpace(name) == "" {
+		switch {
+		case FromPage(s.User):
+			name = bot.ShortName(name)
+		case strings.TrimSpace(name) == "":
 			name = msgSomeone
 		}
 		fmt.Fprintf(b, msgChainLine, i+1, bot.Esc(name), n)

@@ -112,7 +112,7 @@ func TestChainListShowsTheGroupsHouseholds(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := lastText(h.waitSeen(group5, "the refreshed list", func(ms []sent) bool { return len(ms) > 1 }))
-	mustContain(t, "list in 5网格", other, "其他群和私聊另有 3 户报名", "本群还没有人报名")
+	mustContain(t, "list in 5网格", other, "其他群、私聊和居民页另有 3 户报名", "本群还没有人报名")
 	mustNotContain(t, "list in 5网格", other, "居民1")
 
 	h.say(group3, b, bn, "取消报名 1")

@@ -213,7 +213,7 @@ const (
 	msgChainWait    = "\n<b>候补</b>\n"
 	msgChainLine    = "%d. %s%s\n"
 	msgChainN       = " %d人"
-	msgChainOthers  = "\n（其他群和私聊另有 %d 户报名）\n"
+	msgChainOthers  = "\n（其他群、私聊和居民页另有 %d 户报名）\n"
 	msgChainHowTo   = "\n报名发「报名 %d」，带家人发「报名 %d 2人」；取消发「取消报名 %d」。"
 	msgChainClosed  = "\n报名已截止。"
 	msgChainCancel  = "\n❌ 活动已取消。"
@@ -253,4 +253,9 @@ const (
 	helpCancel      = "取消活动：先看会通知多少户，确认后私信告诉报名的居民，并在各群发取消通知"
 	usageCancelOK   = "确认取消活动 活动号"
 	exampleNoNumber = "活动号"
+	// msgPageHeadBad refuses a headcount outside the limit from a page form.
+	msgPageHeadBad = "人数请选 1 到 %d 人，人数较多请联系网格员。"
+	// msgPageTag marks a household that signed up on a resident page in the
+	// staff roster.
+	msgPageTag = "（页面）"
 )

@@ -77,19 +77,56 @@ func merged(kind string, id int64, title, head, item, tail string, live bool) bo
 	return a
 }
 
+// actor is who signs up or cancels: a speaker in a chat, or a household
+// on a resident page.
+type actor struct {
+	user bot.UserRef
+	name string
+	// chat is the group the action came from; "" for a private chat or a
+	// page.
+	chat bot.ChatRef
+	// grid is the bound group's grid, or the page household's; homes the
+	// grids a private-chat speaker is known in.
+	grid  string
+	homes []string
+	// op makes the action idempotent: the update id, or the page's action
+	// id ("" for none).
+	op string
+}
+
+func actorOf(c *bot.Context) actor {
+	a := actor{user: c.Update.User, name: c.Update.UserName, grid: c.Grid, homes: c.Homes, op: c.Update.ID}
+	if c.InGroup() {
+		a.chat = c.Update.Chat
+	}
+	return a
+}
+
+// grids returns the grids the actor may sign up for: the grid of a bound
+// group they write in (or their page household's), else the grids of the
+// bound groups they are known in.
+func (a actor) grids() []string {
+	if a.grid != "" {
+		return []string{a.grid}
+	}
+	return a.homes
+}
+
 // doJoin signs the speaker up and returns what it did.
 func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outcome, error) {
-	u := c.Update
-	su := signup{User: u.User, N: a.N, At: f.now(), Name: u.UserName, Remark: a.Remark, Grid: c.Grid}
-	if c.InGroup() {
-		su.Chat = u.Chat
-	}
-	res, err := f.st.join(ctx, a.ID, su, signupGrids(c), a.HasN, c.Update.ID, f.now())
+	return f.joinAs(ctx, actorOf(c), a)
+}
+
+// joinAs signs the actor up and returns what it did.
+func (f *Feature) joinAs(ctx context.Context, who actor, a joinArgs) (outcome, error) {
+	su := signup{User: who.user, N: a.N, At: f.now(), Name: who.name, Remark: a.Remark, Grid: who.grid, Chat: who.chat}
+	res, err := f.st.join(ctx, a.ID, su, who.grids(), a.HasN, who.op, f.now())
 	if err != nil {
 		return outcome{}, err
 	}
 	f.touched(ctx, a.ID, res.Dirty)
-	name, title := displayName(u.UserName), bot.Esc(res.Title)
+	name, title := displayName(who.name), bot.Esc(res.Title)
+	group := who.chat != ""
 	live := res.Chain
 	seats := fmt.Sprintf(msgMergeSeats, max(0, res.Left))
 	private := ""
@@ -102,7 +139,7 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 		ans := merged("join", a.ID, title, msgMergeJoin, fmt.Sprintf(msgMergeN, a.N), seats, live)
 		ans.Private = text + private
 		if a.Remark != "" {
-			text += fmt.Sprintf(msgRemark, shown(a.Remark, c.InGroup()))
+			text += fmt.Sprintf(msgRemark, shown(a.Remark, group))
 		}
 		return outcome{text, fmt.Sprintf(msgToastOK, res.Left), ans}, nil
 	case codeWait:
@@ -125,7 +162,7 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 		ans := merged("chg", a.ID, title, msgMergeChg, fmt.Sprintf(msgMergeN, n), seats, live)
 		ans.Private = text + private
 		if a.Remark != "" {
-			text += fmt.Sprintf(msgRemark, shown(a.Remark, c.InGroup()))
+			text += fmt.Sprintf(msgRemark, shown(a.Remark, group))
 		}
 		return outcome{text, fmt.Sprintf(msgToastChg, n), ans}, nil
 	case codeChWait:
@@ -141,23 +178,23 @@ func (f *Feature) doJoin(ctx context.Context, c *bot.Context, a joinArgs) (outco
 		ans := merged("chg", a.ID, title, msgMergeChg, fmt.Sprintf(msgMergeWaitN, res.Num, n), seats, live)
 		ans.Private = text + private
 		if a.Remark != "" {
-			text += fmt.Sprintf(msgRemark, shown(a.Remark, c.InGroup()))
+			text += fmt.Sprintf(msgRemark, shown(a.Remark, group))
 		}
 		return outcome{text, fmt.Sprintf(msgToastChg, n), ans}, nil
 	case codeNoRoom:
 		return outcome{}, bot.Conflictf(msgNoRoom, name, a.N, title, a.ID, max(0, res.Left), res.Num)
 	case codeGrid, codeNoGrid:
-		return outcome{}, gridRefusal(c, res, a.ID)
+		return outcome{}, gridRefusal(who, res, a.ID)
 	case codeDup:
 		ans := merged("dup", a.ID, title, msgMergeDup, fmt.Sprintf(msgMergeN, res.Num), fmt.Sprintf(msgMergeDupTail, a.ID), false)
-		return outcome{fmt.Sprintf(msgJoinDup, name, title, a.ID, res.Num) + howToChange(a.ID, int(res.Num)), msgToastDup, ans}, nil
+		return outcome{fmt.Sprintf(msgJoinDup, name, title, a.ID, res.Num) + who.howToChange(a.ID, int(res.Num)), msgToastDup, ans}, nil
 	case codeDupWait:
 		n := 1
 		if len(res.Extra) > 0 {
 			n, _ = strconv.Atoi(res.Extra[0])
 		}
 		ans := merged("dup", a.ID, title, msgMergeDup, fmt.Sprintf(msgMergeWaitN, res.Num, n), fmt.Sprintf(msgMergeDupTail, a.ID), false)
-		return outcome{fmt.Sprintf(msgJoinDupW, name, res.Num, title, a.ID, n) + howToChange(a.ID, n), msgToastDup, ans}, nil
+		return outcome{fmt.Sprintf(msgJoinDupW, name, res.Num, title, a.ID, n) + who.howToChange(a.ID, n), msgToastDup, ans}, nil
 	case codeClosed:
 		return outcome{}, bot.Gonef(msgClosed, title, a.ID)
 	case codeStarted:
@@ -183,8 +220,11 @@ func wasN(n, old int) string {
 }
 
 // howToChange tells a household already signed up with n people how to
-// change the headcount.
-func howToChange(id int64, n int) string {
+// change the headcount in chat; a page has its own form for it.
+func (a actor) howToChange(id int64, n int) string {
+	if FromPage(a.user) {
+		return ""
+	}
 	ex := n + 1
 	if ex > maxHeadcount {
 		ex = n - 1
@@ -212,7 +252,12 @@ func (f *Feature) leave(ctx context.Context, c *bot.Context) error {
 }
 
 func (f *Feature) doLeave(ctx context.Context, c *bot.Context, id int64) (outcome, error) {
-	res, err := f.st.leave(ctx, id, c.Update.User, c.Update.ID, f.now())
+	return f.leaveAs(ctx, actorOf(c), id)
+}
+
+// leaveAs cancels the actor's sign-up and returns what it did.
+func (f *Feature) leaveAs(ctx context.Context, who actor, id int64) (outcome, error) {
+	res, err := f.st.leave(ctx, id, who.user, who.op, f.now())
 	if err != nil {
 		return outcome{}, err
 	}
@@ -248,6 +293,10 @@ func (f *Feature) doLeave(ctx context.Context, c *bot.Context, id int64) (outcom
 func (f *Feature) notifyPromoted(ctx context.Context, id int64, res result, ps []signup, why string) {
 	title := bot.Esc(res.Title)
 	for _, p := range ps {
+		if FromPage(p.User) {
+			f.log.Info("promoted page household sees it on its page", "event", id)
+			continue
+		}
 		text := fmt.Sprintf(msgPromoted, displayName(p.Name), why, title, id, f.fmtTime(res.Start), bot.Esc(res.Place), id)
 		if _, err := f.env.Out.Notify(ctx, p.User, bot.Message{Text: text}, res.Start.Add(-time.Hour)); err == nil {
 			continue
@@ -352,26 +401,21 @@ func (e *Event) targetsAny(grids []string) bool {
 // signupGrids returns the grids the speaker may sign up for: the grid of a
 // bound group they write in, else (a private chat, a group bound to no
 // grid) the grids of the bound groups they are known in.
-func signupGrids(c *bot.Context) []string {
-	if c.Grid != "" {
-		return []string{c.Grid}
-	}
-	return c.Homes
-}
+func signupGrids(c *bot.Context) []string { return actorOf(c).grids() }
 
 // gridRefusal explains a "grid" or "nogrid" reply: the activity's grids,
 // and why the speaker is not among them.
-func gridRefusal(c *bot.Context, res result, id int64) error {
+func gridRefusal(who actor, res result, id int64) error {
 	var grids []string
 	if len(res.Extra) > 0 {
 		grids = strings.Split(res.Extra[0], sep)
 	}
 	targets, title := bot.Esc(strings.Join(grids, "、")), bot.Esc(res.Title)
 	switch {
-	case c.Grid != "":
+	case who.grid != "" && who.chat != "":
 		return bot.Forbiddenf(msgOtherGrid, targets, title, id)
 	case res.Code == codeGrid:
-		return bot.Forbiddenf(msgNotMyGrid, title, id, targets, bot.Esc(strings.Join(c.Homes, "、")))
+		return bot.Forbiddenf(msgNotMyGrid, title, id, targets, bot.Esc(strings.Join(who.grids(), "、")))
 	}
 	return bot.Userf(msgNoGrid, title, id, targets, id)
 }

@@ -22,7 +22,7 @@ type rosterRow struct {
 	Checked string // check-in time, "" if not checked in
 }
 
-var rosterHeader = []string{"类别", "序号", "姓名", "人数", "备注", "报名时间", "候补位次", "签到", "签到时间", "网格", "用户"}
+var rosterHeader = []string{"类别", "序号", "姓名", "人数", "备注", "报名时间", "候补位次", "签到", "签到时间", "网格", "用户", "来源"}
 
 func sortBySeq(s []signup) {
 	slices.SortFunc(s, func(a, b signup) int { return int(a.Seq - b.Seq) })
@@ -89,7 +89,11 @@ func (f *Feature) rosterText(e *Event, rows []rosterRow) string {
 		if r.Checked != "" {
 			chk = msgRosterChecked
 		}
-		fmt.Fprintf(&b, msgRosterLine, r.Pos, displayName(r.S.Name), r.S.N, remark, when, chk)
+		name := displayName(r.S.Name)
+		if FromPage(r.S.User) {
+			name += msgPageTag
+		}
+		fmt.Fprintf(&b, msgRosterLine, r.Pos, name, r.S.N, remark, when, chk)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -107,7 +111,7 @@ func (r rosterRow) cells(loc *time.Location) []string {
 	if r.Checked != "" {
 		checked = "是"
 	}
-	return []string{r.Kind, strconv.Itoa(r.Pos), cellSafe(r.S.Name), strconv.Itoa(r.S.N), cellSafe(r.S.Remark), at, pos, checked, r.Checked, r.S.Grid, string(r.S.User)}
+	return []string{r.Kind, strconv.Itoa(r.Pos), cellSafe(r.S.Name), strconv.Itoa(r.S.N), cellSafe(r.S.Remark), at, pos, checked, r.Checked, r.S.Grid, string(r.S.User), Source(r.S.User)}
 }
 
 // cellSafe keeps spreadsheet programs from running user text as a formula.
@@ -159,6 +163,7 @@ func rosterXLSX(e *Event, rows []rosterRow, loc *time.Location) ([]byte, error) 
 	_ = x.SetColWidth(sheet, "C", "C", 14)
 	_ = x.SetColWidth(sheet, "E", "F", 22)
 	_ = x.SetColWidth(sheet, "I", "K", 18)
+	_ = x.SetColWidth(sheet, "L", "L", 8)
 	buf, err := x.WriteToBuffer()
 	if err != nil {
 		return nil, fmt.Errorf("roster xlsx: %w", err)

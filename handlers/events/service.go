@@ -373,6 +373,8 @@ type RosterRow struct {
 	User   bot.UserRef
 	// Checked is the check-in time ("01-02 15:04"), "" if not checked in.
 	Checked string
+	// Source is where the sign-up came from: 页面 (a resident page) or 群聊.
+	Source string
 }
 
 // Roster is an activity's sign-ups and check-ins.
@@ -404,7 +406,7 @@ func (f *Feature) Roster(ctx context.Context, id int64) (*Roster, error) {
 	for _, row := range r.rows {
 		s := row.S
 		r.Rows = append(r.Rows, RosterRow{Kind: row.Kind, Pos: row.Pos, Name: displayName(s.Name), N: s.N,
-			Remark: s.Remark, At: s.At, Grid: s.Grid, User: s.User, Checked: row.Checked})
+			Remark: s.Remark, At: s.At, Grid: s.Grid, User: s.User, Checked: row.Checked, Source: Source(s.User)})
 		switch row.Kind {
 		case "正式":
 			r.Seated++

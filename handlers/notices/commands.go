@@ -164,6 +164,23 @@ func (f *Feature) message(d draft) bot.Message {
 	return bot.Message{Text: head + "\n" + bot.Esc(d.Body)}
 }
 
+// linked adds the notice page's link to m as a URL button, when links
+// are on; without one (or when it cannot be made) m goes as it is.
+func (f *Feature) linked(ctx context.Context, m bot.Message, n int) bot.Message {
+	if f.ops.Link == nil {
+		return m
+	}
+	url, err := f.ops.Link(ctx, n)
+	if err != nil {
+		f.env.Log.Warn("notice link", "notice", n, "err", err)
+		return m
+	}
+	if url != "" {
+		m.Buttons = [][]bot.Button{{{Text: btnPage, URL: url}}}
+	}
+	return m
+}
+
 func title(body string) string {
 	first, _, _ := strings.Cut(body, "\n")
 	return bot.Truncate(first, 20)
@@ -192,7 +209,7 @@ func (f *Feature) confirm(ctx context.Context, id string) (string, error) {
 	at, held := f.goesOut(d)
 	bid, err := f.env.Outbox.Enqueue(ctx, bot.Broadcast{
 		Kind: "notice", Ref: strconv.Itoa(d.N), Title: title(d.Body),
-		Grids: d.Targets, Chats: d.chats(), Message: f.message(d),
+		Grids: d.Targets, Chats: d.chats(), Message: f.linked(ctx, f.message(d), d.N),
 		Urgent: d.Urgent, NotBefore: d.At, ReportTo: d.User.PrivateChat(),
 	})
 	if err != nil {

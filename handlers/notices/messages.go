@@ -23,6 +23,7 @@ const (
 	btnConfirm       = "✅ 确认发送"
 	btnDrop          = "✖ 不发了"
 	btnUrgent        = "🚨 紧急发出"
+	btnPage          = "📄 查看通知页面（可转发）"
 	sayConfirm       = "确认"
 	sayDrop          = "不发了"
 	sayUrgent        = "紧急发出"

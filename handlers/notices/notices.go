@@ -67,11 +67,16 @@ type CapWarner interface {
 }
 
 // Ops are the outbox operations beyond bot.Outbox that main passes in;
-// Recaller and Canceller are required, Caps is optional.
+// Recaller and Canceller are required, Caps and Link are optional.
 type Ops struct {
 	Recaller  Recaller
 	Canceller Canceller
 	Caps      CapWarner
+	// Link, when set, returns the public short link of notice n ("" when
+	// links are off). The groups' message then carries it as a button
+	// 查看通知页面, which WeChat Work shows as a link in the text, so
+	// residents can forward the notice to ordinary WeChat groups.
+	Link func(ctx context.Context, n int) (string, error)
 }
 
 // Feature is the notices feature. Create it with New.

@@ -247,3 +247,22 @@ func TestResidentRefusedEverywhere(t *testing.T) {
 		}
 	}
 }
+
+func TestNoticeCarriesItsPageLink(t *testing.T) {
+	fx := newFixture(t, 1)
+	var asked []int
+	fx.f.ops.Link = func(_ context.Context, n int) (string, error) {
+		asked = append(asked, n)
+		return "https://wx.example.cn/s/abcdefghjkmn", nil
+	}
+	fx.say(staff, "", "通知 全部 明早9点停水")
+	fx.press(staff, fx.okButton())
+	got := fx.out.All()
+	if len(got) != 1 || len(asked) != 1 || asked[0] != 1 {
+		t.Fatalf("%d broadcasts, links asked for %v; want one broadcast of notice 1", len(got), asked)
+	}
+	bs := got[0].Message.Buttons
+	if len(bs) != 1 || len(bs[0]) != 1 || bs[0][0].URL != "https://wx.example.cn/s/abcdefghjkmn" {
+		t.Errorf("group message buttons %+v, want the notice page link", bs)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"gridbot/bot"
+	"gridbot/bot/server"
 )
 
 // handlerFunc serves one page for a signed-in viewer.
@@ -79,20 +80,9 @@ func (f *Feature) Handler() http.Handler {
 	return headers(mux)
 }
 
-// headers sets what every console response carries: no caching, no
-// framing, no referrer to other sites (a sign-in URL must not leak; within
-// the site it lets browsers send the Origin checked on POST), a strict CSP.
-func headers(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-		next.ServeHTTP(w, r)
-	})
-}
+// headers sets what every console response carries (server.PageHeaders):
+// a sign-in URL must not leak to another site.
+func headers(next http.Handler) http.Handler { return server.PageHeaders(next) }
 
 // route mounts the endpoints of one path: the method must be one of
 // theirs, the session valid, the role allowed, and a POST's CSRF token

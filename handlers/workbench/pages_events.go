@@ -7,6 +7,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/handlers/events"
+	"gridbot/handlers/links"
 )
 
 // eventRow is an activity in the list.
@@ -176,6 +177,7 @@ func (f *Feature) rosterFor(r *http.Request, v *viewer) (*events.Roster, error) 
 }
 
 type eventPage struct {
+	Share           *shareBox
 	Row             eventRow
 	Roster          *events.Roster
 	Start, Deadline dateField
@@ -195,7 +197,7 @@ func (f *Feature) showEvent(w http.ResponseWriter, r *http.Request, v *viewer, c
 	if e.Cancelled() {
 		row.Status = "已取消"
 	}
-	f.render(w, code, "event", page{V: v, Title: e.Title, Nav: "events", Error: errMsg, D: eventPage{Row: row, Roster: ro,
+	f.render(w, code, "event", page{V: v, Title: e.Title, Nav: "events", Error: errMsg, D: eventPage{Share: f.share(r, links.ActivityTarget(e.ID)), Row: row, Roster: ro,
 		Start: f.dateFieldAt("start", labelStart, "", e.Start), Deadline: f.dateFieldAt("deadline", labelDeadline, "", e.Deadline)}})
 	return nil
 }
@@ -273,4 +275,23 @@ func (f *Feature) rosterFile(w http.ResponseWriter, r *http.Request, v *viewer) 
 		download(w, base+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx)
 	}
 	return nil
+}
+
+// shareBox is a target's short link, QR code and poster on its page.
+type shareBox struct{ URL, QR, Poster string }
+
+// share returns t's link box, or nil when links are off or the link
+// cannot be made (the page shows without it; the failure is logged). The
+// QR image is fetched from this server (the console's CSP allows only
+// 'self'), the link and poster are the public ones.
+func (f *Feature) share(r *http.Request, t links.Target) *shareBox {
+	if f.d.Links == nil || !f.d.Links.Enabled() {
+		return nil
+	}
+	l, err := f.d.Links.Get(r.Context(), t)
+	if err != nil {
+		f.log.Warn("console: short link", "target", t, "err", err)
+		return nil
+	}
+	return &shareBox{URL: l.URL, QR: "/s/" + l.Code + "/qr.png", Poster: f.d.Links.PosterURL(l)}
 }

@@ -9,6 +9,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/outbox"
+	"gridbot/handlers/links"
 	"gridbot/handlers/notices"
 )
 
@@ -170,6 +171,7 @@ func (f *Feature) noticeDrop(w http.ResponseWriter, r *http.Request, v *viewer) 
 }
 
 type noticePage struct {
+	Share  *shareBox
 	N      notices.Notice
 	Report outbox.Report
 	Chats  []outbox.ChatState
@@ -199,7 +201,7 @@ func (f *Feature) noticeFor(r *http.Request, v *viewer) (noticePage, error) {
 	if !v.SeesAny(grids) {
 		return noticePage{}, refuse(http.StatusForbidden, msgOtherGrid)
 	}
-	p := noticePage{N: nt, Chats: chats}
+	p := noticePage{N: nt, Chats: chats, Share: f.share(r, links.NoticeTarget(nt.N))}
 	if !v.Staff {
 		p.Chats = slices.DeleteFunc(slices.Clone(chats), func(c outbox.ChatState) bool { return !v.Sees(c.Grid) })
 	}

@@ -31,6 +31,7 @@ import (
 	"gridbot/handlers/custgroups"
 	"gridbot/handlers/events"
 	"gridbot/handlers/ledger"
+	"gridbot/handlers/links"
 	"gridbot/handlers/notices"
 	"gridbot/handlers/quiz"
 	"gridbot/handlers/tips"
@@ -53,6 +54,9 @@ type Deps struct {
 	// CustGroups is the WeChat Work customer groups feature; nil when no
 	// corp is configured (the 网格 page then shows none).
 	CustGroups CustGroups
+	// Links, when set and enabled, puts each activity's and notice's short
+	// link, QR code and poster on its page.
+	Links *links.Links
 }
 
 // CustGroups is what the 网格 page asks of the customer-groups feature

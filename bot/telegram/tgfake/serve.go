@@ -115,7 +115,7 @@ func params(r *http.Request) (map[string]string, []byte, string) {
 }
 
 func isSend(method string) bool {
-	return method == "sendMessage" || method == "sendDocument" || method == "sendPoll"
+	return method == "sendMessage" || method == "sendDocument" || method == "sendPhoto" || method == "sendPoll"
 }
 
 // isEdit reports whether method changes a sent message. Edits count
@@ -151,7 +151,7 @@ func (s *Server) handle(method string, p map[string]string, chat int64, file []b
 			return errReply(Failure{Code: 400, Desc: "Bad Request: message text is empty"})
 		}
 		return s.record(method, chat, p, p["text"], nil, "", nil)
-	case "sendDocument":
+	case "sendDocument", "sendPhoto":
 		if file == nil {
 			return errReply(Failure{Code: 400, Desc: "Bad Request: there is no document in the request"})
 		}

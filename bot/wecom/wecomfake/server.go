@@ -159,6 +159,10 @@ type body struct {
 	File     *struct {
 		MediaID string `json:"media_id"`
 	} `json:"file"`
+	Image *struct {
+		Base64 string `json:"base64"`
+		MD5    string `json:"md5"`
+	} `json:"image"`
 }
 
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, key string) (Message, bool) {
@@ -179,6 +183,7 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, key string) (Mes
 		m.Content, limit = b.Stream.Content, 20480
 	case b.MsgType == "file" && b.File != nil:
 		m.MediaID = b.File.MediaID
+	case b.MsgType == "image" && b.Image != nil && b.Image.Base64 != "" && len(b.Image.MD5) == 32:
 	case b.MsgType == "template_card":
 	default:
 		reply(w, CodeBadType, "invalid message type", nil)
