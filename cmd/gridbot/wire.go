@@ -404,7 +404,11 @@ func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot
 	}
 	sch.OnDue("quiz", qz.HandleDue)
 
-	lf := ledger.New(env, cfg.Ledger, qz)
+	lcfg := cfg.Ledger
+	if cg != nil {
+		lcfg.Channels = map[string]outbox.Confirmer{custgroups.Platform: cg.Channel()}
+	}
+	lf := ledger.New(env, lcfg, qz)
 	lf.Register(r)
 	if err := sch.Add("digest", cfg.Schedule.Digest, lf.Digest); err != nil {
 		return nil, nil, nil, err
