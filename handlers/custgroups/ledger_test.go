@@ -1,6 +1,7 @@
 package custgroups
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -97,5 +98,57 @@ func TestLedgerCountsCustomerGroupsOnceConfirmed(t *testing.T) {
 				t.Fatalf("李四 %s: got %+v, want %+v", lisi, got, want)
 			}
 		})
+	}
+}
+
+// forgetful is a confirmer that no longer knows any task (WeChat Work
+// tasks are kept 60 days).
+type forgetful struct{}
+
+func (forgetful) Outcomes(context.Context, []string) (map[string]outbox.Outcome, error) { return nil, nil }
+
+// The outbox's monthly roll-up waits while a group-send still waits for
+// its owner, and keeps a notice whose group-send expired unconfirmed
+// whole, remembering which group it never reached: the ledger leaves that
+// group out even once the customer groups have forgotten the task.
+func TestRollUpKeepsUnconfirmedGroupSendsOut(t *testing.T) {
+	fx := newFixture(t, testConfig())
+	fx.syncAndMap()
+	lf := ledger.New(fx.env, ledger.Config{Channels: map[string]outbox.Confirmer{Platform: fx.f.Channel()}}, nil)
+	fx.notice("通知 3网格,4网格 明早9点停水，请提前储水")
+	fx.runOutbox()
+	for _, s := range fx.fake.Sends() {
+		if s.Sender == "zhangsan" {
+			if err := fx.fake.Confirm(s.MsgID, "zhangsan"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := fx.f.Track(fx.ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	fx.clock.Set(time.Date(2026, 4, 6, 10, 0, 0, 0, bottest.Shanghai))
+	if err := fx.ob.RollUp(fx.ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := reachFigures{groups: 2, members: 5, awaiting: 1, state: "部分等群主确认", reach: 5, summaryGroups: 2, sent: 2, statusAwaiting: 1}
+	if got := fx.figures(lf); got != want {
+		t.Fatalf("roll-up while 李四's task waits: got %+v, want %+v", got, want)
+	}
+
+	if res, err := fx.f.Track(fx.ctx); err != nil || res.Failed != 1 {
+		t.Fatalf("track after 72 hours: %+v %v; want 李四's task expired", res, err)
+	}
+	if err := fx.ob.RollUp(fx.ctx); err != nil {
+		t.Fatal(err)
+	}
+	later := ledger.New(fx.env, ledger.Config{Channels: map[string]outbox.Confirmer{Platform: forgetful{}}}, nil)
+	want = reachFigures{groups: 2, members: 5, state: "已送达", reach: 5, summaryGroups: 2, sent: 2}
+	for _, l := range []*ledger.Feature{later, lf} {
+		if got := fx.figures(l); got.groups != want.groups || got.members != want.members || got.awaiting != 0 ||
+			got.state != want.state || got.reach != want.reach || got.summaryGroups != want.summaryGroups {
+			t.Fatalf("rolled up, task forgotten: got %+v, want %+v", got, want)
+		}
 	}
 }
