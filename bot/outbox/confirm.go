@@ -92,7 +92,7 @@ func (o *Outbox) settleChannels(ctx context.Context, id string, r *Report, sent 
 	if err != nil {
 		o.log.Error("outbox: channel outcomes", "broadcast", id, "err", err)
 	}
-	ci, _ := o.send.(bot.ChatInspector)
+	var sizes map[bot.ChatRef]int
 	for c := range mine {
 		out := got[c]
 		if out == Reached {
@@ -104,10 +104,29 @@ func (o *Outbox) settleChannels(ctx context.Context, id string, r *Report, sent 
 		} else {
 			r.Awaiting++
 		}
-		if ci != nil {
-			if n, err := ci.MemberCount(ctx, bot.ChatRef(c)); err == nil {
-				r.Members = max(r.Members-n, 0)
-			}
+		if sizes == nil {
+			sizes = o.chatSizes(ctx)
+		}
+		r.Members = max(r.Members-sizes[bot.ChatRef(c)], 0)
+	}
+}
+
+// chatSizes returns the members of every chat in the Directory (as the
+// channels' syncs left them), in one round trip; empty without one.
+func (o *Outbox) chatSizes(ctx context.Context) map[bot.ChatRef]int {
+	out := map[bot.ChatRef]int{}
+	if o.dir == nil {
+		return out
+	}
+	gs, err := o.dir.Grids(ctx)
+	if err != nil {
+		o.log.Warn("outbox: chat sizes", "err", err)
+		return out
+	}
+	for _, g := range gs {
+		for _, c := range g.Chats {
+			out[c.Ref] = c.Members
 		}
 	}
+	return out
 }
