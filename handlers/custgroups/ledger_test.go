@@ -2,6 +2,7 @@ package custgroups
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -16,6 +17,8 @@ type reachFigures struct {
 	state                     string
 	reach, summaryGroups      int64
 	sent, statusAwaiting      int
+	// chats counts the broadcast's chats by state (the console's list).
+	chats string
 }
 
 func (fx *fixture) figures(lf *ledger.Feature) reachFigures {
@@ -40,6 +43,15 @@ func (fx *fixture) figures(lf *ledger.Feature) reachFigures {
 		fx.t.Fatal(err)
 	}
 	got.sent, got.statusAwaiting = st.Sent, st.Awaiting
+	cs, err := fx.ob.Chats(fx.ctx, n.BID)
+	if err != nil {
+		fx.t.Fatal(err)
+	}
+	by := map[string]int{}
+	for _, c := range cs {
+		by[c.State]++
+	}
+	got.chats = fmt.Sprintf("sent %d, awaiting %d, failed %d", by["sent"], by["awaiting"], by["failed"])
 	return got
 }
 
@@ -56,7 +68,7 @@ func TestLedgerCountsCustomerGroupsOnceConfirmed(t *testing.T) {
 			fx.notice("通知 3网格,4网格 明早9点停水，请提前储水")
 			fx.runOutbox()
 			// Residents: 幸福里1群 3, 幸福里2群 2 (张三's), 阳光苑居民群 4 (李四's).
-			want := reachFigures{awaiting: 3, state: "等群主确认", statusAwaiting: 3}
+			want := reachFigures{awaiting: 3, state: "等群主确认", statusAwaiting: 3, chats: "sent 0, awaiting 3, failed 0"}
 			if got := fx.figures(lf); got != want {
 				t.Fatalf("tasks made, none confirmed: got %+v, want %+v", got, want)
 			}
@@ -76,7 +88,7 @@ func TestLedgerCountsCustomerGroupsOnceConfirmed(t *testing.T) {
 				t.Fatal(err)
 			}
 			want = reachFigures{groups: 2, members: 5, awaiting: 1, state: "部分等群主确认", reach: 5, summaryGroups: 2,
-				sent: 2, statusAwaiting: 1}
+				sent: 2, statusAwaiting: 1, chats: "sent 2, awaiting 1, failed 0"}
 			if got := fx.figures(lf); got != want {
 				t.Fatalf("two confirmed: got %+v, want %+v", got, want)
 			}
@@ -86,10 +98,12 @@ func TestLedgerCountsCustomerGroupsOnceConfirmed(t *testing.T) {
 					t.Fatal(err)
 				}
 				fx.clock.Add(time.Hour)
-				want = reachFigures{groups: 3, members: 9, state: "已送达", reach: 9, summaryGroups: 3, sent: 3}
+				want = reachFigures{groups: 3, members: 9, state: "已送达", reach: 9, summaryGroups: 3, sent: 3,
+					chats: "sent 3, awaiting 0, failed 0"}
 			} else {
 				fx.clock.Add(72 * time.Hour)
-				want = reachFigures{groups: 2, members: 5, state: "已送达", reach: 5, summaryGroups: 2, sent: 2}
+				want = reachFigures{groups: 2, members: 5, state: "已送达", reach: 5, summaryGroups: 2, sent: 2,
+					chats: "sent 2, awaiting 0, failed 1"}
 			}
 			if _, err := fx.f.Track(fx.ctx); err != nil {
 				t.Fatal(err)
@@ -105,7 +119,9 @@ func TestLedgerCountsCustomerGroupsOnceConfirmed(t *testing.T) {
 // tasks are kept 60 days).
 type forgetful struct{}
 
-func (forgetful) Outcomes(context.Context, []string) (map[string]outbox.Outcome, error) { return nil, nil }
+func (forgetful) Outcomes(context.Context, []string) (map[string]outbox.Outcome, error) {
+	return nil, nil
+}
 
 // The outbox's monthly roll-up waits while a group-send still waits for
 // its owner, and keeps a notice whose group-send expired unconfirmed
@@ -132,7 +148,8 @@ func TestRollUpKeepsUnconfirmedGroupSendsOut(t *testing.T) {
 	if err := fx.ob.RollUp(fx.ctx); err != nil {
 		t.Fatal(err)
 	}
-	want := reachFigures{groups: 2, members: 5, awaiting: 1, state: "部分等群主确认", reach: 5, summaryGroups: 2, sent: 2, statusAwaiting: 1}
+	want := reachFigures{groups: 2, members: 5, awaiting: 1, state: "部分等群主确认", reach: 5, summaryGroups: 2, sent: 2,
+		statusAwaiting: 1, chats: "sent 2, awaiting 1, failed 0"}
 	if got := fx.figures(lf); got != want {
 		t.Fatalf("roll-up while 李四's task waits: got %+v, want %+v", got, want)
 	}
