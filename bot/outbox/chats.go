@@ -15,8 +15,10 @@ type ChatState struct {
 	Grid  string
 	Title string
 	// State is "sent", "failed" (Reason says why), "recalled" (sent, then
-	// deleted) or "pending" (waiting, in flight, or cancelled before it
-	// went).
+	// deleted), "awaiting" (a channel's request someone still has to act
+	// on, see Confirmer) or "pending" (waiting, in flight, or cancelled
+	// before it went). A channel's request that never reached its chat is
+	// "failed" with ReasonMissed.
 	State  string
 	Reason string
 }
@@ -45,12 +47,23 @@ func (o *Outbox) Chats(ctx context.Context, id string) ([]ChatState, error) {
 			}
 		}
 	}
+	var got map[string]Outcome
+	if conf := o.confirmers(); conf != nil {
+		var err error
+		if got, err = outcomes(ctx, conf, sc.Val()); err != nil {
+			o.log.Error("outbox: channel outcomes", "broadcast", id, "err", err)
+		}
+	}
 	out := make([]ChatState, 0, len(gc.Val()))
 	for c, grid := range gc.Val() {
 		st := ChatState{Chat: bot.ChatRef(c), Grid: grid, Title: c, State: "pending"}
 		switch {
 		case rc.Val()[c] != "":
 			st.State = "recalled"
+		case sc.Val()[c] != "" && got[c] == Awaiting:
+			st.State = "awaiting"
+		case sc.Val()[c] != "" && got[c] == Missed:
+			st.State, st.Reason = "failed", ReasonMissed
 		case sc.Val()[c] != "":
 			st.State = "sent"
 		case fc.Val()[c] != "":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,9 +20,10 @@ import (
 // It only reads, needs env.Redis, Keys and Loc, and keeps the record
 // formats inside this package.
 type Figures struct {
-	rdb redis.UniversalClient
-	k   bot.Keys
-	loc *time.Location
+	rdb     redis.UniversalClient
+	k       bot.Keys
+	loc     *time.Location
+	confirm map[string]Confirmer
 }
 
 // NewFigures returns the reader of env's outbox records.
@@ -31,6 +33,17 @@ func NewFigures(env feature.Env) *Figures {
 		loc = time.Local
 	}
 	return &Figures{rdb: env.Redis, k: env.Keys, loc: loc}
+}
+
+// WithChannels returns a reader that asks the confirmer of each platform
+// in cs (platform → confirmer, such as the customer groups' channel under
+// "wxc") what became of the requests the outbox sent to its chats, and
+// reports them in Delivered.Awaiting and Missed. Without it every chat
+// the outbox sent to counts as reached.
+func (f *Figures) WithChannels(cs map[string]Confirmer) *Figures {
+	g := *f
+	g.confirm = cs
+	return &g
 }
 
 func (f *Figures) key(parts ...string) string {
@@ -161,6 +174,12 @@ type Delivered struct {
 	// those it was deleted from since.
 	Grid                 map[string]string
 	SentTo, RecalledFrom []string
+	// Awaiting and Missed are chats of SentTo on a channel whose requests
+	// are confirmed later (customer groups; see WithChannels): Awaiting
+	// still wait for someone to act, Missed never reached the chat
+	// (refused, over the cap, expired). Neither has been reached; Sent and
+	// Members still count them, as the outbox sent them.
+	Awaiting, Missed []string
 }
 
 // SentOn returns how many chats of platform ("wxc" for customer groups)
@@ -175,8 +194,11 @@ func (d Delivered) SentOn(platform string) int {
 	return n
 }
 
-// Pending reports whether some chat has not had the broadcast yet.
-func (d Delivered) Pending() bool { return d.Total-d.Sent-d.Failed-d.Cancelled > 0 }
+// Pending reports whether some chat has not had the broadcast yet, or a
+// request to one still waits for someone to act.
+func (d Delivered) Pending() bool {
+	return d.Total-d.Sent-d.Failed-d.Cancelled > 0 || len(d.Awaiting) > 0
+}
 
 // Broadcasts returns what each broadcast of ids reached, in one round
 // trip, leaving out ids there is no record of and the outbox's own
@@ -188,18 +210,23 @@ func (f *Figures) Broadcasts(ctx context.Context, ids []string) ([]Delivered, er
 	pipe := f.rdb.Pipeline()
 	meta := make([]*redis.SliceCmd, len(ids))
 	grids := make([]*redis.MapStringStringCmd, len(ids))
-	sent := make([]*redis.StringSliceCmd, len(ids))
+	sent := make([]*redis.MapStringStringCmd, len(ids))
 	recalled := make([]*redis.StringSliceCmd, len(ids))
+	missed := make([]*redis.StringSliceCmd, len(ids))
 	for i, id := range ids {
 		meta[i] = pipe.HMGet(ctx, f.key("b", id), "kind", "ref", "title", "created", "total", "sent", "failed", "cancelled", "members")
 		grids[i] = pipe.HGetAll(ctx, f.key("b", id, "grid"))
-		sent[i] = pipe.HKeys(ctx, f.key("b", id, "sent"))
+		sent[i] = pipe.HGetAll(ctx, f.key("b", id, "sent"))
 		recalled[i] = pipe.HKeys(ctx, f.key("b", id, "recalled"))
+		if f.confirm != nil {
+			missed[i] = pipe.HKeys(ctx, f.key("b", id, "missed"))
+		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("broadcast figures: %w", err)
 	}
 	var out []Delivered
+	asks := map[string]string{}
 	for i, id := range ids {
 		v := meta[i].Val()
 		s := func(j int) string { x, _ := v[j].(string); return x }
@@ -207,9 +234,40 @@ func (f *Figures) Broadcasts(ctx context.Context, ids []string) ([]Delivered, er
 		if s(0) == "" || s(0) == KindReport {
 			continue
 		}
-		out = append(out, Delivered{ID: id, Kind: s(0), Ref: s(1), Title: s(2), Created: time.Unix(n(3), 0).In(f.loc),
+		d := Delivered{ID: id, Kind: s(0), Ref: s(1), Title: s(2), Created: time.Unix(n(3), 0).In(f.loc),
 			Total: n(4), Sent: n(5), Failed: n(6), Cancelled: n(7), Members: n(8),
-			Grid: grids[i].Val(), SentTo: sent[i].Val(), RecalledFrom: recalled[i].Val()})
+			Grid: grids[i].Val(), RecalledFrom: recalled[i].Val()}
+		for c, m := range sent[i].Val() {
+			d.SentTo = append(d.SentTo, c)
+			if f.confirm[bot.ChatRef(c).Platform()] != nil {
+				asks[c+"\x00"+id] = m
+			}
+		}
+		slices.Sort(d.SentTo)
+		if missed[i] != nil {
+			d.Missed = missed[i].Val()
+		}
+		out = append(out, d)
+	}
+	if len(asks) == 0 {
+		return out, nil
+	}
+	got, err := outcomes(ctx, f.confirm, asks)
+	if err != nil {
+		return nil, fmt.Errorf("broadcast figures: %w", err)
+	}
+	for i := range out {
+		d := &out[i]
+		for _, c := range d.SentTo {
+			switch got[c+"\x00"+d.ID] {
+			case Awaiting:
+				d.Awaiting = append(d.Awaiting, c)
+			case Missed:
+				if !slices.Contains(d.Missed, c) {
+					d.Missed = append(d.Missed, c)
+				}
+			}
+		}
 	}
 	return out, nil
 }

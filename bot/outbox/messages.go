@@ -7,6 +7,7 @@ const (
 	ReasonLimited   = "平台一直限流，重试 %d 次仍未成功"
 	ReasonPermanent = "发送失败：%s"
 	ReasonCancelled = "已取消"
+	ReasonMissed    = "没有发到群里（群主没点发送、已取消，或到了群发上限）"
 
 	msgReportHead   = "📨 <b>送达报告</b>：%s\n已送达 %d 个群（覆盖约 %d 人）"
 	msgReportAllOK  = "\n全部送达，没有失败。"

@@ -18,6 +18,8 @@
 //	b:<id>:tries        HASH chat -> failed tries so far
 //	b:<id>:grids        SET "<day>|<grid>" already counted as a push
 //	b:<id>:recalled     HASH chat -> 1 once deleted
+//	b:<id>:missed       HASH chat -> 1: a channel's request the roll-up found
+//	                    never reached the chat (see Confirmer)
 //	members:<day>       HASH chat -> member count (cache, 2 days)
 //	holders             HASH "<id>|<chat>" -> replica name of its claim
 //	counts              HASH "<id>|<chat>" -> day: sent deliveries whose

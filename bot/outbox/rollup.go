@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot"
 )
 
 // The roll-up replaces a closed month's per-delivery records with the
@@ -39,6 +41,9 @@ import (
 // then deleted; a notice keeps its b:<id> hash (without the message) and
 // its failures, so Status still answers for it. A broadcast recalled from
 // some group is kept whole: the ledger shares its members out by group.
+// So is one a channel's Confirmer says never reached some chat, with those
+// chats in b:<id>:missed; a month with a request still awaiting is not
+// rolled up yet.
 // Readers take a month from reachm and pushm once "_done" is there, and
 // from the day records before; the records are deleted only after, so a
 // crash at any point leaves figures that read the same, and the next run
@@ -158,6 +163,8 @@ type bcast struct {
 	pending, counting, rec bool
 	grid                   map[string]string
 	sentTo                 []string
+	// sentIDs is chat → message id of the chats of channels.
+	sentIDs map[string]string
 }
 
 // rollMonth rolls up the month starting at m and deletes the records it
@@ -199,14 +206,36 @@ func (o *Outbox) buildMonth(ctx context.Context, m time.Time) (bool, error) {
 			return false, nil
 		}
 	}
+	got, err := o.monthOutcomes(ctx, bs)
+	if err != nil {
+		return false, fmt.Errorf("outbox roll-up %s: %w", month, err)
+	}
 	var raw []string
 	rows := map[string]*Pushed{}
 	var order []string
 	for _, b := range bs {
-		switch {
-		case b.pending || b.counting:
+		if b.pending || b.counting {
 			return false, nil
-		case b.rec:
+		}
+		var missed []any
+		for c, id := range b.sentIDs {
+			switch got[c+"\x00"+id] {
+			case Awaiting:
+				return false, nil
+			case Missed:
+				missed = append(missed, c, "1")
+			}
+		}
+		if len(missed) > 0 {
+			pipe := o.rdb.Pipeline()
+			pipe.HSet(ctx, o.bkey(b.id, "missed"), missed...)
+			pipe.Expire(ctx, o.bkey(b.id, "missed"), o.cfg.Retention)
+			if _, err := pipe.Exec(ctx); err != nil {
+				return false, fmt.Errorf("outbox roll-up %s: %w", month, err)
+			}
+		}
+		switch {
+		case b.rec || len(missed) > 0:
 			raw = append(raw, b.id)
 			continue
 		case b.sent == 0:
@@ -345,12 +374,12 @@ func (o *Outbox) readMonth(ctx context.Context, m time.Time) ([]bcast, error) {
 		pipe := o.rdb.Pipeline()
 		meta := make([]*redis.SliceCmd, len(part))
 		grids := make([]*redis.MapStringStringCmd, len(part))
-		sent := make([]*redis.StringSliceCmd, len(part))
+		sent := make([]*redis.MapStringStringCmd, len(part))
 		rec := make([]*redis.IntCmd, len(part))
 		for i, id := range part {
 			meta[i] = pipe.HMGet(ctx, o.bkey(id), "kind", "ref", "title", "created", "total", "sent", "failed", "cancelled", "members", "counting")
 			grids[i] = pipe.HGetAll(ctx, o.bkey(id, "grid"))
-			sent[i] = pipe.HKeys(ctx, o.bkey(id, "sent"))
+			sent[i] = pipe.HGetAll(ctx, o.bkey(id, "sent"))
 			rec[i] = pipe.HLen(ctx, o.bkey(id, "recalled"))
 		}
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
@@ -363,12 +392,46 @@ func (o *Outbox) readMonth(ctx context.Context, m time.Time) ([]bcast, error) {
 			if s(0) == "" || s(0) == KindReport {
 				continue
 			}
-			out = append(out, bcast{id: id, kind: s(0), ref: s(1), title: s(2), created: n(3),
+			b := bcast{id: id, kind: s(0), ref: s(1), title: s(2), created: n(3),
 				sent: n(5), members: n(8), pending: n(4)-n(5)-n(6)-n(7) > 0, counting: n(9) > 0,
-				rec: rec[i].Val() > 0, grid: grids[i].Val(), sentTo: sent[i].Val()})
+				rec: rec[i].Val() > 0, grid: grids[i].Val()}
+			for c, m := range sent[i].Val() {
+				b.sentTo = append(b.sentTo, c)
+				if _, ok := o.chans[bot.ChatRef(c).Platform()]; ok {
+					if b.sentIDs == nil {
+						b.sentIDs = map[string]string{}
+					}
+					b.sentIDs[c] = m
+				}
+			}
+			slices.Sort(b.sentTo)
+			out = append(out, b)
 		}
 	}
 	return out, nil
+}
+
+// monthOutcomes asks the confirmers what became of the requests the
+// broadcasts bs sent to their channels' chats, keyed "<chat>\x00<msgid>".
+// A broadcast with a request still awaiting keeps its month from being
+// rolled up; one with a request that never reached its chat is kept whole,
+// with those chats in b:<id>:missed, so the ledger counts them as not
+// reached even after the channel forgets them.
+func (o *Outbox) monthOutcomes(ctx context.Context, bs []bcast) (map[string]Outcome, error) {
+	conf := o.confirmers()
+	if len(conf) == 0 {
+		return nil, nil
+	}
+	asks := map[string]string{}
+	for _, b := range bs {
+		for c, id := range b.sentIDs {
+			asks[c+"\x00"+id] = id
+		}
+	}
+	if len(asks) == 0 {
+		return nil, nil
+	}
+	return outcomes(ctx, conf, asks)
 }
 
 // monthDays returns the days of the month from m.

@@ -35,8 +35,10 @@ type Report struct {
 	// State is "" while active, "cancelled" or "recalled".
 	State string
 	// Awaiting counts chats of a Channel (customer groups) that got a
-	// request someone still has to act on; the delivery report leaves them
-	// out of Sent and Members and lets the channel say where they stand.
+	// request someone still has to act on (every chat of a Channel that is
+	// not a Confirmer); Status leaves them out of Sent and Members, counts
+	// those a Confirmer says were never reached as Failed, and the delivery
+	// report lets the channel say where they stand.
 	Awaiting int
 	// Failures, with the chat titles the Directory knows; only Status
 	// fills it.
@@ -79,6 +81,10 @@ func (o *Outbox) Status(ctx context.Context, id string) (Report, error) {
 	pipe := o.rdb.Pipeline()
 	hc := pipe.HGetAll(ctx, o.bkey(id))
 	fc := pipe.HGetAll(ctx, o.bkey(id, "failed"))
+	var sc *redis.MapStringStringCmd
+	if len(o.chans) > 0 {
+		sc = pipe.HGetAll(ctx, o.bkey(id, "sent"))
+	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return Report{}, fmt.Errorf("status of broadcast %s: %w", id, err)
 	}
@@ -86,6 +92,9 @@ func (o *Outbox) Status(ctx context.Context, id string) (Report, error) {
 		return Report{}, fmt.Errorf("broadcast %s: %w", id, ErrNotFound)
 	}
 	r := o.parse(id, hc.Val())
+	if sc != nil {
+		o.settleChannels(ctx, id, &r, sc.Val())
+	}
 	for c, reason := range fc.Val() {
 		f := Failure{Chat: bot.ChatRef(c), Reason: reason, Title: c}
 		if o.dir != nil {
@@ -231,7 +240,7 @@ func (o *Outbox) report(ctx context.Context, id string) {
 	if err != nil || to == "" {
 		return
 	}
-	notes := o.channelNotes(ctx, id, &r)
+	notes := o.channelNotes(ctx, id)
 	_, err = o.Enqueue(ctx, bot.Broadcast{Kind: KindReport, Ref: id, Title: r.Title,
 		Chats: []bot.ChatRef{bot.ChatRef(to)}, Urgent: true,
 		Message: bot.Message{Text: ReportText(r) + notes}})
@@ -241,9 +250,9 @@ func (o *Outbox) report(ctx context.Context, id string) {
 }
 
 // channelNotes is what the channels add to the report of broadcast id about
-// their chats it reached; it moves those chats from r's Sent and Members to
-// Awaiting, since nothing has reached them until someone acts.
-func (o *Outbox) channelNotes(ctx context.Context, id string, r *Report) string {
+// their chats it reached (Status has already counted only those a
+// Confirmer says were reached as Sent).
+func (o *Outbox) channelNotes(ctx context.Context, id string) string {
 	if len(o.chans) == 0 {
 		return ""
 	}
@@ -258,13 +267,6 @@ func (o *Outbox) channelNotes(ctx context.Context, id string, r *Report) string 
 		for c, m := range sent {
 			if c.Platform() == p {
 				mine[c] = m
-				r.Awaiting++
-				r.Sent--
-				if ci, ok := o.send.(bot.ChatInspector); ok {
-					if n, err := ci.MemberCount(ctx, c); err == nil {
-						r.Members = max(r.Members-n, 0)
-					}
-				}
 			}
 		}
 		if len(mine) > 0 {

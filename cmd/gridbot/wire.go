@@ -336,7 +336,16 @@ func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot
 	}
 	sch.OnDue("ev", ev.HandleDue)
 
-	tp, err := tips.New(env, cfg.Tips)
+	link := func(ctx context.Context, t links.Target) (string, error) {
+		if !ln.Enabled() {
+			return "", nil
+		}
+		l, err := ln.Get(ctx, t)
+		return l.URL, err
+	}
+	tcfg := cfg.Tips
+	tcfg.Link = func(ctx context.Context, id string) (string, error) { return link(ctx, links.TipTarget(id)) }
+	tp, err := tips.New(env, tcfg)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -348,11 +357,7 @@ func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot
 	}
 
 	ops := notices.Ops{Recaller: ob, Canceller: ob, Link: func(ctx context.Context, n int) (string, error) {
-		if !ln.Enabled() {
-			return "", nil
-		}
-		l, err := ln.Get(ctx, links.NoticeTarget(n))
-		return l.URL, err
+		return link(ctx, links.NoticeTarget(n))
 	}}
 	if cg != nil {
 		ops.Caps = cg
@@ -369,7 +374,9 @@ func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot
 	nt := notices.New(env, cfg.Notices, ops)
 	nt.Register(r)
 
-	qz, err := quiz.New(env, cfg.Quiz, tp)
+	qcfg := cfg.Quiz
+	qcfg.Link = func(ctx context.Context, id int) (string, error) { return link(ctx, links.QuizTarget(id)) }
+	qz, err := quiz.New(env, qcfg, tp)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -397,7 +404,11 @@ func registerFeatures(env feature.Env, co *replies.Coalescer, cfg Config, r *bot
 	}
 	sch.OnDue("quiz", qz.HandleDue)
 
-	lf := ledger.New(env, cfg.Ledger, qz)
+	lcfg := cfg.Ledger
+	if cg != nil {
+		lcfg.Channels = map[string]outbox.Confirmer{custgroups.Platform: cg.Channel()}
+	}
+	lf := ledger.New(env, lcfg, qz)
 	lf.Register(r)
 	if err := sch.Add("digest", cfg.Schedule.Digest, lf.Digest); err != nil {
 		return nil, nil, nil, err

@@ -182,9 +182,34 @@ func (c *Channel) ReportNote(ctx context.Context, sent map[bot.ChatRef]string) s
 }
 
 var (
-	_ bot.Editor  = (*Channel)(nil)
-	_ bot.Deleter = (*Channel)(nil)
+	_ bot.Editor       = (*Channel)(nil)
+	_ bot.Deleter      = (*Channel)(nil)
+	_ outbox.Confirmer = (*Channel)(nil)
 )
+
+// Outcomes implements outbox.Confirmer, so broadcasts count a customer
+// group as reached only once its owner pressed send and the group got the
+// message (as Track last found): a task still waiting is Awaiting; one
+// over the cap, refused, expired or cancelled is Missed. A task no longer
+// recorded (60 days) is left out. One round trip.
+func (c *Channel) Outcomes(ctx context.Context, msgIDs []string) (map[string]outbox.Outcome, error) {
+	ts, err := c.f.store.tasks(ctx, msgIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]outbox.Outcome, len(ts))
+	for _, t := range ts {
+		switch t.State {
+		case tsWaiting:
+			out[t.MsgID] = outbox.Awaiting
+		case tsSent:
+			out[t.MsgID] = outbox.Reached
+		default:
+			out[t.MsgID] = outbox.Missed
+		}
+	}
+	return out, nil
+}
 
 // Edit implements bot.Editor as a no-op: a group-send cannot be changed
 // once made, so a live message (an activity's seats left) stays as it was

@@ -3,6 +3,8 @@ package ledger
 import (
 	"fmt"
 	"time"
+
+	"gridbot/bot/outbox"
 )
 
 // Config tunes ledgers and reports. The lead embeds it in the main config
@@ -24,6 +26,12 @@ type Config struct {
 	// Settle is how long after a month ends its figures are taken as final
 	// and rolled up (default 48h: late deliveries and retries are done).
 	Settle time.Duration `yaml:"settle"`
+	// Channels is set by main, not read from the file: the outbox channels
+	// whose requests are confirmed after the send, by platform (customer
+	// groups under "wxc"). Their chats count as reached (送达, 覆盖) only
+	// once confirmed; a push still waiting shows as awaiting. Nil: every
+	// chat the outbox sent to counts.
+	Channels map[string]outbox.Confirmer `yaml:"-"`
 }
 
 // Weights of the grid rating's measures.

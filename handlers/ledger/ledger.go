@@ -76,7 +76,7 @@ func New(env feature.Env, cfg Config, q QuizSource) *Feature {
 	if env.Loc == nil {
 		env.Loc = time.Local
 	}
-	return &Feature{env: env, cfg: cfg.withDefaults(), quiz: q, events: events.NewRecords(env), reach: outbox.NewFigures(env),
+	return &Feature{env: env, cfg: cfg.withDefaults(), quiz: q, events: events.NewRecords(env), reach: outbox.NewFigures(env).WithChannels(cfg.Channels),
 		log: env.Log.With("feature", "ledger")}
 }
 

@@ -30,6 +30,8 @@ const (
 	stateSent         = "已送达"
 	stateRecalled     = "已撤回"
 	statePartRecalled = "部分撤回"
+	stateAwaiting     = "等群主确认"
+	statePartAwaiting = "部分等群主确认"
 
 	msgVolHead   = "<b>您的志愿服务记录</b>\n"
 	msgVolYear   = "今年：%s 小时\n"

@@ -99,6 +99,9 @@ type PushRow struct {
 	Broadcasts    int      `json:"broadcasts"`
 	Recalled      int64    `json:"recalled,omitempty"`
 	RecalledGrids []string `json:"recalled_grids,omitempty"`
+	// Awaiting counts customer groups whose owner has not pressed send
+	// yet: not in Groups or Members until they do.
+	Awaiting int64 `json:"awaiting,omitempty"`
 }
 
 // Counted reports whether the push counts in the figures: it is still in
@@ -106,13 +109,18 @@ type PushRow struct {
 func (p PushRow) Counted() bool { return len(p.Grids) > 0 }
 
 // State is the push's delivery in Chinese: 已送达, 已撤回 (from every
-// group, not counted) or 部分撤回.
+// group, not counted), 部分撤回, 等群主确认 (customer groups only, none
+// confirmed yet) or 部分等群主确认.
 func (p PushRow) State() string {
 	switch {
+	case !p.Counted() && p.Awaiting > 0:
+		return stateAwaiting
 	case !p.Counted():
 		return stateRecalled
 	case p.Recalled > 0 || len(p.RecalledGrids) > 0:
 		return statePartRecalled
+	case p.Awaiting > 0:
+		return statePartAwaiting
 	}
 	return stateSent
 }
@@ -263,7 +271,7 @@ func pushRows(t *tally, scoped bool) []PushRow {
 	for _, p := range t.pushes {
 		row := PushRow{Day: p.Day, Kind: p.Kind, Ref: p.Ref, Title: p.Title, Grids: sortedKeys(p.Grids),
 			Groups: p.Groups, Members: p.Members, Broadcasts: p.Broadcasts, Recalled: p.Recalled,
-			RecalledGrids: sortedKeys(p.RGrids)}
+			RecalledGrids: sortedKeys(p.RGrids), Awaiting: p.Awaiting}
 		if len(row.RecalledGrids) == 0 {
 			row.RecalledGrids = nil
 		}
@@ -571,7 +579,9 @@ func (f *Feature) summary(grids []grid.Grid, t *tally, r *Report) Summary {
 	}
 	for _, p := range r.Pushes {
 		if !p.Counted() {
-			s.Recalled++
+			if p.Awaiting == 0 {
+				s.Recalled++
+			}
 			continue
 		}
 		s.Pushes[p.Kind]++

@@ -51,8 +51,11 @@ type pushAgg struct {
 	Day, Kind, Ref, Title string
 	Groups, Members       int64
 	Recalled              int64
-	Broadcasts            int
-	Grids, RGrids         map[string]bool
+	// Awaiting counts customer groups whose owner has still to press send
+	// (never in a rollup: a month is rolled up once none waits).
+	Awaiting      int64
+	Broadcasts    int
+	Grids, RGrids map[string]bool
 }
 
 // attVal sums check-in records.
@@ -150,6 +153,7 @@ func (t *tally) merge(o *tally) {
 		q.Groups += p.Groups
 		q.Members += p.Members
 		q.Recalled += p.Recalled
+		q.Awaiting += p.Awaiting
 		q.Broadcasts += p.Broadcasts
 		for g := range p.Grids {
 			q.Grids[g] = true
@@ -318,7 +322,9 @@ func (t *tally) addPushed(rows []outbox.Pushed) {
 // Only what reached a group counts: a broadcast cancelled, still waiting
 // or failed everywhere is left out, and the groups a recall deleted it
 // from are taken off its row and off the reach records (their members
-// at the broadcast's average per group).
+// at the broadcast's average per group). So are customer groups whose
+// group-send was not confirmed (yet): those still waiting for their owner
+// are counted as the row's Awaiting, those that never got it not at all.
 func (f *Feature) rawPushes(ctx context.Context, t *tally, ids []string) (bool, error) {
 	if len(ids) == 0 {
 		return true, nil
@@ -343,10 +349,16 @@ func (f *Feature) rawPushes(ctx context.Context, t *tally, ids []string) (bool, 
 		if ref == "" {
 			ref = "#" + b.ID
 		}
-		p := t.push(b.Created.Format(time.DateOnly) + "|" + b.Kind + "|" + ref)
+		key := b.Created.Format(time.DateOnly) + "|" + b.Kind + "|" + ref
+		_, had := t.pushes[key]
+		p := t.push(key)
 		p.Title = b.Title
 		p.Broadcasts++
-		t.addSent(p, b.Kind, delivery{sent: b.SentTo, recalled: b.RecalledFrom, grid: b.Grid, members: b.Members, sizes: sizes})
+		t.addSent(p, b.Kind, delivery{sent: b.SentTo, recalled: b.RecalledFrom, awaiting: b.Awaiting, missed: b.Missed,
+			grid: b.Grid, members: b.Members, sizes: sizes})
+		if !had && p.Groups == 0 && p.Awaiting == 0 && p.Recalled == 0 {
+			delete(t.pushes, key)
+		}
 	}
 	return done, nil
 }
@@ -357,7 +369,7 @@ func (f *Feature) rawPushes(ctx context.Context, t *tally, ids []string) (bool, 
 func (f *Feature) chatSizes(ctx context.Context, bs []outbox.Delivered) (map[string]int64, error) {
 	some := false
 	for _, b := range bs {
-		some = some || len(b.RecalledFrom) > 0
+		some = some || len(b.RecalledFrom) > 0 || len(b.Awaiting) > 0 || len(b.Missed) > 0
 	}
 	if !some {
 		return nil, nil
@@ -379,10 +391,11 @@ func (f *Feature) chatSizes(ctx context.Context, bs []outbox.Delivered) (map[str
 // from, each chat's grid, the members reached in all and the groups'
 // sizes now.
 type delivery struct {
-	sent, recalled []string
-	grid           map[string]string
-	members        int64
-	sizes          map[string]int64
+	sent, recalled   []string
+	awaiting, missed []string
+	grid             map[string]string
+	members          int64
+	sizes            map[string]int64
 }
 
 // share is the part of the members reached that chat c accounts for, by
@@ -399,17 +412,30 @@ func (d delivery) share(c string) int64 {
 }
 
 // addSent adds to p the chats a broadcast of kind reached and takes off
-// p and the reach records the chats it was recalled from.
+// p and the reach records the chats it was recalled from and those whose
+// request is still awaiting or never reached them (customer groups),
+// counting the awaiting ones in p.Awaiting.
 func (t *tally) addSent(p *pushAgg, kind string, d delivery) {
-	gone := make(map[string]bool, len(d.recalled))
+	const (
+		recalled = iota + 1
+		awaiting
+		missed
+	)
+	gone := make(map[string]int, len(d.recalled)+len(d.awaiting)+len(d.missed))
+	for _, c := range d.missed {
+		gone[c] = missed
+	}
+	for _, c := range d.awaiting {
+		gone[c] = awaiting
+	}
 	for _, c := range d.recalled {
-		gone[c] = true
+		gone[c] = recalled
 	}
 	left := map[string]bool{}
 	members := d.members
 	for _, c := range d.sent {
 		g := d.grid[c]
-		if !gone[c] {
+		if gone[c] == 0 {
 			p.Groups++
 			if g != "" {
 				p.Grids[g], left[g] = true, true
@@ -418,15 +444,33 @@ func (t *tally) addSent(p *pushAgg, kind string, d delivery) {
 		}
 		m := min(d.share(c), members)
 		members -= m
-		p.Recalled++
+		switch gone[c] {
+		case recalled:
+			p.Recalled++
+		case awaiting:
+			p.Awaiting++
+		}
 		t.takeReach(g+"|"+kind, 0, 1, m)
 	}
 	p.Members += members
+	recGrid := map[string]bool{}
 	for _, c := range d.recalled {
-		if g := d.grid[c]; g != "" && !left[g] && !p.RGrids[g] {
-			p.RGrids[g] = true
-			t.takeReach(g+"|"+kind, 1, 0, 0)
+		recGrid[d.grid[c]] = true
+	}
+	taken := map[string]bool{}
+	for _, c := range d.sent {
+		g := d.grid[c]
+		if gone[c] == 0 || g == "" || left[g] || taken[g] {
+			continue
 		}
+		taken[g] = true
+		if recGrid[g] {
+			if p.RGrids[g] {
+				continue
+			}
+			p.RGrids[g] = true
+		}
+		t.takeReach(g+"|"+kind, 1, 0, 0)
 	}
 }
 

@@ -1,6 +1,7 @@
 package quiz
 
 import (
+	"context"
 	"time"
 )
 
@@ -33,6 +34,11 @@ type Config struct {
 	// KeepDays is how long round records are kept for the ledgers
 	// (default 1200 days, over three years; 0 keeps them forever).
 	KeepDays int `yaml:"keep_days"`
+	// Link is set by main, not read from the file: it returns the short
+	// link of round id's resident page ("" when links are off). The
+	// groups' announcement then carries it as a URL button (a link in the
+	// text on WeChat Work, a link card in customer groups). Nil: no link.
+	Link func(ctx context.Context, round int) (string, error) `yaml:"-"`
 }
 
 // DefaultConfig returns the defaults documented on Config.

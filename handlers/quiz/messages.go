@@ -10,6 +10,8 @@ const (
 	msgAnnounceLink   = "👇 点下面的「开始答题」按钮，和我私聊答题。"
 	msgAnnounceNoLink = "请私聊我，发送「答题」两个字就可以开始。"
 	btnStart          = "开始答题"
+	msgAnnouncePage   = "👇 点下面的链接看怎么答题；截止后，答案和排名也在那里。"
+	btnPage           = "📄 查看竞答页面（可转发）"
 
 	msgNoRound      = "现在没有进行中的知识竞答。新一期开始时，群里会发通知，请留意。"
 	msgRoundOver    = "第%d期竞答已经结束了，这次的答案不再计分。谢谢您的参与，下期再来！"

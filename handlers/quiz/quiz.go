@@ -437,6 +437,7 @@ func (f *Feature) finishAnnounce(ctx context.Context, id int) error {
 	if err != nil {
 		return fmt.Errorf("announce quiz round %d: %w", id, err)
 	}
+	page := f.pageLink(ctx, r.ID)
 	for _, g := range grids {
 		gi := slices.Index(r.Grids, g.Name) + 1
 		byPlatform := map[string][]bot.ChatRef{}
@@ -455,11 +456,17 @@ func (f *Feature) finishAnnounce(ctx context.Context, id int) error {
 			}
 			chats := byPlatform[p]
 			m := bot.Message{Text: fmt.Sprintf(msgAnnounce, r.ID, len(r.Questions), f.when(r.Closes))}
-			if link := f.deepLink(p, r.ID, gi); link != "" {
+			switch link := f.deepLink(p, r.ID, gi); {
+			case link != "":
 				m.Text += msgAnnounceLink
 				m.Buttons = [][]bot.Button{{{Text: btnStart, URL: link}}}
-			} else {
+			case page != "":
+				m.Text += msgAnnouncePage
+			default:
 				m.Text += msgAnnounceNoLink
+			}
+			if page != "" {
+				m.Buttons = append(m.Buttons, []bot.Button{{Text: btnPage, URL: page}})
 			}
 			grid := map[bot.ChatRef]string{}
 			for _, c := range chats {
@@ -479,6 +486,20 @@ func (f *Feature) finishAnnounce(ctx context.Context, id int) error {
 		return fmt.Errorf("announce quiz round %d: %w", id, err)
 	}
 	return nil
+}
+
+// pageLink returns the short link of round id's resident page, or "" when
+// links are off or it cannot be made (the announcement goes without).
+func (f *Feature) pageLink(ctx context.Context, id int) string {
+	if f.cfg.Link == nil {
+		return ""
+	}
+	url, err := f.cfg.Link(ctx, id)
+	if err != nil {
+		f.env.Log.Warn("quiz page link", "round", id, "err", err)
+		return ""
+	}
+	return url
 }
 
 var weekdays = []string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}

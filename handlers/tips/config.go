@@ -1,6 +1,7 @@
 package tips
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/robfig/cron/v3"
@@ -25,6 +26,11 @@ type Config struct {
 	// (default every minute). A grid's push happens at the first tick at or
 	// after its own time.
 	Tick string `yaml:"tick"`
+	// Link is set by main, not read from the file: it returns the short
+	// link of the resident page of the tip with id ("" when links are
+	// off). A pushed tip then carries it as a URL button (a link in the
+	// text on WeChat Work, a link card in customer groups). Nil: no link.
+	Link func(ctx context.Context, tipID string) (string, error) `yaml:"-"`
 }
 
 // DefaultConfig returns the defaults: built-in bank, 08:30 every day,

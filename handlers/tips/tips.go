@@ -206,7 +206,7 @@ func (f *Feature) deliver(ctx context.Context, got []taken, grids []grid.Grid) (
 		}
 		_, err := f.env.Outbox.Enqueue(ctx, bot.Broadcast{
 			Kind: "tip", Ref: tip.ID, Title: tip.Title, Grids: gm, Chats: chats,
-			Message: Format(tip, g.Lang),
+			Message: f.linked(ctx, Format(tip, g.Lang), tip.ID),
 		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("enqueue tip %s for %s: %w", tip.ID, g.Name, err))
@@ -221,6 +221,23 @@ func (f *Feature) deliver(ctx context.Context, got []taken, grids []grid.Grid) (
 		f.env.Log.Warn("tip history", "err", err)
 	}
 	return out, errors.Join(errs...)
+}
+
+// linked adds the tip page's link to m as a URL button when links are on;
+// without one (or when it cannot be made) m goes as it is.
+func (f *Feature) linked(ctx context.Context, m bot.Message, tipID string) bot.Message {
+	if f.cfg.Link == nil {
+		return m
+	}
+	url, err := f.cfg.Link(ctx, tipID)
+	if err != nil {
+		f.env.Log.Warn("tip link", "tip", tipID, "err", err)
+		return m
+	}
+	if url != "" {
+		m.Buttons = [][]bot.Button{{{Text: btnPage, URL: url}}}
+	}
+	return m
 }
 
 // Preview returns the tip each grid will get next and when, without

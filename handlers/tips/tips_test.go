@@ -491,3 +491,50 @@ func TestRecentCategoriesFollowPushes(t *testing.T) {
 		t.Errorf("pushes before the window counted: %v", later)
 	}
 }
+
+func TestPushedTipCarriesItsPageLink(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		cfg := DefaultConfig()
+		var asked []string
+		if on {
+			cfg.Link = func(_ context.Context, id string) (string, error) {
+				asked = append(asked, id)
+				return "https://wx.example.cn/s/" + id, nil
+			}
+		}
+		fx := newFixture(t, 2, cfg)
+		if _, err := fx.f.PushNow(context.Background(), fx.grids()); err != nil {
+			t.Fatal(err)
+		}
+		got := fx.out.ByKind("tip")
+		if len(got) != 2 {
+			t.Fatalf("links on %v: %d tips pushed, want 2", on, len(got))
+		}
+		for _, b := range got {
+			bs := b.Message.Buttons
+			switch {
+			case !on && len(bs) != 0:
+				t.Errorf("links off: tip %s carries buttons %+v", b.Ref, bs)
+			case on && (len(bs) != 1 || len(bs[0]) != 1 || bs[0][0].URL != "https://wx.example.cn/s/"+b.Ref):
+				t.Errorf("links on: tip %s buttons %+v, want its page link", b.Ref, bs)
+			}
+		}
+		if on && len(asked) != 2 {
+			t.Errorf("links asked for %v, want one per grid's tip", asked)
+		}
+	}
+}
+
+func TestTipLinkOffWhenLinksGiveNone(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Link = func(context.Context, string) (string, error) { return "", nil }
+	fx := newFixture(t, 1, cfg)
+	if _, err := fx.f.PushNow(context.Background(), fx.grids()); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range fx.out.ByKind("tip") {
+		if len(b.Message.Buttons) != 0 {
+			t.Errorf("no base URL: tip carries %+v", b.Message.Buttons)
+		}
+	}
+}

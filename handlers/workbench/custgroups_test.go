@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/handlers/custgroups"
+	"gridbot/handlers/notices"
 )
 
 // fakeCust is a recording fake of the customer-groups feature:
@@ -100,5 +102,62 @@ func TestGridPageCustomerGroups(t *testing.T) {
 	}
 	if len(fc.maps) != 2 {
 		t.Errorf("a worker's post mapped a group: %v", fc.maps)
+	}
+}
+
+// capWarner stands in for the customer groups' cap check: it warns of
+// the one customer group when it is among the targets.
+type capWarner struct{ asked [][]bot.ChatRef }
+
+func (c *capWarner) CapWarnings(_ context.Context, chats []bot.ChatRef) ([]string, error) {
+	c.asked = append(c.asked, chats)
+	for _, ch := range chats {
+		if ch.Platform() == "wxc" {
+			return []string{"⚠️ 客户群的群发次数快到企业微信的上限了（确认前请看）：",
+				"「幸福&lt;里&gt;1群」（5网格）本月已收到 31 条群发（上限 31 条），这次发不出去"}, nil
+		}
+	}
+	return nil, nil
+}
+
+// The console's notice preview shows the customer groups' cap warnings
+// the chat preview shows, before the confirm button, as text; a notice
+// to no customer group shows none.
+func TestNoticePreviewShowsCapWarnings(t *testing.T) {
+	h := newHarness(t, Config{})
+	ctx := context.Background()
+	cust := bot.ChatRef("wxc:wrCust5")
+	if _, err := h.env.Dir.Bind(ctx, cust, "5网格", "幸福<里>1群"); err != nil {
+		t.Fatal(err)
+	}
+	caps := &capWarner{}
+	h.wb.d.Notices = notices.New(h.env, notices.DefaultConfig(), notices.Ops{Recaller: h.ob, Canceller: h.ob, Caps: caps})
+	c := h.staff()
+	c.get("/console/notices")
+
+	r := c.post("/console/notices", url.Values{"body": {"明早 9 点到 12 点停水，请提前储水。"}, "all": {"1"}})
+	if r.Code != http.StatusOK {
+		t.Fatalf("preview = %d %s", r.Code, text(r.Body))
+	}
+	page := text(r.Body)
+	for _, want := range []string{"客户群的群发次数快到企业微信的上限了", "「幸福&lt;里&gt;1群」（5网格）本月已收到 31 条群发（上限 31 条），这次发不出去"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("preview lacks %q: %.800s", want, page)
+		}
+	}
+	warn, confirm := strings.Index(r.Body, `id="capwarn"`), strings.Index(r.Body, `id="confirm"`)
+	if warn < 0 || confirm < 0 || warn > confirm {
+		t.Errorf("cap warning at %d, confirm button at %d: want the warning first", warn, confirm)
+	}
+	if strings.Contains(r.Body, "幸福<里>") || strings.Contains(r.Body, "&amp;lt;") {
+		t.Error("a group's name went into the page as markup, or escaped twice")
+	}
+	if len(caps.asked) != 1 || !slices.Contains(caps.asked[0], cust) {
+		t.Errorf("cap check asked about %v, want the targets with the customer group", caps.asked)
+	}
+
+	r = c.post("/console/notices", url.Values{"body": {"3网格明天停水"}, "grid": {"3网格"}})
+	if r.Code != http.StatusOK || strings.Contains(r.Body, `id="capwarn"`) || strings.Contains(r.Body, "上限") {
+		t.Errorf("preview to 3网格 only = %d, shows a cap warning: %.600s", r.Code, text(r.Body))
 	}
 }
