@@ -121,7 +121,7 @@ func OAuthPath() string { return oauthPath }
 
 // parse reads every page template with the layout.
 func (s *Site) parse() error {
-	funcs := template.FuncMap{"add": func(a, b int) int { return a + b }, "seq": seq}
+	funcs := template.FuncMap{"add": func(a, b int) int { return a + b }, "seq": seq, "plain": plainSymbols}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html")
 	if err != nil {
 		return fmt.Errorf("residents templates: %w", err)
