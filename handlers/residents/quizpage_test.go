@@ -2,8 +2,8 @@ package residents
 
 import (
 	"context"
-	"html"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"reflect"
