@@ -15,6 +15,7 @@ import "github.com/redis/go-redis/v9"
 //	                      grids, players, done, members (snapshot taken),
 //	                      open|<grid>|<platform>, opened_all, ann|<grid>,
 //	                      announced (broadcasts enqueued)
+//	                      (<user> is "web:<grid>/<door>" for a page household)
 //	r:<id>:a:<user>       hash: grid, name, started, sent, pos, score,
 //	                      correct, time, done, poll, c<i> choice, t<i> ms
 //	r:<id>:board          zset user → points·1e9 − time ms

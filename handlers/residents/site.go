@@ -14,6 +14,8 @@
 //
 // Sign-ups go through the events feature's own script (events.JoinAs,
 // LeaveAs): one capacity, one waitlist, one roster, the chat's wording.
+// Quiz answers go through the quiz feature's (quiz.AnswerAs): one score,
+// one leaderboard per round, grid and season, the chat's wording.
 //
 // Pages are added with Site.Handle and a template in templates/ that
 // defines "content"; Site.Render puts it in the shared layout. Every POST
