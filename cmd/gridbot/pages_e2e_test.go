@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -24,9 +25,10 @@ var shortLinkRe = regexp.MustCompile(`http://127\.0\.0\.1:\d+/s/[a-z0-9]{12}`)
 // 链接 for each and for today's 每日一学, and headless Chromium with a
 // phone viewport and WeChat's user agent opens every short link: the
 // notice, tip and quiz pages and the board (16:9), each showing what was
-// published; the A4 poster is fetched and checked (in this Chromium its
-// navigation did not finish, left to look into). With RESIDENT_SCREENSHOTS=dir it saves a
-// screenshot of each there (docs/screenshots in the repository).
+// published, and the A4 poster. On the quiz page a resident fills in who
+// they are, answers every question on the sheet and sees the result; the
+// group's leaderboard then has them. With RESIDENT_SCREENSHOTS=dir it
+// saves a screenshot of each there (docs/screenshots in the repository).
 func TestResidentPagesFromLinks(t *testing.T) {
 	chrome := chromium(t)
 	fake := tgfake.New()
@@ -88,6 +90,31 @@ func TestResidentPagesFromLinks(t *testing.T) {
 	defer cancel()
 	ctx, cancelT := context.WithTimeout(ctx, 540*time.Second)
 	defer cancelT()
+	snap := func(name string) {
+		t.Helper()
+		if shots == "" {
+			return
+		}
+		var png []byte
+		if err := chromedp.Run(ctx, chromedp.Sleep(200*time.Millisecond), chromedp.FullScreenshot(&png, 100)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bodyHas := func(name string, wants ...string) {
+		t.Helper()
+		var body string
+		if err := chromedp.Run(ctx, chromedp.Text("body", &body)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, want := range wants {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s lacks %q:\n%s", name, want, body)
+			}
+		}
+	}
 	open := func(name, url string, w, h int64, wants ...string) {
 		t.Helper()
 		var body, at string
@@ -102,16 +129,7 @@ func TestResidentPagesFromLinks(t *testing.T) {
 				t.Errorf("%s (%s) lacks %q:\n%s", name, at, want, body)
 			}
 		}
-		if shots == "" {
-			return
-		}
-		var png []byte
-		if err := chromedp.Run(ctx, chromedp.Sleep(200*time.Millisecond), chromedp.FullScreenshot(&png, 100)); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		snap(name)
 	}
 	poster := getBody(t, links["activity"]+"/poster")
 	for _, want := range []string{"元宵节猜灯谜（1号）", "社区活动中心二楼", "剩余 30 个", links["activity"], "size:A4"} {
@@ -124,12 +142,46 @@ func TestResidentPagesFromLinks(t *testing.T) {
 	open("resident-notice", links["notice"], 390, 844, "明天上午9点至下午5点停水检修", "请各位居民提前储水")
 	open("resident-tip", links["tip"], 390, 844, "每日一学")
 	open("resident-tips", base+"/r/tips", 390, 844, "每日一学", "往期")
-	open("resident-quiz", links["quiz"], 390, 844, "第1期知识竞答", "网格排行", "发「答题」")
+	open("resident-quiz", links["quiz"], 390, 844, "第1期知识竞答", "网格排行", "发「答题」", "填写信息，去答题")
+	if err := chromedp.Run(ctx, chromedp.Click(`a.btn.go`, chromedp.ByQuery), chromedp.WaitVisible(`input[name=name]`, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name=name]`, "王阿姨", chromedp.ByQuery), chromedp.SetValue(`select[name=grid]`, "3网格", chromedp.ByQuery),
+		chromedp.SendKeys(`input[name=door]`, "3栋2单元501", chromedp.ByQuery), chromedp.Click(`form.form button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`form.sheet`, chromedp.ByQuery)); err != nil {
+		t.Fatalf("identity form on the way to the quiz: %v\n%s", err, p.log())
+	}
+	var questions int
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll("form.sheet fieldset").length`, &questions)); err != nil || questions == 0 {
+		t.Fatalf("quiz sheet has %d questions (%v)", questions, err)
+	}
+	for i := 1; i <= questions; i++ {
+		if err := chromedp.Run(ctx, chromedp.Click(fmt.Sprintf(`form.sheet fieldset:nth-of-type(%d) label.opt:nth-of-type(%d)`, i, 1+i%2), chromedp.ByQuery)); err != nil {
+			t.Fatalf("choose an answer to question %d: %v", i, err)
+		}
+	}
+	bodyHas("resident-quiz-sheet", "已记下您的信息：王阿姨", "第 1 题（共", "交卷")
+	snap("resident-quiz-sheet")
+	if err := chromedp.Run(ctx, chromedp.Click(`form.sheet button`, chromedp.ByQuery), chromedp.WaitVisible(`#result`, chromedp.ByQuery)); err != nil {
+		t.Fatalf("hand in the quiz sheet: %v\n%s", err, p.log())
+	}
+	bodyHas("resident-quiz-result", "全部答完了！", "您的成绩", "您选的是：", "解析：", "网格排行", "3网格　参与 1/86 人", "（您的网格）")
+	snap("resident-quiz-result")
+	fake.PushMessage(tgbotapi.Message{From: &u, Chat: &tgbotapi.Chat{ID: -100, Type: "supergroup", Title: "幸福里3网格居民群"}, Text: "排行"})
+	if _, ok := fake.WaitSent(15*time.Second, func([]tgfake.Sent) bool {
+		for _, m := range fake.Texts(-100) {
+			if strings.Contains(m, "积分榜") && strings.Contains(m, "王**") {
+				return true
+			}
+		}
+		return false
+	}); !ok {
+		t.Errorf("the group's leaderboard lacks the page answer: %v", fake.Texts(-100))
+	}
 	open("board-quiz", base+"/r/board?s=2", 1920, 1080, "第1期知识竞答")
 	var refresh string
 	if err := chromedp.Run(ctx, chromedp.AttributeValue(`meta[http-equiv=refresh]`, "content", &refresh, nil)); err != nil || !strings.Contains(refresh, "s=0") {
 		t.Errorf("board's last screen refreshes to %q (%v), want the first screen again", refresh, err)
 	}
+	posterShot(t, ctx, links["activity"]+"/poster", snap, bodyHas)
 }
 
 func getBody(t *testing.T, url string) string {
@@ -144,4 +196,26 @@ func getBody(t *testing.T, url string) string {
 		t.Fatalf("GET %s: %d", url, res.StatusCode)
 	}
 	return string(b)
+}
+
+// posterShot opens the A4 poster at about A4's width and waits for its QR
+// code to be drawn. It does not wait for the page's load event: in this
+// Chromium a navigation to the poster never reported it (the page and its
+// QR image had long arrived), so it polls for the image instead, within a
+// minute.
+func posterShot(t *testing.T, ctx context.Context, url string, snap func(string), bodyHas func(string, ...string)) {
+	t.Helper()
+	pctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	began := time.Now()
+	err := chromedp.Run(pctx, chromedp.EmulateViewport(860, 1220),
+		chromedp.Evaluate(fmt.Sprintf("location.href = %q", url), nil),
+		chromedp.WaitVisible(`main.sheet`, chromedp.ByQuery),
+		chromedp.Poll(`(() => { const i = document.querySelector("img.qr"); return i && i.complete && i.naturalWidth > 0 })()`, nil))
+	t.Logf("poster took %v", time.Since(began))
+	if err != nil {
+		t.Fatalf("poster: %v", err)
+	}
+	bodyHas("poster", "元宵节猜灯谜（1号）", "剩余 30 个", "微信扫一扫，查看详情、在线报名")
+	snap("poster")
 }

@@ -356,15 +356,7 @@ func resultsText(rec *RoundRecord, grid string, gridTop []Entry, table []GridSta
 	for i, e := range gridTop {
 		fmt.Fprintf(&b, msgGridTopRow, i+1, bot.Esc(bot.ShortName(e.Name)), e.Points, duration(e.Time))
 	}
-	rows := slices.Clone(table)
-	rows = slices.DeleteFunc(rows, func(g GridStat) bool { return g.Grid == "" })
-	if len(rows) > 0 {
-		slices.SortStableFunc(rows, func(a, b GridStat) int {
-			if c := cmp.Compare(b.Rate(), a.Rate()); c != 0 {
-				return c
-			}
-			return cmp.Compare(b.Average(), a.Average())
-		})
+	if rows := rankGrids(table); len(rows) > 0 {
 		b.WriteString(msgGridTable)
 		for i, g := range rows {
 			fmt.Fprintf(&b, msgGridRow, i+1, bot.Esc(g.Grid), g.Players, max(g.Members, 0), percent(g.Players, g.Members), avg(g.Average()))
@@ -373,6 +365,51 @@ func resultsText(rec *RoundRecord, grid string, gridTop []Entry, table []GridSta
 	b.WriteString(msgResultsTail)
 	return b.String()
 }
+
+// rankGrids orders the grid table as the results rank it: by
+// participation rate, then by average points; residents of no grid left out.
+func rankGrids(table []GridStat) []GridStat {
+	rows := slices.Clone(table)
+	rows = slices.DeleteFunc(rows, func(g GridStat) bool { return g.Grid == "" })
+	slices.SortStableFunc(rows, func(a, b GridStat) int {
+		if c := cmp.Compare(b.Rate(), a.Rate()); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Average(), a.Average())
+	})
+	return rows
+}
+
+// RankRow is one grid on a round's grid table.
+type RankRow struct {
+	Place            int
+	Grid             string
+	Players, Members int
+	// Line is the row as the results in the groups word it, plain text:
+	// 1. 3网格　参与 12/86 人（14%），平均 32 分.
+	Line string
+}
+
+// GridRanking returns round rec's grid table as the results in the groups
+// rank and word it: every grid of the directory (those nobody from took
+// part in with 0), by participation rate, then average points. The table
+// title is TableTitle.
+func (f *Feature) GridRanking(ctx context.Context, rec *RoundRecord) ([]RankRow, error) {
+	grids, err := f.env.Dir.Grids(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("quiz grid ranking: %w", err)
+	}
+	var out []RankRow
+	for i, g := range rankGrids(withAllGrids(slices.Clone(rec.Grids), grids)) {
+		out = append(out, RankRow{Place: i + 1, Grid: g.Grid, Players: g.Players, Members: max(g.Members, 0),
+			Line: strings.TrimSpace(bot.PlainText(fmt.Sprintf(msgGridRow, i+1, bot.Esc(g.Grid), g.Players, max(g.Members, 0),
+				percent(g.Players, g.Members), avg(g.Average()))))})
+	}
+	return out, nil
+}
+
+// TableTitle is the heading of the grid table in the results, plain text.
+func TableTitle() string { return strings.TrimSpace(bot.PlainText(msgGridTable)) }
 
 func gridName(g string) string {
 	if g == "" {

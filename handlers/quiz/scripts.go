@@ -15,6 +15,7 @@ import "github.com/redis/go-redis/v9"
 //	                      grids, players, done, members (snapshot taken),
 //	                      open|<grid>|<platform>, opened_all, ann|<grid>,
 //	                      announced (broadcasts enqueued)
+//	                      (<user> is "web:<grid>/<door>" for a page household)
 //	r:<id>:a:<user>       hash: grid, name, started, sent, pos, score,
 //	                      correct, time, done, poll, c<i> choice, t<i> ms
 //	r:<id>:board          zset user → points·1e9 − time ms
@@ -54,9 +55,11 @@ if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 return 1
 `)
 
-var startScript = redis.NewScript(`
-local base, rid, user, name = ARGV[1], ARGV[2], ARGV[3], ARGV[5]
-local now, ttl = tonumber(ARGV[6]), tonumber(ARGV[7])
+// luaStart defines start(), the body of startScript: it begins (or takes
+// up again) user's attempt at round rid. actKey is the act hash, ugridKey
+// the ugrid hash. Chat and page attempts share it, so both count alike.
+const luaStart = `
+local function start(base, rid, user, grid, name, now, ttl, actKey, ugridKey)
 local rk = base .. 'r:' .. rid
 local r = redis.call('HMGET', rk, 'status', 'closes', 'n', 'season')
 if not r[1] then return {'none'} end
@@ -66,20 +69,19 @@ local open = r[1] == 'open' and now < tonumber(r[2]) * 1000
 if a[1] then
   if a[5] == '1' then return {'done', a[1], a[2], a[3], a[4], a[6]} end
   if not open then return {'closed'} end
-  redis.call('HSET', KEYS[1], user, rid)
+  redis.call('HSET', actKey, user, rid)
   redis.call('HSET', ak, 'poll', '')
   return {'resume', a[1], a[2], a[3], a[4], a[6]}
 end
 if not open then return {'closed'} end
-local grid = ARGV[4]
 if grid == '' then
-  grid = redis.call('HGET', KEYS[2], user) or ''
+  grid = redis.call('HGET', ugridKey, user) or ''
 else
-  redis.call('HSET', KEYS[2], user, grid)
+  redis.call('HSET', ugridKey, user, grid)
 end
 redis.call('HSET', ak, 'grid', grid, 'name', name, 'started', now, 'sent', now, 'pos', 0,
   'score', 0, 'correct', 0, 'time', 0, 'done', 0, 'poll', '')
-redis.call('HSET', KEYS[1], user, rid)
+redis.call('HSET', actKey, user, rid)
 redis.call('ZADD', rk .. ':board', 0, user)
 redis.call('ZADD', rk .. ':gb:' .. grid, 0, user)
 redis.call('HSET', rk .. ':names', user, name)
@@ -96,12 +98,20 @@ if ttl > 0 then
   end
 end
 return {'new', '0', '0', '0', '0', grid}
+end
+`
+
+var startScript = redis.NewScript(luaStart + `
+return start(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), KEYS[1], KEYS[2])
 `)
 
-var answerScript = redis.NewScript(`
-local base, user, poll = ARGV[1], ARGV[2], ARGV[3]
-local choice, now, cap, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local rid = redis.call('HGET', KEYS[1], user)
+// luaAnswer defines answer(), the body of answerScript: it records
+// user's choice for the current question of their attempt in progress
+// (actKey is the act hash) at now (ms), and every leaderboard with it.
+// Chat and page answers share it, so both count alike.
+const luaAnswer = `
+local function answer(base, user, poll, choice, now, cap, ttl, actKey)
+local rid = redis.call('HGET', actKey, user)
 if not rid then return {'none'} end
 local rk = base .. 'r:' .. rid
 local ak = rk .. ':a:' .. user
@@ -143,7 +153,7 @@ local done = 0
 if pos + 1 >= n then
   done = 1
   redis.call('HSET', ak, 'done', 1, 'finished', now)
-  redis.call('HDEL', KEYS[1], user)
+  redis.call('HDEL', actKey, user)
   redis.call('HINCRBY', rk .. ':gstat', grid .. '|done', 1)
   redis.call('HINCRBY', rk, 'done', 1)
 end
@@ -151,6 +161,11 @@ if ttl > 0 then
   for _, k in ipairs({ak, qk, uk, sk .. ':board'}) do redis.call('EXPIRE', k, ttl) end
 end
 return {'ok', rid, tostring(pos), tostring(ok), tostring(done), tostring(score), tostring(correct), tostring(total)}
+end
+`
+
+var answerScript = redis.NewScript(luaAnswer + `
+return answer(ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), KEYS[1])
 `)
 
 // armScript records the poll that asks an attempt's current question, so

@@ -43,6 +43,7 @@ type harness struct {
 	keys bot.Keys
 	env  feature.Env
 	ev   *events.Feature
+	dir  *grid.Directory
 	site *Site
 	r    *bot.Router
 	s    *bottest.Sender
@@ -73,6 +74,7 @@ func newHarnessOA(t testing.TB, cfg Config, oa func(callback string) *wxoa.Clien
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h.env = feature.Env{Redis: rdb, Keys: keys, Dir: dir, Outbox: out, Due: &bottest.Due{},
 		Out: bottest.Delivery(h.s, out, &bottest.Limiter{}, &bottest.Keeper{}, clk.Now), Log: log, Now: clk.Now, Loc: bottest.Shanghai}
+	h.dir = dir
 	h.ev = events.New(h.env, events.DefaultConfig())
 	h.r = bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: dir, Log: log})
 	h.ev.Register(h.r)

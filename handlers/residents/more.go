@@ -43,8 +43,10 @@ type more struct {
 // AddMore mounts, read-only for anyone with the link: the notice page
 // /r/n/<token>, the tip page /r/t/<token>, today's tip and its archive
 // /r/tips (the visitor's grid, or ?g=), the quiz round's page /r/q/<token>
-// (questions once closed, with answers and explanations, and the grid
-// ranking), and the board /r/board for the community's screen.
+// (while open, the answer sheet, posted to /r/q/<token>/answer, then the
+// resident's score question by question; once closed, the questions with
+// answers and explanations; always the grid ranking), and the board
+// /r/board for the community's screen.
 func (s *Site) AddMore(m More) error {
 	if m.Quiz == nil || m.Tips == nil || m.Notices == nil {
 		return fmt.Errorf("residents: AddMore needs the quiz, tips and notices")
@@ -54,6 +56,7 @@ func (s *Site) AddMore(m More) error {
 	s.Handle(Prefix+KindTip+"/{token}", p.tipPage)
 	s.Handle(Prefix+"tips", p.tipsPage)
 	s.Handle(Prefix+KindQuiz+"/{token}", p.quizPage)
+	s.Handle(Prefix+KindQuiz+"/{token}/answer", p.quizAnswer)
 	s.mux.HandleFunc("GET "+Prefix+"board", p.boardPage)
 	return nil
 }
@@ -218,23 +221,6 @@ func (p *more) tipsPage(w http.ResponseWriter, r *http.Request, v *Visit) error 
 	return nil
 }
 
-// quizData is what the quiz page shows.
-type quizData struct {
-	R      *quiz.RoundRecord
-	Closes string
-	Qs     []quizQ
-	Grids  []gridRank
-}
-
-type quizQ struct {
-	N           int
-	Text        string
-	Options     []string
-	Answer      string
-	Explanation string
-	Rate        int
-}
-
 // gridRank is one grid on a quiz ranking: by average points per member
 // who answered, then by how many took part.
 type gridRank struct {
@@ -266,39 +252,6 @@ func ranks(gs []quiz.GridStat) []gridRank {
 		out = append(out, gridRank{Place: len(out) + 1, Grid: g.Grid, Players: g.Players, Average: strconv.FormatFloat(g.Average(), 'f', 1, 64), Bar: bar})
 	}
 	return out
-}
-
-func (p *more) quizPage(w http.ResponseWriter, r *http.Request, v *Visit) error {
-	id, err := p.target(r, KindQuiz)
-	if err != nil {
-		return err
-	}
-	n, _ := strconv.Atoi(id)
-	rec, err := p.m.Quiz.Record(r.Context(), n)
-	if err != nil {
-		return err
-	}
-	if rec == nil {
-		return bot.NotFoundf(msgNotFound)
-	}
-	d := quizData{R: rec, Closes: p.when(rec.Closes), Grids: ranks(rec.Grids)}
-	if !rec.Open {
-		bank := map[string]quiz.Question{}
-		for _, q := range p.m.Quiz.Bank() {
-			bank[q.ID] = q
-		}
-		for i, st := range rec.Questions {
-			q := bank[st.ID]
-			qq := quizQ{N: i + 1, Text: st.Text, Options: q.Options, Answer: quiz.AnswerLetters(q.Answer), Explanation: q.Explanation}
-			if st.Answered > 0 {
-				qq.Rate = st.Correct * 100 / st.Answered
-			}
-			d.Qs = append(d.Qs, qq)
-		}
-	}
-	v.Title = fmt.Sprintf("第%d期知识竞答", rec.ID)
-	p.s.Render(w, http.StatusOK, "quiz", v, d)
-	return nil
 }
 
 // boardData is one screen of the board.

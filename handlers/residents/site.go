@@ -14,6 +14,8 @@
 //
 // Sign-ups go through the events feature's own script (events.JoinAs,
 // LeaveAs): one capacity, one waitlist, one roster, the chat's wording.
+// Quiz answers go through the quiz feature's (quiz.AnswerAs): one score,
+// one leaderboard per round, grid and season, the chat's wording.
 //
 // Pages are added with Site.Handle and a template in templates/ that
 // defines "content"; Site.Render puts it in the shared layout. Every POST
@@ -121,7 +123,7 @@ func OAuthPath() string { return oauthPath }
 
 // parse reads every page template with the layout.
 func (s *Site) parse() error {
-	funcs := template.FuncMap{"add": func(a, b int) int { return a + b }, "seq": seq}
+	funcs := template.FuncMap{"add": func(a, b int) int { return a + b }, "seq": seq, "plain": plainSymbols}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html")
 	if err != nil {
 		return fmt.Errorf("residents templates: %w", err)
