@@ -72,7 +72,8 @@ const (
 // delivery adds 20 MB, 5 KB an update 15 MB. The first 5,000-group
 // broadcast itself grows RSS by about 3 MB for good (per-chat state in the
 // fake and the HTTP and Redis buffers sized for it), and hours after it
-// differ by 1–2 MB; the measured growth to hour 24 was 5.9 MB.
+// differ by 1–2 MB; the measured growth to hour 24 was 5.9 MB. Under the
+// race detector only goroutines are judged.
 //
 // Run with GRIDBOT_SOAK=1 GRIDBOT_TEST_REDIS=127.0.0.1:6379 and -v for the
 // table (-timeout 60m).
@@ -116,7 +117,9 @@ func TestSoakDay(t *testing.T) {
 	if end.goroutines > base.goroutines+soakGoroutines {
 		t.Errorf("goroutines %d at hour 24, %d at hour %d: want at most %d more", end.goroutines, base.goroutines, soakBase, soakGoroutines)
 	}
-	if end.rssKB > base.rssKB+soakRSSMB*1024 {
+	if raceDetector {
+		t.Log("RSS not judged under the race detector: its shadow memory grows with every allocation")
+	} else if end.rssKB > base.rssKB+soakRSSMB*1024 {
 		t.Errorf("RSS %.1f MB at hour 24, %.1f MB at hour %d: want at most %d MB more", float64(end.rssKB)/1024, float64(base.rssKB)/1024, soakBase, soakRSSMB)
 	}
 	if want := 4 * groups; end.delivered < want {
