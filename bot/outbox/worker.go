@@ -374,19 +374,21 @@ func (o *Outbox) countMembers(ctx context.Context) {
 		case <-o.counts:
 		case <-t.C:
 		}
-		for ctx.Err() == nil {
+		// A page of HSCAN may be empty before the end (a large hash whose
+		// first buckets were emptied), so the cursor goes on to 0.
+		for cursor := uint64(0); ctx.Err() == nil; {
 			if idle, err := o.idle(ctx, false); err != nil || !idle {
 				break
 			}
-			owed, _, err := o.rdb.HScan(ctx, o.key("counts"), 0, "", 32).Result()
-			if err != nil || len(owed) == 0 {
+			owed, next, err := o.rdb.HScan(ctx, o.key("counts"), cursor, "", 32).Result()
+			if err != nil {
 				break
 			}
 			ok := true
 			for i := 0; ok && i+1 < len(owed) && ctx.Err() == nil; i += 2 {
 				ok = o.countOne(ctx, owed[i], owed[i+1])
 			}
-			if !ok {
+			if cursor = next; !ok || cursor == 0 && len(owed) == 0 {
 				break
 			}
 		}

@@ -2,10 +2,15 @@ package ratelimit_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot/ratelimit"
 	"gridbot/bot/redistest"
@@ -111,19 +116,25 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
-// TestManyGoroutinesNeverExceed hammers one bucket from many goroutines (and
-// two Limiters, as two replicas would) and checks the grants against the
-// most the limit allows over the measured time.
+// TestManyGoroutinesNeverExceed hammers one bucket through Wait from 16
+// goroutines (and two Limiters, as two replicas would) until 200 tokens are
+// granted, and checks the slots the Redis server handed out, read off the
+// script's replies by a go-redis hook (the limiter's own clock, so no timing
+// of this machine enters): between any two slots no more tokens than the
+// burst plus the tokens the rate refills in that span, counting only the
+// slots kept (a sender that woke late gives its slot back and rebooks).
 func TestManyGoroutinesNeverExceed(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
+	slots := &slotLog{}
+	rdb.AddHook(slots)
 	lim := ratelimit.Limit{N: 100, Per: time.Second, Burst: 5}
 	cfg := ratelimit.Config{Limits: map[string]ratelimit.Limit{"tg:global": lim}}
 	ls := []*ratelimit.Limiter{ratelimit.New(rdb, keys, cfg, nil), ratelimit.New(rdb, keys, cfg, nil)}
-	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+	const total = 200
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var granted atomic.Int64
 	var wg sync.WaitGroup
-	start := time.Now()
 	for i := range 16 {
 		wg.Add(1)
 		go func() {
@@ -132,18 +143,92 @@ func TestManyGoroutinesNeverExceed(t *testing.T) {
 				if err := ls[i%2].Wait(ctx, "tg:global"); err != nil {
 					return
 				}
-				granted.Add(1)
+				if granted.Add(1) >= total {
+					cancel()
+				}
 			}
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	most := float64(lim.Burst) + elapsed.Seconds()*float64(lim.N)
-	got := float64(granted.Load())
-	if got > most {
-		t.Errorf("granted %v in %v, want at most %v", got, elapsed, most)
+	got := slots.sorted()
+	if len(got) < total {
+		t.Fatalf("the hook saw %d slots taken, want at least the %d tokens granted", len(got), total)
 	}
-	if got < 0.8*most {
-		t.Errorf("granted %v in %v, want at least %v (limiter too strict)", got, elapsed, 0.8*most)
+	iv := lim.Interval().Microseconds()
+	for j := range got {
+		for i := 0; i < j; i++ {
+			if n, most := j-i+1, int64(lim.Burst)+(got[j]-got[i])/iv; int64(n) > most {
+				t.Fatalf("%d slots within %d µs (slots %d..%d), want at most %d (burst %d, one per %d µs)",
+					n, got[j]-got[i], i, j, most, lim.Burst, iv)
+			}
+		}
 	}
+}
+
+// slotLog is a go-redis hook that keeps the slots the limiter's script
+// took (its reply {1, wait, slot}) and drops a slot given back (its second
+// argument, when not 0).
+type slotLog struct {
+	mu    sync.Mutex
+	slots map[int64]int
+}
+
+func (l *slotLog) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (l *slotLog) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		l.record(cmd)
+		return err
+	}
+}
+
+func (l *slotLog) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+func (l *slotLog) record(cmd redis.Cmder) {
+	name := cmd.Name()
+	if (name != "evalsha" && name != "eval") || cmd.Err() != nil {
+		return
+	}
+	args := cmd.Args()
+	if len(args) < 3 {
+		return
+	}
+	nkeys, _ := strconv.Atoi(fmt.Sprint(args[2]))
+	argv := args[3+nkeys:]
+	res, ok := cmd.(*redis.Cmd)
+	if !ok || len(argv) < 2 {
+		return
+	}
+	vals, err := res.Int64Slice()
+	if err != nil || len(vals) != 3 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.slots == nil {
+		l.slots = map[int64]int{}
+	}
+	if rel, _ := strconv.ParseInt(fmt.Sprint(argv[1]), 10, 64); rel != 0 && l.slots[rel] > 0 {
+		l.slots[rel]--
+	}
+	if vals[0] == 1 {
+		l.slots[vals[2]]++
+	}
+}
+
+// sorted returns the slots kept, in order.
+func (l *slotLog) sorted() []int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []int64
+	for s, n := range l.slots {
+		for range n {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

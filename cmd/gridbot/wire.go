@@ -105,6 +105,14 @@ func staffRefs(cfg StaffConfig) []bot.UserRef {
 // run wires the parts and runs until ctx ends (or, in the trial, until the
 // end of input).
 func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runOn(ctx, cfg, time.Now, stdin, stdout, stderr)
+}
+
+// runOn is run on the clock now: the features, the outbox and the
+// scheduler's slots and due items read it (time.Now but in tests that play
+// simulated time); leases, rate limits and the reply coalescer keep real
+// time.
+func runOn(ctx context.Context, cfg Config, now func() time.Time, stdin io.Reader, stdout, stderr io.Writer) error {
 	logOut := stderr
 	if cfg.trial() && cfg.Log.Level == "info" {
 		cfg.Log.Level = "warn"
@@ -138,18 +146,18 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 	}
 
 	lim := ratelimit.New(rdb, keys, cfg.Limits, metrics)
-	core := feature.Env{Redis: rdb, Keys: keys, Dir: dir, Send: pl.mux, Log: log, Metrics: metrics, Now: time.Now, Loc: loc}
+	core := feature.Env{Redis: rdb, Keys: keys, Dir: dir, Send: pl.mux, Log: log, Metrics: metrics, Now: now, Loc: loc}
 	cfg.Outbox.Replica = cfg.Replica.Name
 	if cfg.Telegram.PaidBroadcast {
 		cfg.Outbox = cfg.Outbox.WithPaid(telegram.Platform)
 		cfg.Notices.PaidBroadcast = true
 	}
 	ob := outbox.New(core, lim, cfg.Outbox)
-	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config, ID: instance})
+	sch := scheduler.New(rdb, keys, loc, log, scheduler.Options{Config: cfg.Schedule.Config, ID: instance, Now: now})
 	co := newReplies(core, cfg)
-	env := feature.Env{Redis: rdb, Keys: keys, Dir: dir, Send: pl.mux, Log: log, Metrics: metrics, Now: time.Now, Loc: loc,
+	env := feature.Env{Redis: rdb, Keys: keys, Dir: dir, Send: pl.mux, Log: log, Metrics: metrics, Now: now, Loc: loc,
 		Outbox: ob, Due: sch, Replies: repliesOf(co, cfg),
-		Out: bot.NewDelivery(bot.DeliveryOptions{Send: pl.mux, Limit: lim, Keep: co, Outbox: ob, Log: log, Now: time.Now})}
+		Out: bot.NewDelivery(bot.DeliveryOptions{Send: pl.mux, Limit: lim, Keep: co, Outbox: ob, Log: log, Now: now})}
 	cg, err := newCustGroups(env, cfg.CustGroup, pl.mux, ob)
 	if err != nil {
 		return err

@@ -129,6 +129,10 @@ type Server struct {
 	nextMsg    map[int64]int
 	nextPoll   int
 	requests   []Request
+	calls      map[string]int
+	keep       func(chatID int64) bool
+	judge      func(chatID int64) (time.Time, bool)
+	delivered  int
 	limits     bool
 	perBot     []time.Time
 	perPaid    []time.Time
@@ -161,6 +165,7 @@ func New() *Server {
 		migrated:   map[int64]int64{},
 		members:    map[int64]int{},
 		admins:     map[int64][]int64{},
+		calls:      map[string]int{},
 		maxWait:    time.Second,
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -393,16 +398,47 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// Calls counts the calls of method received.
+// Calls counts the calls of method received (kept or not: see KeepOnly).
 func (s *Server) Calls(method string) int {
-	n := 0
-	for _, r := range s.Requests() {
-		if r.Method == method {
-			n++
-		}
-	}
-	return n
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[method]
 }
+
+// KeepOnly makes the fake keep the messages and requests of only the chats
+// keep accepts, and merely count the rest (Delivered, Calls), so that a long
+// run measures the bot's memory and not the fake's. A message not kept can
+// still be edited or deleted: the fake answers as if it had it. nil keeps
+// everything again (the default).
+func (s *Server) KeepOnly(keep func(chatID int64) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keep = keep
+}
+
+// JudgeAt makes the fake count a send to a chat against the limits at the
+// time at returns for that chat, when it returns true, instead of at its
+// arrival: a test can judge each send at the slot its rate limiter granted,
+// so the verdict (and Violations) does not depend on how late a loaded
+// machine delivers it. Sends so judged may come in any order. nil judges
+// by arrival again (the default).
+func (s *Server) JudgeAt(at func(chatID int64) (time.Time, bool)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.judge = at
+}
+
+// Delivered returns how many messages (text, document, photo, poll) the
+// fake accepted, kept or not.
+func (s *Server) Delivered() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.delivered
+}
+
+// kept reports whether the messages and requests of chat are kept. Called
+// with s.mu held.
+func (s *Server) kept(chat int64) bool { return s.keep == nil || s.keep(chat) }
 
 // Pending returns how many pushed updates getUpdates has not yet had
 // confirmed (by a later offset).
