@@ -165,19 +165,28 @@ func TestManyReplicasHandleEachUpdateOnce(t *testing.T) {
 }
 
 // TestRoundTripsPerUpdate counts the router's Redis round trips for one
-// update whose handler touches no Redis itself: the claim, the speaker
-// lookup and the done mark, as before claims carried a TTL (a claim is
-// renewed only while a handler runs past a third of ClaimTTL).
+// update whose handler touches no Redis itself: the claim with the speaker
+// lookup (one pipeline) and the done mark (a claim is renewed only while a
+// handler runs past a third of ClaimTTL). Counted at the client, a pipeline
+// is one round trip on one node and on a cluster; counted at the nodes of a
+// cluster, the claim's pipeline reaches at most two (the update's slot and
+// the directory's).
 func TestRoundTripsPerUpdate(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
 	r := replica(rdb, keys, "a", 6*time.Second, func(ctx context.Context, c *bot.Context) error { return c.Reply(ctx, "好") })
 	ctx := context.Background()
 	r.Handle(ctx, newSender(), &bot.Update{ID: "tg:40", Chat: "tg:-5", User: "tg:7", Text: "报名 1"})
-	c := redistest.Count(rdb)
+	calls, nodes := redistest.CountCalls(rdb), redistest.Count(rdb)
 	for i := range 20 {
 		r.Handle(ctx, newSender(), &bot.Update{ID: fmt.Sprintf("tg:%d", 41+i), Chat: "tg:-5", User: "tg:7", Text: "报名 1"})
 	}
-	if got, want := c.Count(), int64(20*3); got != want {
-		t.Errorf("round trips for 20 updates = %d, want %d (claim, whois, done)", got, want)
+	if got, want := calls.Count(), int64(20*2); got != want {
+		t.Errorf("round trips for 20 updates = %d, want %d (claim with whois, done)", got, want)
 	}
+	if got := nodes.Count(); redistest.Cluster() && (got < 20*2 || got > 20*3) {
+		t.Errorf("node round trips for 20 updates on the cluster = %d, want 40 to 60", got)
+	} else if !redistest.Cluster() && got != 20*2 {
+		t.Errorf("node round trips for 20 updates = %d, want 40", got)
+	}
+	t.Logf("20 updates: %d round trips at the client, %d at the nodes", calls.Count(), nodes.Count())
 }

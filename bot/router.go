@@ -85,6 +85,7 @@ type Context struct {
 	Log  *slog.Logger
 
 	router    *Router
+	who       *whoAnswer
 	answered  bool
 	plain     bool
 	addressed bool
@@ -520,7 +521,7 @@ func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 	}
 	stopHold := func() {}
 	if u.ID != "" {
-		ok, err := r.claim(ctx, u.ID)
+		ok, err := r.claim(ctx, c)
 		if err != nil {
 			r.log.Warn("dedupe unavailable", "update", u.ID, "err", err)
 			r.opt.Metrics.Update(kind, "busy")
@@ -630,8 +631,14 @@ func (r *Router) pick(u *Update) (*Context, HandlerFunc) {
 // label for metrics: ok, ignored, user_error, denied, busy.
 func (r *Router) route(ctx context.Context, c *Context, h HandlerFunc) string {
 	u := c.Update
-	if u.User != "" && u.Chat != "" && r.opt.Roles != nil {
-		who, err := r.opt.Roles.Whois(ctx, u.Chat, u.User, u.UserName, u.Username)
+	if r.asksWho(u) {
+		var who Who
+		var err error
+		if c.who != nil {
+			who, err = c.who.who, c.who.err
+		} else {
+			who, err = r.opt.Roles.Whois(ctx, u.Chat, u.User, u.UserName, u.Username)
+		}
 		if err != nil {
 			r.log.Warn("whois", "chat", u.Chat, "err", err)
 			r.busy(ctx, c.Sender, u)
@@ -685,6 +692,11 @@ func (r *Router) route(ctx context.Context, c *Context, h HandlerFunc) string {
 		r.busy(context.WithoutCancel(ctx), c.Sender, u)
 	}
 	return "busy"
+}
+
+// asksWho reports whether the router looks the speaker of u up.
+func (r *Router) asksWho(u *Update) bool {
+	return u.User != "" && u.Chat != "" && r.opt.Roles != nil
 }
 
 func cmdName(c *Command) string {
