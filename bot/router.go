@@ -86,6 +86,8 @@ type Context struct {
 
 	router    *Router
 	who       *whoAnswer
+	deferred  bool
+	pending   []Answer
 	answered  bool
 	plain     bool
 	addressed bool
@@ -170,6 +172,10 @@ func (c *Context) ReplyAnswer(ctx context.Context, a Answer) error {
 	a.User, a.Name = c.Update.User, c.Update.UserName
 	if a.ReplyTo == "" {
 		a.ReplyTo = c.Update.MessageID
+	}
+	if c.deferred {
+		c.pending = append(c.pending, a)
+		return nil
 	}
 	if err := c.router.opt.Replies.Answer(ctx, c.Update.Chat, a); err != nil {
 		return fmt.Errorf("queue reply to %s: %w", c.Update.Chat, err)
@@ -537,14 +543,63 @@ func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.opt.HandlerTimeout)
 	defer cancel()
+	_, c.deferred = r.opt.Replies.(AnswerPiper)
+	c.deferred = c.deferred && u.ID != ""
 	outcome := r.route(ctx, c, h)
-	r.opt.Metrics.Update(kind, outcome)
 	stopHold()
-	if u.ID != "" && outcome != "busy" {
-		if err := r.opt.Redis.Set(ctx, r.dedupeKey(u.ID), "d", r.opt.DedupeTTL).Err(); err != nil {
-			r.log.Warn("mark update done", "update", u.ID, "err", err)
+	outcome = r.finish(ctx, c, outcome)
+	r.opt.Metrics.Update(kind, outcome)
+}
+
+// finish sends what the handler left for the end in one pipeline: the
+// answers it gave in a group (kept when Replies is an AnswerPiper), then
+// the done mark of the update (not after a busy outcome: the update may be
+// tried again). Redis runs a pipeline's commands in order, so the mark
+// lands after the answers. When an answer could not be queued, the update
+// is given back to its claim, which lapses (the update may be redone, as
+// when a handler fails), the speaker is told the system is busy, and the
+// outcome becomes busy.
+func (r *Router) finish(ctx context.Context, c *Context, outcome string) string {
+	u := c.Update
+	done := u.ID != "" && outcome != "busy"
+	if !done && len(c.pending) == 0 {
+		return outcome
+	}
+	pipe := r.opt.Redis.Pipeline()
+	var queued []func(context.Context) error
+	if len(c.pending) > 0 {
+		ap := r.opt.Replies.(AnswerPiper)
+		for _, a := range c.pending {
+			queued = append(queued, ap.AnswerIn(ctx, pipe, u.Chat, a))
 		}
 	}
+	var mark *redis.StatusCmd
+	if done {
+		mark = pipe.Set(ctx, r.dedupeKey(u.ID), "d", r.opt.DedupeTTL)
+	}
+	_, _ = pipe.Exec(ctx)
+	var qerr error
+	for _, q := range queued {
+		if err := q(ctx); err != nil && qerr == nil {
+			qerr = err
+		}
+	}
+	switch {
+	case qerr != nil:
+		r.log.Error("queue reply", "update", u.ID, "chat", u.Chat, "command", cmdName(c.Command), "err", qerr)
+		if done && mark.Err() == nil {
+			if err := r.opt.Redis.Set(ctx, r.dedupeKey(u.ID), r.boot, r.opt.ClaimTTL).Err(); err != nil {
+				r.log.Warn("give the update back to its claim", "update", u.ID, "err", err)
+			}
+		}
+		if outcome != "busy" {
+			r.busy(context.WithoutCancel(ctx), c.Sender, u)
+		}
+		return "busy"
+	case done && mark.Err() != nil:
+		r.log.Warn("mark update done", "update", u.ID, "err", mark.Err())
+	}
+	return outcome
 }
 
 func updateKind(u *Update) string {

@@ -467,22 +467,26 @@ type mine struct {
 }
 
 func (f *Feature) mySignups(ctx context.Context, u bot.UserRef) ([]mine, error) {
-	evs, err := f.st.upcoming(ctx, f.now())
-	if err != nil {
+	ids, err := f.st.upcomingIDs(ctx, f.now())
+	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
 	p := f.env.Redis.Pipeline()
-	regs := make([]*redis.StringCmd, len(evs))
-	ranks := make([]*redis.IntCmd, len(evs))
-	for i, e := range evs {
-		regs[i] = p.HGet(ctx, f.st.key(e.ID, "reg"), string(u))
-		ranks[i] = p.ZRank(ctx, f.st.key(e.ID, "wait"), string(u))
+	load := f.st.queueMany(ctx, p, ids)
+	regs := make([]*redis.StringCmd, len(ids))
+	ranks := make([]*redis.IntCmd, len(ids))
+	for i, id := range ids {
+		regs[i] = p.HGet(ctx, f.st.key(id, "reg"), string(u))
+		ranks[i] = p.ZRank(ctx, f.st.key(id, "wait"), string(u))
 	}
 	if _, err := p.Exec(ctx); err != nil && err != redis.Nil {
 		return nil, fmt.Errorf("my sign-ups: %w", err)
 	}
 	var out []mine
-	for i, e := range evs {
+	for i, e := range load() {
+		if e == nil || e.Cancelled() {
+			continue
+		}
 		rec, err := regs[i].Result()
 		if err != nil {
 			continue
