@@ -90,7 +90,8 @@ func InstanceID(name string) string {
 //
 // When Roles is a WhoisPiper and c's update has a speaker in a chat, the
 // lookup of the speaker travels in the same pipeline as the claim (one
-// round trip for both) and its answer is kept in c for route.
+// round trip for both) and its answer is kept in c for route, as is the
+// command's Prefetch.
 func (r *Router) claim(ctx context.Context, c *Context) (bool, error) {
 	id := c.Update.ID
 	key := r.dedupeKey(id)
@@ -147,6 +148,10 @@ func (r *Router) claimOnce(ctx context.Context, c *Context, key string) (claimRe
 	pipe := r.opt.Redis.Pipeline()
 	cl := redisx.EvalIn(ctx, pipe, claimScript, []string{key}, r.boot, r.opt.ClaimTTL.Milliseconds())
 	who := piper.WhoisIn(ctx, pipe, u.Chat, u.User, u.UserName, u.Username)
+	var pre func() (any, error)
+	if c.Command != nil && c.Command.Prefetch != nil {
+		pre = c.Command.Prefetch(ctx, pipe, u)
+	}
 	_, _ = pipe.Exec(ctx)
 	v, err := cl.Result(ctx, r.opt.Redis)
 	if err != nil {
@@ -158,6 +163,7 @@ func (r *Router) claimOnce(ctx context.Context, c *Context, key string) (claimRe
 	}
 	w, werr := who(ctx)
 	c.who = &whoAnswer{who: w, err: werr}
+	c.prefetch = pre
 	return res, nil
 }
 

@@ -95,3 +95,35 @@ func TestUnqueuedAnswerLeavesTheUpdateUndone(t *testing.T) {
 		t.Errorf("sent %q, want only the busy reply", got)
 	}
 }
+
+// A command's Prefetch travels in the claim's pipeline: its handler finds
+// the read in Prefetched at no round trip of its own.
+func TestPrefetchTravelsWithTheClaim(t *testing.T) {
+	rdb, keys, _ := redistest.New(t)
+	ctx := context.Background()
+	key := keys.Key("pre", "{p}")
+	if err := rdb.Set(ctx, key, "3号活动", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	r := bot.NewRouter(bot.RouterOptions{Redis: rdb, Keys: keys, Roles: grid.NewDirectory(rdb, keys, nil)})
+	var got []any
+	r.Add(&bot.Command{Name: "events", Keywords: []string{"活动"},
+		Prefetch: func(ctx context.Context, pipe redis.Pipeliner, _ *bot.Update) func() (any, error) {
+			cmd := pipe.Get(ctx, key)
+			return func() (any, error) { return cmd.Result() }
+		},
+		Handle: func(ctx context.Context, c *bot.Context) error {
+			v, ok, err := c.Prefetched()
+			got = append(got, v, ok, err)
+			return nil
+		}})
+	r.Handle(ctx, newSender(), &bot.Update{ID: "tg:80", Chat: "tg:-5", User: "tg:7", Text: "活动"})
+	calls := redistest.CountCalls(rdb)
+	r.Handle(ctx, newSender(), &bot.Update{ID: "tg:81", Chat: "tg:-5", User: "tg:7", Text: "活动"})
+	if n := calls.Count(); n != 2 {
+		t.Errorf("round trips = %d, want 2 (claim with whois and the prefetch; done)", n)
+	}
+	if want := []any{"3号活动", true, nil, "3号活动", true, nil}; !slices.Equal(got, want) {
+		t.Errorf("Prefetched gave %v, want %v", got, want)
+	}
+}

@@ -62,6 +62,13 @@ type Command struct {
 	Help  string
 	// Handle does the work.
 	Handle HandlerFunc
+	// Prefetch, when set, queues in pipe a read the handler will need that
+	// depends on the update alone (not on the speaker or the chat's grid),
+	// and returns the function that gives its answer once pipe ran. The
+	// router sends it in the claim's pipeline when it pipes the speaker's
+	// lookup there, and the handler finds the answer with
+	// Context.Prefetched; otherwise the handler reads for itself.
+	Prefetch func(ctx context.Context, pipe redis.Pipeliner, u *Update) func() (any, error)
 }
 
 // Context is what a handler gets: the update, the Sender to answer through,
@@ -86,6 +93,7 @@ type Context struct {
 
 	router    *Router
 	who       *whoAnswer
+	prefetch  func() (any, error)
 	deferred  bool
 	pending   []Answer
 	answered  bool
@@ -211,6 +219,17 @@ func (c *Context) Answer(ctx context.Context, text string) error {
 		return a.AnswerCallback(ctx, c.Update.CallbackID, text)
 	}
 	return nil
+}
+
+// Prefetched returns what the command's Prefetch read in the claim's
+// pipeline; ok is false when it was not read there (the handler then reads
+// for itself).
+func (c *Context) Prefetched() (v any, ok bool, err error) {
+	if c.prefetch == nil {
+		return nil, false, nil
+	}
+	v, err = c.prefetch()
+	return v, true, err
 }
 
 // InGroup reports whether the update came from a group chat.

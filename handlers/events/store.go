@@ -215,18 +215,29 @@ func (s *store) upcoming(ctx context.Context, since time.Time) ([]*Event, error)
 // upcomingIDs returns the ids of the events whose start is after since, by
 // start time.
 func (s *store) upcomingIDs(ctx context.Context, since time.Time) ([]int64, error) {
-	idStrs, err := s.rdb.ZRangeByScore(ctx, s.openKey(), &redis.ZRangeBy{
-		Min: strconv.FormatInt(since.Unix(), 10), Max: "+inf"}).Result()
-	if err != nil {
-		return nil, fmt.Errorf("upcoming events: %w", err)
-	}
-	ids := make([]int64, 0, len(idStrs))
-	for _, s := range idStrs {
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			ids = append(ids, n)
+	p := s.rdb.Pipeline()
+	read := s.queueUpcomingIDs(ctx, p, since)
+	_, _ = p.Exec(ctx)
+	return read()
+}
+
+// queueUpcomingIDs queues upcomingIDs's read in p; the function it returns
+// gives its answer once p ran.
+func (s *store) queueUpcomingIDs(ctx context.Context, p redis.Pipeliner, since time.Time) func() ([]int64, error) {
+	cmd := p.ZRangeByScore(ctx, s.openKey(), &redis.ZRangeBy{Min: strconv.FormatInt(since.Unix(), 10), Max: "+inf"})
+	return func() ([]int64, error) {
+		idStrs, err := cmd.Result()
+		if err != nil {
+			return nil, fmt.Errorf("upcoming events: %w", err)
 		}
+		ids := make([]int64, 0, len(idStrs))
+		for _, s := range idStrs {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				ids = append(ids, n)
+			}
+		}
+		return ids, nil
 	}
-	return ids, nil
 }
 
 // liveOnly drops the missing and the cancelled events of evs, in place.
