@@ -1,6 +1,10 @@
 package bot
 
-import "context"
+import (
+	"context"
+
+	"github.com/redis/go-redis/v9"
+)
 
 // Answer is the bot's reply to one person's message in a group, in a form
 // a group's reply coalescer can merge with the answers to others while the
@@ -53,6 +57,16 @@ type Replies interface {
 	// message id) and brings it up to date there when the groups have
 	// budget to spare.
 	Show(ctx context.Context, key string, posts map[ChatRef]string) error
+}
+
+// AnswerPiper is a Replies that can queue an answer inside a pipeline: the
+// router then keeps the answers a handler gives and sends them with the
+// update's done mark in one pipeline, the answers ahead of the mark, so
+// they cost one round trip together (see Router.Handle).
+type AnswerPiper interface {
+	// AnswerIn queues in pipe what Answer does; the function it returns,
+	// called once pipe ran, reports whether the answer was queued.
+	AnswerIn(ctx context.Context, pipe redis.Pipeliner, chat ChatRef, a Answer) func(context.Context) error
 }
 
 // DirectReplier is implemented by senders whose replies to the update's own

@@ -87,17 +87,19 @@ func InstanceID(name string) string {
 // then claimed here: true). A claim that lives on past the longest a live
 // holder keeps one (HandlerTimeout plus two ClaimTTLs: an older format, or
 // a holder stuck past its timeout) is taken over too.
-func (r *Router) claim(ctx context.Context, id string) (bool, error) {
+//
+// When Roles is a WhoisPiper and c's update has a speaker in a chat, the
+// lookup of the speaker travels in the same pipeline as the claim (one
+// round trip for both) and its answer is kept in c for route, as is the
+// command's Prefetch.
+func (r *Router) claim(ctx context.Context, c *Context) (bool, error) {
+	id := c.Update.ID
 	key := r.dedupeKey(id)
 	ttl := r.opt.ClaimTTL.Milliseconds()
 	var held string
 	var heldSince time.Time
 	for {
-		v, err := claimScript.Run(ctx, r.opt.Redis, []string{key}, r.boot, ttl).Result()
-		if err != nil {
-			return false, fmt.Errorf("claim update %s: %w", id, err)
-		}
-		res, err := parseClaimReply(v)
+		res, err := r.claimOnce(ctx, c, key)
 		if err != nil {
 			return false, fmt.Errorf("claim update %s: %w", id, err)
 		}
@@ -128,6 +130,47 @@ func (r *Router) claim(ctx context.Context, id string) (bool, error) {
 		case <-time.After(wait):
 		}
 	}
+}
+
+// claimOnce runs claimScript on key once, with the speaker's lookup in the
+// same pipeline when Roles can pipe it (the lookup's answer, or its error,
+// is then kept in c).
+func (r *Router) claimOnce(ctx context.Context, c *Context, key string) (claimReply, error) {
+	piper, _ := r.opt.Roles.(WhoisPiper)
+	u := c.Update
+	if piper == nil || !r.asksWho(u) {
+		v, err := claimScript.Run(ctx, r.opt.Redis, []string{key}, r.boot, r.opt.ClaimTTL.Milliseconds()).Result()
+		if err != nil {
+			return claimReply{}, err
+		}
+		return parseClaimReply(v)
+	}
+	pipe := r.opt.Redis.Pipeline()
+	cl := redisx.EvalIn(ctx, pipe, claimScript, []string{key}, r.boot, r.opt.ClaimTTL.Milliseconds())
+	who := piper.WhoisIn(ctx, pipe, u.Chat, u.User, u.UserName, u.Username)
+	var pre func() (any, error)
+	if c.Command != nil && c.Command.Prefetch != nil {
+		pre = c.Command.Prefetch(ctx, pipe, u)
+	}
+	_, _ = pipe.Exec(ctx)
+	v, err := cl.Result(ctx, r.opt.Redis)
+	if err != nil {
+		return claimReply{}, err
+	}
+	res, err := parseClaimReply(v)
+	if err != nil {
+		return claimReply{}, err
+	}
+	w, werr := who(ctx)
+	c.who = &whoAnswer{who: w, err: werr}
+	c.prefetch = pre
+	return res, nil
+}
+
+// whoAnswer is the speaker's lookup made with the claim.
+type whoAnswer struct {
+	who Who
+	err error
 }
 
 func (r *Router) holder(ctx context.Context, key string) string {

@@ -3,7 +3,6 @@ package bot_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -110,9 +109,12 @@ func TestStaleClaimTakenOver(t *testing.T) {
 }
 
 // Five replicas receive the same 40 updates at the same time (as webhook
-// retries landing on different replicas would); handlers take up to 1.5
-// claim TTLs, so claims must be renewed. Each update is handled exactly
-// once, and every replica's Handle returns only after it was.
+// retries landing on different replicas would). Each handler runs until
+// every replica has been handed its update and its claim has been renewed
+// at least once (seen in Redis as the claim's TTL going back up), so
+// claims must be renewed while others wait; the test waits on these
+// conditions, not on the clock. Each update is handled exactly once, and
+// every replica's Handle returns only after it was.
 func TestManyReplicasHandleEachUpdateOnce(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
 	// Long enough that a renewal, which on a cluster waits for a replica
@@ -122,16 +124,23 @@ func TestManyReplicasHandleEachUpdateOnce(t *testing.T) {
 	var mu sync.Mutex
 	runs := map[string]int{}
 	finished := map[string]bool{}
+	handed := map[string]int{}
+	cond := sync.NewCond(&mu)
 	rs := make([]*bot.Router, replicas)
 	for i := range rs {
 		rs[i] = replica(rdb, keys, fmt.Sprintf("r%d", i), claimTTL, func(ctx context.Context, c *bot.Context) error {
-			time.Sleep(time.Duration(rand.Int64N(int64(claimTTL) * 3 / 2)))
+			id := c.Update.ID
 			mu.Lock()
-			runs[c.Update.ID]++
+			runs[id]++
+			for handed[id] < replicas {
+				cond.Wait()
+			}
 			mu.Unlock()
-			time.Sleep(time.Duration(rand.IntN(50)) * time.Millisecond)
+			if err := waitForRenewal(ctx, rdb, keys.Key("upd", bot.Tag(id))); err != nil {
+				return err
+			}
 			mu.Lock()
-			finished[c.Update.ID] = true
+			finished[id] = true
 			mu.Unlock()
 			return nil
 		})
@@ -144,6 +153,10 @@ func TestManyReplicasHandleEachUpdateOnce(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				id := fmt.Sprintf("tg:%d", 500+i)
+				mu.Lock()
+				handed[id]++
+				cond.Broadcast()
+				mu.Unlock()
 				r.Handle(context.Background(), newSender(), &bot.Update{ID: id, Chat: bot.ChatRef(fmt.Sprintf("tg:-%d", i)), User: "tg:7", Text: "报名 1"})
 				mu.Lock()
 				if !finished[id] {
@@ -164,20 +177,53 @@ func TestManyReplicasHandleEachUpdateOnce(t *testing.T) {
 	}
 }
 
+// waitForRenewal polls the claim key's remaining time until it goes back
+// up by more than a tenth of a second over the lowest seen: the holder
+// renewed it.
+func waitForRenewal(ctx context.Context, rdb redis.UniversalClient, key string) error {
+	low := time.Duration(-1)
+	for {
+		left, err := rdb.PTTL(ctx, key).Result()
+		if err != nil {
+			return err
+		}
+		if low >= 0 && left > low+100*time.Millisecond {
+			return nil
+		}
+		if low < 0 || left < low {
+			low = left
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
 // TestRoundTripsPerUpdate counts the router's Redis round trips for one
-// update whose handler touches no Redis itself: the claim, the speaker
-// lookup and the done mark, as before claims carried a TTL (a claim is
-// renewed only while a handler runs past a third of ClaimTTL).
+// update whose handler touches no Redis itself: the claim with the speaker
+// lookup (one pipeline) and the done mark (a claim is renewed only while a
+// handler runs past a third of ClaimTTL). Counted at the client, a pipeline
+// is one round trip on one node and on a cluster; counted at the nodes of a
+// cluster, the claim's pipeline reaches at most two (the update's slot and
+// the directory's).
 func TestRoundTripsPerUpdate(t *testing.T) {
 	rdb, keys, _ := redistest.New(t)
 	r := replica(rdb, keys, "a", 6*time.Second, func(ctx context.Context, c *bot.Context) error { return c.Reply(ctx, "好") })
 	ctx := context.Background()
 	r.Handle(ctx, newSender(), &bot.Update{ID: "tg:40", Chat: "tg:-5", User: "tg:7", Text: "报名 1"})
-	c := redistest.Count(rdb)
+	calls, nodes := redistest.CountCalls(rdb), redistest.Count(rdb)
 	for i := range 20 {
 		r.Handle(ctx, newSender(), &bot.Update{ID: fmt.Sprintf("tg:%d", 41+i), Chat: "tg:-5", User: "tg:7", Text: "报名 1"})
 	}
-	if got, want := c.Count(), int64(20*3); got != want {
-		t.Errorf("round trips for 20 updates = %d, want %d (claim, whois, done)", got, want)
+	if got, want := calls.Count(), int64(20*2); got != want {
+		t.Errorf("round trips for 20 updates = %d, want %d (claim with whois, done)", got, want)
 	}
+	if got := nodes.Count(); redistest.Cluster() && (got < 20*2 || got > 20*3) {
+		t.Errorf("node round trips for 20 updates on the cluster = %d, want 40 to 60", got)
+	} else if !redistest.Cluster() && got != 20*2 {
+		t.Errorf("node round trips for 20 updates = %d, want 40", got)
+	}
+	t.Logf("20 updates: %d round trips at the client, %d at the nodes", calls.Count(), nodes.Count())
 }

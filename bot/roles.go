@@ -1,6 +1,10 @@
 package bot
 
-import "context"
+import (
+	"context"
+
+	"github.com/redis/go-redis/v9"
+)
 
 // Role is what a user may do. Higher roles may do everything lower ones may.
 type Role uint8
@@ -52,4 +56,14 @@ type Roles interface {
 	// chat, as the appointed grid worker of some grid. ci may be nil when
 	// the platform cannot say who administers a chat.
 	ActsAsWorker(ctx context.Context, ci ChatInspector, u *Update, grid string) (bool, error)
+}
+
+// WhoisPiper is a Roles whose Whois can travel in a pipeline with other
+// commands: the router sends it with the update's claim, so the claim and
+// the lookup of the speaker cost one round trip together.
+type WhoisPiper interface {
+	// WhoisIn queues in pipe what Whois asks; the function it returns,
+	// called once pipe ran, gives Whois's answer (the same for the same
+	// data).
+	WhoisIn(ctx context.Context, pipe redis.Pipeliner, chat ChatRef, user UserRef, name, username string) func(context.Context) (Who, error)
 }

@@ -62,6 +62,13 @@ type Command struct {
 	Help  string
 	// Handle does the work.
 	Handle HandlerFunc
+	// Prefetch, when set, queues in pipe a read the handler will need that
+	// depends on the update alone (not on the speaker or the chat's grid),
+	// and returns the function that gives its answer once pipe ran. The
+	// router sends it in the claim's pipeline when it pipes the speaker's
+	// lookup there, and the handler finds the answer with
+	// Context.Prefetched; otherwise the handler reads for itself.
+	Prefetch func(ctx context.Context, pipe redis.Pipeliner, u *Update) func() (any, error)
 }
 
 // Context is what a handler gets: the update, the Sender to answer through,
@@ -85,6 +92,10 @@ type Context struct {
 	Log  *slog.Logger
 
 	router    *Router
+	who       *whoAnswer
+	prefetch  func() (any, error)
+	deferred  bool
+	pending   []Answer
 	answered  bool
 	plain     bool
 	addressed bool
@@ -170,6 +181,10 @@ func (c *Context) ReplyAnswer(ctx context.Context, a Answer) error {
 	if a.ReplyTo == "" {
 		a.ReplyTo = c.Update.MessageID
 	}
+	if c.deferred {
+		c.pending = append(c.pending, a)
+		return nil
+	}
 	if err := c.router.opt.Replies.Answer(ctx, c.Update.Chat, a); err != nil {
 		return fmt.Errorf("queue reply to %s: %w", c.Update.Chat, err)
 	}
@@ -204,6 +219,17 @@ func (c *Context) Answer(ctx context.Context, text string) error {
 		return a.AnswerCallback(ctx, c.Update.CallbackID, text)
 	}
 	return nil
+}
+
+// Prefetched returns what the command's Prefetch read in the claim's
+// pipeline; ok is false when it was not read there (the handler then reads
+// for itself).
+func (c *Context) Prefetched() (v any, ok bool, err error) {
+	if c.prefetch == nil {
+		return nil, false, nil
+	}
+	v, err = c.prefetch()
+	return v, true, err
 }
 
 // InGroup reports whether the update came from a group chat.
@@ -520,7 +546,7 @@ func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 	}
 	stopHold := func() {}
 	if u.ID != "" {
-		ok, err := r.claim(ctx, u.ID)
+		ok, err := r.claim(ctx, c)
 		if err != nil {
 			r.log.Warn("dedupe unavailable", "update", u.ID, "err", err)
 			r.opt.Metrics.Update(kind, "busy")
@@ -536,14 +562,63 @@ func (r *Router) Handle(ctx context.Context, s Sender, u *Update) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.opt.HandlerTimeout)
 	defer cancel()
+	_, c.deferred = r.opt.Replies.(AnswerPiper)
+	c.deferred = c.deferred && u.ID != ""
 	outcome := r.route(ctx, c, h)
-	r.opt.Metrics.Update(kind, outcome)
 	stopHold()
-	if u.ID != "" && outcome != "busy" {
-		if err := r.opt.Redis.Set(ctx, r.dedupeKey(u.ID), "d", r.opt.DedupeTTL).Err(); err != nil {
-			r.log.Warn("mark update done", "update", u.ID, "err", err)
+	outcome = r.finish(ctx, c, outcome)
+	r.opt.Metrics.Update(kind, outcome)
+}
+
+// finish sends what the handler left for the end in one pipeline: the
+// answers it gave in a group (kept when Replies is an AnswerPiper), then
+// the done mark of the update (not after a busy outcome: the update may be
+// tried again). Redis runs a pipeline's commands in order, so the mark
+// lands after the answers. When an answer could not be queued, the update
+// is given back to its claim, which lapses (the update may be redone, as
+// when a handler fails), the speaker is told the system is busy, and the
+// outcome becomes busy.
+func (r *Router) finish(ctx context.Context, c *Context, outcome string) string {
+	u := c.Update
+	done := u.ID != "" && outcome != "busy"
+	if !done && len(c.pending) == 0 {
+		return outcome
+	}
+	pipe := r.opt.Redis.Pipeline()
+	var queued []func(context.Context) error
+	if len(c.pending) > 0 {
+		ap := r.opt.Replies.(AnswerPiper)
+		for _, a := range c.pending {
+			queued = append(queued, ap.AnswerIn(ctx, pipe, u.Chat, a))
 		}
 	}
+	var mark *redis.StatusCmd
+	if done {
+		mark = pipe.Set(ctx, r.dedupeKey(u.ID), "d", r.opt.DedupeTTL)
+	}
+	_, _ = pipe.Exec(ctx)
+	var qerr error
+	for _, q := range queued {
+		if err := q(ctx); err != nil && qerr == nil {
+			qerr = err
+		}
+	}
+	switch {
+	case qerr != nil:
+		r.log.Error("queue reply", "update", u.ID, "chat", u.Chat, "command", cmdName(c.Command), "err", qerr)
+		if done && mark.Err() == nil {
+			if err := r.opt.Redis.Set(ctx, r.dedupeKey(u.ID), r.boot, r.opt.ClaimTTL).Err(); err != nil {
+				r.log.Warn("give the update back to its claim", "update", u.ID, "err", err)
+			}
+		}
+		if outcome != "busy" {
+			r.busy(context.WithoutCancel(ctx), c.Sender, u)
+		}
+		return "busy"
+	case done && mark.Err() != nil:
+		r.log.Warn("mark update done", "update", u.ID, "err", mark.Err())
+	}
+	return outcome
 }
 
 func updateKind(u *Update) string {
@@ -630,8 +705,14 @@ func (r *Router) pick(u *Update) (*Context, HandlerFunc) {
 // label for metrics: ok, ignored, user_error, denied, busy.
 func (r *Router) route(ctx context.Context, c *Context, h HandlerFunc) string {
 	u := c.Update
-	if u.User != "" && u.Chat != "" && r.opt.Roles != nil {
-		who, err := r.opt.Roles.Whois(ctx, u.Chat, u.User, u.UserName, u.Username)
+	if r.asksWho(u) {
+		var who Who
+		var err error
+		if c.who != nil {
+			who, err = c.who.who, c.who.err
+		} else {
+			who, err = r.opt.Roles.Whois(ctx, u.Chat, u.User, u.UserName, u.Username)
+		}
 		if err != nil {
 			r.log.Warn("whois", "chat", u.Chat, "err", err)
 			r.busy(ctx, c.Sender, u)
@@ -685,6 +766,11 @@ func (r *Router) route(ctx context.Context, c *Context, h HandlerFunc) string {
 		r.busy(context.WithoutCancel(ctx), c.Sender, u)
 	}
 	return "busy"
+}
+
+// asksWho reports whether the router looks the speaker of u up.
+func (r *Router) asksWho(u *Update) bool {
+	return u.User != "" && u.Chat != "" && r.opt.Roles != nil
 }
 
 func cmdName(c *Command) string {

@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/bot"
+	"gridbot/bot/redisx"
 )
 
 // Chat status values kept by the Directory.
@@ -117,16 +118,41 @@ return {grid, role, chosen, homes}
 // Admins of a bound group are grid workers too, but asking the platform is
 // slow, so callers check that only when a command needs it (see Router).
 func (d *Directory) Whois(ctx context.Context, chat bot.ChatRef, user bot.UserRef, name, username string) (bot.Who, error) {
+	keys, args := d.whoisArgs(chat, user, name, username)
+	res, err := whoisScript.Run(ctx, d.rdb, keys, args...).Result()
+	return d.who(chat, user, res, err)
+}
+
+// WhoisIn implements bot.WhoisPiper: Whois queued in pipe, so the router
+// sends it with the update's claim.
+func (d *Directory) WhoisIn(ctx context.Context, pipe redis.Pipeliner, chat bot.ChatRef, user bot.UserRef, name, username string) func(context.Context) (bot.Who, error) {
+	keys, args := d.whoisArgs(chat, user, name, username)
+	p := redisx.EvalIn(ctx, pipe, whoisScript, keys, args...)
+	return func(ctx context.Context) (bot.Who, error) {
+		res, err := p.Result(ctx, d.rdb)
+		return d.who(chat, user, res, err)
+	}
+}
+
+func (d *Directory) whoisArgs(chat bot.ChatRef, user bot.UserRef, name, username string) ([]string, []any) {
 	if username != "" {
 		username = user.Platform() + ":" + strings.ToLower(username)
 	}
-	res, err := whoisScript.Run(ctx, d.rdb,
-		[]string{d.chatKey(chat), d.key("staff"), d.key("names"), d.key("handles"), d.key("chosen"), d.key("homes")},
-		string(user), name, d.key("workers", ""), username).Slice()
+	return []string{d.chatKey(chat), d.key("staff"), d.key("names"), d.key("handles"), d.key("chosen"), d.key("homes")},
+		[]any{string(user), name, d.key("workers", ""), username}
+}
+
+// who reads whoisScript's reply {grid, role, chosen name, homes}.
+func (d *Directory) who(chat bot.ChatRef, user bot.UserRef, v any, err error) (bot.Who, error) {
 	if err != nil {
 		return bot.Who{}, fmt.Errorf("whois %s: %w", chat, err)
 	}
-	w := bot.Who{Role: bot.Role(res[1].(int64))}
+	res, err := redisx.Array(v, 4)
+	if err != nil {
+		return bot.Who{}, fmt.Errorf("whois %s: %w", chat, err)
+	}
+	role, _ := res[1].(int64)
+	w := bot.Who{Role: bot.Role(role)}
 	w.Grid, _ = res[0].(string)
 	w.Name, _ = res[2].(string)
 	if h, _ := res[3].(string); h != "" {

@@ -235,6 +235,17 @@ func Count(rdb redis.UniversalClient) *Counter {
 	return c
 }
 
+// CountCalls attaches a Counter to rdb at the client's level and returns
+// it: on a cluster it counts a pipeline once however many nodes it is split
+// over (go-redis sends the parts side by side, so the caller waits one round
+// trip), and a command once whatever redirects it takes. On one node it
+// counts as Count does.
+func CountCalls(rdb redis.UniversalClient) *Counter {
+	c := &Counter{}
+	rdb.AddHook(c)
+	return c
+}
+
 // nodeHooks maps each cluster client made by New to the hooks of its nodes.
 var nodeHooks sync.Map
 

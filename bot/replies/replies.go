@@ -41,6 +41,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/bot/ratelimit"
+	"gridbot/bot/redisx"
 )
 
 // Render builds the current state of the live message key for chat. ok is
@@ -125,9 +126,39 @@ func (c *Coalescer) Answer(ctx context.Context, chat bot.ChatRef, a bot.Answer) 
 	return c.queue(ctx, chat, a, time.Time{})
 }
 
+// AnswerIn implements bot.AnswerPiper: Answer queued in pipe, so the router
+// sends a handler's answers with the update's done mark in one round trip.
+func (c *Coalescer) AnswerIn(ctx context.Context, pipe redis.Pipeliner, chat bot.ChatRef, a bot.Answer) func(context.Context) error {
+	keys, args, err := c.queueArgs(chat, a, time.Time{})
+	if err != nil {
+		return func(context.Context) error { return err }
+	}
+	p := redisx.EvalIn(ctx, pipe, answerScript, keys, args...)
+	return func(ctx context.Context) error {
+		if _, err := p.Result(ctx, c.rdb); err != nil {
+			return fmt.Errorf("answer in %s: %w", chat, err)
+		}
+		c.kick()
+		return nil
+	}
+}
+
 // queue stores a for chat, to go out at hold (zero: now), and makes the
 // chat due then.
 func (c *Coalescer) queue(ctx context.Context, chat bot.ChatRef, a bot.Answer, hold time.Time) error {
+	keys, args, err := c.queueArgs(chat, a, hold)
+	if err != nil {
+		return err
+	}
+	if err := answerScript.Run(ctx, c.rdb, keys, args...).Err(); err != nil {
+		return fmt.Errorf("answer in %s: %w", chat, err)
+	}
+	c.kick()
+	return nil
+}
+
+// queueArgs returns answerScript's keys and arguments for queue.
+func (c *Coalescer) queueArgs(chat bot.ChatRef, a bot.Answer, hold time.Time) ([]string, []any, error) {
 	now := c.now().UnixMilli()
 	st, due := stored{Answer: a, At: now}, now
 	if hold.UnixMilli() > now {
@@ -135,15 +166,10 @@ func (c *Coalescer) queue(ctx context.Context, chat bot.ChatRef, a bot.Answer, h
 	}
 	js, err := json.Marshal(st)
 	if err != nil {
-		return fmt.Errorf("answer in %s: %w", chat, err)
+		return nil, nil, fmt.Errorf("answer in %s: %w", chat, err)
 	}
-	err = answerScript.Run(ctx, c.rdb, []string{c.key("due"), c.key("lease"), c.key("seq")},
-		c.base, string(chat), string(js), now, a.Live, int64(c.ttl/time.Second), due).Err()
-	if err != nil {
-		return fmt.Errorf("answer in %s: %w", chat, err)
-	}
-	c.kick()
-	return nil
+	return []string{c.key("due"), c.key("lease"), c.key("seq")},
+		[]any{c.base, string(chat), string(js), now, a.Live, int64(c.ttl / time.Second), due}, nil
 }
 
 // Retry implements bot.Retrier in one round trip: m is queued for chat

@@ -11,8 +11,9 @@ import (
 )
 
 // BenchmarkJoinThroughHandler measures sign-ups per second through the
-// router and the join handler (update dedupe, whois, join script, reply),
-// from 8 goroutines per CPU (the bot handles 16 updates at once by default).
+// router and the join handler (the claim with whois, the join script, the
+// reply, the done mark), from 8 goroutines per CPU (the bot handles 16
+// updates at once by default).
 // Run against real Redis: GRIDBOT_TEST_REDIS=127.0.0.1:6379, or a cluster:
 // GRIDBOT_TEST_REDIS_CLUSTER=$(.ci/redis-cluster.sh). trips/signup counts
 // the round trips each node received (router overhead included).

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/redis/go-redis/v9"
+
+	"gridbot/bot/redistest"
 )
 
 // besideScript is the yardstick of BenchmarkJoinBesideRedisBenchmark: a
@@ -28,7 +30,8 @@ var rpsRe = regexp.MustCompile(`([0-9.]+) requests per second`)
 // Redis, sign-ups per second through the router and the join handler (16
 // goroutines, as BenchmarkJoinThroughHandler) and redis-benchmark's
 // EVALSHA of a three-key script (16 clients), and reports both rates and
-// the handler's share of the yardstick (handler-share). It needs a real
+// the handler's share of the yardstick (handler-share), with the round
+// trips each sign-up took at the client (trips/signup). It needs a real
 // single Redis (GRIDBOT_TEST_REDIS=host:port) and redis-benchmark on PATH.
 func BenchmarkJoinBesideRedisBenchmark(b *testing.B) {
 	addr := os.Getenv("GRIDBOT_TEST_REDIS")
@@ -42,7 +45,9 @@ func BenchmarkJoinBesideRedisBenchmark(b *testing.B) {
 	}
 	h := newHarness(b)
 	id := h.create(fmt.Sprintf(lantern, 10000))
+	trips := redistest.CountCalls(h.rdb)
 	handler := h.joinParallel(b, id, "beside", 200000)
+	perJoin := float64(trips.Count()) / float64(b.N)
 	ctx := context.Background()
 
 	sha, err := besideScript.Load(ctx, h.rdb).Result()
@@ -64,6 +69,7 @@ func BenchmarkJoinBesideRedisBenchmark(b *testing.B) {
 	b.ReportMetric(handler, "signups/s")
 	b.ReportMetric(yard, "evalsha/s")
 	b.ReportMetric(handler/yard, "handler-share")
+	b.ReportMetric(perJoin, "trips/signup")
 	b.ReportMetric(0, "ns/op")
 }
 

@@ -44,7 +44,7 @@ func TestCorpusReplies(t *testing.T) {
 		}
 		sentBefore := h.s.Len()
 		got := bot.PlainText(to(h.say(group3, u, n, corpusText(c)), group3))
-		mine, err := h.f.mySignups(ctx, u)
+		mine, err := h.f.mySignups(ctx, &bot.Context{Update: &bot.Update{User: u}})
 		if err != nil {
 			t.Fatal(err)
 		}

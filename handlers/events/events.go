@@ -139,7 +139,7 @@ var (
 func (f *Feature) Register(r *bot.Router) {
 	r.Add(
 		&bot.Command{Name: "events", Keywords: eventsWords, Args: bot.ArgsNone,
-			Group: helpGroup, Usage: "活动", Help: helpEvents, Handle: f.list,
+			Group: helpGroup, Usage: "活动", Help: helpEvents, Handle: f.list, Prefetch: f.prefetchOpen,
 			Intent: bot.Intent{After: []string{"可以报名", "能报名", "在报名", "报名", "可以参加", "能参加", "参加", "有几个", "能报", "可以报",
 				"还能报", "在报", "能报的", "可以报的", "能参加的", "可以参加的"},
 				Hint: "看看近期有哪些活动、还剩几个名额：发「活动」",
@@ -164,7 +164,7 @@ func (f *Feature) Register(r *bot.Router) {
 					"3号去不成了 → 3", "3號不去了 → 3", "3号退了吧 → 3", "帮我把3号退了 → 3", "麻烦把3号给我取消一下 → 3"},
 				Quiet: []string{"3号活动取消了", "取消了吗", "为什么取消了", "已经取消了", "老张3号不去了", "王姐把3号退了", "3号退货了"}}},
 		&bot.Command{Name: "my", Keywords: myWords, Args: bot.ArgsNone,
-			Group: helpGroup, Usage: "我的报名", Help: helpMy, Handle: f.my,
+			Group: helpGroup, Usage: "我的报名", Help: helpMy, Handle: f.my, Prefetch: f.prefetchOpen,
 			Intent: bot.Intent{Hint: "看看自己报了哪些活动：发「我的报名」",
 				Examples: []string{"我报上了吗", "我报了哪些活动", "查一下我的报名", "我报的是几号", "名单里有我吗", "我的报名呢",
 					"我候补第几", "我報上了嗎", "我有没有报上", "我是不是报名了", "3号我报上了吗", "我报了几个活动", "我候补到第几了",

@@ -466,23 +466,28 @@ type mine struct {
 	wait int // waitlist position, 0 when confirmed
 }
 
-func (f *Feature) mySignups(ctx context.Context, u bot.UserRef) ([]mine, error) {
-	evs, err := f.st.upcoming(ctx, f.now())
-	if err != nil {
+func (f *Feature) mySignups(ctx context.Context, c *bot.Context) ([]mine, error) {
+	u := c.Update.User
+	ids, err := f.openIDs(ctx, c)
+	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
 	p := f.env.Redis.Pipeline()
-	regs := make([]*redis.StringCmd, len(evs))
-	ranks := make([]*redis.IntCmd, len(evs))
-	for i, e := range evs {
-		regs[i] = p.HGet(ctx, f.st.key(e.ID, "reg"), string(u))
-		ranks[i] = p.ZRank(ctx, f.st.key(e.ID, "wait"), string(u))
+	load := f.st.queueMany(ctx, p, ids)
+	regs := make([]*redis.StringCmd, len(ids))
+	ranks := make([]*redis.IntCmd, len(ids))
+	for i, id := range ids {
+		regs[i] = p.HGet(ctx, f.st.key(id, "reg"), string(u))
+		ranks[i] = p.ZRank(ctx, f.st.key(id, "wait"), string(u))
 	}
 	if _, err := p.Exec(ctx); err != nil && err != redis.Nil {
 		return nil, fmt.Errorf("my sign-ups: %w", err)
 	}
 	var out []mine
-	for i, e := range evs {
+	for i, e := range load() {
+		if e == nil || e.Cancelled() {
+			continue
+		}
 		rec, err := regs[i].Result()
 		if err != nil {
 			continue
@@ -497,7 +502,7 @@ func (f *Feature) mySignups(ctx context.Context, u bot.UserRef) ([]mine, error) 
 }
 
 func (f *Feature) pickMine(ctx context.Context, c *bot.Context) (*Event, error) {
-	ms, err := f.mySignups(ctx, c.Update.User)
+	ms, err := f.mySignups(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -512,7 +517,7 @@ func (f *Feature) pickMine(ctx context.Context, c *bot.Context) (*Event, error) 
 }
 
 func (f *Feature) my(ctx context.Context, c *bot.Context) error {
-	ms, err := f.mySignups(ctx, c.Update.User)
+	ms, err := f.mySignups(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -537,11 +542,37 @@ func (f *Feature) my(ctx context.Context, c *bot.Context) error {
 	return c.ReplyAnswer(ctx, ans)
 }
 
+// prefetchOpen is the Prefetch of 活动 and 我的报名: the ids of the
+// activities still to come, read in the claim's pipeline.
+func (f *Feature) prefetchOpen(ctx context.Context, pipe redis.Pipeliner, _ *bot.Update) func() (any, error) {
+	read := f.st.queueUpcomingIDs(ctx, pipe, f.now())
+	return func() (any, error) { return read() }
+}
+
+// openIDs returns the ids of the activities still to come: prefetched
+// with the claim, or read now.
+func (f *Feature) openIDs(ctx context.Context, c *bot.Context) ([]int64, error) {
+	if v, ok, err := c.Prefetched(); ok {
+		if err != nil {
+			return nil, err
+		}
+		if ids, ok := v.([]int64); ok {
+			return ids, nil
+		}
+	}
+	return f.st.upcomingIDs(ctx, f.now())
+}
+
 func (f *Feature) list(ctx context.Context, c *bot.Context) error {
-	evs, err := f.st.upcoming(ctx, f.now())
+	ids, err := f.openIDs(ctx, c)
 	if err != nil {
 		return err
 	}
+	evs, err := f.st.getMany(ctx, ids)
+	if err != nil {
+		return err
+	}
+	evs = liveOnly(evs)
 	var b strings.Builder
 	b.WriteString(msgListHead)
 	var first int64

@@ -168,52 +168,87 @@ func (s *store) getMany(ctx context.Context, ids []int64) ([]*Event, error) {
 		return nil, nil
 	}
 	p := s.rdb.Pipeline()
+	load := s.queueMany(ctx, p, ids)
+	if _, err := p.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("load events: %w", err)
+	}
+	return load(), nil
+}
+
+// queueMany queues in p the loads of getMany; the function it returns,
+// called once p ran, gives the events (nil where none).
+func (s *store) queueMany(ctx context.Context, p redis.Pipeliner, ids []int64) func() []*Event {
 	metas := make([]*redis.MapStringStringCmd, len(ids))
 	waits := make([]*redis.IntCmd, len(ids))
 	for i, id := range ids {
 		metas[i] = p.HGetAll(ctx, s.key(id, "meta"))
 		waits[i] = p.ZCard(ctx, s.key(id, "wait"))
 	}
-	if _, err := p.Exec(ctx); err != nil {
-		return nil, fmt.Errorf("load events: %w", err)
-	}
-	out := make([]*Event, len(ids))
-	for i, id := range ids {
-		h := metas[i].Val()
-		if len(h) == 0 {
-			continue
+	return func() []*Event {
+		out := make([]*Event, len(ids))
+		for i, id := range ids {
+			h := metas[i].Val()
+			if len(h) == 0 {
+				continue
+			}
+			out[i] = eventFromHash(id, h)
+			out[i].Waiting = int(waits[i].Val())
 		}
-		out[i] = eventFromHash(id, h)
-		out[i].Waiting = int(waits[i].Val())
+		return out
 	}
-	return out, nil
 }
 
 // upcoming returns events not cancelled whose start is after since, by
 // start time.
 func (s *store) upcoming(ctx context.Context, since time.Time) ([]*Event, error) {
-	idStrs, err := s.rdb.ZRangeByScore(ctx, s.openKey(), &redis.ZRangeBy{
-		Min: strconv.FormatInt(since.Unix(), 10), Max: "+inf"}).Result()
+	ids, err := s.upcomingIDs(ctx, since)
 	if err != nil {
-		return nil, fmt.Errorf("upcoming events: %w", err)
-	}
-	ids := make([]int64, 0, len(idStrs))
-	for _, s := range idStrs {
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			ids = append(ids, n)
-		}
+		return nil, err
 	}
 	evs, err := s.getMany(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
+	return liveOnly(evs), nil
+}
+
+// upcomingIDs returns the ids of the events whose start is after since, by
+// start time.
+func (s *store) upcomingIDs(ctx context.Context, since time.Time) ([]int64, error) {
+	p := s.rdb.Pipeline()
+	read := s.queueUpcomingIDs(ctx, p, since)
+	_, _ = p.Exec(ctx)
+	return read()
+}
+
+// queueUpcomingIDs queues upcomingIDs's read in p; the function it returns
+// gives its answer once p ran.
+func (s *store) queueUpcomingIDs(ctx context.Context, p redis.Pipeliner, since time.Time) func() ([]int64, error) {
+	cmd := p.ZRangeByScore(ctx, s.openKey(), &redis.ZRangeBy{Min: strconv.FormatInt(since.Unix(), 10), Max: "+inf"})
+	return func() ([]int64, error) {
+		idStrs, err := cmd.Result()
+		if err != nil {
+			return nil, fmt.Errorf("upcoming events: %w", err)
+		}
+		ids := make([]int64, 0, len(idStrs))
+		for _, s := range idStrs {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				ids = append(ids, n)
+			}
+		}
+		return ids, nil
+	}
+}
+
+// liveOnly drops the missing and the cancelled events of evs, in place.
+func liveOnly(evs []*Event) []*Event {
 	out := evs[:0]
 	for _, e := range evs {
 		if e != nil && !e.Cancelled() {
 			out = append(out, e)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // set updates meta fields of an event.
