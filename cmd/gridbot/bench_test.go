@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"strings"
 	"testing"
@@ -22,16 +20,7 @@ func BenchmarkUpdatesEndToEnd(b *testing.B) {
 	fake := tgfake.New()
 	defer fake.Close()
 	fake.SetMaxPollWait(50 * time.Millisecond)
-	cfg := defaultConfig()
-	cfg.Telegram.Token = testToken
-	cfg.Telegram.APIEndpoint = fake.Endpoint()
-	cfg.Telegram.PollTimeout = time.Second
-	cfg.Redis.Addr = redisAddr(b)
-	p := make([]byte, 4)
-	_, _ = rand.Read(p)
-	cfg.Redis.Prefix = "bench" + hex.EncodeToString(p)
-	cfg.HTTP.Listen = "127.0.0.1:0"
-	cfg.Log.Level = "error"
+	cfg := fakeTelegramConfig(b, fake, "bench")
 	cfg.Limits = ratelimit.Config{} // replies take a bot-wide token; lifted to measure the bot, not Telegram's 30/s
 	cfg.Updates.FloodBurst = 0      // 500 users send b.N/500 messages each at once: measure the bot, not the flood limit
 	ctx, cancel := context.WithCancel(context.Background())

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
@@ -113,16 +111,7 @@ func runBusy(t testing.TB, coalesce bool) busyResult {
 			fake.FailChat(u, tgfake.Failure{Code: 403, Desc: "Forbidden: bot can't initiate conversation with a user"})
 		}
 	}
-	cfg := defaultConfig()
-	cfg.Telegram.Token = testToken
-	cfg.Telegram.APIEndpoint = fake.Endpoint()
-	cfg.Telegram.PollTimeout = time.Second
-	cfg.Redis.Addr = redisAddr(t)
-	p := make([]byte, 4)
-	_, _ = rand.Read(p)
-	cfg.Redis.Prefix = "busy" + hex.EncodeToString(p)
-	cfg.HTTP.Listen = "127.0.0.1:0"
-	cfg.Log.Level = "error"
+	cfg := fakeTelegramConfig(t, fake, "busy")
 	cfg.Staff.Telegram = []int64{busyStaff}
 	cfg.Outbox.QuietStart, cfg.Outbox.QuietEnd = "00:00", "00:00"
 	cfg.Replies.Coalesce = coalesce

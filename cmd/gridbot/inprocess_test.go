@@ -14,22 +14,31 @@ import (
 	"gridbot/bot/telegram/tgfake"
 )
 
+// fakeTelegramConfig is the default configuration pointed at fake's Bot
+// API and the test Redis under a fresh prefix starting with prefix, with
+// the HTTP server on a free port and only errors logged.
+func fakeTelegramConfig(tb testing.TB, fake *tgfake.Server, prefix string) Config {
+	tb.Helper()
+	cfg := defaultConfig()
+	cfg.Telegram.Token = testToken
+	cfg.Telegram.APIEndpoint = fake.Endpoint()
+	cfg.Telegram.PollTimeout = time.Second
+	cfg.Redis.Addr = redisAddr(tb)
+	p := make([]byte, 4)
+	_, _ = rand.Read(p)
+	cfg.Redis.Prefix = prefix + hex.EncodeToString(p)
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.Log.Level = "error"
+	return cfg
+}
+
 // inProcessBot runs the whole bot (run, as main does) against fake on the
 // test Redis, with quiet hours off and staff user 1, until the test ends;
 // tune changes the configuration first.
 func inProcessBot(t testing.TB, fake *tgfake.Server, tune func(*Config)) {
 	t.Helper()
 	fake.SetMaxPollWait(50 * time.Millisecond)
-	cfg := defaultConfig()
-	cfg.Telegram.Token = testToken
-	cfg.Telegram.APIEndpoint = fake.Endpoint()
-	cfg.Telegram.PollTimeout = time.Second
-	cfg.Redis.Addr = redisAddr(t)
-	p := make([]byte, 4)
-	_, _ = rand.Read(p)
-	cfg.Redis.Prefix = "ip" + hex.EncodeToString(p)
-	cfg.HTTP.Listen = "127.0.0.1:0"
-	cfg.Log.Level = "error"
+	cfg := fakeTelegramConfig(t, fake, "ip")
 	cfg.Staff.Telegram = []int64{1}
 	cfg.Outbox.QuietStart, cfg.Outbox.QuietEnd = "00:00", "00:00"
 	if tune != nil {

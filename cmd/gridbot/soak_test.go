@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -149,16 +147,7 @@ func newSoak(t *testing.T, groups int) *soak {
 	t.Cleanup(fake.Close)
 	fake.SetMaxPollWait(50 * time.Millisecond)
 	fake.KeepOnly(func(chat int64) bool { return chat == soakStaff || chat == soakWatch })
-	cfg := defaultConfig()
-	cfg.Telegram.Token = testToken
-	cfg.Telegram.APIEndpoint = fake.Endpoint()
-	cfg.Telegram.PollTimeout = time.Second
-	cfg.Redis.Addr = redisAddr(t)
-	p := make([]byte, 4)
-	_, _ = rand.Read(p)
-	cfg.Redis.Prefix = "soak" + hex.EncodeToString(p)
-	cfg.HTTP.Listen = "127.0.0.1:0"
-	cfg.Log.Level = "error"
+	cfg := fakeTelegramConfig(t, fake, "soak")
 	cfg.Staff.Telegram = []int64{soakStaff}
 	cfg.Updates.FloodBurst = 0
 	cfg.Limits = ratelimit.Config{} // buckets refill on real time, which a simulated hour does not take
